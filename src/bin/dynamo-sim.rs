@@ -1,0 +1,106 @@
+//! `dynamo-sim`: runs scenario files headless and prints JSON.
+//!
+//! ```text
+//! dynamo-sim run FILE                    the result document (results, final, metrics, trace_hash)
+//! dynamo-sim ring FILE --key KEY         a key's ring position and preference list
+//! dynamo-sim balance FILE [--keys K] [--q Q]
+//!                                        §6.2: load-balancing efficiency and membership size
+//!                                        of the cluster under each partitioning strategy
+//! ```
+//! Errors go to stderr with exit code 1 (2 for a bad command line).
+
+use dynamo_playground::core::partition::{load_balance, membership_entries, Strategy, TOKEN_ENTRY_BYTES};
+use dynamo_playground::core::ring::{format_position, key_position};
+use dynamo_playground::sim::scenario::{self, Scenario};
+use dynamo_playground::sim::World;
+use serde_json::{json, Value};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  dynamo-sim run FILE
+  dynamo-sim ring FILE --key KEY
+  dynamo-sim balance FILE [--keys K] [--q Q]";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") if args.len() == 2 => load(&args[1]).and_then(|s| scenario::run(&s)),
+        Some("ring") if args.len() == 4 && args[2] == "--key" => load(&args[1]).and_then(|s| ring(&s, &args[3])),
+        Some("balance") if args.len() >= 2 => {
+            load(&args[1]).and_then(|s| parse_flags(&args[2..]).and_then(|(k, q)| balance(&s, k, q)))
+        }
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(doc) => {
+            println!("{}", serde_json::to_string_pretty(&doc).expect("JSON values serialize"));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("dynamo-sim: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load(path: &str) -> Result<Scenario, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    Scenario::from_json(&text).map_err(|e| format!("{path}: {e}"))
+}
+
+fn ring(scenario: &Scenario, key: &str) -> Result<Value, String> {
+    let world = World::new(scenario.world_spec(false)?)?;
+    let list: Vec<&str> = world.preference_list(key).into_iter().map(|n| world.name(n)).collect();
+    Ok(json!({"key": key, "position": format_position(key_position(key)), "preference_list": list}))
+}
+
+fn parse_flags(flags: &[String]) -> Result<(u32, Option<u32>), String> {
+    let (mut keys, mut q) = (10_000u32, None);
+    let mut it = flags.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        let number: u32 = value.parse().map_err(|_| format!("{flag}: {value:?} is not a positive whole number"))?;
+        match flag.as_str() {
+            "--keys" if number > 0 => keys = number,
+            "--q" if number > 0 => q = Some(number),
+            _ => return Err(format!("unexpected {flag} {value}\n{USAGE}")),
+        }
+    }
+    Ok((keys, q))
+}
+
+fn balance(scenario: &Scenario, keys: u32, q: Option<u32>) -> Result<Value, String> {
+    let base = scenario.world_spec(false)?;
+    let q = q.or(base.config.strategy.partitions()).unwrap_or(base.tokens_per_node * base.nodes.len() as u32);
+    let positions: Vec<u128> = (0..keys).map(|i| key_position(&format!("key-{i}"))).collect();
+    let mut rows = Vec::new();
+    for strategy in [Strategy::RandomTokens, Strategy::RandomTokensEqualPartitions { q }, Strategy::EqualPartitions { q }] {
+        let mut spec = base.clone();
+        spec.config.strategy = strategy;
+        let row = match World::new(spec) {
+            Err(e) => json!({"strategy": strategy.number(), "error": e}),
+            Ok(world) => {
+                let report = load_balance(world.ring(), strategy, world.config().n, &positions);
+                let entries = membership_entries(world.ring(), strategy);
+                json!({
+                    "strategy": strategy.number(),
+                    "q": strategy.partitions(),
+                    "efficiency": report.efficiency,
+                    "mean_load": report.mean,
+                    "max_load": report.max,
+                    "membership_entries": entries,
+                    "membership_bytes": entries * TOKEN_ENTRY_BYTES,
+                })
+            }
+        };
+        rows.push(row);
+    }
+    Ok(json!({"keys": keys, "n": base.config.n, "strategies": rows}))
+}

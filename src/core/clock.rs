@@ -1,0 +1,183 @@
+//! Vector clocks (§4.4): a list of (node, counter) pairs that captures causality between
+//! versions of one object. Each pair also carries the virtual time the node last bumped
+//! it, which is what clock truncation uses.
+
+use super::{NodeId, Time};
+use std::collections::BTreeMap;
+
+/// One (node, counter) pair, with the time the node last updated it (§4.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClockEntry {
+    pub counter: u64,
+    pub timestamp: Time,
+}
+
+/// How two clocks relate causally (§4.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Causality {
+    /// The same counters for every node.
+    Equal,
+    /// `self` has seen everything `other` has, and more: `other` is an ancestor.
+    Descends,
+    /// `other` has seen everything `self` has, and more: `self` is an ancestor.
+    DescendedBy,
+    /// Each has seen something the other has not: a conflict, kept as siblings.
+    Concurrent,
+}
+
+/// A vector clock: counters per node, ordered by node so that iteration is deterministic.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct VectorClock {
+    entries: BTreeMap<NodeId, ClockEntry>,
+}
+
+impl VectorClock {
+    /// The empty clock: the context of a put that read nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A clock from (node, counter) pairs, all stamped at `timestamp` (handy in tests).
+    pub fn from_counters(pairs: &[(NodeId, u64)], timestamp: Time) -> Self {
+        let mut clock = Self::new();
+        for &(node, counter) in pairs {
+            if counter > 0 {
+                clock.entries.insert(node, ClockEntry { counter, timestamp });
+            }
+        }
+        clock
+    }
+
+    /// The counter of `node`, zero when absent.
+    pub fn counter(&self, node: NodeId) -> u64 {
+        self.entries.get(&node).map_or(0, |e| e.counter)
+    }
+
+    /// The (node, entry) pairs in node order.
+    pub fn entries(&self) -> impl Iterator<Item = (NodeId, ClockEntry)> + '_ {
+        self.entries.iter().map(|(&n, &e)| (n, e))
+    }
+
+    /// The (node, counter) pairs in node order, without timestamps.
+    pub fn counters(&self) -> Vec<(NodeId, u64)> {
+        self.entries.iter().map(|(&n, e)| (n, e.counter)).collect()
+    }
+
+    /// Number of (node, counter) pairs.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the clock has no pairs.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Sets `node`'s counter (at least 1) and stamps it with `now`.
+    pub fn set(&mut self, node: NodeId, counter: u64, now: Time) {
+        assert!(counter > 0, "a clock entry's counter starts at 1");
+        self.entries.insert(node, ClockEntry { counter, timestamp: now });
+    }
+
+    /// The coordinator's step for a new version: bump its own counter (§4.4).
+    pub fn increment(&mut self, node: NodeId, now: Time) {
+        let next = self.counter(node) + 1;
+        self.set(node, next, now);
+    }
+
+    /// Whether `self` has seen everything `other` has: every counter of `other` is `<=`
+    /// the matching counter of `self` (§4.4).
+    pub fn descends(&self, other: &VectorClock) -> bool {
+        other.entries.iter().all(|(&node, e)| self.counter(node) >= e.counter)
+    }
+
+    /// Compares two clocks causally (§4.4).
+    pub fn compare(&self, other: &VectorClock) -> Causality {
+        match (self.descends(other), other.descends(self)) {
+            (true, true) => Causality::Equal,
+            (true, false) => Causality::Descends,
+            (false, true) => Causality::DescendedBy,
+            (false, false) => Causality::Concurrent,
+        }
+    }
+
+    /// The least clock that descends both: the pairwise maximum (§4.4).
+    pub fn merge(&self, other: &VectorClock) -> VectorClock {
+        let mut merged = self.clone();
+        merged.merge_in(other);
+        merged
+    }
+
+    /// Merges `other` into `self` in place (pairwise maximum of counters and timestamps).
+    pub fn merge_in(&mut self, other: &VectorClock) {
+        for (&node, &theirs) in &other.entries {
+            let entry = self.entries.entry(node).or_insert(theirs);
+            entry.counter = entry.counter.max(theirs.counter);
+            entry.timestamp = entry.timestamp.max(theirs.timestamp);
+        }
+    }
+
+    /// Clock truncation (§4.4): while there are more than `threshold` pairs, drop the one
+    /// with the oldest timestamp (ties: the lowest node id). Returns how many were dropped.
+    pub fn truncate(&mut self, threshold: usize) -> usize {
+        let mut dropped = 0;
+        while self.entries.len() > threshold {
+            let oldest = self
+                .entries
+                .iter()
+                .min_by_key(|(&node, e)| (e.timestamp, node))
+                .map(|(&node, _)| node)
+                .expect("a clock longer than the threshold has entries");
+            self.entries.remove(&oldest);
+            dropped += 1;
+        }
+        dropped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const X: NodeId = NodeId(0);
+    const Y: NodeId = NodeId(1);
+    const Z: NodeId = NodeId(2);
+
+    fn vc(pairs: &[(NodeId, u64)]) -> VectorClock {
+        VectorClock::from_counters(pairs, 0)
+    }
+
+    #[test]
+    fn figure_3_clocks_compare_as_in_the_paper() {
+        let d2 = vc(&[(X, 2)]);
+        let d3 = vc(&[(X, 2), (Y, 1)]);
+        let d4 = vc(&[(X, 2), (Z, 1)]);
+        assert_eq!(d3.compare(&d2), Causality::Descends);
+        assert_eq!(d2.compare(&d3), Causality::DescendedBy);
+        assert_eq!(d3.compare(&d4), Causality::Concurrent);
+        let mut d5 = d3.merge(&d4);
+        d5.increment(X, 5);
+        assert_eq!(d5.counters(), vec![(X, 3), (Y, 1), (Z, 1)]);
+        assert_eq!(d5.compare(&d3), Causality::Descends);
+        assert_eq!(d5.compare(&d4), Causality::Descends);
+    }
+
+    #[test]
+    fn empty_clock_is_an_ancestor_of_everything() {
+        assert_eq!(VectorClock::new().compare(&vc(&[(X, 1)])), Causality::DescendedBy);
+        assert_eq!(VectorClock::new().compare(&VectorClock::new()), Causality::Equal);
+    }
+
+    #[test]
+    fn truncation_drops_the_oldest_pairs() {
+        let mut clock = VectorClock::new();
+        for i in 0..12u32 {
+            clock.set(NodeId(i), 1, 100 + u64::from(i));
+        }
+        assert_eq!(clock.truncate(10), 2);
+        assert_eq!(clock.len(), 10);
+        assert_eq!(clock.counter(NodeId(0)), 0);
+        assert_eq!(clock.counter(NodeId(1)), 0);
+        assert_eq!(clock.counter(NodeId(2)), 1);
+    }
+}

@@ -1,0 +1,105 @@
+//! The knobs of a Dynamo instance (§4.3, §4.5, §6.1).
+
+use super::partition::Strategy;
+use super::version::Reconciliation;
+use super::{Time, MS};
+
+/// Per-instance configuration: replication, quorums, reconciliation and timeouts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// Replicas per key (§4.3).
+    pub n: usize,
+    /// Replies a get waits for (§4.5).
+    pub r: usize,
+    /// Acknowledgements a put waits for, the coordinator's own write included (§4.5).
+    pub w: usize,
+    /// Siblings (the default) or last-write-wins (§4.4, §6.1).
+    pub reconciliation: Reconciliation,
+    /// Clock truncation threshold: most (node, counter) pairs a clock keeps (§4.4).
+    pub clock_truncation: usize,
+    /// How long a coordinator waits for its quorum before failing the request.
+    pub request_timeout: Time,
+    /// Whether a get's coordinator repairs replicas that returned stale versions (§5).
+    pub read_repair: bool,
+    /// How long the coordinator waits for late replies after answering a get (§5).
+    pub read_repair_window: Time,
+    /// How the ring is cut into partitions (§6.2).
+    pub strategy: Strategy,
+}
+
+impl Default for Config {
+    /// The paper's typical configuration: (N, R, W) = (3, 2, 2) (§6.1).
+    fn default() -> Self {
+        Config {
+            n: 3,
+            r: 2,
+            w: 2,
+            reconciliation: Reconciliation::Siblings,
+            clock_truncation: 10,
+            request_timeout: 100 * MS,
+            read_repair: true,
+            read_repair_window: 20 * MS,
+            strategy: Strategy::RandomTokens,
+        }
+    }
+}
+
+/// A named (N, R, W) choice from §6.1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Preset {
+    pub name: &'static str,
+    pub n: usize,
+    pub r: usize,
+    pub w: usize,
+    pub purpose: &'static str,
+}
+
+/// The paper's presets (§6.1). The read engine uses N = the cluster size, here 3.
+pub const PRESETS: [Preset; 3] = [
+    Preset { name: "typical", n: 3, r: 2, w: 2, purpose: "consistent, durable, interactive user state" },
+    Preset { name: "read-engine", n: 3, r: 1, w: 3, purpose: "high-performance read engine" },
+    Preset { name: "cache", n: 1, r: 1, w: 1, purpose: "distributed web cache" },
+];
+
+impl Config {
+    /// Checks that the quorum settings make sense for a cluster of `nodes` physical nodes.
+    pub fn validate(&self, nodes: usize) -> Result<(), String> {
+        if self.n == 0 {
+            return Err("n must be at least 1".into());
+        }
+        if self.r == 0 || self.w == 0 {
+            return Err(format!("r and w must be at least 1 (got r = {}, w = {})", self.r, self.w));
+        }
+        if self.r > self.n {
+            return Err(format!("r ({}) cannot exceed n ({}): a get asks only n replicas", self.r, self.n));
+        }
+        if self.w > self.n {
+            return Err(format!("w ({}) cannot exceed n ({}): a put reaches only n replicas", self.w, self.n));
+        }
+        if self.n > nodes {
+            return Err(format!("n ({}) exceeds the number of nodes ({nodes}): every key needs n distinct nodes", self.n));
+        }
+        if self.clock_truncation == 0 {
+            return Err("clock truncation threshold must be at least 1".into());
+        }
+        self.strategy.validate(nodes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impossible_quorums_are_refused() {
+        let c = Config { r: 4, ..Config::default() };
+        assert!(c.validate(5).unwrap_err().contains("r (4) cannot exceed n (3)"));
+        let c = Config { w: 4, ..Config::default() };
+        assert!(c.validate(5).is_err());
+        assert!(Config::default().validate(2).unwrap_err().contains("exceeds the number of nodes"));
+        assert!(Config::default().validate(3).is_ok());
+        for p in PRESETS {
+            assert!(Config { n: p.n, r: p.r, w: p.w, ..Config::default() }.validate(3).is_ok());
+        }
+    }
+}

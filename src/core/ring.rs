@@ -1,0 +1,220 @@
+//! Consistent hashing (§4.2) and preference lists (§4.3).
+//!
+//! Keys and nodes live on one ring: the 128-bit output space of MD5, read as a big-endian
+//! number that wraps around. Each physical node owns several *tokens* (virtual nodes); a
+//! token owns the range from the previous token (exclusive) up to itself (inclusive).
+
+use super::NodeId;
+use md5::{Digest, Md5};
+
+/// A position on the ring: a 128-bit number, the same space as MD5(key).
+pub type Position = u128;
+
+/// The ring position of a key: MD5(key) read as a 128-bit big-endian number (§4.2).
+pub fn key_position(key: &str) -> Position {
+    let digest = Md5::digest(key.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest);
+    u128::from_be_bytes(bytes)
+}
+
+/// A position as 32 hex digits, the way scenario files write tokens.
+pub fn format_position(position: Position) -> String {
+    format!("{position:032x}")
+}
+
+/// Parses a token written as exactly 32 hex digits.
+pub fn parse_position(text: &str) -> Result<Position, String> {
+    if text.len() != 32 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!(
+            "token {text:?} is not a ring position: expected exactly 32 hex digits"
+        ));
+    }
+    u128::from_str_radix(text, 16).map_err(|e| format!("token {text:?}: {e}"))
+}
+
+/// A position as a fraction of the way round the ring, in [0, 1), for drawing.
+pub fn ring_fraction(position: Position) -> f64 {
+    (position >> 64) as f64 / 18_446_744_073_709_551_616.0
+}
+
+/// The token map every node holds: which physical node owns each token (§4.2, §4.8).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ring {
+    /// (token, owner), sorted by token; tokens are unique.
+    tokens: Vec<(Position, NodeId)>,
+}
+
+impl Ring {
+    /// An empty ring.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a node's tokens. Panics if a token is already taken: callers validate first.
+    pub fn add_node(&mut self, node: NodeId, tokens: &[Position]) {
+        for &token in tokens {
+            match self.tokens.binary_search_by_key(&token, |&(t, _)| t) {
+                Ok(_) => panic!("token {} is already on the ring", format_position(token)),
+                Err(at) => self.tokens.insert(at, (token, node)),
+            }
+        }
+    }
+
+    /// Removes every token of a node (it left the ring, §4.9).
+    pub fn remove_node(&mut self, node: NodeId) {
+        self.tokens.retain(|&(_, owner)| owner != node);
+    }
+
+    /// Whether a token is already owned by some node.
+    pub fn contains_token(&self, token: Position) -> bool {
+        self.tokens.binary_search_by_key(&token, |&(t, _)| t).is_ok()
+    }
+
+    /// All (token, owner) pairs in clockwise order.
+    pub fn tokens(&self) -> &[(Position, NodeId)] {
+        &self.tokens
+    }
+
+    /// The tokens of one node, clockwise.
+    pub fn tokens_of(&self, node: NodeId) -> Vec<Position> {
+        self.tokens.iter().filter(|&&(_, n)| n == node).map(|&(t, _)| t).collect()
+    }
+
+    /// The distinct physical nodes on the ring, in id order.
+    pub fn nodes(&self) -> Vec<NodeId> {
+        let mut nodes: Vec<NodeId> = self.tokens.iter().map(|&(_, n)| n).collect();
+        nodes.sort();
+        nodes.dedup();
+        nodes
+    }
+
+    /// Index of the first token at or clockwise after `position` (wrapping to 0).
+    fn successor_index(&self, position: Position) -> usize {
+        let at = self.tokens.partition_point(|&(t, _)| t < position);
+        if at == self.tokens.len() {
+            0
+        } else {
+            at
+        }
+    }
+
+    /// The token that owns `position`: the first token at or clockwise after it (§4.2).
+    pub fn owner_token(&self, position: Position) -> Option<(Position, NodeId)> {
+        if self.tokens.is_empty() {
+            return None;
+        }
+        Some(self.tokens[self.successor_index(position)])
+    }
+
+    /// The preference list from `position` (§4.3): walk clockwise and collect *distinct
+    /// physical* nodes, skipping further tokens of a node already taken, until `limit`
+    /// nodes are found or the ring is exhausted. The first N are the key's replicas, the
+    /// first is its coordinator; the rest stand by for failures.
+    pub fn preference_list(&self, position: Position, limit: usize) -> Vec<NodeId> {
+        let mut list: Vec<NodeId> = Vec::with_capacity(limit.min(16));
+        if self.tokens.is_empty() {
+            return list;
+        }
+        let start = self.successor_index(position);
+        for step in 0..self.tokens.len() {
+            if list.len() == limit {
+                break;
+            }
+            let (_, node) = self.tokens[(start + step) % self.tokens.len()];
+            if !list.contains(&node) {
+                list.push(node);
+            }
+        }
+        list
+    }
+
+    /// The range (previous token, token] that each token owns, as (start, end) pairs,
+    /// clockwise. A single token owns the whole ring.
+    pub fn ranges(&self) -> Vec<(Position, Position, NodeId)> {
+        let count = self.tokens.len();
+        (0..count)
+            .map(|i| {
+                let (end, node) = self.tokens[i];
+                let (start, _) = self.tokens[(i + count - 1) % count];
+                (start, end, node)
+            })
+            .collect()
+    }
+}
+
+/// Whether `position` lies in the ring range (start, end], which wraps past zero when
+/// start >= end (a range with start == end is the whole ring).
+pub fn in_range(position: Position, start: Position, end: Position) -> bool {
+    if start < end {
+        start < position && position <= end
+    } else {
+        position > start || position <= end
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ring(spec: &[(u32, &[Position])]) -> Ring {
+        let mut ring = Ring::new();
+        for &(node, tokens) in spec {
+            ring.add_node(NodeId(node), tokens);
+        }
+        ring
+    }
+
+    #[test]
+    fn key_position_is_md5_big_endian() {
+        // MD5("") = d41d8cd98f00b204e9800998ecf8427e
+        assert_eq!(format_position(key_position("")), "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(format_position(key_position("a")), "0cc175b9c0f1b6a831c399e269772661");
+        assert!(ring_fraction(key_position("a")) < 0.05);
+    }
+
+    #[test]
+    fn parse_position_accepts_32_hex_digits_only() {
+        assert_eq!(parse_position("0000000000000000000000000000000a"), Ok(10));
+        assert!(parse_position("0a").is_err());
+        assert!(parse_position("zz000000000000000000000000000000").is_err());
+        assert!(parse_position("+0000000000000000000000000000000").is_err());
+    }
+
+    #[test]
+    fn owner_is_first_token_at_or_after_position_and_wraps() {
+        let r = ring(&[(0, &[100]), (1, &[200]), (2, &[300])]);
+        assert_eq!(r.owner_token(50), Some((100, NodeId(0))));
+        assert_eq!(r.owner_token(100), Some((100, NodeId(0))));
+        assert_eq!(r.owner_token(101), Some((200, NodeId(1))));
+        assert_eq!(r.owner_token(301), Some((100, NodeId(0))));
+    }
+
+    #[test]
+    fn preference_list_skips_tokens_of_nodes_already_taken() {
+        // Clockwise from 150: 200(B) 250(B) 300(C) 100(A)
+        let r = ring(&[(0, &[100]), (1, &[200, 250]), (2, &[300])]);
+        assert_eq!(r.preference_list(150, 3), vec![NodeId(1), NodeId(2), NodeId(0)]);
+        assert_eq!(r.preference_list(150, 2), vec![NodeId(1), NodeId(2)]);
+        assert_eq!(r.preference_list(150, 10).len(), 3);
+    }
+
+    #[test]
+    fn remove_node_drops_all_its_tokens() {
+        let mut r = ring(&[(0, &[100, 400]), (1, &[200])]);
+        r.remove_node(NodeId(0));
+        assert_eq!(r.tokens(), &[(200, NodeId(1))]);
+        assert_eq!(r.nodes(), vec![NodeId(1)]);
+    }
+
+    #[test]
+    fn ranges_cover_the_ring() {
+        let r = ring(&[(0, &[100]), (1, &[200])]);
+        assert_eq!(r.ranges(), vec![(200, 100, NodeId(0)), (100, 200, NodeId(1))]);
+        assert!(in_range(150, 100, 200));
+        assert!(!in_range(100, 100, 200));
+        assert!(in_range(250, 200, 100));
+        assert!(in_range(50, 200, 100));
+        assert!(in_range(5, 7, 7), "a single token owns the whole ring");
+    }
+}

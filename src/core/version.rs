@@ -1,0 +1,145 @@
+//! Versions and their reconciliation (§4.4).
+//!
+//! Every put creates a new, immutable version stamped with a vector clock. A replica keeps
+//! all versions of a key that no other version descends from: usually one, several
+//! (*siblings*) when writes were concurrent. Dropping ancestors is *syntactic*
+//! reconciliation; merging siblings is the client's *semantic* reconciliation.
+
+use super::clock::{Causality, VectorClock};
+use super::Time;
+
+/// One version of an object: a value, its vector clock, and the virtual time its
+/// coordinator wrote it (used only by last-write-wins).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Version {
+    pub value: String,
+    pub clock: VectorClock,
+    pub written_at: Time,
+}
+
+/// How a replica reconciles versions of one key (§4.4, §6.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Reconciliation {
+    /// Keep causally unrelated versions as siblings; the client merges them (the default).
+    #[default]
+    Siblings,
+    /// Keep only the version with the latest timestamp ("last write wins").
+    LastWriteWins,
+}
+
+impl Version {
+    /// A total order used to pick one of two versions deterministically: later write
+    /// first, then value, then clock.
+    fn precedence(&self) -> (Time, &str, Vec<(super::NodeId, u64)>) {
+        (self.written_at, self.value.as_str(), self.clock.counters())
+    }
+}
+
+/// Adds `incoming` to the versions a replica holds for one key, reconciling as `policy`
+/// says. Returns whether anything changed (false when `incoming` was already known or is
+/// an ancestor of a version held).
+pub fn add_version(held: &mut Vec<Version>, incoming: Version, policy: Reconciliation) -> bool {
+    match policy {
+        Reconciliation::Siblings => add_sibling(held, incoming),
+        Reconciliation::LastWriteWins => add_last_write(held, incoming),
+    }
+}
+
+/// Syntactic reconciliation (§4.4): drop versions that `incoming` descends from; drop
+/// `incoming` if a held version descends from it; keep concurrent ones as siblings.
+fn add_sibling(held: &mut Vec<Version>, incoming: Version) -> bool {
+    for existing in held.iter() {
+        match incoming.clock.compare(&existing.clock) {
+            Causality::DescendedBy => return false,
+            // Two versions with the same clock: keep one, the same one whatever the order.
+            Causality::Equal if existing.precedence() >= incoming.precedence() => return false,
+            Causality::Equal | Causality::Descends | Causality::Concurrent => {}
+        }
+    }
+    held.retain(|v| !incoming.clock.descends(&v.clock));
+    held.push(incoming);
+    sort_siblings(held);
+    true
+}
+
+/// Last write wins (§6.1): keep only the version with the latest timestamp.
+fn add_last_write(held: &mut Vec<Version>, incoming: Version) -> bool {
+    if held.iter().any(|v| v.precedence() >= incoming.precedence()) {
+        return false;
+    }
+    held.clear();
+    held.push(incoming);
+    true
+}
+
+/// Reconciles any collection of versions (for instance the replies a get gathered) into
+/// the versions no other version descends from, in a deterministic order.
+pub fn reconcile(versions: impl IntoIterator<Item = Version>, policy: Reconciliation) -> Vec<Version> {
+    let mut held = Vec::new();
+    for version in versions {
+        add_version(&mut held, version, policy);
+    }
+    held
+}
+
+/// The context a client gets back from a get: the merge of the clocks it read (§4.1).
+pub fn context_of(versions: &[Version]) -> VectorClock {
+    let mut context = VectorClock::new();
+    for v in versions {
+        context.merge_in(&v.clock);
+    }
+    context
+}
+
+/// Siblings are kept oldest write first, so every replica shows them in the same order.
+fn sort_siblings(held: &mut [Version]) {
+    held.sort_by(|a, b| a.precedence().cmp(&b.precedence()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::NodeId;
+
+    fn v(value: &str, pairs: &[(u32, u64)], at: Time) -> Version {
+        let pairs: Vec<(NodeId, u64)> = pairs.iter().map(|&(n, c)| (NodeId(n), c)).collect();
+        Version { value: value.into(), clock: VectorClock::from_counters(&pairs, at), written_at: at }
+    }
+
+    #[test]
+    fn descendant_replaces_ancestor() {
+        let mut held = vec![v("D1", &[(0, 1)], 1)];
+        assert!(add_version(&mut held, v("D2", &[(0, 2)], 2), Reconciliation::Siblings));
+        assert_eq!(held, vec![v("D2", &[(0, 2)], 2)]);
+        assert!(!add_version(&mut held, v("D1", &[(0, 1)], 1), Reconciliation::Siblings));
+    }
+
+    #[test]
+    fn concurrent_versions_become_siblings_and_a_merge_replaces_both() {
+        let d3 = v("D3", &[(0, 2), (1, 1)], 3);
+        let d4 = v("D4", &[(0, 2), (2, 1)], 4);
+        let held = reconcile([d4.clone(), d3.clone()], Reconciliation::Siblings);
+        assert_eq!(held, vec![d3.clone(), d4.clone()]);
+        assert_eq!(context_of(&held).counters(), vec![(NodeId(0), 2), (NodeId(1), 1), (NodeId(2), 1)]);
+        let d5 = v("D5", &[(0, 3), (1, 1), (2, 1)], 5);
+        assert_eq!(reconcile([d3, d4, d5.clone()], Reconciliation::Siblings), vec![d5]);
+    }
+
+    #[test]
+    fn equal_clocks_keep_one_version_whatever_the_order() {
+        let a = v("a", &[(0, 1)], 1);
+        let b = v("b", &[(0, 1)], 1);
+        let ab = reconcile([a.clone(), b.clone()], Reconciliation::Siblings);
+        let ba = reconcile([b, a], Reconciliation::Siblings);
+        assert_eq!(ab, ba);
+        assert_eq!(ab.len(), 1);
+    }
+
+    #[test]
+    fn last_write_wins_keeps_the_latest_timestamp_only() {
+        let d3 = v("D3", &[(0, 2), (1, 1)], 3);
+        let d4 = v("D4", &[(0, 2), (2, 1)], 4);
+        assert_eq!(reconcile([d4.clone(), d3.clone()], Reconciliation::LastWriteWins), vec![d4.clone()]);
+        assert_eq!(reconcile([d3, d4.clone()], Reconciliation::LastWriteWins), vec![d4]);
+    }
+}

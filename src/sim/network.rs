@@ -1,0 +1,161 @@
+//! The in-memory network: per-message latency, random drops and partitions.
+
+use crate::core::{NodeId, Time};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+/// How long a message takes, in virtual milliseconds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Latency {
+    Fixed { ms: f64 },
+    Uniform { min: f64, max: f64 },
+    Exponential { mean: f64 },
+}
+
+impl Default for Latency {
+    fn default() -> Self {
+        Latency::Uniform { min: 1.0, max: 5.0 }
+    }
+}
+
+fn micros(ms: f64) -> Time {
+    (ms * 1000.0).round().max(0.0) as Time
+}
+
+impl Latency {
+    /// Checks the parameters (finite, non-negative, min <= max).
+    pub fn validate(&self) -> Result<(), String> {
+        let ok = |x: f64| x.is_finite() && x >= 0.0;
+        match *self {
+            Latency::Fixed { ms } if ok(ms) => Ok(()),
+            Latency::Uniform { min, max } if ok(min) && ok(max) && min <= max => Ok(()),
+            Latency::Exponential { mean } if ok(mean) => Ok(()),
+            _ => Err(format!("bad latency {self:?}: values must be finite, >= 0, and min <= max")),
+        }
+    }
+
+    /// Draws one message's latency in microseconds. Uses only integer and basic float
+    /// arithmetic plus `libm`, so native and wasm draw the same numbers.
+    pub fn sample(&self, rng: &mut ChaCha8Rng) -> Time {
+        match *self {
+            Latency::Fixed { ms } => micros(ms),
+            Latency::Uniform { min, max } => rng.random_range(micros(min)..=micros(max)),
+            Latency::Exponential { mean } => {
+                let u: f64 = rng.random(); // in [0, 1)
+                micros(-mean * libm::log(1.0 - u))
+            }
+        }
+    }
+}
+
+/// Why a message never arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DropReason {
+    /// Lost at random (the network's drop rate).
+    Random,
+    /// Sender and receiver are on different sides of a partition.
+    Partition,
+    /// The receiver is down.
+    NodeDown,
+}
+
+impl DropReason {
+    pub fn label(self) -> &'static str {
+        match self {
+            DropReason::Random => "random",
+            DropReason::Partition => "partition",
+            DropReason::NodeDown => "node down",
+        }
+    }
+}
+
+/// The network's state: its latency model, drop rate and current partition.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Network {
+    pub latency: Latency,
+    pub drop_rate: f64,
+    /// Group of each node while the network is partitioned.
+    groups: Option<Vec<u32>>,
+}
+
+impl Network {
+    pub fn new(latency: Latency, drop_rate: f64) -> Self {
+        Network { latency, drop_rate, groups: None }
+    }
+
+    /// Splits the nodes into groups that cannot reach each other. Nodes not named form
+    /// one more group of their own.
+    pub fn partition(&mut self, node_count: usize, groups: &[Vec<NodeId>]) {
+        let rest = groups.len() as u32;
+        let mut of = vec![rest; node_count];
+        for (g, members) in groups.iter().enumerate() {
+            for m in members {
+                of[m.index()] = g as u32;
+            }
+        }
+        self.groups = Some(of);
+    }
+
+    /// Ends the partition.
+    pub fn heal(&mut self) {
+        self.groups = None;
+    }
+
+    /// Whether the network is partitioned now.
+    pub fn is_partitioned(&self) -> bool {
+        self.groups.is_some()
+    }
+
+    /// The partition group of each node, if partitioned.
+    pub fn groups(&self) -> Option<&[u32]> {
+        self.groups.as_deref()
+    }
+
+    /// Whether `a` can reach `b` across the current partition.
+    pub fn reachable(&self, a: NodeId, b: NodeId) -> bool {
+        match &self.groups {
+            None => true,
+            Some(of) => of.get(a.index()) == of.get(b.index()),
+        }
+    }
+
+    /// Grows the partition table when a node is added.
+    pub fn add_node(&mut self) {
+        if let Some(of) = &mut self.groups {
+            of.push(u32::MAX);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn latency_samples_stay_in_range_and_are_seeded() {
+        let mut a = ChaCha8Rng::seed_from_u64(1);
+        let mut b = ChaCha8Rng::seed_from_u64(1);
+        let l = Latency::Uniform { min: 1.0, max: 5.0 };
+        for _ in 0..100 {
+            let x = l.sample(&mut a);
+            assert!((1000..=5000).contains(&x));
+            assert_eq!(x, l.sample(&mut b));
+        }
+        assert_eq!(Latency::Fixed { ms: 2.5 }.sample(&mut a), 2500);
+        let e = Latency::Exponential { mean: 5.0 };
+        let mean = (0..2000).map(|_| e.sample(&mut a) as f64).sum::<f64>() / 2000.0;
+        assert!((4000.0..6000.0).contains(&mean), "{mean}");
+    }
+
+    #[test]
+    fn partitions_separate_groups() {
+        let mut n = Network::default();
+        n.partition(4, &[vec![NodeId(0), NodeId(1)], vec![NodeId(2)]]);
+        assert!(n.reachable(NodeId(0), NodeId(1)));
+        assert!(!n.reachable(NodeId(0), NodeId(2)));
+        assert!(!n.reachable(NodeId(3), NodeId(2)), "unnamed nodes form their own group");
+        n.heal();
+        assert!(n.reachable(NodeId(0), NodeId(2)));
+    }
+}

@@ -1,0 +1,117 @@
+//! The JSON result document of a run (DESIGN.md, "Scenario file format"): per-step
+//! results, the final state of every node, metrics, and the trace hash.
+
+use super::world::World;
+use crate::core::clock::VectorClock;
+use crate::core::message::{ClientReply, OpId};
+use crate::core::version::Version;
+use crate::core::Time;
+use serde_json::{json, Map, Value};
+
+/// A clock as a JSON object of node name → counter, e.g. `{"Sx": 2, "Sy": 1}`.
+pub fn clock_json(world: &World, clock: &VectorClock) -> Value {
+    let map: Map<String, Value> = clock.entries().map(|(n, e)| (world.name(n).to_string(), json!(e.counter))).collect();
+    Value::Object(map)
+}
+
+/// Versions as `[{"value": ..., "clock": {...}}]`.
+pub fn versions_json(world: &World, versions: &[Version]) -> Value {
+    versions.iter().map(|v| json!({"value": v.value, "clock": clock_json(world, &v.clock)})).collect()
+}
+
+fn ms(t: Time) -> f64 {
+    t as f64 / 1000.0
+}
+
+/// The result entry of a get or put step.
+pub fn op_result(world: &World, op_name: &str, op: OpId) -> Value {
+    let record = world.op(op).expect("the op was opened by this world");
+    let mut result = json!({
+        "op": op_name,
+        "client": record.client,
+        "key": record.key,
+        "via": world.name(record.via),
+        "at_ms": ms(record.started),
+    });
+    let fields = result.as_object_mut().expect("built as an object");
+    match &record.outcome {
+        Some(ClientReply::Got { versions, context, .. }) => {
+            fields.insert("ok".into(), json!(true));
+            fields.insert("versions".into(), versions_json(world, versions));
+            fields.insert("context".into(), clock_json(world, context));
+        }
+        Some(ClientReply::Put { version, .. }) => {
+            fields.insert("ok".into(), json!(true));
+            fields.insert("value".into(), json!(version.value));
+            fields.insert("clock".into(), clock_json(world, &version.clock));
+        }
+        Some(ClientReply::Failed { error, .. }) => {
+            fields.insert("ok".into(), json!(false));
+            fields.insert("error".into(), json!(error));
+        }
+        None => {
+            fields.insert("ok".into(), json!(false));
+            fields.insert("error".into(), json!("no answer before the run ended"));
+        }
+    }
+    if let Some(done) = record.finished {
+        fields.insert("latency_ms".into(), json!(ms(done - record.started)));
+    }
+    result
+}
+
+/// Per node: whether it is up, its store (key → versions) and its hinted replicas.
+pub fn final_state(world: &World) -> Value {
+    let mut nodes = Map::new();
+    for id in world.node_ids() {
+        let store = world.node(id).store();
+        let keys: Map<String, Value> =
+            store.keys().into_iter().map(|k| (k.to_string(), versions_json(world, store.get(k)))).collect();
+        nodes.insert(
+            world.name(id).to_string(),
+            json!({"up": world.is_up(id), "store": keys, "hints": {}}),
+        );
+    }
+    Value::Object(nodes)
+}
+
+/// The `p`-th percentile (0–100) of latencies in microseconds, as milliseconds.
+pub fn percentile(latencies: &[Time], p: f64) -> Option<f64> {
+    if latencies.is_empty() {
+        return None;
+    }
+    let mut sorted = latencies.to_vec();
+    sorted.sort_unstable();
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    Some(ms(sorted[rank.clamp(1, sorted.len()) - 1]))
+}
+
+fn latency_json(latencies: &[Time]) -> Value {
+    json!({
+        "count": latencies.len(),
+        "p50": percentile(latencies, 50.0),
+        "p99": percentile(latencies, 99.0),
+        "p99_9": percentile(latencies, 99.9),
+        "max": percentile(latencies, 100.0),
+    })
+}
+
+/// The run's counters.
+pub fn metrics(world: &World) -> Value {
+    let m = world.metrics();
+    json!({
+        "virtual_time_ms": ms(world.now()),
+        "events": world.trace().len(),
+        "messages_sent": m.messages_sent,
+        "messages_delivered": m.messages_delivered,
+        "messages_dropped": m.messages_dropped,
+        "puts_ok": m.puts_ok,
+        "puts_failed": m.puts_failed,
+        "gets_ok": m.gets_ok,
+        "gets_failed": m.gets_failed,
+        "gets_with_siblings": m.gets_with_siblings,
+        "read_repairs": m.read_repairs,
+        "get_latency_ms": latency_json(&m.get_latencies),
+        "put_latency_ms": latency_json(&m.put_latencies),
+    })
+}

@@ -1,0 +1,461 @@
+//! Scenario files (the format of DESIGN.md, "Scenario file format"): a cluster, a seed and
+//! timed steps. The CLI runs them; the page imports and exports them.
+
+use super::network::Latency;
+use super::report;
+use super::world::{NodeSpec, World, WorldSpec};
+use crate::core::clock::VectorClock;
+use crate::core::config::Config;
+use crate::core::message::OpId;
+use crate::core::partition::Strategy;
+use crate::core::ring::parse_position;
+use crate::core::version::Reconciliation;
+use crate::core::{NodeId, Time, MS};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// A whole scenario file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Optional title and description, shown by the UI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    pub cluster: ClusterSpec,
+    #[serde(default)]
+    pub steps: Vec<Step>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+/// The `cluster` object.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterSpec {
+    pub nodes: Vec<NodeJson>,
+    #[serde(default = "default_n")]
+    pub n: usize,
+    #[serde(default = "default_rw")]
+    pub r: usize,
+    #[serde(default = "default_rw")]
+    pub w: usize,
+    #[serde(default = "default_tokens")]
+    pub tokens_per_node: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<NetworkJson>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub features: Option<Features>,
+    /// The §6.2 strategy: `{"strategy": 1}`, `{"strategy": 2, "q": 64}`, `{"strategy": 3, "q": 64}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partitioning: Option<Partitioning>,
+    /// `"siblings"` (default) or `"last_write_wins"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconciliation: Option<ReconciliationJson>,
+    /// Clock truncation threshold (default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_truncation: Option<usize>,
+    /// How long a coordinator waits for its quorum (default 100 ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_timeout_ms: Option<f64>,
+}
+
+fn default_n() -> usize {
+    3
+}
+fn default_rw() -> usize {
+    2
+}
+fn default_tokens() -> u32 {
+    8
+}
+
+/// One entry of `cluster.nodes`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeJson {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokens: Option<Vec<String>>,
+}
+
+/// `cluster.network`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkJson {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<LatencyJson>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drop_rate: Option<f64>,
+}
+
+/// A latency distribution in virtual milliseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum LatencyJson {
+    Fixed { ms: f64 },
+    Uniform { min: f64, max: f64 },
+    Exponential { mean: f64 },
+}
+
+/// `cluster.features`: switches for the mechanisms of §4.6–§4.7 and §5.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Features {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sloppy_quorum: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hinted_handoff: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_repair: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anti_entropy_interval_ms: Option<f64>,
+}
+
+/// `cluster.partitioning`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Partitioning {
+    pub strategy: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<u32>,
+}
+
+/// `cluster.reconciliation`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReconciliationJson {
+    Siblings,
+    LastWriteWins,
+}
+
+/// Which context a put carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContextChoice {
+    /// A blind write: the empty context.
+    None,
+    /// The context of this client's latest get of the key (empty if it never read it).
+    #[default]
+    LastRead,
+}
+
+/// One timed step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Step {
+    Put {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_ms: Option<f64>,
+        #[serde(default = "default_client")]
+        client: String,
+        key: String,
+        value: String,
+        /// The node the client calls; by default the key's coordinator.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        via: Option<String>,
+        #[serde(default)]
+        context: ContextChoice,
+    },
+    Get {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_ms: Option<f64>,
+        #[serde(default = "default_client")]
+        client: String,
+        key: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        via: Option<String>,
+    },
+    Crash {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_ms: Option<f64>,
+        node: String,
+    },
+    Recover {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_ms: Option<f64>,
+        node: String,
+    },
+    Partition {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_ms: Option<f64>,
+        groups: Vec<Vec<String>>,
+    },
+    Heal {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_ms: Option<f64>,
+    },
+    /// Run until nothing is pending (bounded by `max_ms`, default 10 000).
+    Settle {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_ms: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_ms: Option<f64>,
+    },
+}
+
+fn default_client() -> String {
+    "client".to_string()
+}
+
+impl Step {
+    /// When the step happens (None: as soon as the previous one is done).
+    pub fn at_ms(&self) -> Option<f64> {
+        match self {
+            Step::Put { at_ms, .. }
+            | Step::Get { at_ms, .. }
+            | Step::Crash { at_ms, .. }
+            | Step::Recover { at_ms, .. }
+            | Step::Partition { at_ms, .. }
+            | Step::Heal { at_ms }
+            | Step::Settle { at_ms, .. } => *at_ms,
+        }
+    }
+
+    /// The step's op name, as in the file.
+    pub fn op_name(&self) -> &'static str {
+        match self {
+            Step::Put { .. } => "put",
+            Step::Get { .. } => "get",
+            Step::Crash { .. } => "crash",
+            Step::Recover { .. } => "recover",
+            Step::Partition { .. } => "partition",
+            Step::Heal { .. } => "heal",
+            Step::Settle { .. } => "settle",
+        }
+    }
+}
+
+/// Milliseconds (as written in files) to virtual microseconds, refusing nonsense.
+fn ms_to_time(what: &str, ms: f64) -> Result<Time, String> {
+    if !(ms.is_finite() && ms >= 0.0 && ms < 1e12) {
+        return Err(format!("{what} must be a non-negative number of milliseconds (got {ms})"));
+    }
+    Ok((ms * 1000.0).round() as Time)
+}
+
+impl Scenario {
+    /// Parses a scenario file, refusing unknown fields and malformed values.
+    pub fn from_json(text: &str) -> Result<Scenario, String> {
+        let scenario: Scenario = serde_json::from_str(text).map_err(|e| format!("invalid scenario: {e}"))?;
+        scenario.world_spec(true)?;
+        scenario.check_steps()?;
+        Ok(scenario)
+    }
+
+    /// The scenario as pretty JSON (the export format).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a scenario always serializes")
+    }
+
+    /// The configuration the cluster section describes.
+    pub fn config(&self) -> Result<Config, String> {
+        let c = &self.cluster;
+        let mut config = Config { n: c.n, r: c.r, w: c.w, ..Config::default() };
+        if let Some(p) = c.partitioning {
+            config.strategy = match (p.strategy, p.q) {
+                (1, None) => Strategy::RandomTokens,
+                (1, Some(_)) => return Err("partitioning: strategy 1 takes no q".into()),
+                (2, Some(q)) => Strategy::RandomTokensEqualPartitions { q },
+                (3, Some(q)) => Strategy::EqualPartitions { q },
+                (2 | 3, None) => return Err(format!("partitioning: strategy {} needs q", p.strategy)),
+                (s, _) => return Err(format!("partitioning: unknown strategy {s} (expected 1, 2 or 3)")),
+            };
+        }
+        if let Some(ReconciliationJson::LastWriteWins) = c.reconciliation {
+            config.reconciliation = Reconciliation::LastWriteWins;
+        }
+        if let Some(t) = c.clock_truncation {
+            config.clock_truncation = t;
+        }
+        if let Some(ms) = c.request_timeout_ms {
+            config.request_timeout = ms_to_time("request_timeout_ms", ms)?.max(1);
+        }
+        if let Some(read_repair) = c.features.as_ref().and_then(|f| f.read_repair) {
+            config.read_repair = read_repair;
+        }
+        if let Some(ms) = c.features.as_ref().and_then(|f| f.anti_entropy_interval_ms) {
+            ms_to_time("anti_entropy_interval_ms", ms)?;
+        }
+        Ok(config)
+    }
+
+    /// Everything needed to build the scenario's world (validated).
+    pub fn world_spec(&self, record_trace: bool) -> Result<WorldSpec, String> {
+        let mut nodes = Vec::new();
+        for node in &self.cluster.nodes {
+            let tokens = match &node.tokens {
+                None => None,
+                Some(list) => Some(
+                    list.iter()
+                        .map(|t| parse_position(t).map_err(|e| format!("node {:?}: {e}", node.id)))
+                        .collect::<Result<Vec<_>, _>>()?,
+                ),
+            };
+            nodes.push(NodeSpec { name: node.id.clone(), capacity: node.capacity.unwrap_or(1.0), tokens });
+        }
+        let network = self.cluster.network.clone().unwrap_or(NetworkJson { latency_ms: None, drop_rate: None });
+        let latency = match network.latency_ms {
+            None => Latency::default(),
+            Some(LatencyJson::Fixed { ms }) => Latency::Fixed { ms },
+            Some(LatencyJson::Uniform { min, max }) => Latency::Uniform { min, max },
+            Some(LatencyJson::Exponential { mean }) => Latency::Exponential { mean },
+        };
+        latency.validate()?;
+        let spec = WorldSpec {
+            seed: self.seed,
+            nodes,
+            tokens_per_node: self.cluster.tokens_per_node,
+            config: self.config()?,
+            latency,
+            drop_rate: network.drop_rate.unwrap_or(0.0),
+            record_trace,
+        };
+        spec.config.validate(spec.nodes.len())?;
+        Ok(spec)
+    }
+
+    /// Checks every step against the cluster: known nodes, sane times.
+    fn check_steps(&self) -> Result<(), String> {
+        let known = |name: &str| self.cluster.nodes.iter().any(|n| n.id == name);
+        for (i, step) in self.steps.iter().enumerate() {
+            let at = format!("step {} ({})", i + 1, step.op_name());
+            if let Some(ms) = step.at_ms() {
+                ms_to_time(&format!("{at}: at_ms"), ms)?;
+            }
+            let mut names: Vec<&str> = Vec::new();
+            match step {
+                Step::Put { via, key, .. } | Step::Get { via, key, .. } => {
+                    if key.is_empty() {
+                        return Err(format!("{at}: the key must not be empty"));
+                    }
+                    names.extend(via.as_deref());
+                }
+                Step::Crash { node, .. } | Step::Recover { node, .. } => names.push(node),
+                Step::Partition { groups, .. } => {
+                    let named: Vec<&str> = groups.iter().flatten().map(String::as_str).collect();
+                    if let Some(twice) = named.iter().enumerate().find(|(i, n)| named[..*i].contains(n)) {
+                        return Err(format!("{at}: node {:?} is in more than one group", twice.1));
+                    }
+                    let sides = groups.iter().filter(|g| !g.is_empty()).count()
+                        + usize::from(named.len() < self.cluster.nodes.len());
+                    if sides < 2 {
+                        return Err(format!("{at}: a partition needs at least two groups"));
+                    }
+                    names.extend(named);
+                }
+                Step::Heal { .. } => {}
+                Step::Settle { max_ms, .. } => {
+                    if let Some(ms) = max_ms {
+                        ms_to_time(&format!("{at}: max_ms"), *ms)?;
+                    }
+                }
+            }
+            if let Some(unknown) = names.into_iter().find(|n| !known(n)) {
+                return Err(format!("{at}: unknown node {unknown:?}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How long `settle` waits by default, in virtual time.
+const DEFAULT_SETTLE: Time = 10_000 * MS;
+
+/// What one step produced: known at once, or the client op whose outcome it awaits.
+enum Outcome {
+    Done(Value),
+    Op(OpId),
+}
+
+/// Runs a scenario from start to end and returns the result document of DESIGN.md
+/// (`results`, `final`, `metrics`, `trace_hash`).
+pub fn run(scenario: &Scenario) -> Result<Value, String> {
+    let mut world = World::new(scenario.world_spec(false)?)?;
+    scenario.check_steps()?;
+    let mut outcomes = Vec::with_capacity(scenario.steps.len());
+    for step in &scenario.steps {
+        if let Some(ms) = step.at_ms() {
+            world.run_until(ms_to_time("at_ms", ms)?);
+        }
+        outcomes.push(apply_step(&mut world, step));
+    }
+    // Let every client hear back (each client gives up after a bounded wait).
+    world.settle(DEFAULT_SETTLE);
+    let results: Vec<Value> = scenario
+        .steps
+        .iter()
+        .zip(outcomes)
+        .map(|(step, outcome)| match outcome {
+            Outcome::Done(v) => v,
+            Outcome::Op(op) => report::op_result(&world, step.op_name(), op),
+        })
+        .collect();
+    Ok(json!({
+        "results": results,
+        "final": report::final_state(&world),
+        "metrics": report::metrics(&world),
+        "trace_hash": world.trace().hash(),
+    }))
+}
+
+fn node(world: &World, name: &str) -> NodeId {
+    world.node_id(name).expect("step nodes are checked before the run")
+}
+
+/// Carries out one step at the world's current time.
+fn apply_step(world: &mut World, step: &Step) -> Outcome {
+    let at_ms = world.now() as f64 / 1000.0;
+    let done = |op: &str| Outcome::Done(json!({"op": op, "ok": true, "at_ms": at_ms}));
+    match step {
+        Step::Put { client, key, value, via, context, .. } => {
+            let via = via.as_deref().map_or_else(|| world.preference_list(key)[0], |v| node(world, v));
+            let context = match context {
+                ContextChoice::None => VectorClock::new(),
+                ContextChoice::LastRead => world.last_read_context(client, key),
+            };
+            Outcome::Op(world.put(client, key, value, via, context))
+        }
+        Step::Get { client, key, via, .. } => {
+            let via = via.as_deref().map_or_else(|| world.preference_list(key)[0], |v| node(world, v));
+            Outcome::Op(world.get(client, key, via))
+        }
+        Step::Crash { node: n, .. } => {
+            let id = node(world, n);
+            world.crash(id);
+            done("crash")
+        }
+        Step::Recover { node: n, .. } => {
+            let id = node(world, n);
+            world.recover(id);
+            done("recover")
+        }
+        Step::Partition { groups, .. } => {
+            let groups = groups.iter().map(|g| g.iter().map(|n| node(world, n)).collect()).collect();
+            world.partition(groups);
+            done("partition")
+        }
+        Step::Heal { .. } => {
+            world.heal();
+            done("heal")
+        }
+        Step::Settle { max_ms, .. } => {
+            let max = max_ms.map_or(DEFAULT_SETTLE, |ms| (ms * 1000.0).round() as Time);
+            let settled = world.settle(max);
+            let at_ms = world.now() as f64 / 1000.0;
+            if settled {
+                Outcome::Done(json!({"op": "settle", "ok": true, "at_ms": at_ms}))
+            } else {
+                let error = format!("did not settle within {} ms", max as f64 / 1000.0);
+                Outcome::Done(json!({"op": "settle", "ok": false, "at_ms": at_ms, "error": error}))
+            }
+        }
+    }
+}

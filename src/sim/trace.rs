@@ -1,0 +1,225 @@
+//! The trace: every send, delivery, drop, timer, fault and client result, with its virtual
+//! time. The UI animates from it, tests assert on it, and its hash identifies a run.
+
+use super::network::DropReason;
+use crate::core::message::{MsgKind, OpId, Timer};
+use crate::core::{NodeId, Time};
+use md5::{Digest, Md5};
+
+/// The two client operations (§4.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OpKind {
+    Get,
+    Put,
+}
+
+impl OpKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            OpKind::Get => "get",
+            OpKind::Put => "put",
+        }
+    }
+}
+
+/// One thing that happened in the world.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// A node sent a message; it will arrive (or be dropped) at `arrives`.
+    Send { msg: u64, from: NodeId, to: NodeId, kind: MsgKind, key: Option<String>, arrives: Time },
+    /// A message reached its receiver.
+    Deliver { msg: u64, from: NodeId, to: NodeId, kind: MsgKind },
+    /// A message was lost.
+    Drop { msg: u64, from: NodeId, to: NodeId, kind: MsgKind, reason: DropReason },
+    /// A node's timer went off.
+    Timer { node: NodeId, timer: Timer },
+    /// A client called a node.
+    Request { op: OpId, client: String, node: NodeId, kind: OpKind, key: String },
+    /// A client got its answer (`node` is None when the client gave up by itself).
+    Reply { op: OpId, node: Option<NodeId>, ok: bool, summary: String },
+    /// A node crashed: in-flight state lost, store kept.
+    Crash { node: NodeId },
+    /// A crashed node came back.
+    Recover { node: NodeId },
+    /// The network split into groups.
+    Partition { groups: Vec<Vec<NodeId>> },
+    /// The partition ended.
+    Heal,
+}
+
+/// An event and when it happened.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceEvent {
+    pub at: Time,
+    pub event: Event,
+}
+
+/// The running record of a world: a hash over every event, and the events themselves when
+/// recording is on (the UI and tests want them; large benchmarks only want the hash).
+#[derive(Clone)]
+pub struct Trace {
+    record: bool,
+    events: Vec<TraceEvent>,
+    hasher: Md5,
+    count: u64,
+    buffer: Vec<u8>,
+}
+
+impl Trace {
+    /// A trace that keeps its events if `record` is true (the hash is always kept).
+    pub fn new(record: bool) -> Self {
+        Trace { record, events: Vec::new(), hasher: Md5::new(), count: 0, buffer: Vec::with_capacity(64) }
+    }
+
+    /// Adds an event.
+    pub fn push(&mut self, at: Time, event: Event) {
+        self.buffer.clear();
+        encode(&mut self.buffer, at, &event);
+        self.hasher.update(&self.buffer);
+        self.count += 1;
+        if self.record {
+            self.events.push(TraceEvent { at, event });
+        }
+    }
+
+    /// Events recorded so far (empty when recording is off).
+    pub fn events(&self) -> &[TraceEvent] {
+        &self.events
+    }
+
+    /// Number of events so far, recorded or not.
+    pub fn len(&self) -> u64 {
+        self.count
+    }
+
+    /// Whether nothing has happened yet.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The hash of the whole event sequence so far, as 32 hex digits. The encoding uses
+    /// fixed-width little-endian integers only, so it is the same on every platform.
+    pub fn hash(&self) -> String {
+        let digest = self.hasher.clone().finalize();
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+fn put_u64(buf: &mut Vec<u8>, x: u64) {
+    buf.extend_from_slice(&x.to_le_bytes());
+}
+
+fn put_u32(buf: &mut Vec<u8>, x: u32) {
+    buf.extend_from_slice(&x.to_le_bytes());
+}
+
+fn put_str(buf: &mut Vec<u8>, s: &str) {
+    put_u32(buf, s.len() as u32);
+    buf.extend_from_slice(s.as_bytes());
+}
+
+fn put_timer(buf: &mut Vec<u8>, timer: Timer) {
+    match timer {
+        Timer::RequestTimeout(r) => {
+            buf.push(0);
+            put_u64(buf, r.0);
+        }
+        Timer::ReadRepair(r) => {
+            buf.push(1);
+            put_u64(buf, r.0);
+        }
+    }
+}
+
+/// The canonical byte encoding of an event, for the trace hash.
+fn encode(buf: &mut Vec<u8>, at: Time, event: &Event) {
+    put_u64(buf, at);
+    match event {
+        Event::Send { msg, from, to, kind, key, arrives } => {
+            buf.push(0);
+            put_u64(buf, *msg);
+            put_u32(buf, from.0);
+            put_u32(buf, to.0);
+            buf.push(*kind as u8);
+            put_str(buf, key.as_deref().unwrap_or(""));
+            put_u64(buf, *arrives);
+        }
+        Event::Deliver { msg, from, to, kind } => {
+            buf.push(1);
+            put_u64(buf, *msg);
+            put_u32(buf, from.0);
+            put_u32(buf, to.0);
+            buf.push(*kind as u8);
+        }
+        Event::Drop { msg, from, to, kind, reason } => {
+            buf.push(2);
+            put_u64(buf, *msg);
+            put_u32(buf, from.0);
+            put_u32(buf, to.0);
+            buf.push(*kind as u8);
+            buf.push(*reason as u8);
+        }
+        Event::Timer { node, timer } => {
+            buf.push(3);
+            put_u32(buf, node.0);
+            put_timer(buf, *timer);
+        }
+        Event::Request { op, client, node, kind, key } => {
+            buf.push(4);
+            put_u64(buf, op.0);
+            put_str(buf, client);
+            put_u32(buf, node.0);
+            buf.push(*kind as u8);
+            put_str(buf, key);
+        }
+        Event::Reply { op, node, ok, summary } => {
+            buf.push(5);
+            put_u64(buf, op.0);
+            put_u32(buf, node.map_or(u32::MAX, |n| n.0));
+            buf.push(u8::from(*ok));
+            put_str(buf, summary);
+        }
+        Event::Crash { node } => {
+            buf.push(6);
+            put_u32(buf, node.0);
+        }
+        Event::Recover { node } => {
+            buf.push(7);
+            put_u32(buf, node.0);
+        }
+        Event::Partition { groups } => {
+            buf.push(8);
+            put_u32(buf, groups.len() as u32);
+            for g in groups {
+                put_u32(buf, g.len() as u32);
+                for n in g {
+                    put_u32(buf, n.0);
+                }
+            }
+        }
+        Event::Heal => buf.push(9),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_depends_on_every_event_and_its_order() {
+        let mut a = Trace::new(true);
+        let mut b = Trace::new(false);
+        for t in [&mut a, &mut b] {
+            t.push(1, Event::Crash { node: NodeId(1) });
+            t.push(2, Event::Heal);
+        }
+        assert_eq!(a.hash(), b.hash());
+        assert_eq!(a.events().len(), 2);
+        assert!(b.events().is_empty());
+        let mut c = Trace::new(false);
+        c.push(2, Event::Heal);
+        c.push(1, Event::Crash { node: NodeId(1) });
+        assert_ne!(a.hash(), c.hash());
+        assert_eq!(a.hash().len(), 32);
+    }
+}

@@ -1,0 +1,658 @@
+//! The world: nodes, the network between them, clients, virtual time and the event queue.
+//!
+//! Everything nondeterministic lives here and is seeded: message latencies, drops, and
+//! the tokens nodes draw. One seed and one sequence of inputs give one trace.
+
+use super::network::{DropReason, Latency, Network};
+use super::trace::{Event, OpKind, Trace};
+use crate::core::clock::VectorClock;
+use crate::core::config::Config;
+use crate::core::message::{ClientReply, ClientRequest, Effect, Msg, MsgKind, OpId, Timer};
+use crate::core::node::Node;
+use crate::core::partition::{partition_end, Strategy};
+use crate::core::ring::{format_position, Position, Ring};
+use crate::core::version::Version;
+use crate::core::{NodeId, Time, MS};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::rc::Rc;
+
+/// A node as a scenario declares it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeSpec {
+    pub name: String,
+    /// Relative capacity: scales the number of tokens drawn (§4.2 heterogeneity).
+    pub capacity: f64,
+    /// Explicit tokens; when absent the node draws them from the seeded PRNG.
+    pub tokens: Option<Vec<Position>>,
+}
+
+impl NodeSpec {
+    /// A node of capacity 1 that draws its tokens.
+    pub fn named(name: &str) -> Self {
+        NodeSpec { name: name.to_string(), capacity: 1.0, tokens: None }
+    }
+}
+
+/// Everything needed to build a world.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorldSpec {
+    pub seed: u64,
+    pub nodes: Vec<NodeSpec>,
+    /// Tokens per node of capacity 1 (strategies 1 and 2).
+    pub tokens_per_node: u32,
+    pub config: Config,
+    pub latency: Latency,
+    pub drop_rate: f64,
+    /// Keep every trace event (the hash is kept either way).
+    pub record_trace: bool,
+}
+
+impl Default for WorldSpec {
+    fn default() -> Self {
+        WorldSpec {
+            seed: 1,
+            nodes: ["A", "B", "C", "D", "E"].iter().map(|n| NodeSpec::named(n)).collect(),
+            tokens_per_node: 4,
+            config: Config::default(),
+            latency: Latency::default(),
+            drop_rate: 0.0,
+            record_trace: true,
+        }
+    }
+}
+
+/// A message on the wire, for drawing: who sent it to whom, and when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InFlight {
+    pub msg: u64,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub kind: MsgKind,
+    pub sent: Time,
+    pub arrives: Time,
+    /// Whether it will be lost on arrival (already decided for random drops).
+    pub doomed: bool,
+}
+
+/// A client operation and, once known, its outcome.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpRecord {
+    pub client: String,
+    pub kind: OpKind,
+    pub key: String,
+    pub via: NodeId,
+    pub started: Time,
+    pub finished: Option<Time>,
+    pub outcome: Option<ClientReply>,
+}
+
+/// Counters over a run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Metrics {
+    pub messages_sent: u64,
+    pub messages_delivered: u64,
+    pub messages_dropped: u64,
+    pub puts_ok: u64,
+    pub puts_failed: u64,
+    pub gets_ok: u64,
+    pub gets_failed: u64,
+    /// Gets that returned more than one version.
+    pub gets_with_siblings: u64,
+    /// Read-repair messages sent (§5).
+    pub read_repairs: u64,
+    /// Client-observed latencies of successful operations, in microseconds.
+    pub get_latencies: Vec<Time>,
+    pub put_latencies: Vec<Time>,
+}
+
+enum Pending {
+    Deliver { msg: u64, from: NodeId, to: NodeId, body: Msg, lost: Option<DropReason> },
+    Timer { node: NodeId, incarnation: u32, timer: Timer },
+    ClientTimeout { op: OpId },
+}
+
+struct Scheduled {
+    at: Time,
+    seq: u64,
+    what: Pending,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scheduled {
+    /// Reversed, so that the max-heap pops the earliest event (ties: first scheduled).
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.at, other.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+/// The simulated cluster.
+pub struct World {
+    now: Time,
+    seed: u64,
+    config: Rc<Config>,
+    ring: Rc<Ring>,
+    names: Vec<String>,
+    nodes: Vec<Node>,
+    up: Vec<bool>,
+    incarnation: Vec<u32>,
+    network: Network,
+    rng: ChaCha8Rng,
+    queue: BinaryHeap<Scheduled>,
+    seq: u64,
+    in_flight: BTreeMap<u64, InFlight>,
+    next_msg: u64,
+    ops: BTreeMap<OpId, OpRecord>,
+    open_ops: usize,
+    contexts: BTreeMap<(String, String), VectorClock>,
+    trace: Trace,
+    metrics: Metrics,
+    effects: Vec<Effect>,
+}
+
+impl World {
+    /// Builds a world, drawing tokens from the seeded PRNG. Refuses impossible specs.
+    pub fn new(spec: WorldSpec) -> Result<World, String> {
+        validate_nodes(&spec.nodes)?;
+        spec.config.validate(spec.nodes.len())?;
+        spec.latency.validate()?;
+        if !(0.0..=1.0).contains(&spec.drop_rate) {
+            return Err(format!("drop_rate must be between 0 and 1 (got {})", spec.drop_rate));
+        }
+        if spec.tokens_per_node == 0 {
+            return Err("tokens_per_node must be at least 1".into());
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+        let ring = Rc::new(assign_tokens(&spec, &mut rng)?);
+        let config = Rc::new(spec.config.clone());
+        let names: Vec<String> = spec.nodes.iter().map(|n| n.name.clone()).collect();
+        let nodes = (0..names.len()).map(|i| Node::new(NodeId(i as u32), config.clone(), ring.clone())).collect();
+        Ok(World {
+            now: 0,
+            seed: spec.seed,
+            config,
+            ring,
+            up: vec![true; names.len()],
+            incarnation: vec![0; names.len()],
+            names,
+            nodes,
+            network: Network::new(spec.latency, spec.drop_rate),
+            rng,
+            queue: BinaryHeap::new(),
+            seq: 0,
+            in_flight: BTreeMap::new(),
+            next_msg: 0,
+            ops: BTreeMap::new(),
+            open_ops: 0,
+            contexts: BTreeMap::new(),
+            trace: Trace::new(spec.record_trace),
+            metrics: Metrics::default(),
+            effects: Vec::new(),
+        })
+    }
+
+    // ----- what there is to see -----
+
+    /// The current virtual time.
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    /// The seed the world was built from.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The configuration every node runs with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The ring (token map) of the cluster.
+    pub fn ring(&self) -> &Ring {
+        &self.ring
+    }
+
+    /// Node names, by node id.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The name of a node.
+    pub fn name(&self, node: NodeId) -> &str {
+        &self.names[node.index()]
+    }
+
+    /// Looks a node up by name.
+    pub fn node_id(&self, name: &str) -> Option<NodeId> {
+        self.names.iter().position(|n| n == name).map(|i| NodeId(i as u32))
+    }
+
+    /// All node ids.
+    pub fn node_ids(&self) -> impl Iterator<Item = NodeId> {
+        (0..self.names.len() as u32).map(NodeId)
+    }
+
+    /// A node's state machine, to inspect.
+    pub fn node(&self, node: NodeId) -> &Node {
+        &self.nodes[node.index()]
+    }
+
+    /// Whether a node is running.
+    pub fn is_up(&self, node: NodeId) -> bool {
+        self.up[node.index()]
+    }
+
+    /// The network's current state.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    /// Messages on the wire right now, oldest first.
+    pub fn in_flight(&self) -> impl Iterator<Item = &InFlight> {
+        self.in_flight.values()
+    }
+
+    /// Every client operation so far.
+    pub fn ops(&self) -> &BTreeMap<OpId, OpRecord> {
+        &self.ops
+    }
+
+    /// One client operation.
+    pub fn op(&self, op: OpId) -> Option<&OpRecord> {
+        self.ops.get(&op)
+    }
+
+    /// The trace so far.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// Counters so far.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// The context of `client`'s latest successful get of `key` (empty if none).
+    pub fn last_read_context(&self, client: &str, key: &str) -> VectorClock {
+        self.contexts.get(&(client.to_string(), key.to_string())).cloned().unwrap_or_default()
+    }
+
+    /// A clock written with node names, e.g. `[Sx:2, Sy:1]`.
+    pub fn clock_text(&self, clock: &VectorClock) -> String {
+        let pairs: Vec<String> = clock.entries().map(|(n, e)| format!("{}:{}", self.name(n), e.counter)).collect();
+        format!("[{}]", pairs.join(", "))
+    }
+
+    /// The key's preference list (the whole of it), as the cluster's ring has it.
+    pub fn preference_list(&self, key: &str) -> Vec<NodeId> {
+        self.nodes[0].preference_list(key, self.names.len())
+    }
+
+    // ----- clients -----
+
+    /// A client calls `get(key)` on node `via` (§4.1).
+    pub fn get(&mut self, client: &str, key: &str, via: NodeId) -> OpId {
+        let op = self.open_op(client, OpKind::Get, key, via);
+        self.deliver_request(via, ClientRequest::Get { op, key: key.to_string() });
+        op
+    }
+
+    /// A client calls `put(key, context, value)` on node `via` (§4.1).
+    pub fn put(&mut self, client: &str, key: &str, value: &str, via: NodeId, context: VectorClock) -> OpId {
+        let op = self.open_op(client, OpKind::Put, key, via);
+        let request = ClientRequest::Put { op, key: key.to_string(), value: value.to_string(), context };
+        self.deliver_request(via, request);
+        op
+    }
+
+    /// How long a client waits for an answer before giving up by itself.
+    fn client_timeout(&self) -> Time {
+        2 * self.config.request_timeout + 100 * MS
+    }
+
+    fn open_op(&mut self, client: &str, kind: OpKind, key: &str, via: NodeId) -> OpId {
+        let op = OpId(self.ops.len() as u64 + 1);
+        let record = OpRecord {
+            client: client.to_string(),
+            kind,
+            key: key.to_string(),
+            via,
+            started: self.now,
+            finished: None,
+            outcome: None,
+        };
+        self.ops.insert(op, record);
+        self.open_ops += 1;
+        let event = Event::Request { op, client: client.to_string(), node: via, kind, key: key.to_string() };
+        self.trace.push(self.now, event);
+        op
+    }
+
+    fn deliver_request(&mut self, via: NodeId, request: ClientRequest) {
+        let op = match &request {
+            ClientRequest::Get { op, .. } | ClientRequest::Put { op, .. } => *op,
+        };
+        if !self.is_up(via) {
+            let error = format!("node {} is down", self.name(via));
+            self.finish_op(None, ClientReply::Failed { op, error });
+            return;
+        }
+        let at = self.now + self.client_timeout();
+        self.schedule(at, Pending::ClientTimeout { op });
+        let mut out = std::mem::take(&mut self.effects);
+        self.nodes[via.index()].on_client(self.now, request, &mut out);
+        self.apply(via, out);
+    }
+
+    fn finish_op(&mut self, node: Option<NodeId>, reply: ClientReply) {
+        let op = reply.op();
+        let Some(record) = self.ops.get(&op) else { return };
+        if record.outcome.is_some() {
+            return; // a late answer after the client gave up
+        }
+        let (ok, summary) = self.describe(&reply);
+        let latency = self.now - record.started;
+        let (kind, client, key) = (record.kind, record.client.clone(), record.key.clone());
+        match (&reply, kind) {
+            (ClientReply::Got { versions, context, .. }, _) => {
+                self.metrics.gets_ok += 1;
+                self.metrics.get_latencies.push(latency);
+                if versions.len() > 1 {
+                    self.metrics.gets_with_siblings += 1;
+                }
+                self.contexts.insert((client, key), context.clone());
+            }
+            (ClientReply::Put { .. }, _) => {
+                self.metrics.puts_ok += 1;
+                self.metrics.put_latencies.push(latency);
+            }
+            (ClientReply::Failed { .. }, OpKind::Get) => self.metrics.gets_failed += 1,
+            (ClientReply::Failed { .. }, OpKind::Put) => self.metrics.puts_failed += 1,
+        }
+        self.trace.push(self.now, Event::Reply { op, node, ok, summary });
+        let record = self.ops.get_mut(&op).expect("looked up above");
+        record.finished = Some(self.now);
+        record.outcome = Some(reply);
+        self.open_ops -= 1;
+    }
+
+    /// A one-line account of a reply, for the trace.
+    fn describe(&self, reply: &ClientReply) -> (bool, String) {
+        let version_text = |v: &Version| format!("{} {}", v.value, self.clock_text(&v.clock));
+        match reply {
+            ClientReply::Got { versions, .. } if versions.is_empty() => (true, "not found".into()),
+            ClientReply::Got { versions, .. } => {
+                (true, versions.iter().map(version_text).collect::<Vec<_>>().join(" | "))
+            }
+            ClientReply::Put { version, .. } => (true, format!("stored {}", version_text(version))),
+            ClientReply::Failed { error, .. } => (false, error.clone()),
+        }
+    }
+
+    // ----- faults -----
+
+    /// Crashes a node: its in-flight requests and timers are lost, its store survives.
+    pub fn crash(&mut self, node: NodeId) {
+        if !self.up[node.index()] {
+            return;
+        }
+        self.up[node.index()] = false;
+        self.incarnation[node.index()] += 1;
+        self.nodes[node.index()].crash();
+        self.trace.push(self.now, Event::Crash { node });
+    }
+
+    /// Brings a crashed node back.
+    pub fn recover(&mut self, node: NodeId) {
+        if self.up[node.index()] {
+            return;
+        }
+        self.up[node.index()] = true;
+        self.trace.push(self.now, Event::Recover { node });
+    }
+
+    /// Splits the network into groups that cannot reach each other.
+    pub fn partition(&mut self, groups: Vec<Vec<NodeId>>) {
+        self.network.partition(self.names.len(), &groups);
+        self.trace.push(self.now, Event::Partition { groups });
+    }
+
+    /// Ends a partition.
+    pub fn heal(&mut self) {
+        self.network.heal();
+        self.trace.push(self.now, Event::Heal);
+    }
+
+    // ----- time -----
+
+    fn schedule(&mut self, at: Time, what: Pending) {
+        self.seq += 1;
+        self.queue.push(Scheduled { at, seq: self.seq, what });
+    }
+
+    /// When the next event will happen, if any.
+    pub fn next_event_at(&self) -> Option<Time> {
+        self.queue.peek().map(|s| s.at)
+    }
+
+    /// Processes the next event. Returns false when nothing is left to happen.
+    pub fn step(&mut self) -> bool {
+        let Some(Scheduled { at, what, .. }) = self.queue.pop() else { return false };
+        debug_assert!(at >= self.now, "time never runs backwards");
+        self.now = at;
+        match what {
+            Pending::Deliver { msg, from, to, body, lost } => self.arrive(msg, from, to, body, lost),
+            Pending::Timer { node, incarnation, timer } => {
+                if self.up[node.index()] && self.incarnation[node.index()] == incarnation {
+                    self.trace.push(self.now, Event::Timer { node, timer });
+                    let mut out = std::mem::take(&mut self.effects);
+                    self.nodes[node.index()].on_timer(self.now, timer, &mut out);
+                    self.apply(node, out);
+                }
+            }
+            Pending::ClientTimeout { op } => {
+                let error = "no answer: the client gave up waiting".to_string();
+                self.finish_op(None, ClientReply::Failed { op, error });
+            }
+        }
+        true
+    }
+
+    /// Runs every event up to and including time `until`, then sets the clock to `until`.
+    pub fn run_until(&mut self, until: Time) {
+        while self.next_event_at().is_some_and(|at| at <= until) {
+            self.step();
+        }
+        self.now = self.now.max(until);
+    }
+
+    /// Whether nothing is in progress: no message on the wire, no request being
+    /// coordinated, no client waiting.
+    pub fn is_quiescent(&self) -> bool {
+        self.in_flight.is_empty() && self.open_ops == 0 && self.nodes.iter().all(|n| n.requests().next().is_none())
+    }
+
+    /// Runs until the world is quiescent, for at most `max_wait` of virtual time.
+    /// Returns whether it settled.
+    pub fn settle(&mut self, max_wait: Time) -> bool {
+        let deadline = self.now + max_wait;
+        while !self.is_quiescent() {
+            match self.next_event_at() {
+                Some(at) if at <= deadline => {
+                    self.step();
+                }
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    // ----- the network -----
+
+    fn apply(&mut self, node: NodeId, mut out: Vec<Effect>) {
+        for effect in out.drain(..) {
+            match effect {
+                Effect::Send { to, msg } => self.send(node, to, msg),
+                Effect::SetTimer { after, timer } => {
+                    let incarnation = self.incarnation[node.index()];
+                    self.schedule(self.now + after, Pending::Timer { node, incarnation, timer });
+                }
+                Effect::Reply(reply) => self.finish_op(Some(node), reply),
+            }
+        }
+        self.effects = out;
+    }
+
+    fn send(&mut self, from: NodeId, to: NodeId, body: Msg) {
+        self.next_msg += 1;
+        let msg = self.next_msg;
+        let kind = body.kind();
+        let latency = self.network.latency.sample(&mut self.rng);
+        let lost = (self.network.drop_rate > 0.0 && self.rng.random::<f64>() < self.network.drop_rate)
+            .then_some(DropReason::Random);
+        let arrives = self.now + latency;
+        self.metrics.messages_sent += 1;
+        if kind == MsgKind::Repair {
+            self.metrics.read_repairs += 1;
+        }
+        let key = body.key().map(str::to_string);
+        self.trace.push(self.now, Event::Send { msg, from, to, kind, key, arrives });
+        let flight = InFlight { msg, from, to, kind, sent: self.now, arrives, doomed: lost.is_some() };
+        self.in_flight.insert(msg, flight);
+        self.schedule(arrives, Pending::Deliver { msg, from, to, body, lost });
+    }
+
+    fn arrive(&mut self, msg: u64, from: NodeId, to: NodeId, body: Msg, lost: Option<DropReason>) {
+        self.in_flight.remove(&msg);
+        let kind = body.kind();
+        let lost = lost
+            .or_else(|| (!self.network.reachable(from, to)).then_some(DropReason::Partition))
+            .or_else(|| (!self.up[to.index()]).then_some(DropReason::NodeDown));
+        if let Some(reason) = lost {
+            self.metrics.messages_dropped += 1;
+            self.trace.push(self.now, Event::Drop { msg, from, to, kind, reason });
+            return;
+        }
+        self.metrics.messages_delivered += 1;
+        self.trace.push(self.now, Event::Deliver { msg, from, to, kind });
+        let mut out = std::mem::take(&mut self.effects);
+        self.nodes[to.index()].on_message(self.now, from, body, &mut out);
+        self.apply(to, out);
+    }
+}
+
+fn validate_nodes(nodes: &[NodeSpec]) -> Result<(), String> {
+    if nodes.is_empty() {
+        return Err("the cluster needs at least one node".into());
+    }
+    for (i, node) in nodes.iter().enumerate() {
+        if node.name.trim().is_empty() {
+            return Err(format!("node #{} has an empty id", i + 1));
+        }
+        if nodes[..i].iter().any(|other| other.name == node.name) {
+            return Err(format!("node id {:?} appears twice", node.name));
+        }
+        if !(node.capacity.is_finite() && node.capacity > 0.0) {
+            return Err(format!("node {:?}: capacity must be a positive number (got {})", node.name, node.capacity));
+        }
+        if node.tokens.as_ref().is_some_and(|t| t.is_empty()) {
+            return Err(format!("node {:?}: an explicit token list must not be empty", node.name));
+        }
+    }
+    Ok(())
+}
+
+/// How many tokens a node of this capacity draws: T times its capacity, at least one.
+fn token_count(tokens_per_node: u32, capacity: f64) -> usize {
+    ((f64::from(tokens_per_node) * capacity).round() as usize).max(1)
+}
+
+/// Places every node's tokens on the ring (§4.2, §6.2).
+fn assign_tokens(spec: &WorldSpec, rng: &mut ChaCha8Rng) -> Result<Ring, String> {
+    let mut ring = Ring::new();
+    let strategy = spec.config.strategy;
+    // Explicit tokens first, so drawn ones can avoid them.
+    for (i, node) in spec.nodes.iter().enumerate() {
+        let Some(tokens) = &node.tokens else { continue };
+        for &t in tokens {
+            if ring.contains_token(t) {
+                return Err(format!("token {} is given to more than one node", format_position(t)));
+            }
+            if let Strategy::EqualPartitions { q } = strategy {
+                if !(0..q).any(|p| partition_end(q, p) == t) {
+                    return Err(format!(
+                        "node {:?}: with strategy 3, tokens must be partition ends; {} is not",
+                        node.name,
+                        format_position(t)
+                    ));
+                }
+            }
+            ring.add_node(NodeId(i as u32), &[t]);
+        }
+    }
+    match strategy {
+        Strategy::EqualPartitions { q } => deal_partitions(spec, q, &mut ring, rng)?,
+        _ => {
+            for (i, node) in spec.nodes.iter().enumerate() {
+                if node.tokens.is_some() {
+                    continue;
+                }
+                for _ in 0..token_count(spec.tokens_per_node, node.capacity) {
+                    let mut t: Position = rng.random();
+                    while ring.contains_token(t) {
+                        t = rng.random();
+                    }
+                    ring.add_node(NodeId(i as u32), &[t]);
+                }
+            }
+        }
+    }
+    Ok(ring)
+}
+
+/// Strategy 3 (§6.2): the Q partitions not already taken are shuffled and dealt to the
+/// nodes without explicit tokens, in proportion to their capacity.
+fn deal_partitions(spec: &WorldSpec, q: u32, ring: &mut Ring, rng: &mut ChaCha8Rng) -> Result<(), String> {
+    let mut free: Vec<Position> = (0..q).map(|p| partition_end(q, p)).filter(|&t| !ring.contains_token(t)).collect();
+    free.shuffle(rng);
+    let takers: Vec<usize> = (0..spec.nodes.len()).filter(|&i| spec.nodes[i].tokens.is_none()).collect();
+    if takers.is_empty() {
+        return Ok(());
+    }
+    if free.len() < takers.len() {
+        return Err(format!("strategy 3: only {} free partitions for {} nodes", free.len(), takers.len()));
+    }
+    let total: f64 = takers.iter().map(|&i| spec.nodes[i].capacity).sum();
+    let mut quota: Vec<usize> =
+        takers.iter().map(|&i| ((free.len() as f64 * spec.nodes[i].capacity / total).floor() as usize).max(1)).collect();
+    // Hand out what rounding left over, one each, in node order.
+    let (mut k, takers_count) = (0, quota.len());
+    while quota.iter().sum::<usize>() < free.len() {
+        quota[k % takers_count] += 1;
+        k += 1;
+    }
+    while quota.iter().sum::<usize>() > free.len() {
+        let biggest = (0..quota.len()).max_by_key(|&j| quota[j]).expect("non-empty");
+        quota[biggest] -= 1;
+    }
+    let mut next = free.into_iter();
+    for (j, &i) in takers.iter().enumerate() {
+        let tokens: Vec<Position> = next.by_ref().take(quota[j]).collect();
+        ring.add_node(NodeId(i as u32), &tokens);
+    }
+    Ok(())
+}
