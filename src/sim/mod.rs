@@ -6,6 +6,7 @@ pub mod network;
 pub mod report;
 pub mod scenario;
 pub mod trace;
+pub mod workload;
 pub mod world;
 
 pub use scenario::Scenario;

@@ -3,7 +3,7 @@
 
 use super::network::Latency;
 use super::report;
-use super::world::{NodeSpec, World, WorldSpec};
+use super::world::{validate_nodes, NodeSpec, World, WorldSpec};
 use crate::core::clock::VectorClock;
 use crate::core::config::Config;
 use crate::core::message::OpId;
@@ -318,6 +318,7 @@ impl Scenario {
             drop_rate: network.drop_rate.unwrap_or(0.0),
             record_trace,
         };
+        validate_nodes(&spec.nodes)?;
         spec.config.validate(spec.nodes.len())?;
         Ok(spec)
     }

@@ -555,7 +555,8 @@ impl World {
     }
 }
 
-fn validate_nodes(nodes: &[NodeSpec]) -> Result<(), String> {
+/// Checks node ids (present, unique), capacities and explicit token lists.
+pub fn validate_nodes(nodes: &[NodeSpec]) -> Result<(), String> {
     if nodes.is_empty() {
         return Err("the cluster needs at least one node".into());
     }

@@ -1,0 +1,130 @@
+//! A steady client load: seeded random gets and puts over a set of keys, issued at a fixed
+//! virtual-time interval through random live nodes. The page runs one to have something to
+//! watch; the benchmarks run one to measure.
+
+use super::world::World;
+use crate::core::{Time, MS};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// What the load looks like.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkloadSpec {
+    pub seed: u64,
+    /// Number of distinct keys (`key-0` … `key-{n-1}`).
+    pub keys: u32,
+    /// Number of clients taking turns.
+    pub clients: u32,
+    /// Fraction of operations that are puts.
+    pub put_ratio: f64,
+    /// Virtual time between two operations.
+    pub interval: Time,
+}
+
+impl Default for WorkloadSpec {
+    fn default() -> Self {
+        WorkloadSpec { seed: 7, keys: 12, clients: 2, put_ratio: 0.5, interval: 20 * MS }
+    }
+}
+
+/// A running client load.
+pub struct Workload {
+    spec: WorkloadSpec,
+    rng: ChaCha8Rng,
+    next_at: Time,
+    issued: u64,
+}
+
+impl Workload {
+    /// A load whose first operation is at `start`.
+    pub fn new(spec: WorkloadSpec, start: Time) -> Self {
+        let rng = ChaCha8Rng::seed_from_u64(spec.seed);
+        Workload { spec, rng, next_at: start, issued: 0 }
+    }
+
+    /// When the next operation is due.
+    pub fn next_at(&self) -> Time {
+        self.next_at
+    }
+
+    /// Operations issued so far.
+    pub fn issued(&self) -> u64 {
+        self.issued
+    }
+
+    /// Issues the due operation: a get, or a put with the client's last-read context,
+    /// through a random live node (nothing if every node is down).
+    pub fn issue(&mut self, world: &mut World) {
+        self.next_at += self.spec.interval.max(1);
+        let live: Vec<_> = world.node_ids().filter(|&n| world.is_up(n)).collect();
+        if live.is_empty() {
+            return;
+        }
+        let via = live[self.rng.random_range(0..live.len())];
+        let key = format!("key-{}", self.rng.random_range(0..self.spec.keys.max(1)));
+        let client = format!("c{}", self.issued % u64::from(self.spec.clients.max(1)) + 1);
+        self.issued += 1;
+        if self.rng.random::<f64>() < self.spec.put_ratio {
+            let context = world.last_read_context(&client, &key);
+            let value = format!("v{}", self.issued);
+            world.put(&client, &key, &value, via, context);
+        } else {
+            world.get(&client, &key, via);
+        }
+    }
+}
+
+/// Runs the world (and the load, if any) up to `until`, handling at most `budget` events
+/// and operations. Returns false if the budget ran out first: the world then stands at
+/// the last event handled, and the next call goes on from there.
+pub fn drive(world: &mut World, mut load: Option<&mut Workload>, until: Time, budget: u64) -> bool {
+    for _ in 0..budget {
+        let event = world.next_event_at().filter(|&at| at <= until);
+        let op = load.as_ref().map(|l| l.next_at()).filter(|&at| at <= until);
+        match (event, op) {
+            (None, None) => {
+                world.run_until(until);
+                return true;
+            }
+            // Events due no later than the next operation go first.
+            (Some(e), Some(o)) if e <= o => {
+                world.step();
+            }
+            (Some(_), None) => {
+                world.step();
+            }
+            (_, Some(o)) => {
+                world.run_until(o);
+                load.as_mut().expect("an op time implies a load").issue(world);
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::world::WorldSpec;
+
+    #[test]
+    fn drive_reaches_the_target_time_and_issues_every_due_operation() {
+        let mut world = World::new(WorldSpec::default()).unwrap();
+        let mut load = Workload::new(WorkloadSpec::default(), 0);
+        assert!(drive(&mut world, Some(&mut load), 1_000 * MS, u64::MAX));
+        assert_eq!(world.now(), 1_000 * MS);
+        assert_eq!(load.issued(), 51, "one op every 20 ms from 0 to 1000 inclusive");
+        assert!(world.metrics().messages_delivered > 100);
+    }
+
+    #[test]
+    fn a_small_budget_stops_early_and_resumes_to_the_same_state() {
+        let run = |budget: u64| {
+            let mut world = World::new(WorldSpec::default()).unwrap();
+            let mut load = Workload::new(WorkloadSpec::default(), 0);
+            while !drive(&mut world, Some(&mut load), 500 * MS, budget) {}
+            world.trace().hash()
+        };
+        assert_eq!(run(7), run(u64::MAX));
+    }
+}

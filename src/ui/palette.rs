@@ -1,0 +1,25 @@
+//! Colours: Paul Tol's colour-blind-safe palettes, one for nodes and one for message kinds,
+//! chosen so that neither is confused with the other on a projector.
+
+use crate::core::message::MsgKind;
+
+/// Node colours (Tol "muted"), by node index.
+const NODE_COLOURS: [&str; 9] =
+    ["#332288", "#117733", "#CC6677", "#88CCEE", "#999933", "#882255", "#44AA99", "#DDCC77", "#AA4499"];
+
+/// The colour of node number `index`.
+pub fn node_colour(index: usize) -> &'static str {
+    NODE_COLOURS[index % NODE_COLOURS.len()]
+}
+
+/// The colour of a message kind (Okabe–Ito).
+pub fn message_colour(kind: MsgKind) -> &'static str {
+    match kind {
+        MsgKind::Put => "#0072B2",
+        MsgKind::PutAck => "#56B4E9",
+        MsgKind::Get => "#D55E00",
+        MsgKind::GetReply => "#E69F00",
+        MsgKind::Forward => "#CC79A7",
+        MsgKind::Repair => "#009E73",
+    }
+}

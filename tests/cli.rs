@@ -1,0 +1,127 @@
+//! The `dynamo-sim` binary: output shapes, and clear errors (never a panic) on bad input.
+
+use serde_json::Value;
+use std::process::Command;
+
+fn sim(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_dynamo-sim")).args(args).output().expect("runs");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn scenario_file(name: &str) -> String {
+    format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Writes `text` to a temporary scenario file and runs `dynamo-sim run` on it.
+fn run_text(tag: &str, text: &str) -> (i32, String, String) {
+    let path = std::env::temp_dir().join(format!("dynamo-sim-test-{}-{tag}.json", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    let result = sim(&["run", path.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&path);
+    result
+}
+
+const BASE_NODES: &str = r#"[{"id": "A"}, {"id": "B"}, {"id": "C"}]"#;
+
+fn with_cluster(cluster_extra: &str, steps: &str) -> String {
+    format!(r#"{{"seed": 1, "cluster": {{"nodes": {BASE_NODES}, "n": 3, "r": 2, "w": 2{cluster_extra}}}, "steps": {steps}}}"#)
+}
+
+#[test]
+fn run_prints_the_result_document() {
+    let (code, out, err) = sim(&["run", &scenario_file("figure3.json")]);
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    for field in ["results", "final", "metrics", "trace_hash"] {
+        assert!(doc.get(field).is_some(), "missing {field}");
+    }
+    assert_eq!(doc["final"]["Sx"]["up"], Value::Bool(true));
+}
+
+#[test]
+fn ring_prints_position_and_whole_preference_list() {
+    let (code, out, err) = sim(&["ring", &scenario_file("figure3.json"), "--key", "cart"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["key"], "cart");
+    // MD5("cart") as 32 hex digits.
+    assert_eq!(doc["position"].as_str().unwrap().len(), 32);
+    let mut list: Vec<&str> = doc["preference_list"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(list.len(), 3);
+    list.sort();
+    assert_eq!(list, vec!["Sx", "Sy", "Sz"]);
+}
+
+#[test]
+fn explicit_tokens_decide_the_preference_list() {
+    let text = r#"{"seed": 1, "cluster": {"nodes": [
+        {"id": "A", "tokens": ["40000000000000000000000000000000"]},
+        {"id": "B", "tokens": ["80000000000000000000000000000000"]},
+        {"id": "C", "tokens": ["c0000000000000000000000000000000"]}], "n": 2, "r": 1, "w": 1}}"#;
+    let path = std::env::temp_dir().join(format!("dynamo-sim-ring-{}.json", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    // MD5("cart") = 54013ba6…, between A's token (0x40…) and B's (0x80…): B, then C, then A.
+    let (code, out, err) = sim(&["ring", path.to_str().unwrap(), "--key", "cart"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["position"], "54013ba69c196820e56801f1ef5aad54");
+    assert_eq!(doc["preference_list"], serde_json::json!(["B", "C", "A"]));
+}
+
+#[test]
+fn balance_reports_all_three_strategies() {
+    let (code, out, err) = sim(&["balance", &scenario_file("figure3.json"), "--keys", "500", "--q", "12"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let rows = doc["strategies"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    for row in rows {
+        let e = row["efficiency"].as_f64().unwrap();
+        assert!(e > 0.0 && e <= 1.0);
+    }
+    assert_eq!(rows[2]["membership_entries"], 12);
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_and_a_nonzero_exit() {
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("not-json", "{ this is not json".into(), "invalid scenario"),
+        ("unknown-field", with_cluster(r#", "colour": "red""#, "[]"), "unknown field `colour`"),
+        ("unknown-step-field", with_cluster("", r#"[{"op": "crash", "node": "A", "when": 3}]"#), "unknown field `when`"),
+        ("unknown-op", with_cluster("", r#"[{"op": "explode"}]"#), "unknown variant `explode`"),
+        ("unknown-node", with_cluster("", r#"[{"op": "crash", "node": "Z"}]"#), "unknown node \"Z\""),
+        ("unknown-via", with_cluster("", r#"[{"op": "get", "key": "k", "via": "Q"}]"#), "unknown node \"Q\""),
+        ("r-gt-n", with_cluster(r#", "tokens_per_node": 2"#, "[]").replace(r#""r": 2"#, r#""r": 4"#), "r (4) cannot exceed n (3)"),
+        ("w-gt-n", with_cluster("", "[]").replace(r#""w": 2"#, r#""w": 9"#), "w (9) cannot exceed n (3)"),
+        ("n-gt-nodes", with_cluster("", "[]").replace(r#""n": 3"#, r#""n": 4"#).replace(r#""r": 2"#, r#""r": 1"#), "exceeds the number of nodes"),
+        ("bad-token", r#"{"cluster": {"nodes": [{"id": "A", "tokens": ["xyz"]}], "n": 1, "r": 1, "w": 1}}"#.into(), "expected exactly 32 hex digits"),
+        ("dup-token", r#"{"cluster": {"nodes": [{"id": "A", "tokens": ["0000000000000000000000000000000a"]}, {"id": "B", "tokens": ["0000000000000000000000000000000a"]}], "n": 1, "r": 1, "w": 1}}"#.into(), "more than one node"),
+        ("dup-node", r#"{"cluster": {"nodes": [{"id": "A"}, {"id": "A"}], "n": 1, "r": 1, "w": 1}}"#.into(), "appears twice"),
+        ("negative-time", with_cluster("", r#"[{"op": "heal", "at_ms": -5}]"#), "non-negative"),
+        ("bad-latency", with_cluster(r#", "network": {"latency_ms": {"kind": "uniform", "min": 5, "max": 1}}"#, "[]"), "bad latency"),
+        ("bad-drop-rate", with_cluster(r#", "network": {"drop_rate": 1.5}"#, "[]"), "drop_rate"),
+        ("one-group", with_cluster("", r#"[{"op": "partition", "groups": [["A", "B", "C"]]}]"#), "at least two groups"),
+        ("node-twice", with_cluster("", r#"[{"op": "partition", "groups": [["A"], ["A", "B"]]}]"#), "more than one group"),
+        ("bad-strategy", with_cluster(r#", "partitioning": {"strategy": 4}"#, "[]"), "unknown strategy 4"),
+        ("empty-nodes", r#"{"cluster": {"nodes": [], "n": 1, "r": 1, "w": 1}}"#.into(), "at least one node"),
+    ];
+    for (tag, text, expected) in cases {
+        let (code, out, err) = run_text(tag, &text);
+        assert_eq!(code, 1, "{tag}: exit code (stderr: {err})");
+        assert!(out.is_empty(), "{tag}: nothing on stdout");
+        assert!(err.contains(expected), "{tag}: expected {expected:?} in {err:?}");
+        assert!(!err.contains("panicked"), "{tag}: {err}");
+    }
+}
+
+#[test]
+fn bad_command_lines_are_refused() {
+    assert_eq!(sim(&[]).0, 2);
+    assert_eq!(sim(&["ring", "x.json"]).0, 2);
+    let (code, _, err) = sim(&["run", "/nonexistent/file.json"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("cannot read"));
+    let (code, _, err) = sim(&["balance", &scenario_file("figure3.json"), "--keys", "many"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not a positive whole number"));
+}

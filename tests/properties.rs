@@ -1,0 +1,164 @@
+//! Property tests (proptest): the laws of vector clocks (§4.4) and of preference lists
+//! (§4.3).
+
+use dynamo_playground::core::clock::{Causality, VectorClock};
+use dynamo_playground::core::ring::Ring;
+use dynamo_playground::core::version::{reconcile, Reconciliation, Version};
+use dynamo_playground::core::NodeId;
+use proptest::prelude::*;
+
+fn clock() -> impl Strategy<Value = VectorClock> {
+    proptest::collection::vec((0u32..6, 1u64..5, 0u64..100), 0..6).prop_map(|pairs| {
+        let mut c = VectorClock::new();
+        for (node, counter, ts) in pairs {
+            c.set(NodeId(node), counter, ts);
+        }
+        c
+    })
+}
+
+proptest! {
+    #[test]
+    fn merge_is_commutative(a in clock(), b in clock()) {
+        prop_assert_eq!(a.merge(&b), b.merge(&a));
+    }
+
+    #[test]
+    fn merge_is_associative(a in clock(), b in clock(), c in clock()) {
+        prop_assert_eq!(a.merge(&b).merge(&c), a.merge(&b.merge(&c)));
+    }
+
+    #[test]
+    fn merge_is_idempotent(a in clock()) {
+        prop_assert_eq!(a.merge(&a), a.clone());
+    }
+
+    #[test]
+    fn merge_descends_both_and_is_the_least_such_clock(a in clock(), b in clock(), c in clock()) {
+        let m = a.merge(&b);
+        prop_assert!(m.descends(&a) && m.descends(&b));
+        if c.descends(&a) && c.descends(&b) {
+            prop_assert!(c.descends(&m));
+        }
+    }
+
+    #[test]
+    fn compare_is_consistent_with_merge(a in clock(), b in clock()) {
+        let m = a.merge(&b);
+        let same_counters = |x: &VectorClock, y: &VectorClock| x.counters() == y.counters();
+        match a.compare(&b) {
+            Causality::Equal => prop_assert!(same_counters(&a, &b)),
+            Causality::Descends => prop_assert!(same_counters(&m, &a)),
+            Causality::DescendedBy => prop_assert!(same_counters(&m, &b)),
+            Causality::Concurrent => prop_assert!(!same_counters(&m, &a) && !same_counters(&m, &b)),
+        }
+        // compare is antisymmetric
+        let flipped = match b.compare(&a) {
+            Causality::Descends => Causality::DescendedBy,
+            Causality::DescendedBy => Causality::Descends,
+            other => other,
+        };
+        prop_assert_eq!(a.compare(&b), flipped);
+    }
+
+    #[test]
+    fn increment_descends_strictly(a in clock(), node in 0u32..6) {
+        let mut b = a.clone();
+        b.increment(NodeId(node), 1_000);
+        prop_assert_eq!(b.compare(&a), Causality::Descends);
+    }
+
+    #[test]
+    fn truncation_keeps_at_most_the_threshold(a in clock(), threshold in 1usize..4) {
+        let mut t = a.clone();
+        t.truncate(threshold);
+        prop_assert!(t.len() <= threshold);
+        prop_assert!(a.descends(&t), "truncation only forgets");
+    }
+
+    #[test]
+    fn reconcile_keeps_exactly_the_maximal_versions_in_any_order(
+        clocks in proptest::collection::vec(clock(), 1..7), rotate in 0usize..7
+    ) {
+        let versions: Vec<Version> = clocks.iter().enumerate()
+            .map(|(i, c)| Version { value: format!("v{i}"), clock: c.clone(), written_at: i as u64 })
+            .collect();
+        let kept = reconcile(versions.clone(), Reconciliation::Siblings);
+        let mut rotated = versions.clone();
+        rotated.rotate_left(rotate % versions.len());
+        prop_assert_eq!(&kept, &reconcile(rotated, Reconciliation::Siblings));
+        for k in &kept {
+            for v in &versions {
+                // Nothing kept is strictly dominated by any version.
+                prop_assert!(v.clock.compare(&k.clock) != Causality::Descends);
+            }
+        }
+        for v in &versions {
+            prop_assert!(kept.iter().any(|k| k.clock.descends(&v.clock)), "every version is covered");
+        }
+        for (i, a) in kept.iter().enumerate() {
+            for b in &kept[i + 1..] {
+                prop_assert_eq!(a.clock.compare(&b.clock), Causality::Concurrent);
+            }
+        }
+    }
+}
+
+/// A ring of `nodes` nodes with the given tokens per node.
+fn ring_from(tokens: &[(u32, u128)]) -> Ring {
+    let mut ring = Ring::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for &(node, t) in tokens {
+        if seen.insert(t) {
+            ring.add_node(NodeId(node), &[t]);
+        }
+    }
+    ring
+}
+
+proptest! {
+    #[test]
+    fn preference_list_has_distinct_physical_nodes(
+        tokens in proptest::collection::vec((0u32..8, any::<u128>()), 1..40), key in any::<u128>(), n in 1usize..10
+    ) {
+        let ring = ring_from(&tokens);
+        let list = ring.preference_list(key, n);
+        let distinct = ring.nodes().len();
+        prop_assert_eq!(list.len(), n.min(distinct));
+        let mut sorted = list.clone();
+        sorted.sort();
+        sorted.dedup();
+        prop_assert_eq!(sorted.len(), list.len(), "no node twice");
+        // The first is the owner of the first token at or after the key.
+        prop_assert_eq!(list[0], ring.owner_token(key).unwrap().1);
+        // A longer list extends a shorter one.
+        prop_assert_eq!(&ring.preference_list(key, n + 3)[..list.len()], &list[..]);
+    }
+
+    #[test]
+    fn preference_list_is_stable_under_unrelated_token_changes(
+        tokens in proptest::collection::vec((0u32..6, any::<u128>()), 3..30),
+        key in any::<u128>(), n in 1usize..4, extra in any::<u128>()
+    ) {
+        let ring = ring_from(&tokens);
+        let list = ring.preference_list(key, n);
+        // Walk clockwise from the key to the token where the top-n list was completed;
+        // a new token outside that arc cannot change the list.
+        let tokens_sorted: Vec<u128> = ring.tokens().iter().map(|&(t, _)| t).collect();
+        let start = tokens_sorted.partition_point(|&t| t < key) % tokens_sorted.len();
+        let mut seen = Vec::new();
+        let mut end = tokens_sorted[start];
+        for step in 0..tokens_sorted.len() {
+            let (t, node) = ring.tokens()[(start + step) % tokens_sorted.len()];
+            if !seen.contains(&node) { seen.push(node); }
+            end = t;
+            if seen.len() == list.len() { break; }
+        }
+        let inside_arc = dynamo_playground::core::ring::in_range(extra, key.wrapping_sub(1), end)
+            || extra == key;
+        prop_assume!(!inside_arc && !ring.contains_token(extra));
+        let mut changed = ring.clone();
+        changed.add_node(NodeId(99), &[extra]);
+        prop_assert_eq!(changed.preference_list(key, n), list);
+    }
+}
