@@ -1,1 +1,97 @@
-fn main(){}
+//! Simulator throughput, printed (not asserted): `cargo bench --bench throughput`.
+//!
+//! 1. A 64-node cluster under a steady get/put load: simulated message deliveries per
+//!    second of wall time, on one core.
+//! 2. A 1,000-node cluster taking 100,000 puts (one per key), run until it settles:
+//!    wall time and peak memory.
+
+use dynamo_playground::core::clock::VectorClock;
+use dynamo_playground::core::{NodeId, Time, MS};
+use dynamo_playground::sim::network::Latency;
+use dynamo_playground::sim::workload::{drive, Workload, WorkloadSpec};
+use dynamo_playground::sim::world::{NodeSpec, World, WorldSpec};
+use std::time::Instant;
+
+fn cluster(nodes: usize, seed: u64) -> World {
+    World::new(WorldSpec {
+        seed,
+        nodes: (0..nodes).map(|i| NodeSpec::named(&format!("n{i}"))).collect(),
+        tokens_per_node: 8,
+        latency: Latency::Uniform { min: 1.0, max: 5.0 },
+        record_trace: false,
+        ..WorldSpec::default()
+    })
+    .expect("a valid cluster")
+}
+
+/// Peak resident memory of this process, from /proc (Linux), in MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn steady_load() {
+    let mut world = cluster(64, 1);
+    // One operation every 20 µs of virtual time: ~50,000 ops per virtual second.
+    let spec = WorkloadSpec { seed: 1, keys: 10_000, clients: 64, put_ratio: 0.5, interval: 20 };
+    let mut load = Workload::new(spec, 0);
+    let seconds: u64 = std::env::var("BENCH_VIRTUAL_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
+    let virtual_time: Time = seconds * 1_000 * MS;
+    let started = Instant::now();
+    drive(&mut world, Some(&mut load), virtual_time, u64::MAX);
+    let wall = started.elapsed().as_secs_f64();
+    let m = world.metrics();
+    println!("steady load, 64 nodes, N/R/W 3/2/2, 10,000 keys, 50% puts:");
+    println!("  virtual time          {:>12.1} s", virtual_time as f64 / 1e6);
+    println!("  client operations     {:>12}", load.issued());
+    println!("  message deliveries    {:>12}", m.messages_delivered);
+    println!("  trace events          {:>12}", world.trace().len());
+    println!("  wall time             {:>12.2} s", wall);
+    println!("  deliveries / second   {:>12.0}", m.messages_delivered as f64 / wall);
+    println!("  events / second       {:>12.0}", world.trace().len() as f64 / wall);
+    println!("  trace hash            {}", world.trace().hash());
+}
+
+fn big_put_workload() {
+    let started = Instant::now();
+    let mut world = cluster(1_000, 2);
+    let built = started.elapsed().as_secs_f64();
+    let keys = 100_000u32;
+    for k in 0..keys {
+        let via = NodeId(k % 1_000);
+        world.put("loader", &format!("key-{k}"), "value", via, VectorClock::new());
+        // One put every 10 µs of virtual time.
+        world.run_until(world.now() + 10);
+    }
+    let settled = world.settle(60_000 * MS);
+    let wall = started.elapsed().as_secs_f64();
+    let m = world.metrics();
+    println!("1,000 nodes × 8 tokens, 100,000 puts (one per key), until settled:");
+    println!("  settled               {:>12}", settled);
+    println!("  puts ok / failed      {:>12}", format!("{} / {}", m.puts_ok, m.puts_failed));
+    println!("  message deliveries    {:>12}", m.messages_delivered);
+    println!("  build cluster         {:>12.2} s", built);
+    println!("  wall time (total)     {:>12.2} s", wall);
+    match peak_rss_mib() {
+        Some(mib) => println!("  peak memory (VmHWM)   {:>12.0} MiB", mib),
+        None => println!("  peak memory           (not available on this OS)"),
+    }
+}
+
+fn main() {
+    // `cargo bench` passes --bench; `cargo test` runs benches with no flag: stay quick then.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("throughput: run with `cargo bench --bench throughput` to measure");
+        return;
+    }
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    if only.is_empty() || only == "steady" {
+        steady_load();
+        println!();
+    }
+    if only.is_empty() || only == "big" {
+        big_put_workload();
+    }
+}

@@ -115,8 +115,9 @@ impl Node {
         }
     }
 
-    /// A timer this node set goes off.
-    pub fn on_timer(&mut self, _now: Time, timer: Timer, out: &mut Vec<Effect>) {
+    /// A timer this node set goes off. Returns false if it no longer mattered (its
+    /// request had already finished), so the driver need not record it.
+    pub fn on_timer(&mut self, _now: Time, timer: Timer, out: &mut Vec<Effect>) -> bool {
         match timer {
             Timer::RequestTimeout(req) => self.on_request_timeout(req, out),
             Timer::ReadRepair(req) => self.read_repair(req, out),
@@ -130,12 +131,7 @@ impl Node {
 
     /// Adds a version to the local store, reconciling syntactically (§4.4).
     fn store_version(&mut self, key: &str, version: Version) -> bool {
-        let mut held = self.store.get(key).to_vec();
-        let changed = add_version(&mut held, version, self.config.reconciliation);
-        if changed {
-            self.store.put(key, held);
-        }
-        changed
+        add_version(self.store.versions_mut(key), version, self.config.reconciliation)
     }
 
     /// The clock of a new version written here (§4.4): the client's context with this
@@ -219,8 +215,8 @@ impl Node {
 
     /// After a get's reply window (§5): send the reconciled versions to every replica
     /// that returned stale data, then forget the request.
-    fn read_repair(&mut self, req: ReqId, out: &mut Vec<Effect>) {
-        let Some(Request::Get(get)) = self.requests.remove(&req) else { return };
+    fn read_repair(&mut self, req: ReqId, out: &mut Vec<Effect>) -> bool {
+        let Some(Request::Get(get)) = self.requests.remove(&req) else { return false };
         let reconciled = get.reconciled(self.config.reconciliation);
         for stale in get.stale_replicas(&reconciled) {
             if stale == self.id {
@@ -231,11 +227,12 @@ impl Node {
                 out.push(Effect::Send { to: stale, msg: Msg::Repair { key: get.key.clone(), versions: reconciled.clone() } });
             }
         }
+        true
     }
 
     /// The quorum did not come in time: fail the request (a get already answered is left
     /// to its read-repair timer).
-    fn on_request_timeout(&mut self, req: ReqId, out: &mut Vec<Effect>) {
+    fn on_request_timeout(&mut self, req: ReqId, out: &mut Vec<Effect>) -> bool {
         let error = match self.requests.get(&req) {
             Some(Request::Put(put)) => format!(
                 "put timed out: {} of W={} replicas acknowledged",
@@ -247,13 +244,14 @@ impl Node {
                 get.replies.len(),
                 get.r
             ),
-            _ => return,
+            _ => return false,
         };
-        let Some(request) = self.requests.remove(&req) else { return };
+        let Some(request) = self.requests.remove(&req) else { return false };
         let op = match request {
             Request::Put(put) => put.op,
             Request::Get(get) => get.op,
         };
         out.push(Effect::Reply(ClientReply::Failed { op, error }));
+        true
     }
 }

@@ -2,7 +2,7 @@
 //! simulator use the in-memory engine; a real deployment would put BerkeleyDB here.
 
 use super::version::Version;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 /// What a node needs from its local store: the versions held per key.
 pub trait StorageEngine {
@@ -10,6 +10,8 @@ pub trait StorageEngine {
     fn get(&self, key: &str) -> &[Version];
     /// Replaces the versions held for `key`.
     fn put(&mut self, key: &str, versions: Vec<Version>);
+    /// The versions held for `key`, to change in place (an empty list if none yet).
+    fn versions_mut(&mut self, key: &str) -> &mut Vec<Version>;
     /// Forgets a key entirely.
     fn remove(&mut self, key: &str);
     /// Every key held, in key order.
@@ -24,10 +26,11 @@ pub trait StorageEngine {
     fn wipe(&mut self);
 }
 
-/// The in-memory engine: a sorted map from key to versions.
+/// The in-memory engine: a hash map from key to versions. Lookups only: whenever keys
+/// are listed they are sorted first, so nothing depends on the map's order.
 #[derive(Clone, Debug, Default)]
 pub struct MemoryStore {
-    map: BTreeMap<String, Vec<Version>>,
+    map: HashMap<String, Vec<Version>>,
 }
 
 impl MemoryStore {
@@ -50,12 +53,21 @@ impl StorageEngine for MemoryStore {
         }
     }
 
+    fn versions_mut(&mut self, key: &str) -> &mut Vec<Version> {
+        if !self.map.contains_key(key) {
+            self.map.insert(key.to_string(), Vec::new());
+        }
+        self.map.get_mut(key).expect("just ensured")
+    }
+
     fn remove(&mut self, key: &str) {
         self.map.remove(key);
     }
 
     fn keys(&self) -> Vec<&str> {
-        self.map.keys().map(String::as_str).collect()
+        let mut keys: Vec<&str> = self.map.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        keys
     }
 
     fn len(&self) -> usize {

@@ -3,6 +3,7 @@
 //! place that decides *when* things happen.
 
 pub mod network;
+pub mod queue;
 pub mod report;
 pub mod scenario;
 pub mod trace;

@@ -36,7 +36,7 @@ pub enum Event {
     /// A client called a node.
     Request { op: OpId, client: String, node: NodeId, kind: OpKind, key: String },
     /// A client got its answer (`node` is None when the client gave up by itself).
-    Reply { op: OpId, node: Option<NodeId>, ok: bool, summary: String },
+    Reply { op: OpId, node: Option<NodeId>, ok: bool },
     /// A node crashed: in-flight state lost, store kept.
     Crash { node: NodeId },
     /// A crashed node came back.
@@ -172,12 +172,11 @@ fn encode(buf: &mut Vec<u8>, at: Time, event: &Event) {
             buf.push(*kind as u8);
             put_str(buf, key);
         }
-        Event::Reply { op, node, ok, summary } => {
+        Event::Reply { op, node, ok } => {
             buf.push(5);
             put_u64(buf, op.0);
             put_u32(buf, node.map_or(u32::MAX, |n| n.0));
             buf.push(u8::from(*ok));
-            put_str(buf, summary);
         }
         Event::Crash { node } => {
             buf.push(6);

@@ -4,6 +4,7 @@
 //! the tokens nodes draw. One seed and one sequence of inputs give one trace.
 
 use super::network::{DropReason, Latency, Network};
+use super::queue::EventQueue;
 use super::trace::{Event, OpKind, Trace};
 use crate::core::clock::VectorClock;
 use crate::core::config::Config;
@@ -16,8 +17,7 @@ use crate::core::{NodeId, Time, MS};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// A node as a scenario declares it.
@@ -110,32 +110,56 @@ pub struct Metrics {
 }
 
 enum Pending {
-    Deliver { msg: u64, from: NodeId, to: NodeId, body: Msg, lost: Option<DropReason> },
+    /// Message `msg` (its body waits on the wire) reaches its receiver.
+    Deliver { msg: u64 },
     Timer { node: NodeId, incarnation: u32, timer: Timer },
     ClientTimeout { op: OpId },
 }
 
-struct Scheduled {
-    at: Time,
-    seq: u64,
-    what: Pending,
+/// A message on the wire: what is drawn, what will be handed over, and whether it is
+/// already doomed to be lost.
+struct Wired {
+    flight: InFlight,
+    body: Msg,
+    lost: Option<DropReason>,
 }
 
-impl PartialEq for Scheduled {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
-    }
+/// The messages on the wire, by id. Ids are consecutive, so a deque indexed from the
+/// oldest id still in flight gives O(1) sends and arrivals, in send order.
+#[derive(Default)]
+struct Wire {
+    first: u64,
+    slots: std::collections::VecDeque<Option<Wired>>,
+    count: usize,
 }
-impl Eq for Scheduled {}
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
+
+impl Wire {
+    fn insert(&mut self, id: u64, wired: Wired) {
+        if self.slots.is_empty() {
+            self.first = id;
+        }
+        debug_assert_eq!(id, self.first + self.slots.len() as u64, "message ids are consecutive");
+        self.slots.push_back(Some(wired));
+        self.count += 1;
     }
-}
-impl Ord for Scheduled {
-    /// Reversed, so that the max-heap pops the earliest event (ties: first scheduled).
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.seq).cmp(&(self.at, self.seq))
+
+    fn remove(&mut self, id: u64) -> Wired {
+        let slot = self.slots.get_mut((id - self.first) as usize).and_then(Option::take);
+        let wired = slot.expect("every delivery matches one message on the wire");
+        self.count -= 1;
+        while self.slots.front().is_some_and(Option::is_none) {
+            self.slots.pop_front();
+            self.first += 1;
+        }
+        wired
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &InFlight> {
+        self.slots.iter().flatten().map(|w| &w.flight)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.count == 0
     }
 }
 
@@ -151,13 +175,14 @@ pub struct World {
     incarnation: Vec<u32>,
     network: Network,
     rng: ChaCha8Rng,
-    queue: BinaryHeap<Scheduled>,
-    seq: u64,
-    in_flight: BTreeMap<u64, InFlight>,
+    queue: EventQueue<Pending>,
+    wire: Wire,
     next_msg: u64,
-    ops: BTreeMap<OpId, OpRecord>,
+    /// Client operations; `OpId(i)` is at index i - 1.
+    ops: Vec<OpRecord>,
     open_ops: usize,
-    contexts: BTreeMap<(String, String), VectorClock>,
+    /// Client → key → the context of its latest successful get.
+    contexts: BTreeMap<String, BTreeMap<String, VectorClock>>,
     trace: Trace,
     metrics: Metrics,
     effects: Vec<Effect>,
@@ -191,11 +216,10 @@ impl World {
             nodes,
             network: Network::new(spec.latency, spec.drop_rate),
             rng,
-            queue: BinaryHeap::new(),
-            seq: 0,
-            in_flight: BTreeMap::new(),
+            queue: EventQueue::default(),
+            wire: Wire::default(),
             next_msg: 0,
-            ops: BTreeMap::new(),
+            ops: Vec::new(),
             open_ops: 0,
             contexts: BTreeMap::new(),
             trace: Trace::new(spec.record_trace),
@@ -263,17 +287,17 @@ impl World {
 
     /// Messages on the wire right now, oldest first.
     pub fn in_flight(&self) -> impl Iterator<Item = &InFlight> {
-        self.in_flight.values()
+        self.wire.iter()
     }
 
     /// Every client operation so far.
-    pub fn ops(&self) -> &BTreeMap<OpId, OpRecord> {
+    pub fn ops(&self) -> &[OpRecord] {
         &self.ops
     }
 
     /// One client operation.
     pub fn op(&self, op: OpId) -> Option<&OpRecord> {
-        self.ops.get(&op)
+        self.ops.get((op.0 as usize).wrapping_sub(1))
     }
 
     /// The trace so far.
@@ -288,7 +312,7 @@ impl World {
 
     /// The context of `client`'s latest successful get of `key` (empty if none).
     pub fn last_read_context(&self, client: &str, key: &str) -> VectorClock {
-        self.contexts.get(&(client.to_string(), key.to_string())).cloned().unwrap_or_default()
+        self.contexts.get(client).and_then(|keys| keys.get(key)).cloned().unwrap_or_default()
     }
 
     /// A clock written with node names, e.g. `[Sx:2, Sy:1]`.
@@ -335,7 +359,7 @@ impl World {
             finished: None,
             outcome: None,
         };
-        self.ops.insert(op, record);
+        self.ops.push(record);
         self.open_ops += 1;
         let event = Event::Request { op, client: client.to_string(), node: via, kind, key: key.to_string() };
         self.trace.push(self.now, event);
@@ -351,8 +375,7 @@ impl World {
             self.finish_op(None, ClientReply::Failed { op, error });
             return;
         }
-        let at = self.now + self.client_timeout();
-        self.schedule(at, Pending::ClientTimeout { op });
+        self.queue.push_after(self.now, self.client_timeout(), Pending::ClientTimeout { op });
         let mut out = std::mem::take(&mut self.effects);
         self.nodes[via.index()].on_client(self.now, request, &mut out);
         self.apply(via, out);
@@ -360,11 +383,11 @@ impl World {
 
     fn finish_op(&mut self, node: Option<NodeId>, reply: ClientReply) {
         let op = reply.op();
-        let Some(record) = self.ops.get(&op) else { return };
+        let Some(record) = self.op(op) else { return };
         if record.outcome.is_some() {
             return; // a late answer after the client gave up
         }
-        let (ok, summary) = self.describe(&reply);
+        let ok = !matches!(reply, ClientReply::Failed { .. });
         let latency = self.now - record.started;
         let (kind, client, key) = (record.kind, record.client.clone(), record.key.clone());
         match (&reply, kind) {
@@ -374,7 +397,7 @@ impl World {
                 if versions.len() > 1 {
                     self.metrics.gets_with_siblings += 1;
                 }
-                self.contexts.insert((client, key), context.clone());
+                self.contexts.entry(client).or_default().insert(key, context.clone());
             }
             (ClientReply::Put { .. }, _) => {
                 self.metrics.puts_ok += 1;
@@ -383,23 +406,21 @@ impl World {
             (ClientReply::Failed { .. }, OpKind::Get) => self.metrics.gets_failed += 1,
             (ClientReply::Failed { .. }, OpKind::Put) => self.metrics.puts_failed += 1,
         }
-        self.trace.push(self.now, Event::Reply { op, node, ok, summary });
-        let record = self.ops.get_mut(&op).expect("looked up above");
+        self.trace.push(self.now, Event::Reply { op, node, ok });
+        let record = &mut self.ops[op.0 as usize - 1];
         record.finished = Some(self.now);
         record.outcome = Some(reply);
         self.open_ops -= 1;
     }
 
-    /// A one-line account of a reply, for the trace.
-    fn describe(&self, reply: &ClientReply) -> (bool, String) {
+    /// A one-line account of a reply, with clocks written with node names.
+    pub fn describe_reply(&self, reply: &ClientReply) -> String {
         let version_text = |v: &Version| format!("{} {}", v.value, self.clock_text(&v.clock));
         match reply {
-            ClientReply::Got { versions, .. } if versions.is_empty() => (true, "not found".into()),
-            ClientReply::Got { versions, .. } => {
-                (true, versions.iter().map(version_text).collect::<Vec<_>>().join(" | "))
-            }
-            ClientReply::Put { version, .. } => (true, format!("stored {}", version_text(version))),
-            ClientReply::Failed { error, .. } => (false, error.clone()),
+            ClientReply::Got { versions, .. } if versions.is_empty() => "not found".into(),
+            ClientReply::Got { versions, .. } => versions.iter().map(version_text).collect::<Vec<_>>().join(" | "),
+            ClientReply::Put { version, .. } => format!("stored {}", version_text(version)),
+            ClientReply::Failed { error, .. } => error.clone(),
         }
     }
 
@@ -439,28 +460,25 @@ impl World {
 
     // ----- time -----
 
-    fn schedule(&mut self, at: Time, what: Pending) {
-        self.seq += 1;
-        self.queue.push(Scheduled { at, seq: self.seq, what });
-    }
-
     /// When the next event will happen, if any.
     pub fn next_event_at(&self) -> Option<Time> {
-        self.queue.peek().map(|s| s.at)
+        self.queue.peek_time()
     }
 
     /// Processes the next event. Returns false when nothing is left to happen.
     pub fn step(&mut self) -> bool {
-        let Some(Scheduled { at, what, .. }) = self.queue.pop() else { return false };
+        let Some((at, what)) = self.queue.pop() else { return false };
         debug_assert!(at >= self.now, "time never runs backwards");
         self.now = at;
         match what {
-            Pending::Deliver { msg, from, to, body, lost } => self.arrive(msg, from, to, body, lost),
+            Pending::Deliver { msg } => self.arrive(msg),
             Pending::Timer { node, incarnation, timer } => {
                 if self.up[node.index()] && self.incarnation[node.index()] == incarnation {
-                    self.trace.push(self.now, Event::Timer { node, timer });
                     let mut out = std::mem::take(&mut self.effects);
-                    self.nodes[node.index()].on_timer(self.now, timer, &mut out);
+                    // A timer whose request is already done does nothing and leaves no trace.
+                    if self.nodes[node.index()].on_timer(self.now, timer, &mut out) {
+                        self.trace.push(self.now, Event::Timer { node, timer });
+                    }
                     self.apply(node, out);
                 }
             }
@@ -483,7 +501,7 @@ impl World {
     /// Whether nothing is in progress: no message on the wire, no request being
     /// coordinated, no client waiting.
     pub fn is_quiescent(&self) -> bool {
-        self.in_flight.is_empty() && self.open_ops == 0 && self.nodes.iter().all(|n| n.requests().next().is_none())
+        self.wire.is_empty() && self.open_ops == 0 && self.nodes.iter().all(|n| n.requests().next().is_none())
     }
 
     /// Runs until the world is quiescent, for at most `max_wait` of virtual time.
@@ -509,7 +527,7 @@ impl World {
                 Effect::Send { to, msg } => self.send(node, to, msg),
                 Effect::SetTimer { after, timer } => {
                     let incarnation = self.incarnation[node.index()];
-                    self.schedule(self.now + after, Pending::Timer { node, incarnation, timer });
+                    self.queue.push_after(self.now, after, Pending::Timer { node, incarnation, timer });
                 }
                 Effect::Reply(reply) => self.finish_op(Some(node), reply),
             }
@@ -532,13 +550,13 @@ impl World {
         let key = body.key().map(str::to_string);
         self.trace.push(self.now, Event::Send { msg, from, to, kind, key, arrives });
         let flight = InFlight { msg, from, to, kind, sent: self.now, arrives, doomed: lost.is_some() };
-        self.in_flight.insert(msg, flight);
-        self.schedule(arrives, Pending::Deliver { msg, from, to, body, lost });
+        self.wire.insert(msg, Wired { flight, body, lost });
+        self.queue.push(arrives, Pending::Deliver { msg });
     }
 
-    fn arrive(&mut self, msg: u64, from: NodeId, to: NodeId, body: Msg, lost: Option<DropReason>) {
-        self.in_flight.remove(&msg);
-        let kind = body.kind();
+    fn arrive(&mut self, msg: u64) {
+        let Wired { flight, body, lost } = self.wire.remove(msg);
+        let (from, to, kind) = (flight.from, flight.to, flight.kind);
         let lost = lost
             .or_else(|| (!self.network.reachable(from, to)).then_some(DropReason::Partition))
             .or_else(|| (!self.up[to.index()]).then_some(DropReason::NodeDown));

@@ -75,8 +75,11 @@ fn describe(world: &World, event: &TraceEvent) -> String {
         }
         TraceKind::Timer { node, timer } => format!("{}: {}", n(*node), timer_label(*timer)),
         TraceKind::Request { client, node, kind, key, .. } => format!("{client} asks {}: {} {key}", n(*node), kind.label()),
-        TraceKind::Reply { ok: true, summary, .. } => format!("answer: {summary}"),
-        TraceKind::Reply { ok: false, summary, .. } => format!("failed: {summary}"),
+        TraceKind::Reply { op, ok, .. } => {
+            let outcome = world.op(*op).and_then(|r| r.outcome.as_ref());
+            let text = outcome.map(|o| world.describe_reply(o)).unwrap_or_default();
+            format!("{}: {text}", if *ok { "answer" } else { "failed" })
+        }
         TraceKind::Crash { node } => format!("{} crashed", n(*node)),
         TraceKind::Recover { node } => format!("{} recovered", n(*node)),
         TraceKind::Partition { .. } => "network partitioned".to_string(),
