@@ -127,7 +127,7 @@ fn read_repair_brings_a_stale_replica_up_to_date() {
     let get = w.get("c", "k", list[0]);
     assert!(w.settle(1_000 * MS));
     assert!(matches!(outcome(&w, get), ClientReply::Got { ref versions, .. } if versions.len() == 1));
-    assert_eq!(w.node(stale).store().get("k")[0].value, "v1", "repaired after the reply");
+    assert_eq!(w.node(stale).store().get("k")[0].value, "v1".into(), "repaired after the reply");
     assert_eq!(w.metrics().read_repairs, 1);
 }
 
@@ -161,7 +161,7 @@ fn last_write_wins_returns_one_version_where_siblings_would_be_two() {
         let ClientReply::Got { versions, .. } = outcome(&w, get) else { panic!() };
         assert_eq!(versions.len(), expected, "{policy:?}");
         if policy == Reconciliation::LastWriteWins {
-            assert_eq!(versions[0].value, "right", "the later write wins");
+            assert_eq!(versions[0].value, "right".into(), "the later write wins");
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::clock::VectorClock;
 use super::version::Version;
-use super::{NodeId, Time};
+use super::{Key, NodeId, Time, Value};
 
 /// A client operation, numbered by whoever drives the nodes (the simulator).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -16,9 +16,9 @@ pub struct ReqId(pub u64);
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClientRequest {
     /// `get(key)`.
-    Get { op: OpId, key: String },
+    Get { op: OpId, key: Key },
     /// `put(key, context, object)`.
-    Put { op: OpId, key: String, value: String, context: VectorClock },
+    Put { op: OpId, key: Key, value: Value, context: VectorClock },
 }
 
 /// A node's answer to a client.
@@ -45,17 +45,17 @@ impl ClientReply {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Msg {
     /// A put received by a node outside the key's top N, passed on to a top-N node (§4.5).
-    ForwardPut { op: OpId, key: String, value: String, context: VectorClock },
+    ForwardPut { op: OpId, key: Key, value: Value, context: VectorClock },
     /// Coordinator → replica: store this version (§4.5).
-    Put { req: ReqId, key: String, version: Version },
+    Put { req: ReqId, key: Key, version: Version },
     /// Replica → coordinator: stored.
     PutAck { req: ReqId },
     /// Coordinator → replica: send me your versions of `key` (§4.5).
-    Get { req: ReqId, key: String },
+    Get { req: ReqId, key: Key },
     /// Replica → coordinator: the versions held.
     GetReply { req: ReqId, versions: Vec<Version> },
     /// Coordinator → stale replica: the reconciled versions, after a get (read repair, §5).
-    Repair { key: String, versions: Vec<Version> },
+    Repair { key: Key, versions: Vec<Version> },
 }
 
 /// The kinds of message, for the trace and for colouring them in the UI.
@@ -101,7 +101,7 @@ impl Msg {
     }
 
     /// The key the message is about, when it names one.
-    pub fn key(&self) -> Option<&str> {
+    pub fn key(&self) -> Option<&Key> {
         match self {
             Msg::ForwardPut { key, .. } | Msg::Put { key, .. } | Msg::Get { key, .. } | Msg::Repair { key, .. } => {
                 Some(key)

@@ -13,6 +13,12 @@ pub mod ring;
 pub mod storage;
 pub mod version;
 
+/// A key: a shared immutable string, so passing it in a message copies a pointer.
+pub type Key = std::rc::Rc<str>;
+
+/// An object's value (opaque to Dynamo), shared the same way.
+pub type Value = std::rc::Rc<str>;
+
 /// Virtual time in microseconds since the start of a run.
 pub type Time = u64;
 

@@ -10,7 +10,7 @@ use super::request::{GetPhase, GetRequest, PutRequest, Request};
 use super::ring::{key_position, Ring};
 use super::storage::{MemoryStore, StorageEngine};
 use super::version::{add_version, context_of, Version};
-use super::{NodeId, Time};
+use super::{Key, NodeId, Time, Value};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -151,8 +151,8 @@ impl Node {
         &mut self,
         now: Time,
         op: OpId,
-        key: String,
-        value: String,
+        key: Key,
+        value: Value,
         context: VectorClock,
         top_n: &[NodeId],
         out: &mut Vec<Effect>,
@@ -181,7 +181,7 @@ impl Node {
     }
 
     /// Coordinates a get (§4.5): ask the key's N replicas, answer after R replies.
-    fn coordinate_get(&mut self, op: OpId, key: String, out: &mut Vec<Effect>) {
+    fn coordinate_get(&mut self, op: OpId, key: Key, out: &mut Vec<Effect>) {
         let replicas = self.preference_list(&key, self.config.n);
         let req = self.new_req();
         for &replica in replicas.iter().filter(|&&n| n != self.id) {

@@ -3,14 +3,14 @@
 
 use super::message::OpId;
 use super::version::{reconcile, Reconciliation, Version};
-use super::NodeId;
+use super::{Key, NodeId};
 
 /// A put at its coordinator: the new version is written locally and sent to the other
 /// replicas; the client is answered once W replicas (the coordinator included) hold it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PutRequest {
     pub op: OpId,
-    pub key: String,
+    pub key: Key,
     pub version: Version,
     /// Replicas that hold the version so far, the coordinator first.
     pub acked: Vec<NodeId>,
@@ -49,7 +49,7 @@ pub enum GetPhase {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetRequest {
     pub op: OpId,
-    pub key: String,
+    pub key: Key,
     /// The replicas asked.
     pub replicas: Vec<NodeId>,
     /// (replica, versions it holds), in arrival order.

@@ -6,13 +6,13 @@
 //! reconciliation; merging siblings is the client's *semantic* reconciliation.
 
 use super::clock::{Causality, VectorClock};
-use super::Time;
+use super::{Time, Value};
 
 /// One version of an object: a value, its vector clock, and the virtual time its
 /// coordinator wrote it (used only by last-write-wins).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Version {
-    pub value: String,
+    pub value: Value,
     pub clock: VectorClock,
     pub written_at: Time,
 }
@@ -31,7 +31,7 @@ impl Version {
     /// A total order used to pick one of two versions deterministically: later write
     /// first, then value, then clock.
     fn precedence(&self) -> (Time, &str, Vec<(super::NodeId, u64)>) {
-        (self.written_at, self.value.as_str(), self.clock.counters())
+        (self.written_at, &self.value, self.clock.counters())
     }
 }
 

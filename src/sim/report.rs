@@ -16,7 +16,7 @@ pub fn clock_json(world: &World, clock: &VectorClock) -> Value {
 
 /// Versions as `[{"value": ..., "clock": {...}}]`.
 pub fn versions_json(world: &World, versions: &[Version]) -> Value {
-    versions.iter().map(|v| json!({"value": v.value, "clock": clock_json(world, &v.clock)})).collect()
+    versions.iter().map(|v| json!({"value": &*v.value, "clock": clock_json(world, &v.clock)})).collect()
 }
 
 fn ms(t: Time) -> f64 {
@@ -28,8 +28,8 @@ pub fn op_result(world: &World, op_name: &str, op: OpId) -> Value {
     let record = world.op(op).expect("the op was opened by this world");
     let mut result = json!({
         "op": op_name,
-        "client": record.client,
-        "key": record.key,
+        "client": &*record.client,
+        "key": &*record.key,
         "via": world.name(record.via),
         "at_ms": ms(record.started),
     });
@@ -42,7 +42,7 @@ pub fn op_result(world: &World, op_name: &str, op: OpId) -> Value {
         }
         Some(ClientReply::Put { version, .. }) => {
             fields.insert("ok".into(), json!(true));
-            fields.insert("value".into(), json!(version.value));
+            fields.insert("value".into(), json!(&*version.value));
             fields.insert("clock".into(), clock_json(world, &version.clock));
         }
         Some(ClientReply::Failed { error, .. }) => {

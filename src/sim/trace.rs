@@ -3,7 +3,7 @@
 
 use super::network::DropReason;
 use crate::core::message::{MsgKind, OpId, Timer};
-use crate::core::{NodeId, Time};
+use crate::core::{Key, NodeId, Time};
 use md5::{Digest, Md5};
 
 /// The two client operations (§4.1).
@@ -26,7 +26,7 @@ impl OpKind {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     /// A node sent a message; it will arrive (or be dropped) at `arrives`.
-    Send { msg: u64, from: NodeId, to: NodeId, kind: MsgKind, key: Option<String>, arrives: Time },
+    Send { msg: u64, from: NodeId, to: NodeId, kind: MsgKind, key: Option<Key>, arrives: Time },
     /// A message reached its receiver.
     Deliver { msg: u64, from: NodeId, to: NodeId, kind: MsgKind },
     /// A message was lost.
@@ -34,7 +34,7 @@ pub enum Event {
     /// A node's timer went off.
     Timer { node: NodeId, timer: Timer },
     /// A client called a node.
-    Request { op: OpId, client: String, node: NodeId, kind: OpKind, key: String },
+    Request { op: OpId, client: Key, node: NodeId, kind: OpKind, key: Key },
     /// A client got its answer (`node` is None when the client gave up by itself).
     Reply { op: OpId, node: Option<NodeId>, ok: bool },
     /// A node crashed: in-flight state lost, store kept.

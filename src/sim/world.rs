@@ -13,7 +13,7 @@ use crate::core::node::Node;
 use crate::core::partition::{partition_end, Strategy};
 use crate::core::ring::{format_position, Position, Ring};
 use crate::core::version::Version;
-use crate::core::{NodeId, Time, MS};
+use crate::core::{Key, NodeId, Time, MS};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -81,9 +81,9 @@ pub struct InFlight {
 /// A client operation and, once known, its outcome.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpRecord {
-    pub client: String,
+    pub client: Key,
     pub kind: OpKind,
-    pub key: String,
+    pub key: Key,
     pub via: NodeId,
     pub started: Time,
     pub finished: Option<Time>,
@@ -331,14 +331,16 @@ impl World {
     /// A client calls `get(key)` on node `via` (§4.1).
     pub fn get(&mut self, client: &str, key: &str, via: NodeId) -> OpId {
         let op = self.open_op(client, OpKind::Get, key, via);
-        self.deliver_request(via, ClientRequest::Get { op, key: key.to_string() });
+        let key = self.ops[op.0 as usize - 1].key.clone();
+        self.deliver_request(via, ClientRequest::Get { op, key });
         op
     }
 
     /// A client calls `put(key, context, value)` on node `via` (§4.1).
     pub fn put(&mut self, client: &str, key: &str, value: &str, via: NodeId, context: VectorClock) -> OpId {
         let op = self.open_op(client, OpKind::Put, key, via);
-        let request = ClientRequest::Put { op, key: key.to_string(), value: value.to_string(), context };
+        let key = self.ops[op.0 as usize - 1].key.clone();
+        let request = ClientRequest::Put { op, key, value: value.into(), context };
         self.deliver_request(via, request);
         op
     }
@@ -350,10 +352,11 @@ impl World {
 
     fn open_op(&mut self, client: &str, kind: OpKind, key: &str, via: NodeId) -> OpId {
         let op = OpId(self.ops.len() as u64 + 1);
+        let (client, key): (Key, Key) = (client.into(), key.into());
         let record = OpRecord {
-            client: client.to_string(),
+            client: client.clone(),
             kind,
-            key: key.to_string(),
+            key: key.clone(),
             via,
             started: self.now,
             finished: None,
@@ -361,7 +364,7 @@ impl World {
         };
         self.ops.push(record);
         self.open_ops += 1;
-        let event = Event::Request { op, client: client.to_string(), node: via, kind, key: key.to_string() };
+        let event = Event::Request { op, client, node: via, kind, key };
         self.trace.push(self.now, event);
         op
     }
@@ -397,7 +400,7 @@ impl World {
                 if versions.len() > 1 {
                     self.metrics.gets_with_siblings += 1;
                 }
-                self.contexts.entry(client).or_default().insert(key, context.clone());
+                self.remember_context(&client, &key, context);
             }
             (ClientReply::Put { .. }, _) => {
                 self.metrics.puts_ok += 1;
@@ -411,6 +414,20 @@ impl World {
         record.finished = Some(self.now);
         record.outcome = Some(reply);
         self.open_ops -= 1;
+    }
+
+    /// Keeps the context of a client's latest get of a key (allocating only the first time).
+    fn remember_context(&mut self, client: &str, key: &str, context: &VectorClock) {
+        if !self.contexts.contains_key(client) {
+            self.contexts.insert(client.to_string(), BTreeMap::new());
+        }
+        let keys = self.contexts.get_mut(client).expect("just ensured");
+        match keys.get_mut(key) {
+            Some(held) => held.clone_from(context),
+            None => {
+                keys.insert(key.to_string(), context.clone());
+            }
+        }
     }
 
     /// A one-line account of a reply, with clocks written with node names.
@@ -547,7 +564,7 @@ impl World {
         if kind == MsgKind::Repair {
             self.metrics.read_repairs += 1;
         }
-        let key = body.key().map(str::to_string);
+        let key = body.key().cloned();
         self.trace.push(self.now, Event::Send { msg, from, to, kind, key, arrives });
         let flight = InFlight { msg, from, to, kind, sent: self.now, arrives, doomed: lost.is_some() };
         self.wire.insert(msg, Wired { flight, body, lost });
