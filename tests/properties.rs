@@ -18,6 +18,8 @@ fn clock() -> impl Strategy<Value = VectorClock> {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
     #[test]
     fn merge_is_commutative(a in clock(), b in clock()) {
         prop_assert_eq!(a.merge(&b), b.merge(&a));
@@ -117,6 +119,8 @@ fn ring_from(tokens: &[(u32, u128)]) -> Ring {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
     #[test]
     fn preference_list_has_distinct_physical_nodes(
         tokens in proptest::collection::vec((0u32..8, any::<u128>()), 1..40), key in any::<u128>(), n in 1usize..10

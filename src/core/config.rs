@@ -25,6 +25,18 @@ pub struct Config {
     pub read_repair_window: Time,
     /// How the ring is cut into partitions (§6.2).
     pub strategy: Strategy,
+    /// Sloppy quorum (§4.6): use the first N *healthy* nodes of the preference list.
+    /// Off: always the top N, so writes fail when too many of them are down.
+    pub sloppy_quorum: bool,
+    /// Hinted handoff (§4.6): a replica stored on a stand-in carries a hint naming its
+    /// owner and is handed back when the owner returns. Off: the stand-in keeps it as its own.
+    pub hinted_handoff: bool,
+    /// How long a coordinator waits for one replica before treating it as down (§4.8.3).
+    pub replica_timeout: Time,
+    /// How often a node pings the peers it believes are down (§4.8.3).
+    pub probe_interval: Time,
+    /// How often a node scans its hinted replicas to hand them back (§4.6).
+    pub hint_scan_interval: Time,
 }
 
 impl Default for Config {
@@ -40,6 +52,11 @@ impl Default for Config {
             read_repair: true,
             read_repair_window: 20 * MS,
             strategy: Strategy::RandomTokens,
+            sloppy_quorum: true,
+            hinted_handoff: true,
+            replica_timeout: 20 * MS,
+            probe_interval: 50 * MS,
+            hint_scan_interval: 100 * MS,
         }
     }
 }

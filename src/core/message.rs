@@ -46,8 +46,11 @@ impl ClientReply {
 pub enum Msg {
     /// A put received by a node outside the key's top N, passed on to a top-N node (§4.5).
     ForwardPut { op: OpId, key: Key, value: Value, context: VectorClock },
-    /// Coordinator → replica: store this version (§4.5).
-    Put { req: ReqId, key: Key, version: Version },
+    /// The coordinator's answer to a forwarded put, for the node that forwarded it.
+    ForwardReply { reply: ClientReply },
+    /// Coordinator → replica: store this version (§4.5). With a hint, the receiver is a
+    /// stand-in for the node named, and keeps the version in its hint store (§4.6).
+    Put { req: ReqId, key: Key, version: Version, hint: Option<NodeId> },
     /// Replica → coordinator: stored.
     PutAck { req: ReqId },
     /// Coordinator → replica: send me your versions of `key` (§4.5).
@@ -56,17 +59,31 @@ pub enum Msg {
     GetReply { req: ReqId, versions: Vec<Version> },
     /// Coordinator → stale replica: the reconciled versions, after a get (read repair, §5).
     Repair { key: Key, versions: Vec<Version> },
+    /// Are you there? (to a peer believed down, §4.8.3)
+    Ping,
+    /// Yes.
+    Pong,
+    /// Stand-in → owner: a hinted replica, handed back (§4.6).
+    Handoff { key: Key, versions: Vec<Version> },
+    /// Owner → stand-in: stored; the hint may go.
+    HandoffAck { key: Key, versions: Vec<Version> },
 }
 
 /// The kinds of message, for the trace and for colouring them in the UI.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum MsgKind {
     Forward,
+    ForwardReply,
     Put,
+    HintedPut,
     PutAck,
     Get,
     GetReply,
     Repair,
+    Ping,
+    Pong,
+    Handoff,
+    HandoffAck,
 }
 
 impl MsgKind {
@@ -74,17 +91,35 @@ impl MsgKind {
     pub fn label(self) -> &'static str {
         match self {
             MsgKind::Forward => "forward",
+            MsgKind::ForwardReply => "forward-reply",
             MsgKind::Put => "put",
+            MsgKind::HintedPut => "hinted put",
             MsgKind::PutAck => "put-ack",
             MsgKind::Get => "get",
             MsgKind::GetReply => "get-reply",
             MsgKind::Repair => "repair",
+            MsgKind::Ping => "ping",
+            MsgKind::Pong => "pong",
+            MsgKind::Handoff => "hint handoff",
+            MsgKind::HandoffAck => "handoff-ack",
         }
     }
 
     /// Every kind, in a fixed order (for legends and filters).
-    pub const ALL: [MsgKind; 6] =
-        [MsgKind::Forward, MsgKind::Put, MsgKind::PutAck, MsgKind::Get, MsgKind::GetReply, MsgKind::Repair];
+    pub const ALL: [MsgKind; 12] = [
+        MsgKind::Forward,
+        MsgKind::ForwardReply,
+        MsgKind::Put,
+        MsgKind::HintedPut,
+        MsgKind::PutAck,
+        MsgKind::Get,
+        MsgKind::GetReply,
+        MsgKind::Repair,
+        MsgKind::Ping,
+        MsgKind::Pong,
+        MsgKind::Handoff,
+        MsgKind::HandoffAck,
+    ];
 }
 
 impl Msg {
@@ -92,21 +127,30 @@ impl Msg {
     pub fn kind(&self) -> MsgKind {
         match self {
             Msg::ForwardPut { .. } => MsgKind::Forward,
-            Msg::Put { .. } => MsgKind::Put,
+            Msg::ForwardReply { .. } => MsgKind::ForwardReply,
+            Msg::Put { hint: None, .. } => MsgKind::Put,
+            Msg::Put { hint: Some(_), .. } => MsgKind::HintedPut,
             Msg::PutAck { .. } => MsgKind::PutAck,
             Msg::Get { .. } => MsgKind::Get,
             Msg::GetReply { .. } => MsgKind::GetReply,
             Msg::Repair { .. } => MsgKind::Repair,
+            Msg::Ping => MsgKind::Ping,
+            Msg::Pong => MsgKind::Pong,
+            Msg::Handoff { .. } => MsgKind::Handoff,
+            Msg::HandoffAck { .. } => MsgKind::HandoffAck,
         }
     }
 
     /// The key the message is about, when it names one.
     pub fn key(&self) -> Option<&Key> {
         match self {
-            Msg::ForwardPut { key, .. } | Msg::Put { key, .. } | Msg::Get { key, .. } | Msg::Repair { key, .. } => {
-                Some(key)
-            }
-            Msg::PutAck { .. } | Msg::GetReply { .. } => None,
+            Msg::ForwardPut { key, .. }
+            | Msg::Put { key, .. }
+            | Msg::Get { key, .. }
+            | Msg::Repair { key, .. }
+            | Msg::Handoff { key, .. }
+            | Msg::HandoffAck { key, .. } => Some(key),
+            Msg::ForwardReply { .. } | Msg::PutAck { .. } | Msg::GetReply { .. } | Msg::Ping | Msg::Pong => None,
         }
     }
 }
@@ -116,8 +160,41 @@ impl Msg {
 pub enum Timer {
     /// The request has waited long enough for its quorum.
     RequestTimeout(ReqId),
+    /// Replicas that have not answered by now are treated as down; with a sloppy quorum
+    /// the next healthy nodes are tried instead (§4.6, §4.8.3).
+    ReplicaTimeout(ReqId),
     /// A get's window for late replies is over: repair stale replicas (§5).
     ReadRepair(ReqId),
+    /// Time to ping the peers believed down (§4.8.3).
+    Probe,
+    /// Time to hand hinted replicas back to their owners (§4.6).
+    HintScan,
+}
+
+impl Timer {
+    /// A short description, for the trace and the UI.
+    pub fn label(self) -> &'static str {
+        match self {
+            Timer::RequestTimeout(_) => "request timeout",
+            Timer::ReplicaTimeout(_) => "replica timeout",
+            Timer::ReadRepair(_) => "read-repair window over",
+            Timer::Probe => "probe peers believed down",
+            Timer::HintScan => "scan hinted replicas",
+        }
+    }
+}
+
+/// Something a node noticed that changes what it shows, recorded in the trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// The node now believes `peer` is down (it did not answer, §4.8.3).
+    PeerDown(NodeId),
+    /// `peer` answered again.
+    PeerUp(NodeId),
+    /// A hinted replica for `owner` was stored here (§4.6).
+    HintStored { owner: NodeId, key: Key },
+    /// A hinted replica was handed back to `owner` and deleted here.
+    HintDelivered { owner: NodeId, key: Key },
 }
 
 /// What a node wants done after handling an input.
@@ -129,4 +206,6 @@ pub enum Effect {
     SetTimer { after: Time, timer: Timer },
     /// Answer a client.
     Reply(ClientReply),
+    /// Record something the node noticed.
+    Note(Note),
 }

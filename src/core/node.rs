@@ -1,27 +1,36 @@
-//! A Dynamo storage node as a sans-I/O state machine (§4.5, §5).
+//! A Dynamo storage node as a sans-I/O state machine (§4.5–§4.6, §4.8.3, §5).
 //!
-//! Inputs arrive through `on_client`, `on_message` and `on_timer`, each with the virtual
-//! time; every output is pushed as an [`Effect`] for the driver to carry out.
+//! Inputs arrive through `on_start`, `on_client`, `on_message` and `on_timer`, each with
+//! the virtual time; every output is pushed as an [`Effect`] for the driver to carry out.
 
 use super::clock::VectorClock;
 use super::config::Config;
-use super::message::{ClientReply, ClientRequest, Effect, Msg, OpId, ReqId, Timer};
-use super::request::{GetPhase, GetRequest, PutRequest, Request};
+use super::message::{ClientReply, ClientRequest, Effect, Msg, Note, OpId, ReqId, Timer};
+use super::request::{choose_targets, replacement, ForwardedPut, GetPhase, GetRequest, PutRequest, Request, Target};
 use super::ring::{key_position, Ring};
 use super::storage::{MemoryStore, StorageEngine};
 use super::version::{add_version, context_of, Version};
 use super::{Key, NodeId, Time, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-/// One storage node: its durable store, its view of the ring, and the requests it is
-/// coordinating.
+/// Hinted replicas held for other nodes (§4.6): owner → key → versions.
+pub type HintStore = BTreeMap<NodeId, BTreeMap<Key, Vec<Version>>>;
+
+/// One storage node: its durable stores, its view of the ring and of its peers' health,
+/// and the requests it is handling.
 pub struct Node {
     pub id: NodeId,
     config: Rc<Config>,
     ring: Rc<Ring>,
     store: Box<dyn StorageEngine>,
-    /// Requests this node coordinates, by number (lost in a crash).
+    /// Replicas kept for nodes believed down, apart from the node's own data (§4.6).
+    hints: HintStore,
+    /// Peers this node believes are down, and since when (§4.8.3: purely local).
+    down: BTreeMap<NodeId, Time>,
+    /// Owners sent a handoff that has not been acknowledged yet.
+    handoffs_unanswered: BTreeSet<NodeId>,
+    /// Requests this node handles, by number (lost in a crash).
     requests: BTreeMap<ReqId, Request>,
     next_req: u64,
 }
@@ -34,12 +43,32 @@ impl Node {
 
     /// A node over any storage engine (§5: the engine is pluggable).
     pub fn with_store(id: NodeId, config: Rc<Config>, ring: Rc<Ring>, store: Box<dyn StorageEngine>) -> Self {
-        Node { id, config, ring, store, requests: BTreeMap::new(), next_req: 0 }
+        Node {
+            id,
+            config,
+            ring,
+            store,
+            hints: HintStore::new(),
+            down: BTreeMap::new(),
+            handoffs_unanswered: BTreeSet::new(),
+            requests: BTreeMap::new(),
+            next_req: 0,
+        }
     }
 
     /// The node's durable store.
     pub fn store(&self) -> &dyn StorageEngine {
         self.store.as_ref()
+    }
+
+    /// The hinted replicas this node holds for others.
+    pub fn hints(&self) -> &HintStore {
+        &self.hints
+    }
+
+    /// The peers this node believes are down, with the time it decided so.
+    pub fn believed_down(&self) -> &BTreeMap<NodeId, Time> {
+        &self.down
     }
 
     /// The node's view of the ring.
@@ -52,7 +81,7 @@ impl Node {
         &self.config
     }
 
-    /// Requests being coordinated here right now.
+    /// Requests being handled here right now.
     pub fn requests(&self) -> impl Iterator<Item = (&ReqId, &Request)> {
         self.requests.iter()
     }
@@ -63,15 +92,34 @@ impl Node {
         self.ring.preference_list(start, limit)
     }
 
-    /// A crash: in-flight request state is lost; the durable store survives.
+    /// The whole preference list: the top N and every fallback after them (§4.3).
+    fn full_list(&self, key: &str) -> Vec<NodeId> {
+        self.preference_list(key, usize::MAX)
+    }
+
+    fn is_down(&self, peer: NodeId) -> bool {
+        peer != self.id && self.down.contains_key(&peer)
+    }
+
+    /// A crash: in-flight state (requests, the failure detector's beliefs) is lost; the
+    /// durable store and the hint store survive.
     pub fn crash(&mut self) {
         self.requests.clear();
+        self.down.clear();
+        self.handoffs_unanswered.clear();
     }
 
     /// The disk is gone too (a permanent failure, §4.7).
     pub fn wipe(&mut self) {
-        self.requests.clear();
+        self.crash();
         self.store.wipe();
+        self.hints.clear();
+    }
+
+    /// The node starts (or restarts after a crash): arm its periodic timers.
+    pub fn on_start(&mut self, _now: Time, out: &mut Vec<Effect>) {
+        out.push(Effect::SetTimer { after: self.config.probe_interval, timer: Timer::Probe });
+        out.push(Effect::SetTimer { after: self.config.hint_scan_interval, timer: Timer::HintScan });
     }
 
     /// A client request arrives at this node (§4.5: any node accepts any request).
@@ -81,10 +129,14 @@ impl Node {
             ClientRequest::Put { op, key, value, context } => {
                 let top_n = self.preference_list(&key, self.config.n);
                 if top_n.contains(&self.id) {
-                    self.coordinate_put(now, op, key, value, context, &top_n, out);
-                } else {
-                    // §4.5: a put is coordinated by one of the key's top N nodes.
-                    out.push(Effect::Send { to: top_n[0], msg: Msg::ForwardPut { op, key, value, context } });
+                    return self.coordinate_put(now, op, key, value, context, None, out);
+                }
+                // §4.5: a put is coordinated by one of the key's top N nodes.
+                let healthy = top_n.iter().copied().find(|&c| !self.is_down(c));
+                match healthy.or((!self.config.sloppy_quorum).then_some(top_n[0])) {
+                    Some(to) => self.forward_put(op, key, value, context, to, out),
+                    // Every owner seems down: with a sloppy quorum this node coordinates.
+                    None => self.coordinate_put(now, op, key, value, context, None, out),
                 }
             }
         }
@@ -92,18 +144,37 @@ impl Node {
 
     /// A message from another node arrives.
     pub fn on_message(&mut self, now: Time, from: NodeId, msg: Msg, out: &mut Vec<Effect>) {
+        // Any message proves the sender is up (§4.8.3).
+        if self.down.remove(&from).is_some() {
+            out.push(Effect::Note(Note::PeerUp(from)));
+        }
         match msg {
             Msg::ForwardPut { op, key, value, context } => {
-                let top_n = self.preference_list(&key, self.config.n);
-                self.coordinate_put(now, op, key, value, context, &top_n, out);
+                self.coordinate_put(now, op, key, value, context, Some(from), out)
             }
-            Msg::Put { req, key, version } => {
-                self.store_version(&key, version);
+            Msg::ForwardReply { reply } => {
+                let op = reply.op();
+                let forwarded = self.requests.iter().find_map(|(&r, q)| match q {
+                    Request::Forwarded(f) if f.op == op => Some(r),
+                    _ => None,
+                });
+                if let Some(req) = forwarded {
+                    self.requests.remove(&req);
+                    out.push(Effect::Reply(reply));
+                }
+            }
+            Msg::Put { req, key, version, hint } => {
+                match hint.filter(|_| self.config.hinted_handoff) {
+                    Some(owner) => self.store_hint(owner, key, version, out),
+                    None => {
+                        self.store_version(&key, version);
+                    }
+                }
                 out.push(Effect::Send { to: from, msg: Msg::PutAck { req } });
             }
             Msg::PutAck { req } => self.on_put_ack(req, from, out),
             Msg::Get { req, key } => {
-                let versions = self.store.get(&key).to_vec();
+                let versions = self.local_versions(&key);
                 out.push(Effect::Send { to: from, msg: Msg::GetReply { req, versions } });
             }
             Msg::GetReply { req, versions } => self.on_get_reply(req, from, versions, out),
@@ -112,15 +183,28 @@ impl Node {
                     self.store_version(&key, version);
                 }
             }
+            Msg::Ping => out.push(Effect::Send { to: from, msg: Msg::Pong }),
+            Msg::Pong => {}
+            Msg::Handoff { key, versions } => {
+                for version in versions.iter().cloned() {
+                    self.store_version(&key, version);
+                }
+                out.push(Effect::Send { to: from, msg: Msg::HandoffAck { key, versions } });
+            }
+            Msg::HandoffAck { key, versions } => self.on_handoff_ack(from, key, versions, out),
         }
     }
 
     /// A timer this node set goes off. Returns false if it no longer mattered (its
-    /// request had already finished), so the driver need not record it.
-    pub fn on_timer(&mut self, _now: Time, timer: Timer, out: &mut Vec<Effect>) -> bool {
+    /// request had already finished, nothing to probe or hand off), so the driver need
+    /// not record it.
+    pub fn on_timer(&mut self, now: Time, timer: Timer, out: &mut Vec<Effect>) -> bool {
         match timer {
-            Timer::RequestTimeout(req) => self.on_request_timeout(req, out),
+            Timer::RequestTimeout(req) => self.on_request_timeout(now, req, out),
+            Timer::ReplicaTimeout(req) => self.on_replica_timeout(now, req, out),
             Timer::ReadRepair(req) => self.read_repair(req, out),
+            Timer::Probe => self.probe(out),
+            Timer::HintScan => self.scan_hints(now, out),
         }
     }
 
@@ -134,18 +218,60 @@ impl Node {
         add_version(self.store.versions_mut(key), version, self.config.reconciliation)
     }
 
+    /// Keeps a replica meant for `owner` in the hint store (§4.6).
+    fn store_hint(&mut self, owner: NodeId, key: Key, version: Version, out: &mut Vec<Effect>) {
+        let held = self.hints.entry(owner).or_default().entry(key.clone()).or_default();
+        if add_version(held, version, self.config.reconciliation) {
+            out.push(Effect::Note(Note::HintStored { owner, key }));
+        }
+    }
+
+    /// What this node can say about a key: its own versions and any it holds as hints.
+    fn local_versions(&self, key: &str) -> Vec<Version> {
+        let mut versions = self.store.get(key).to_vec();
+        for held in self.hints.values().filter_map(|keys| keys.get(key)) {
+            for v in held {
+                add_version(&mut versions, v.clone(), self.config.reconciliation);
+            }
+        }
+        versions
+    }
+
+    /// Marks a peer down in this node's own view (§4.8.3).
+    fn suspect(&mut self, now: Time, peer: NodeId, out: &mut Vec<Effect>) {
+        if peer != self.id && !self.down.contains_key(&peer) {
+            self.down.insert(peer, now);
+            out.push(Effect::Note(Note::PeerDown(peer)));
+        }
+    }
+
     /// The clock of a new version written here (§4.4): the client's context with this
     /// node's counter bumped past any it has used for the key, then truncated.
     fn new_clock(&self, key: &str, context: &VectorClock, now: Time) -> VectorClock {
-        let used = self.store.get(key).iter().map(|v| v.clock.counter(self.id)).max().unwrap_or(0);
+        let used = self.local_versions(key).iter().map(|v| v.clock.counter(self.id)).max().unwrap_or(0);
         let mut clock = context.clone();
         clock.set(self.id, used.max(context.counter(self.id)) + 1, now);
         clock.truncate(self.config.clock_truncation);
         clock
     }
 
-    /// Coordinates a put (§4.5): write locally, send to the other top-N replicas, answer
-    /// after W acknowledgements (this node's own write is the first).
+    /// Passes a put to a top-N node and waits for its answer (§4.5).
+    fn forward_put(&mut self, op: OpId, key: Key, value: Value, context: VectorClock, to: NodeId, out: &mut Vec<Effect>) {
+        let req = self.new_req();
+        self.requests.insert(req, Request::Forwarded(ForwardedPut { op, to }));
+        out.push(Effect::Send { to, msg: Msg::ForwardPut { op, key, value, context } });
+        out.push(Effect::SetTimer { after: 2 * self.config.request_timeout, timer: Timer::RequestTimeout(req) });
+    }
+
+    /// Sends a version to one replica (with a hint if it stands in for an owner).
+    fn send_put(&self, req: ReqId, key: &Key, version: &Version, target: Target, out: &mut Vec<Effect>) {
+        let hint = target.stands_in_for.filter(|_| self.config.hinted_handoff);
+        let msg = Msg::Put { req, key: key.clone(), version: version.clone(), hint };
+        out.push(Effect::Send { to: target.node, msg });
+    }
+
+    /// Coordinates a put (§4.5, §4.6): write locally, send to the other replicas (the
+    /// first N healthy nodes with a sloppy quorum), answer after W acknowledgements.
     #[allow(clippy::too_many_arguments)]
     fn coordinate_put(
         &mut self,
@@ -154,42 +280,72 @@ impl Node {
         key: Key,
         value: Value,
         context: VectorClock,
-        top_n: &[NodeId],
+        reply_to: Option<NodeId>,
         out: &mut Vec<Effect>,
     ) {
         let version = Version { value, clock: self.new_clock(&key, &context, now), written_at: now };
-        self.store_version(&key, version.clone());
+        let list = self.full_list(&key);
+        let targets = choose_targets(&list, self.config.n, self.config.sloppy_quorum, |p| self.is_down(p));
         let req = self.new_req();
-        for &replica in top_n.iter().filter(|&&n| n != self.id) {
-            out.push(Effect::Send { to: replica, msg: Msg::Put { req, key: key.clone(), version: version.clone() } });
+        let mut acked = Vec::new();
+        for &target in &targets {
+            if target.node == self.id {
+                match target.stands_in_for.filter(|_| self.config.hinted_handoff) {
+                    Some(owner) => self.store_hint(owner, key.clone(), version.clone(), out),
+                    None => {
+                        self.store_version(&key, version.clone());
+                    }
+                }
+                acked.push(self.id);
+            } else {
+                self.send_put(req, &key, &version, target, out);
+            }
         }
-        let put = PutRequest { op, key, version, acked: vec![self.id], w: self.config.w };
+        let put = PutRequest { op, key, version, targets, acked, w: self.config.w, reply_to };
         if put.has_quorum() {
-            out.push(Effect::Reply(ClientReply::Put { op, version: put.version }));
+            self.answer(reply_to, ClientReply::Put { op, version: put.version.clone() }, out);
+        }
+        if put.is_complete() {
             return;
         }
         self.requests.insert(req, Request::Put(put));
+        out.push(Effect::SetTimer { after: self.config.replica_timeout, timer: Timer::ReplicaTimeout(req) });
         out.push(Effect::SetTimer { after: self.config.request_timeout, timer: Timer::RequestTimeout(req) });
+    }
+
+    /// Answers the client: directly, or through the node that forwarded the request.
+    fn answer(&self, reply_to: Option<NodeId>, reply: ClientReply, out: &mut Vec<Effect>) {
+        match reply_to {
+            None => out.push(Effect::Reply(reply)),
+            Some(node) => out.push(Effect::Send { to: node, msg: Msg::ForwardReply { reply } }),
+        }
     }
 
     fn on_put_ack(&mut self, req: ReqId, from: NodeId, out: &mut Vec<Effect>) {
         let Some(Request::Put(put)) = self.requests.get_mut(&req) else { return };
         if put.on_ack(from) {
-            out.push(Effect::Reply(ClientReply::Put { op: put.op, version: put.version.clone() }));
+            let (reply_to, reply) = (put.reply_to, ClientReply::Put { op: put.op, version: put.version.clone() });
+            self.answer(reply_to, reply, out);
+        }
+        if matches!(self.requests.get(&req), Some(Request::Put(put)) if put.is_complete()) {
             self.requests.remove(&req);
         }
     }
 
-    /// Coordinates a get (§4.5): ask the key's N replicas, answer after R replies.
+    /// Coordinates a get (§4.5, §4.6): ask N replicas (the first N healthy with a sloppy
+    /// quorum), answer after R replies.
     fn coordinate_get(&mut self, op: OpId, key: Key, out: &mut Vec<Effect>) {
-        let replicas = self.preference_list(&key, self.config.n);
+        let list = self.full_list(&key);
+        let targets = choose_targets(&list, self.config.n, self.config.sloppy_quorum, |p| self.is_down(p));
+        let owners = list[..self.config.n.min(list.len())].to_vec();
         let req = self.new_req();
-        for &replica in replicas.iter().filter(|&&n| n != self.id) {
-            out.push(Effect::Send { to: replica, msg: Msg::Get { req, key: key.clone() } });
+        for t in targets.iter().filter(|t| t.node != self.id) {
+            out.push(Effect::Send { to: t.node, msg: Msg::Get { req, key: key.clone() } });
         }
-        let local = replicas.contains(&self.id).then(|| self.store.get(&key).to_vec());
-        let get = GetRequest { op, key, replicas, replies: Vec::new(), r: self.config.r, phase: GetPhase::Collecting };
+        let local = targets.iter().any(|t| t.node == self.id).then(|| self.local_versions(&key));
+        let get = GetRequest { op, key, owners, targets, replies: Vec::new(), r: self.config.r, phase: GetPhase::Collecting };
         self.requests.insert(req, Request::Get(get));
+        out.push(Effect::SetTimer { after: self.config.replica_timeout, timer: Timer::ReplicaTimeout(req) });
         out.push(Effect::SetTimer { after: self.config.request_timeout, timer: Timer::RequestTimeout(req) });
         if let Some(versions) = local {
             let id = self.id;
@@ -213,7 +369,73 @@ impl Node {
         }
     }
 
-    /// After a get's reply window (§5): send the reconciled versions to every replica
+    /// Replicas that have not answered in time are believed down (§4.8.3); with a sloppy
+    /// quorum the request goes to the next healthy nodes of the preference list (§4.6).
+    fn on_replica_timeout(&mut self, now: Time, req: ReqId, out: &mut Vec<Effect>) -> bool {
+        let (silent, replace) = match self.requests.get(&req) {
+            Some(Request::Put(put)) => (put.silent(), true),
+            // A get already answered needs no stand-ins, but silence still counts.
+            Some(Request::Get(get)) => (get.silent(), get.phase == GetPhase::Collecting),
+            _ => return false,
+        };
+        if silent.is_empty() {
+            return false;
+        }
+        for t in &silent {
+            self.suspect(now, t.node, out);
+        }
+        if !self.config.sloppy_quorum || !replace {
+            return true;
+        }
+        let key = match &self.requests[&req] {
+            Request::Put(put) => put.key.clone(),
+            Request::Get(get) => get.key.clone(),
+            Request::Forwarded(_) => unreachable!("matched above"),
+        };
+        let list = self.full_list(&key);
+        let mut used = self.targets_of(req);
+        let mut added = Vec::new();
+        for failed in silent {
+            if let Some(next) = replacement(&list, self.config.n, &used, failed, |p| self.is_down(p)) {
+                used.push(next);
+                added.push((failed.node, next));
+            }
+        }
+        for &(failed, target) in &added {
+            match self.requests.get_mut(&req) {
+                Some(Request::Put(put)) => {
+                    put.targets.retain(|t| t.node != failed);
+                    put.targets.push(target);
+                    let (key, version) = (put.key.clone(), put.version.clone());
+                    self.send_put(req, &key, &version, target, out);
+                }
+                Some(Request::Get(get)) => {
+                    get.targets.retain(|t| t.node != failed);
+                    get.targets.push(target);
+                    out.push(Effect::Send { to: target.node, msg: Msg::Get { req, key: get.key.clone() } });
+                }
+                _ => {}
+            }
+        }
+        if !added.is_empty() {
+            out.push(Effect::SetTimer { after: self.config.replica_timeout, timer: Timer::ReplicaTimeout(req) });
+        }
+        true
+    }
+
+    /// Every node a request has used, including those given up on (never reused).
+    fn targets_of(&self, req: ReqId) -> Vec<Target> {
+        let (targets, answered): (&[Target], Vec<NodeId>) = match self.requests.get(&req) {
+            Some(Request::Put(put)) => (&put.targets, put.acked.clone()),
+            Some(Request::Get(get)) => (&get.targets, get.replies.iter().map(|(n, _)| *n).collect()),
+            _ => return Vec::new(),
+        };
+        let mut used = targets.to_vec();
+        used.extend(answered.into_iter().map(|node| Target { node, stands_in_for: None }));
+        used
+    }
+
+    /// After a get's reply window (§5): send the reconciled versions to every owner
     /// that returned stale data, then forget the request.
     fn read_repair(&mut self, req: ReqId, out: &mut Vec<Effect>) -> bool {
         let Some(Request::Get(get)) = self.requests.remove(&req) else { return false };
@@ -230,28 +452,76 @@ impl Node {
         true
     }
 
-    /// The quorum did not come in time: fail the request (a get already answered is left
-    /// to its read-repair timer).
-    fn on_request_timeout(&mut self, req: ReqId, out: &mut Vec<Effect>) -> bool {
+    /// The request did not complete in time: fail it (a get already answered is left to
+    /// its read-repair timer). A forwarded put whose coordinator never answered makes
+    /// this node believe the coordinator is down.
+    fn on_request_timeout(&mut self, now: Time, req: ReqId, out: &mut Vec<Effect>) -> bool {
         let error = match self.requests.get(&req) {
-            Some(Request::Put(put)) => format!(
-                "put timed out: {} of W={} replicas acknowledged",
-                put.acked.len(),
-                put.w
-            ),
-            Some(Request::Get(get)) if get.phase == GetPhase::Collecting => format!(
-                "get timed out: {} of R={} replicas replied",
-                get.replies.len(),
-                get.r
-            ),
+            Some(Request::Put(put)) if put.has_quorum() => {
+                // Answered long ago; stop waiting for the stragglers.
+                self.requests.remove(&req);
+                return false;
+            }
+            Some(Request::Put(put)) => format!("put timed out: {} of W={} replicas acknowledged", put.acked.len(), put.w),
+            Some(Request::Get(get)) if get.phase == GetPhase::Collecting => {
+                format!("get timed out: {} of R={} replicas replied", get.replies.len(), get.r)
+            }
+            Some(Request::Forwarded(_)) => "put timed out: the coordinator it was forwarded to did not answer".to_string(),
             _ => return false,
         };
         let Some(request) = self.requests.remove(&req) else { return false };
-        let op = match request {
-            Request::Put(put) => put.op,
-            Request::Get(get) => get.op,
-        };
-        out.push(Effect::Reply(ClientReply::Failed { op, error }));
+        match request {
+            Request::Put(put) => self.answer(put.reply_to, ClientReply::Failed { op: put.op, error }, out),
+            Request::Get(get) => out.push(Effect::Reply(ClientReply::Failed { op: get.op, error })),
+            Request::Forwarded(f) => {
+                self.suspect(now, f.to, out);
+                out.push(Effect::Reply(ClientReply::Failed { op: f.op, error }));
+            }
+        }
         true
+    }
+
+    /// Pings every peer believed down, so that it is taken back once it answers (§4.8.3).
+    fn probe(&mut self, out: &mut Vec<Effect>) -> bool {
+        out.push(Effect::SetTimer { after: self.config.probe_interval, timer: Timer::Probe });
+        for &peer in self.down.keys() {
+            out.push(Effect::Send { to: peer, msg: Msg::Ping });
+        }
+        !self.down.is_empty()
+    }
+
+    /// Scans the hint store (§4.6): owners that ignored the last handoff are believed
+    /// down; every hinted replica for an owner believed up is handed back.
+    fn scan_hints(&mut self, now: Time, out: &mut Vec<Effect>) -> bool {
+        out.push(Effect::SetTimer { after: self.config.hint_scan_interval, timer: Timer::HintScan });
+        for owner in std::mem::take(&mut self.handoffs_unanswered) {
+            self.suspect(now, owner, out);
+        }
+        let mut sent = false;
+        for (&owner, keys) in &self.hints {
+            if self.down.contains_key(&owner) {
+                continue;
+            }
+            for (key, versions) in keys {
+                let msg = Msg::Handoff { key: key.clone(), versions: versions.clone() };
+                out.push(Effect::Send { to: owner, msg });
+                sent = true;
+            }
+            self.handoffs_unanswered.insert(owner);
+        }
+        sent
+    }
+
+    /// The owner stored a handed-back replica: delete the hint, unless it changed since.
+    fn on_handoff_ack(&mut self, owner: NodeId, key: Key, versions: Vec<Version>, out: &mut Vec<Effect>) {
+        self.handoffs_unanswered.remove(&owner);
+        let Some(keys) = self.hints.get_mut(&owner) else { return };
+        if keys.get(&key) == Some(&versions) {
+            keys.remove(&key);
+            out.push(Effect::Note(Note::HintDelivered { owner, key }));
+        }
+        if keys.is_empty() {
+            self.hints.remove(&owner);
+        }
     }
 }

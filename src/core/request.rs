@@ -5,17 +5,57 @@ use super::message::OpId;
 use super::version::{reconcile, Reconciliation, Version};
 use super::{Key, NodeId};
 
+/// A node a request was sent to, and whose replica it holds there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub node: NodeId,
+    /// The top-N owner this node stands in for (§4.6); None when it is an owner itself.
+    pub stands_in_for: Option<NodeId>,
+}
+
+/// The replicas of a request (§4.5, §4.6): the key's top N nodes; or, with a sloppy
+/// quorum, the first N nodes of the preference list believed healthy, each stand-in
+/// taking the place of a top-N owner believed down, in order.
+pub fn choose_targets(list: &[NodeId], n: usize, sloppy: bool, is_down: impl Fn(NodeId) -> bool) -> Vec<Target> {
+    let top_n = &list[..n.min(list.len())];
+    if !sloppy {
+        return top_n.iter().map(|&node| Target { node, stands_in_for: None }).collect();
+    }
+    let mut down_owners = top_n.iter().copied().filter(|&o| is_down(o));
+    list.iter()
+        .copied()
+        .filter(|&node| !is_down(node))
+        .take(n)
+        .map(|node| Target { node, stands_in_for: if top_n.contains(&node) { None } else { down_owners.next() } })
+        .collect()
+}
+
+/// With a sloppy quorum, who replaces a target that did not answer: the first node of
+/// the preference list not yet used and not believed down, standing in for the same owner.
+pub fn replacement(list: &[NodeId], n: usize, used: &[Target], failed: Target, is_down: impl Fn(NodeId) -> bool) -> Option<Target> {
+    let top_n = &list[..n.min(list.len())];
+    let node = list.iter().copied().find(|&c| !is_down(c) && used.iter().all(|t| t.node != c))?;
+    let owner = failed.stands_in_for.unwrap_or(failed.node);
+    Some(Target { node, stands_in_for: (!top_n.contains(&node)).then_some(owner) })
+}
+
 /// A put at its coordinator: the new version is written locally and sent to the other
 /// replicas; the client is answered once W replicas (the coordinator included) hold it.
+/// The request lives on until all N replicas hold it, so that a replica that does not
+/// answer is noticed and, with a sloppy quorum, replaced by a stand-in (§4.6).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PutRequest {
     pub op: OpId,
     pub key: Key,
     pub version: Version,
-    /// Replicas that hold the version so far, the coordinator first.
+    /// Every node sent the version so far (stand-ins included).
+    pub targets: Vec<Target>,
+    /// Nodes that hold the version so far.
     pub acked: Vec<NodeId>,
     /// The write quorum.
     pub w: usize,
+    /// The node that forwarded the put and waits for the answer (None: the client itself).
+    pub reply_to: Option<NodeId>,
 }
 
 impl PutRequest {
@@ -33,6 +73,16 @@ impl PutRequest {
         self.acked.push(from);
         !had_quorum && self.has_quorum()
     }
+
+    /// Targets that have not acknowledged yet.
+    pub fn silent(&self) -> Vec<Target> {
+        self.targets.iter().copied().filter(|t| !self.acked.contains(&t.node)).collect()
+    }
+
+    /// Whether every target holds the version: nothing left to wait for.
+    pub fn is_complete(&self) -> bool {
+        self.targets.iter().all(|t| self.acked.contains(&t.node))
+    }
 }
 
 /// Where a get is in its life.
@@ -44,14 +94,16 @@ pub enum GetPhase {
     Answered,
 }
 
-/// A get at its coordinator: asks the N replicas, answers after R replies with every
+/// A get at its coordinator: asks N replicas, answers after R replies with every
 /// causally unrelated version, then repairs replicas that sent stale data.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetRequest {
     pub op: OpId,
     pub key: Key,
-    /// The replicas asked.
-    pub replicas: Vec<NodeId>,
+    /// The key's top N nodes: its owners, the only ones read repair writes to.
+    pub owners: Vec<NodeId>,
+    /// Every node asked so far (stand-ins included).
+    pub targets: Vec<Target>,
     /// (replica, versions it holds), in arrival order.
     pub replies: Vec<(NodeId, Vec<Version>)>,
     /// The read quorum.
@@ -69,20 +121,80 @@ impl GetRequest {
         self.phase == GetPhase::Collecting && self.replies.len() >= self.r
     }
 
+    /// Targets that have not replied yet.
+    pub fn silent(&self) -> Vec<Target> {
+        self.targets.iter().copied().filter(|t| self.replies.iter().all(|(n, _)| *n != t.node)).collect()
+    }
+
     /// Every causally unrelated version among the replies so far.
     pub fn reconciled(&self, policy: Reconciliation) -> Vec<Version> {
         reconcile(self.replies.iter().flat_map(|(_, vs)| vs.iter().cloned()), policy)
     }
 
-    /// Replicas whose reply lacks something of `reconciled`: they need a read repair.
+    /// Owners whose reply lacks something of `reconciled`: they need a read repair.
     pub fn stale_replicas(&self, reconciled: &[Version]) -> Vec<NodeId> {
-        self.replies.iter().filter(|(_, held)| held.as_slice() != reconciled).map(|(n, _)| *n).collect()
+        self.replies
+            .iter()
+            .filter(|(n, held)| self.owners.contains(n) && held.as_slice() != reconciled)
+            .map(|(n, _)| *n)
+            .collect()
     }
 }
 
-/// A request in flight at its coordinator.
+/// A put this node passed on to a coordinator, waiting for its answer (§4.5).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForwardedPut {
+    pub op: OpId,
+    pub to: NodeId,
+}
+
+/// A request in flight at the node handling it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Request {
     Put(PutRequest),
     Get(GetRequest),
+    Forwarded(ForwardedPut),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const fn n(i: u32) -> NodeId {
+        NodeId(i)
+    }
+
+    #[test]
+    fn strict_quorum_takes_the_top_n_whatever_their_health() {
+        let list = [n(0), n(1), n(2), n(3), n(4)];
+        let t = choose_targets(&list, 3, false, |x| x == n(1));
+        assert_eq!(t.iter().map(|t| t.node).collect::<Vec<_>>(), vec![n(0), n(1), n(2)]);
+        assert!(t.iter().all(|t| t.stands_in_for.is_none()));
+    }
+
+    #[test]
+    fn sloppy_quorum_takes_the_first_n_healthy_with_hints_for_the_owners_skipped() {
+        let list = [n(0), n(1), n(2), n(3), n(4)];
+        let t = choose_targets(&list, 3, true, |x| x == n(1) || x == n(2));
+        assert_eq!(
+            t,
+            vec![
+                Target { node: n(0), stands_in_for: None },
+                Target { node: n(3), stands_in_for: Some(n(1)) },
+                Target { node: n(4), stands_in_for: Some(n(2)) },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_replacement_stands_in_for_the_same_owner() {
+        let list = [n(0), n(1), n(2), n(3), n(4)];
+        let used = choose_targets(&list, 3, true, |x| x == n(1));
+        let failed = used[1]; // n(2), an owner
+        let r = replacement(&list, 3, &used, failed, |x| x == n(1) || x == n(2)).unwrap();
+        assert_eq!(r, Target { node: n(4), stands_in_for: Some(n(2)) });
+        let failed_stand_in = used[2]; // n(3) standing in for n(1)
+        let r = replacement(&list, 3, &used, failed_stand_in, |x| x == n(1) || x == n(3)).unwrap();
+        assert_eq!(r, Target { node: n(4), stands_in_for: Some(n(1)) });
+    }
 }

@@ -67,9 +67,19 @@ pub fn final_state(world: &World) -> Value {
         let store = world.node(id).store();
         let keys: Map<String, Value> =
             store.keys().into_iter().map(|k| (k.to_string(), versions_json(world, store.get(k)))).collect();
+        let hints: Map<String, Value> = world
+            .node(id)
+            .hints()
+            .iter()
+            .map(|(&owner, keys)| {
+                let keys: Map<String, Value> = keys.iter().map(|(k, vs)| (k.to_string(), versions_json(world, vs))).collect();
+                (world.name(owner).to_string(), Value::Object(keys))
+            })
+            .collect();
+        let down: Vec<&str> = world.node(id).believed_down().keys().map(|&p| world.name(p)).collect();
         nodes.insert(
             world.name(id).to_string(),
-            json!({"up": world.is_up(id), "store": keys, "hints": {}}),
+            json!({"up": world.is_up(id), "store": keys, "hints": hints, "believes_down": down}),
         );
     }
     Value::Object(nodes)
@@ -111,6 +121,11 @@ pub fn metrics(world: &World) -> Value {
         "gets_failed": m.gets_failed,
         "gets_with_siblings": m.gets_with_siblings,
         "read_repairs": m.read_repairs,
+        "hints_stored": m.hints_stored,
+        "hints_delivered": m.hints_delivered,
+        "hints_pending": world.pending_hints(),
+        "peers_marked_down": m.peers_marked_down,
+        "peers_marked_up": m.peers_marked_up,
         "get_latency_ms": latency_json(&m.get_latencies),
         "put_latency_ms": latency_json(&m.put_latencies),
     })

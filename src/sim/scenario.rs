@@ -183,6 +183,12 @@ pub enum Step {
         at_ms: Option<f64>,
         node: String,
     },
+    /// The node's disk is lost (a permanent failure, §4.7).
+    Wipe {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_ms: Option<f64>,
+        node: String,
+    },
     Partition {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         at_ms: Option<f64>,
@@ -213,6 +219,7 @@ impl Step {
             | Step::Get { at_ms, .. }
             | Step::Crash { at_ms, .. }
             | Step::Recover { at_ms, .. }
+            | Step::Wipe { at_ms, .. }
             | Step::Partition { at_ms, .. }
             | Step::Heal { at_ms }
             | Step::Settle { at_ms, .. } => *at_ms,
@@ -226,6 +233,7 @@ impl Step {
             Step::Get { .. } => "get",
             Step::Crash { .. } => "crash",
             Step::Recover { .. } => "recover",
+            Step::Wipe { .. } => "wipe",
             Step::Partition { .. } => "partition",
             Step::Heal { .. } => "heal",
             Step::Settle { .. } => "settle",
@@ -278,8 +286,10 @@ impl Scenario {
         if let Some(ms) = c.request_timeout_ms {
             config.request_timeout = ms_to_time("request_timeout_ms", ms)?.max(1);
         }
-        if let Some(read_repair) = c.features.as_ref().and_then(|f| f.read_repair) {
-            config.read_repair = read_repair;
+        if let Some(f) = &c.features {
+            config.read_repair = f.read_repair.unwrap_or(config.read_repair);
+            config.sloppy_quorum = f.sloppy_quorum.unwrap_or(config.sloppy_quorum);
+            config.hinted_handoff = f.hinted_handoff.unwrap_or(config.hinted_handoff);
         }
         if let Some(ms) = c.features.as_ref().and_then(|f| f.anti_entropy_interval_ms) {
             ms_to_time("anti_entropy_interval_ms", ms)?;
@@ -328,12 +338,6 @@ impl Scenario {
     pub fn warnings(&self) -> Vec<String> {
         let mut warnings = Vec::new();
         if let Some(f) = &self.cluster.features {
-            if f.sloppy_quorum == Some(true) {
-                warnings.push("features.sloppy_quorum is not implemented yet: gets and puts use a strict quorum of the top N nodes".into());
-            }
-            if f.hinted_handoff == Some(true) {
-                warnings.push("features.hinted_handoff is not implemented yet: no hinted replicas are written".into());
-            }
             if f.anti_entropy_interval_ms.is_some() {
                 warnings.push("features.anti_entropy_interval_ms is not implemented yet: no Merkle anti-entropy runs".into());
             }
@@ -357,7 +361,7 @@ impl Scenario {
                     }
                     names.extend(via.as_deref());
                 }
-                Step::Crash { node, .. } | Step::Recover { node, .. } => names.push(node),
+                Step::Crash { node, .. } | Step::Recover { node, .. } | Step::Wipe { node, .. } => names.push(node),
                 Step::Partition { groups, .. } => {
                     let named: Vec<&str> = groups.iter().flatten().map(String::as_str).collect();
                     if let Some(twice) = named.iter().enumerate().find(|(i, n)| named[..*i].contains(n)) {
@@ -460,6 +464,11 @@ fn apply_step(world: &mut World, step: &Step) -> Outcome {
             let id = node(world, n);
             world.recover(id);
             done("recover")
+        }
+        Step::Wipe { node: n, .. } => {
+            let id = node(world, n);
+            world.wipe(id);
+            done("wipe")
         }
         Step::Partition { groups, .. } => {
             let groups = groups.iter().map(|g| g.iter().map(|n| node(world, n)).collect()).collect();

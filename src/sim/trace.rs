@@ -2,7 +2,7 @@
 //! time. The UI animates from it, tests assert on it, and its hash identifies a run.
 
 use super::network::DropReason;
-use crate::core::message::{MsgKind, OpId, Timer};
+use crate::core::message::{MsgKind, Note, OpId, Timer};
 use crate::core::{Key, NodeId, Time};
 use md5::{Digest, Md5};
 
@@ -41,6 +41,10 @@ pub enum Event {
     Crash { node: NodeId },
     /// A crashed node came back.
     Recover { node: NodeId },
+    /// A node's disk was wiped (a permanent failure, §4.7).
+    Wipe { node: NodeId },
+    /// A node noticed something: a peer down or up, a hint stored or delivered.
+    Node { node: NodeId, note: Note },
     /// The network split into groups.
     Partition { groups: Vec<Vec<NodeId>> },
     /// The partition ended.
@@ -128,6 +132,35 @@ fn put_timer(buf: &mut Vec<u8>, timer: Timer) {
             buf.push(1);
             put_u64(buf, r.0);
         }
+        Timer::ReplicaTimeout(r) => {
+            buf.push(2);
+            put_u64(buf, r.0);
+        }
+        Timer::Probe => buf.push(3),
+        Timer::HintScan => buf.push(4),
+    }
+}
+
+fn put_note(buf: &mut Vec<u8>, note: &Note) {
+    match note {
+        Note::PeerDown(p) => {
+            buf.push(0);
+            put_u32(buf, p.0);
+        }
+        Note::PeerUp(p) => {
+            buf.push(1);
+            put_u32(buf, p.0);
+        }
+        Note::HintStored { owner, key } => {
+            buf.push(2);
+            put_u32(buf, owner.0);
+            put_str(buf, key);
+        }
+        Note::HintDelivered { owner, key } => {
+            buf.push(3);
+            put_u32(buf, owner.0);
+            put_str(buf, key);
+        }
     }
 }
 
@@ -197,6 +230,15 @@ fn encode(buf: &mut Vec<u8>, at: Time, event: &Event) {
             }
         }
         Event::Heal => buf.push(9),
+        Event::Wipe { node } => {
+            buf.push(10);
+            put_u32(buf, node.0);
+        }
+        Event::Node { node, note } => {
+            buf.push(11);
+            put_u32(buf, node.0);
+            put_note(buf, note);
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use super::queue::EventQueue;
 use super::trace::{Event, OpKind, Trace};
 use crate::core::clock::VectorClock;
 use crate::core::config::Config;
-use crate::core::message::{ClientReply, ClientRequest, Effect, Msg, MsgKind, OpId, Timer};
+use crate::core::message::{ClientReply, ClientRequest, Effect, Msg, MsgKind, Note, OpId, Timer};
 use crate::core::node::Node;
 use crate::core::partition::{partition_end, Strategy};
 use crate::core::ring::{format_position, Position, Ring};
@@ -104,6 +104,12 @@ pub struct Metrics {
     pub gets_with_siblings: u64,
     /// Read-repair messages sent (§5).
     pub read_repairs: u64,
+    /// Hinted replicas stored on stand-ins, and handed back to their owners (§4.6).
+    pub hints_stored: u64,
+    pub hints_delivered: u64,
+    /// Times a node came to believe a peer was down, or up again (§4.8.3).
+    pub peers_marked_down: u64,
+    pub peers_marked_up: u64,
     /// Client-observed latencies of successful operations, in microseconds.
     pub get_latencies: Vec<Time>,
     pub put_latencies: Vec<Time>,
@@ -205,7 +211,7 @@ impl World {
         let config = Rc::new(spec.config.clone());
         let names: Vec<String> = spec.nodes.iter().map(|n| n.name.clone()).collect();
         let nodes = (0..names.len()).map(|i| Node::new(NodeId(i as u32), config.clone(), ring.clone())).collect();
-        Ok(World {
+        let mut world = World {
             now: 0,
             seed: spec.seed,
             config,
@@ -225,7 +231,18 @@ impl World {
             trace: Trace::new(spec.record_trace),
             metrics: Metrics::default(),
             effects: Vec::new(),
-        })
+        };
+        for id in world.node_ids().collect::<Vec<_>>() {
+            world.start(id);
+        }
+        Ok(world)
+    }
+
+    /// Lets a node arm its periodic timers (at creation and after a recovery).
+    fn start(&mut self, node: NodeId) {
+        let mut out = std::mem::take(&mut self.effects);
+        self.nodes[node.index()].on_start(self.now, &mut out);
+        self.apply(node, out);
     }
 
     // ----- what there is to see -----
@@ -461,6 +478,18 @@ impl World {
         }
         self.up[node.index()] = true;
         self.trace.push(self.now, Event::Recover { node });
+        self.start(node);
+    }
+
+    /// Wipes a node's disk (a permanent failure, §4.7): its store and hints are gone.
+    /// The node stays up (it was replaced by an empty one) unless it was down.
+    pub fn wipe(&mut self, node: NodeId) {
+        self.incarnation[node.index()] += 1;
+        self.nodes[node.index()].wipe();
+        self.trace.push(self.now, Event::Wipe { node });
+        if self.up[node.index()] {
+            self.start(node);
+        }
     }
 
     /// Splits the network into groups that cannot reach each other.
@@ -516,9 +545,16 @@ impl World {
     }
 
     /// Whether nothing is in progress: no message on the wire, no request being
-    /// coordinated, no client waiting.
+    /// handled, no client waiting, no hinted replica waiting to be handed back.
     pub fn is_quiescent(&self) -> bool {
-        self.wire.is_empty() && self.open_ops == 0 && self.nodes.iter().all(|n| n.requests().next().is_none())
+        self.wire.is_empty()
+            && self.open_ops == 0
+            && self.nodes.iter().all(|n| n.requests().next().is_none() && n.hints().is_empty())
+    }
+
+    /// Hinted replicas held anywhere, counted per (holder, owner, key).
+    pub fn pending_hints(&self) -> usize {
+        self.nodes.iter().map(|n| n.hints().values().map(|keys| keys.len()).sum::<usize>()).sum()
     }
 
     /// Runs until the world is quiescent, for at most `max_wait` of virtual time.
@@ -547,6 +583,16 @@ impl World {
                     self.queue.push_after(self.now, after, Pending::Timer { node, incarnation, timer });
                 }
                 Effect::Reply(reply) => self.finish_op(Some(node), reply),
+                Effect::Note(note) => {
+                    let m = &mut self.metrics;
+                    match note {
+                        Note::PeerDown(_) => m.peers_marked_down += 1,
+                        Note::PeerUp(_) => m.peers_marked_up += 1,
+                        Note::HintStored { .. } => m.hints_stored += 1,
+                        Note::HintDelivered { .. } => m.hints_delivered += 1,
+                    }
+                    self.trace.push(self.now, Event::Node { node, note });
+                }
             }
         }
         self.effects = out;

@@ -6,7 +6,7 @@ pub mod palette;
 pub mod playground;
 pub mod ring_view;
 
-use crate::core::message::{MsgKind, Timer};
+use crate::core::message::{MsgKind, Note};
 use crate::core::ring::ring_fraction;
 use crate::core::MS;
 use crate::sim::trace::{Event as TraceKind, TraceEvent};
@@ -55,13 +55,6 @@ fn message_views(world: &World) -> Vec<MessageView> {
         .collect()
 }
 
-fn timer_label(timer: Timer) -> &'static str {
-    match timer {
-        Timer::RequestTimeout(_) => "request timeout",
-        Timer::ReadRepair(_) => "read-repair window over",
-    }
-}
-
 /// One line of the event log.
 fn describe(world: &World, event: &TraceEvent) -> String {
     let n = |id| world.name(id).to_string();
@@ -73,7 +66,7 @@ fn describe(world: &World, event: &TraceEvent) -> String {
         TraceKind::Drop { from, to, kind, reason, .. } => {
             format!("{} → {}  {} lost ({})", n(*from), n(*to), kind.label(), reason.label())
         }
-        TraceKind::Timer { node, timer } => format!("{}: {}", n(*node), timer_label(*timer)),
+        TraceKind::Timer { node, timer } => format!("{}: {}", n(*node), timer.label()),
         TraceKind::Request { client, node, kind, key, .. } => format!("{client} asks {}: {} {key}", n(*node), kind.label()),
         TraceKind::Reply { op, ok, .. } => {
             let outcome = world.op(*op).and_then(|r| r.outcome.as_ref());
@@ -82,6 +75,13 @@ fn describe(world: &World, event: &TraceEvent) -> String {
         }
         TraceKind::Crash { node } => format!("{} crashed", n(*node)),
         TraceKind::Recover { node } => format!("{} recovered", n(*node)),
+        TraceKind::Wipe { node } => format!("{}'s disk wiped", n(*node)),
+        TraceKind::Node { node, note } => match note {
+            Note::PeerDown(p) => format!("{} now believes {} is down", n(*node), n(*p)),
+            Note::PeerUp(p) => format!("{} sees {} is up again", n(*node), n(*p)),
+            Note::HintStored { owner, key } => format!("{} keeps a hinted replica of {key} for {}", n(*node), n(*owner)),
+            Note::HintDelivered { owner, key } => format!("{} handed {key} back to {}", n(*node), n(*owner)),
+        },
         TraceKind::Partition { .. } => "network partitioned".to_string(),
         TraceKind::Heal => "partition healed".to_string(),
     };

@@ -16,10 +16,13 @@ pub fn node_colour(index: usize) -> &'static str {
 pub fn message_colour(kind: MsgKind) -> &'static str {
     match kind {
         MsgKind::Put => "#0072B2",
+        MsgKind::HintedPut => "#0072B2",
         MsgKind::PutAck => "#56B4E9",
         MsgKind::Get => "#D55E00",
         MsgKind::GetReply => "#E69F00",
-        MsgKind::Forward => "#CC79A7",
+        MsgKind::Forward | MsgKind::ForwardReply => "#CC79A7",
         MsgKind::Repair => "#009E73",
+        MsgKind::Handoff | MsgKind::HandoffAck => "#F0E442",
+        MsgKind::Ping | MsgKind::Pong => "#FFFFFF",
     }
 }

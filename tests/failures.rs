@@ -1,0 +1,159 @@
+//! Handling failures (§4.6, §4.8.3): sloppy quorum, hinted handoff and the purely local
+//! failure detector, each switched on and off.
+
+use dynamo_playground::core::clock::VectorClock;
+use dynamo_playground::core::config::Config;
+use dynamo_playground::core::message::{ClientReply, Note, OpId};
+use dynamo_playground::core::{NodeId, MS};
+use dynamo_playground::sim::network::Latency;
+use dynamo_playground::sim::trace::Event;
+use dynamo_playground::sim::world::{NodeSpec, World, WorldSpec};
+
+mod common;
+
+const KEY: &str = "cart";
+
+fn world(config: Config) -> World {
+    World::new(WorldSpec {
+        seed: 5,
+        nodes: ["A", "B", "C", "D", "E"].iter().map(|n| NodeSpec::named(n)).collect(),
+        tokens_per_node: 4,
+        config,
+        latency: Latency::Fixed { ms: 2.0 },
+        drop_rate: 0.0,
+        record_trace: true,
+    })
+    .unwrap()
+}
+
+fn outcome(w: &World, op: OpId) -> ClientReply {
+    w.op(op).unwrap().outcome.clone().expect("answered")
+}
+
+fn notes(w: &World) -> Vec<(NodeId, Note)> {
+    w.trace()
+        .events()
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::Node { node, note } => Some((*node, note.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The key's preference list: coordinator, the two other owners, then the fallbacks.
+fn roles(w: &World) -> (NodeId, NodeId, NodeId, NodeId) {
+    let list = w.preference_list(KEY);
+    (list[0], list[1], list[2], list[3])
+}
+
+#[test]
+fn a_write_during_a_crash_lands_as_a_hint_and_reaches_its_owner_after_recovery() {
+    let mut w = world(Config { w: 3, ..Config::default() });
+    let (coordinator, _, owner, stand_in) = roles(&w);
+    w.crash(owner);
+    let put = w.put("c", KEY, "mixer", coordinator, VectorClock::new());
+    w.run_until(100 * MS);
+    assert!(matches!(outcome(&w, put), ClientReply::Put { .. }), "W = 3 reached with a stand-in");
+    let hints = w.node(stand_in).hints();
+    assert_eq!(hints[&owner][KEY][0].value, "mixer".into(), "the stand-in holds the hinted replica");
+    assert!(w.node(stand_in).store().get(KEY).is_empty(), "apart from its own data");
+    assert!(w.node(coordinator).believed_down().contains_key(&owner));
+    assert!(!w.settle(300 * MS), "settle waits for the hint, and the owner is still down");
+    w.recover(owner);
+    assert!(w.settle(2_000 * MS));
+    assert_eq!(w.node(owner).store().get(KEY)[0].value, "mixer".into(), "handed back");
+    assert!(w.node(stand_in).hints().is_empty(), "and the hint deleted after the ack");
+    let n = notes(&w);
+    assert!(n.contains(&(coordinator, Note::PeerDown(owner))));
+    assert!(n.contains(&(stand_in, Note::HintStored { owner, key: KEY.into() })));
+    assert!(n.contains(&(stand_in, Note::HintDelivered { owner, key: KEY.into() })));
+    assert_eq!(w.metrics().hints_stored, 1);
+    assert_eq!(w.metrics().hints_delivered, 1);
+}
+
+#[test]
+fn without_sloppy_quorum_the_same_write_is_rejected() {
+    let mut w = world(Config { w: 3, sloppy_quorum: false, ..Config::default() });
+    let (coordinator, _, owner, stand_in) = roles(&w);
+    w.crash(owner);
+    let put = w.put("c", KEY, "mixer", coordinator, VectorClock::new());
+    assert!(w.settle(1_000 * MS));
+    assert!(matches!(outcome(&w, put), ClientReply::Failed { ref error, .. } if error.contains("2 of W=3")));
+    assert!(w.node(stand_in).hints().is_empty());
+    assert!(w.node(stand_in).store().get(KEY).is_empty());
+}
+
+#[test]
+fn without_hinted_handoff_the_stand_in_keeps_the_replica_and_the_owner_never_gets_it() {
+    let mut w = world(Config { w: 3, hinted_handoff: false, read_repair: false, ..Config::default() });
+    let (coordinator, _, owner, stand_in) = roles(&w);
+    w.crash(owner);
+    let put = w.put("c", KEY, "mixer", coordinator, VectorClock::new());
+    assert!(w.settle(1_000 * MS));
+    assert!(matches!(outcome(&w, put), ClientReply::Put { .. }));
+    assert_eq!(w.node(stand_in).store().get(KEY).len(), 1, "kept as the stand-in's own");
+    w.recover(owner);
+    assert!(w.settle(1_000 * MS));
+    assert!(w.node(owner).store().get(KEY).is_empty(), "nothing hands it back");
+}
+
+#[test]
+fn failure_detection_is_local_and_probing_takes_a_peer_back() {
+    let mut w = world(Config::default());
+    let (coordinator, _, owner, _) = roles(&w);
+    let bystander = w.node_ids().find(|&n| !w.preference_list(KEY)[..4].contains(&n)).unwrap();
+    w.crash(owner);
+    w.put("c", KEY, "v", coordinator, VectorClock::new());
+    w.run_until(50 * MS);
+    assert!(w.node(coordinator).believed_down().contains_key(&owner));
+    assert!(w.node(bystander).believed_down().is_empty(), "nobody told the bystander");
+    w.recover(owner);
+    w.run_until(w.now() + 200 * MS);
+    assert!(w.node(coordinator).believed_down().is_empty(), "a probe got an answer");
+    assert!(notes(&w).contains(&(coordinator, Note::PeerUp(owner))));
+}
+
+#[test]
+fn a_get_with_a_replica_down_reads_from_the_next_healthy_node() {
+    let mut w = world(Config { r: 3, ..Config::default() });
+    let (coordinator, _, owner, _) = roles(&w);
+    w.put("c", KEY, "v", coordinator, VectorClock::new());
+    assert!(w.settle(1_000 * MS));
+    w.crash(owner);
+    let get = w.get("c", KEY, coordinator);
+    assert!(w.settle(1_000 * MS));
+    // Two owners and a stand-in (which has nothing for the key) make R = 3.
+    assert!(matches!(outcome(&w, get), ClientReply::Got { ref versions, .. } if versions.len() == 1));
+}
+
+#[test]
+fn a_put_forwarded_to_a_crashed_coordinator_fails_and_the_next_one_goes_elsewhere() {
+    let mut w = world(Config::default());
+    let (coordinator, second, _, _) = roles(&w);
+    let outsider = w.preference_list(KEY)[4];
+    w.crash(coordinator);
+    let first = w.put("c", KEY, "v1", outsider, VectorClock::new());
+    assert!(w.settle(2_000 * MS));
+    assert!(matches!(outcome(&w, first), ClientReply::Failed { ref error, .. } if error.contains("did not answer")));
+    assert!(w.node(outsider).believed_down().contains_key(&coordinator));
+    let retry = w.put("c", KEY, "v2", outsider, VectorClock::new());
+    w.run_until(w.now() + 100 * MS);
+    let ClientReply::Put { version, .. } = outcome(&w, retry) else { panic!("the retry succeeds") };
+    assert_eq!(version.clock.counters(), vec![(second, 1)], "coordinated by the next owner");
+}
+
+#[test]
+fn the_hinted_handoff_scenario_file_ends_with_every_owner_up_to_date() {
+    let doc = common::run_file("hinted-handoff.json");
+    let r = doc["results"].as_array().unwrap();
+    assert_eq!(r[4]["ok"], true, "the put during the outage succeeds");
+    assert_eq!(r[7]["ok"], true, "settle: the hint was handed back");
+    assert_eq!(common::values(&r[8]), vec!["mixer,tea"]);
+    assert_eq!(doc["metrics"]["hints_stored"], 1);
+    assert_eq!(doc["metrics"]["hints_delivered"], 1);
+    assert_eq!(doc["metrics"]["hints_pending"], 0);
+    for node in ["B", "C", "D"] {
+        assert_eq!(doc["final"][node]["store"]["cart"][0]["value"], "mixer,tea", "{node}");
+    }
+}
