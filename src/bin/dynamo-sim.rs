@@ -40,9 +40,6 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(doc) => {
-            for warning in doc.get("warnings").and_then(|w| w.as_array()).into_iter().flatten() {
-                eprintln!("dynamo-sim: warning: {}", warning.as_str().unwrap_or_default());
-            }
             println!("{}", serde_json::to_string_pretty(&doc).expect("JSON values serialize"));
             ExitCode::SUCCESS
         }

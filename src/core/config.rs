@@ -37,6 +37,11 @@ pub struct Config {
     pub probe_interval: Time,
     /// How often a node scans its hinted replicas to hand them back (§4.6).
     pub hint_scan_interval: Time,
+    /// How often a node compares one of its key ranges with another replica (§4.7);
+    /// None: only when asked (the scenario op `anti_entropy`).
+    pub anti_entropy_interval: Option<Time>,
+    /// Depth of the Merkle trees: 2^depth leaves per key range (§4.7).
+    pub merkle_depth: u8,
 }
 
 impl Default for Config {
@@ -57,6 +62,8 @@ impl Default for Config {
             replica_timeout: 20 * MS,
             probe_interval: 50 * MS,
             hint_scan_interval: 100 * MS,
+            anti_entropy_interval: None,
+            merkle_depth: 3,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! What crosses the network between nodes, and what a node hands back to its driver.
 
 use super::clock::VectorClock;
+use super::merkle::{Hash, KeyRange};
 use super::version::Version;
 use super::{Key, NodeId, Time, Value};
 
@@ -67,6 +68,12 @@ pub enum Msg {
     Handoff { key: Key, versions: Vec<Version> },
     /// Owner → stand-in: stored; the hint may go.
     HandoffAck { key: Key, versions: Vec<Version> },
+    /// Anti-entropy (§4.7): my hashes for these nodes of the range's Merkle tree (the
+    /// root alone to start); compare them with yours.
+    SyncHashes { range: KeyRange, hashes: Vec<(u32, Hash)> },
+    /// Anti-entropy: the keys I hold under these differing leaves. `reply`: send me
+    /// yours for the same leaves.
+    SyncKeys { range: KeyRange, leaves: Vec<u32>, entries: Vec<(Key, Vec<Version>)>, reply: bool },
 }
 
 /// The kinds of message, for the trace and for colouring them in the UI.
@@ -84,6 +91,8 @@ pub enum MsgKind {
     Pong,
     Handoff,
     HandoffAck,
+    MerkleHashes,
+    MerkleKeys,
 }
 
 impl MsgKind {
@@ -102,11 +111,13 @@ impl MsgKind {
             MsgKind::Pong => "pong",
             MsgKind::Handoff => "hint handoff",
             MsgKind::HandoffAck => "handoff-ack",
+            MsgKind::MerkleHashes => "merkle",
+            MsgKind::MerkleKeys => "merkle keys",
         }
     }
 
     /// Every kind, in a fixed order (for legends and filters).
-    pub const ALL: [MsgKind; 12] = [
+    pub const ALL: [MsgKind; 14] = [
         MsgKind::Forward,
         MsgKind::ForwardReply,
         MsgKind::Put,
@@ -119,6 +130,8 @@ impl MsgKind {
         MsgKind::Pong,
         MsgKind::Handoff,
         MsgKind::HandoffAck,
+        MsgKind::MerkleHashes,
+        MsgKind::MerkleKeys,
     ];
 }
 
@@ -138,6 +151,8 @@ impl Msg {
             Msg::Pong => MsgKind::Pong,
             Msg::Handoff { .. } => MsgKind::Handoff,
             Msg::HandoffAck { .. } => MsgKind::HandoffAck,
+            Msg::SyncHashes { .. } => MsgKind::MerkleHashes,
+            Msg::SyncKeys { .. } => MsgKind::MerkleKeys,
         }
     }
 
@@ -150,7 +165,13 @@ impl Msg {
             | Msg::Repair { key, .. }
             | Msg::Handoff { key, .. }
             | Msg::HandoffAck { key, .. } => Some(key),
-            Msg::ForwardReply { .. } | Msg::PutAck { .. } | Msg::GetReply { .. } | Msg::Ping | Msg::Pong => None,
+            Msg::ForwardReply { .. }
+            | Msg::PutAck { .. }
+            | Msg::GetReply { .. }
+            | Msg::Ping
+            | Msg::Pong
+            | Msg::SyncHashes { .. }
+            | Msg::SyncKeys { .. } => None,
         }
     }
 }
@@ -169,6 +190,8 @@ pub enum Timer {
     Probe,
     /// Time to hand hinted replicas back to their owners (§4.6).
     HintScan,
+    /// Time to compare a key range with another replica (§4.7).
+    AntiEntropy,
 }
 
 impl Timer {
@@ -180,6 +203,7 @@ impl Timer {
             Timer::ReadRepair(_) => "read-repair window over",
             Timer::Probe => "probe peers believed down",
             Timer::HintScan => "scan hinted replicas",
+            Timer::AntiEntropy => "anti-entropy: compare a key range",
         }
     }
 }
@@ -195,6 +219,11 @@ pub enum Note {
     HintStored { owner: NodeId, key: Key },
     /// A hinted replica was handed back to `owner` and deleted here.
     HintDelivered { owner: NodeId, key: Key },
+    /// Anti-entropy found the range ending at `range_end` equal on this node and `peer`
+    /// at tree level `level` (0: the roots already matched).
+    InSync { peer: NodeId, range_end: super::ring::Position, level: u8 },
+    /// Anti-entropy brought `keys` keys from `peer`, of which `changed` were news here.
+    KeysReceived { peer: NodeId, keys: u32, changed: u32 },
 }
 
 /// What a node wants done after handling an input.

@@ -5,6 +5,7 @@
 
 use super::clock::VectorClock;
 use super::config::Config;
+use super::merkle::{hosted_ranges, Hash, KeyRange, MerkleTree};
 use super::message::{ClientReply, ClientRequest, Effect, Msg, Note, OpId, ReqId, Timer};
 use super::request::{choose_targets, replacement, ForwardedPut, GetPhase, GetRequest, PutRequest, Request, Target};
 use super::ring::{key_position, Ring};
@@ -33,6 +34,8 @@ pub struct Node {
     /// Requests this node handles, by number (lost in a crash).
     requests: BTreeMap<ReqId, Request>,
     next_req: u64,
+    /// Which (range, peer) pair the next periodic anti-entropy round compares.
+    next_sync: u64,
 }
 
 impl Node {
@@ -53,6 +56,7 @@ impl Node {
             handoffs_unanswered: BTreeSet::new(),
             requests: BTreeMap::new(),
             next_req: 0,
+            next_sync: 0,
         }
     }
 
@@ -120,6 +124,9 @@ impl Node {
     pub fn on_start(&mut self, _now: Time, out: &mut Vec<Effect>) {
         out.push(Effect::SetTimer { after: self.config.probe_interval, timer: Timer::Probe });
         out.push(Effect::SetTimer { after: self.config.hint_scan_interval, timer: Timer::HintScan });
+        if let Some(interval) = self.config.anti_entropy_interval {
+            out.push(Effect::SetTimer { after: interval, timer: Timer::AntiEntropy });
+        }
     }
 
     /// A client request arrives at this node (§4.5: any node accepts any request).
@@ -192,6 +199,8 @@ impl Node {
                 out.push(Effect::Send { to: from, msg: Msg::HandoffAck { key, versions } });
             }
             Msg::HandoffAck { key, versions } => self.on_handoff_ack(from, key, versions, out),
+            Msg::SyncHashes { range, hashes } => self.on_sync_hashes(from, range, hashes, out),
+            Msg::SyncKeys { range, leaves, entries, reply } => self.on_sync_keys(from, range, leaves, entries, reply, out),
         }
     }
 
@@ -205,6 +214,12 @@ impl Node {
             Timer::ReadRepair(req) => self.read_repair(req, out),
             Timer::Probe => self.probe(out),
             Timer::HintScan => self.scan_hints(now, out),
+            Timer::AntiEntropy => {
+                if let Some(interval) = self.config.anti_entropy_interval {
+                    out.push(Effect::SetTimer { after: interval, timer: Timer::AntiEntropy });
+                }
+                self.sync_next_range(out)
+            }
         }
     }
 
@@ -510,6 +525,116 @@ impl Node {
             self.handoffs_unanswered.insert(owner);
         }
         sent
+    }
+
+    /// The key ranges this node hosts, with every replica of each (§4.7).
+    pub fn hosted_ranges(&self) -> Vec<(KeyRange, Vec<NodeId>)> {
+        hosted_ranges(&self.ring, self.config.strategy, self.config.n, self.id)
+    }
+
+    /// The node's own keys (not hints) in a range, in key order, with their versions.
+    fn entries_in(&self, range: KeyRange, leaves: Option<&[u32]>) -> Vec<(Key, Vec<Version>)> {
+        let count = 1u32 << self.config.merkle_depth;
+        self.store
+            .keys()
+            .into_iter()
+            .filter(|k| {
+                let p = key_position(k);
+                range.contains(p) && leaves.is_none_or(|ls| ls.contains(&range.leaf_of(p, count)))
+            })
+            .map(|k| (Key::from(k), self.store.get(k).to_vec()))
+            .collect()
+    }
+
+    /// This node's Merkle tree for a range, built from its store (§4.7).
+    pub fn merkle_tree(&self, range: KeyRange) -> MerkleTree {
+        let entries = self.entries_in(range, None);
+        MerkleTree::build(range, self.config.merkle_depth, entries.iter().map(|(k, vs)| (&**k, vs.as_slice())))
+    }
+
+    /// Anti-entropy on demand: compare every hosted range with every other replica of it
+    /// (each pair once: the node with the lower id starts). Returns whether it started any.
+    pub fn start_anti_entropy(&mut self, out: &mut Vec<Effect>) -> bool {
+        let mut started = false;
+        for (range, replicas) in self.hosted_ranges() {
+            for peer in replicas.into_iter().filter(|&p| p > self.id && !self.is_down(p)) {
+                self.start_sync(range, peer, out);
+                started = true;
+            }
+        }
+        started
+    }
+
+    /// The periodic round (§4.7): compare the next (range, peer) pair, round-robin.
+    fn sync_next_range(&mut self, out: &mut Vec<Effect>) -> bool {
+        let pairs: Vec<(KeyRange, NodeId)> = self
+            .hosted_ranges()
+            .into_iter()
+            .flat_map(|(range, replicas)| replicas.into_iter().map(move |p| (range, p)))
+            .filter(|&(_, p)| p != self.id && !self.is_down(p))
+            .collect();
+        if pairs.is_empty() {
+            return false;
+        }
+        let (range, peer) = pairs[(self.next_sync % pairs.len() as u64) as usize];
+        self.next_sync += 1;
+        self.start_sync(range, peer, out);
+        true
+    }
+
+    /// Opens a comparison: send the range's root hash.
+    fn start_sync(&self, range: KeyRange, peer: NodeId, out: &mut Vec<Effect>) {
+        let root = self.merkle_tree(range).root();
+        out.push(Effect::Send { to: peer, msg: Msg::SyncHashes { range, hashes: vec![(1, root)] } });
+    }
+
+    /// The peer's hashes for some tree nodes: keep only those that differ here, and
+    /// either descend into their children or, at the leaves, send the keys under them.
+    fn on_sync_hashes(&mut self, peer: NodeId, range: KeyRange, hashes: Vec<(u32, Hash)>, out: &mut Vec<Effect>) {
+        let tree = self.merkle_tree(range);
+        let differing: Vec<u32> = hashes.iter().filter(|&&(i, h)| tree.hash(i) != h).map(|&(i, _)| i).collect();
+        let Some(&first) = differing.first() else {
+            let level = hashes.first().map_or(0, |&(i, _)| (31 - i.leading_zeros()) as u8);
+            out.push(Effect::Note(Note::InSync { peer, range_end: range.end, level }));
+            return;
+        };
+        let msg = if tree.is_leaf(first) {
+            let leaves: Vec<u32> = differing.iter().map(|&i| tree.leaf_number(i)).collect();
+            let entries = self.entries_in(range, Some(&leaves));
+            Msg::SyncKeys { range, leaves, entries, reply: true }
+        } else {
+            let children = differing.iter().flat_map(|&i| [2 * i, 2 * i + 1]);
+            Msg::SyncHashes { range, hashes: children.map(|c| (c, tree.hash(c))).collect() }
+        };
+        out.push(Effect::Send { to: peer, msg });
+    }
+
+    /// The peer's keys under differing leaves: reconcile them in (never losing a
+    /// concurrent sibling), and answer with ours for the same leaves if asked.
+    #[allow(clippy::too_many_arguments)]
+    fn on_sync_keys(
+        &mut self,
+        peer: NodeId,
+        range: KeyRange,
+        leaves: Vec<u32>,
+        entries: Vec<(Key, Vec<Version>)>,
+        reply: bool,
+        out: &mut Vec<Effect>,
+    ) {
+        if reply {
+            let mine = self.entries_in(range, Some(&leaves));
+            out.push(Effect::Send { to: peer, msg: Msg::SyncKeys { range, leaves, entries: mine, reply: false } });
+        }
+        let keys = entries.len() as u32;
+        let mut changed = 0;
+        for (key, versions) in entries {
+            let mut news = false;
+            for version in versions {
+                news |= self.store_version(&key, version);
+            }
+            changed += u32::from(news);
+        }
+        out.push(Effect::Note(Note::KeysReceived { peer, keys, changed }));
     }
 
     /// The owner stored a handed-back replica: delete the hint, unless it changed since.

@@ -126,6 +126,12 @@ pub fn metrics(world: &World) -> Value {
         "hints_pending": world.pending_hints(),
         "peers_marked_down": m.peers_marked_down,
         "peers_marked_up": m.peers_marked_up,
+        "anti_entropy_comparisons": m.anti_entropy_comparisons,
+        "merkle_messages": m.merkle_messages,
+        "merkle_hashes_sent": m.merkle_hashes_sent,
+        "merkle_keys_sent": m.merkle_keys_sent,
+        "merkle_bytes_sent": m.merkle_bytes_sent,
+        "keys_repaired_by_anti_entropy": m.keys_repaired_by_anti_entropy,
         "get_latency_ms": latency_json(&m.get_latencies),
         "put_latency_ms": latency_json(&m.put_latencies),
     })

@@ -138,6 +138,7 @@ fn put_timer(buf: &mut Vec<u8>, timer: Timer) {
         }
         Timer::Probe => buf.push(3),
         Timer::HintScan => buf.push(4),
+        Timer::AntiEntropy => buf.push(5),
     }
 }
 
@@ -160,6 +161,18 @@ fn put_note(buf: &mut Vec<u8>, note: &Note) {
             buf.push(3);
             put_u32(buf, owner.0);
             put_str(buf, key);
+        }
+        Note::InSync { peer, range_end, level } => {
+            buf.push(4);
+            put_u32(buf, peer.0);
+            buf.extend_from_slice(&range_end.to_le_bytes());
+            buf.push(*level);
+        }
+        Note::KeysReceived { peer, keys, changed } => {
+            buf.push(5);
+            put_u32(buf, peer.0);
+            put_u32(buf, *keys);
+            put_u32(buf, *changed);
         }
     }
 }

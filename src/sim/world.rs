@@ -10,6 +10,7 @@ use crate::core::clock::VectorClock;
 use crate::core::config::Config;
 use crate::core::message::{ClientReply, ClientRequest, Effect, Msg, MsgKind, Note, OpId, Timer};
 use crate::core::node::Node;
+use crate::core::merkle::key_ranges;
 use crate::core::partition::{partition_end, Strategy};
 use crate::core::ring::{format_position, Position, Ring};
 use crate::core::version::Version;
@@ -110,6 +111,15 @@ pub struct Metrics {
     /// Times a node came to believe a peer was down, or up again (§4.8.3).
     pub peers_marked_down: u64,
     pub peers_marked_up: u64,
+    /// Anti-entropy (§4.7): range comparisons started, Merkle messages sent, hashes and
+    /// keys they carried, and their approximate size in bytes.
+    pub anti_entropy_comparisons: u64,
+    pub merkle_messages: u64,
+    pub merkle_hashes_sent: u64,
+    pub merkle_keys_sent: u64,
+    pub merkle_bytes_sent: u64,
+    /// Keys anti-entropy brought to a replica that lacked something of them.
+    pub keys_repaired_by_anti_entropy: u64,
     /// Client-observed latencies of successful operations, in microseconds.
     pub get_latencies: Vec<Time>,
     pub put_latencies: Vec<Time>,
@@ -557,11 +567,13 @@ impl World {
         self.nodes.iter().map(|n| n.hints().values().map(|keys| keys.len()).sum::<usize>()).sum()
     }
 
-    /// Runs until the world is quiescent, for at most `max_wait` of virtual time.
+    /// Runs until the world is quiescent — and, when anti-entropy runs periodically,
+    /// until all replicas of every range agree — for at most `max_wait` of virtual time.
     /// Returns whether it settled.
     pub fn settle(&mut self, max_wait: Time) -> bool {
         let deadline = self.now + max_wait;
-        while !self.is_quiescent() {
+        let check_merkle = self.config.anti_entropy_interval.is_some();
+        while !(self.is_quiescent() && (!check_merkle || self.replicas_agree())) {
             match self.next_event_at() {
                 Some(at) if at <= deadline => {
                     self.step();
@@ -590,6 +602,8 @@ impl World {
                         Note::PeerUp(_) => m.peers_marked_up += 1,
                         Note::HintStored { .. } => m.hints_stored += 1,
                         Note::HintDelivered { .. } => m.hints_delivered += 1,
+                        Note::InSync { .. } => {}
+                        Note::KeysReceived { changed, .. } => m.keys_repaired_by_anti_entropy += u64::from(changed),
                     }
                     self.trace.push(self.now, Event::Node { node, note });
                 }
@@ -610,11 +624,57 @@ impl World {
         if kind == MsgKind::Repair {
             self.metrics.read_repairs += 1;
         }
+        self.count_merkle(&body);
         let key = body.key().cloned();
         self.trace.push(self.now, Event::Send { msg, from, to, kind, key, arrives });
         let flight = InFlight { msg, from, to, kind, sent: self.now, arrives, doomed: lost.is_some() };
         self.wire.insert(msg, Wired { flight, body, lost });
         self.queue.push(arrives, Pending::Deliver { msg });
+    }
+
+    /// Anti-entropy traffic: hashes at 20 bytes (index + MD5), keys with their versions.
+    fn count_merkle(&mut self, body: &Msg) {
+        let m = &mut self.metrics;
+        match body {
+            Msg::SyncHashes { hashes, .. } => {
+                m.merkle_messages += 1;
+                if hashes.len() == 1 && hashes[0].0 == 1 {
+                    m.anti_entropy_comparisons += 1;
+                }
+                m.merkle_hashes_sent += hashes.len() as u64;
+                m.merkle_bytes_sent += 20 * hashes.len() as u64;
+            }
+            Msg::SyncKeys { entries, leaves, .. } => {
+                m.merkle_messages += 1;
+                m.merkle_keys_sent += entries.len() as u64;
+                let version_bytes = |v: &Version| v.value.len() as u64 + 12 * v.clock.len() as u64;
+                let bytes: u64 =
+                    entries.iter().map(|(k, vs)| k.len() as u64 + vs.iter().map(version_bytes).sum::<u64>()).sum();
+                m.merkle_bytes_sent += bytes + 4 * leaves.len() as u64;
+            }
+            _ => {}
+        }
+    }
+
+    /// Starts an anti-entropy round on every running node now (§4.7).
+    pub fn anti_entropy(&mut self) {
+        for node in self.node_ids().collect::<Vec<_>>() {
+            if self.is_up(node) {
+                let mut out = std::mem::take(&mut self.effects);
+                self.nodes[node.index()].start_anti_entropy(&mut out);
+                self.apply(node, out);
+            }
+        }
+    }
+
+    /// Whether every pair of running replicas of every key range has equal Merkle roots.
+    pub fn replicas_agree(&self) -> bool {
+        let ranges = key_ranges(&self.ring, self.config.strategy, self.config.n);
+        ranges.iter().all(|(range, replicas)| {
+            let mut roots = replicas.iter().filter(|&&r| self.is_up(r)).map(|&r| self.nodes[r.index()].merkle_tree(*range).root());
+            let first = roots.next();
+            roots.all(|root| Some(root) == first)
+        })
     }
 
     fn arrive(&mut self, msg: u64) {

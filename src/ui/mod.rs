@@ -81,6 +81,10 @@ fn describe(world: &World, event: &TraceEvent) -> String {
             Note::PeerUp(p) => format!("{} sees {} is up again", n(*node), n(*p)),
             Note::HintStored { owner, key } => format!("{} keeps a hinted replica of {key} for {}", n(*node), n(*owner)),
             Note::HintDelivered { owner, key } => format!("{} handed {key} back to {}", n(*node), n(*owner)),
+            Note::InSync { peer, level, .. } => format!("{} and {} agree on a range (Merkle level {level})", n(*node), n(*peer)),
+            Note::KeysReceived { peer, keys, changed } => {
+                format!("{} got {keys} keys from {} by anti-entropy ({changed} new)", n(*node), n(*peer))
+            }
         },
         TraceKind::Partition { .. } => "network partitioned".to_string(),
         TraceKind::Heal => "partition healed".to_string(),

@@ -24,5 +24,6 @@ pub fn message_colour(kind: MsgKind) -> &'static str {
         MsgKind::Repair => "#009E73",
         MsgKind::Handoff | MsgKind::HandoffAck => "#F0E442",
         MsgKind::Ping | MsgKind::Pong => "#FFFFFF",
+        MsgKind::MerkleHashes | MsgKind::MerkleKeys => "#000000",
     }
 }

@@ -1,0 +1,125 @@
+//! Merkle anti-entropy (§4.7): replicas converge, and the traffic is proportional to the
+//! differences, not to the data.
+
+use dynamo_playground::core::clock::VectorClock;
+use dynamo_playground::core::config::Config;
+use dynamo_playground::core::{NodeId, MS};
+use dynamo_playground::sim::network::Latency;
+use dynamo_playground::sim::world::{NodeSpec, World, WorldSpec};
+
+mod common;
+
+fn world(config: Config) -> World {
+    World::new(WorldSpec {
+        seed: 21,
+        nodes: ["A", "B", "C", "D"].iter().map(|n| NodeSpec::named(n)).collect(),
+        tokens_per_node: 4,
+        config: Config { read_repair: false, hinted_handoff: false, sloppy_quorum: false, merkle_depth: 4, ..config },
+        latency: Latency::Uniform { min: 1.0, max: 3.0 },
+        drop_rate: 0.0,
+        record_trace: true,
+    })
+    .unwrap()
+}
+
+fn load(w: &mut World, keys: std::ops::Range<u32>) {
+    for k in keys {
+        let key = format!("key-{k}");
+        let via = w.preference_list(&key)[0];
+        w.put("loader", &key, &format!("v{k}"), via, VectorClock::new());
+        w.run_until(w.now() + MS);
+    }
+    assert!(w.settle(10_000 * MS));
+}
+
+/// Keys of which `node` is one of the N replicas.
+fn replicated_by(w: &World, node: NodeId, keys: std::ops::Range<u32>) -> Vec<String> {
+    keys.map(|k| format!("key-{k}")).filter(|k| w.preference_list(k)[..3].contains(&node)).collect()
+}
+
+#[test]
+fn a_wiped_node_is_rebuilt_from_its_peers() {
+    let mut w = world(Config { w: 1, ..Config::default() });
+    load(&mut w, 0..60);
+    let a = NodeId(0);
+    let expected = replicated_by(&w, a, 0..60);
+    assert!(expected.len() > 20);
+    w.wipe(a);
+    assert!(w.node(a).store().is_empty());
+    assert!(!w.replicas_agree());
+    w.anti_entropy();
+    assert!(w.settle(10_000 * MS));
+    assert!(w.replicas_agree());
+    let held: Vec<&str> = w.node(a).store().keys();
+    assert_eq!(held, { let mut e: Vec<&str> = expected.iter().map(String::as_str).collect(); e.sort(); e });
+    assert_eq!(w.metrics().keys_repaired_by_anti_entropy, expected.len() as u64);
+}
+
+#[test]
+fn the_exchange_touches_only_the_keys_that_differ() {
+    let mut w = world(Config { w: 1, ..Config::default() });
+    load(&mut w, 0..400);
+    // Three writes that one replica misses: it is cut off while they happen.
+    let key_of = |k: u32| format!("key-{k}");
+    let victim = w.preference_list(&key_of(0))[2];
+    let missed: Vec<String> = (400..1000).map(key_of).filter(|k| w.preference_list(k)[..3].contains(&victim)).take(3).collect();
+    w.partition(vec![vec![victim]]);
+    for key in &missed {
+        let via = w.preference_list(key).into_iter().find(|&n| n != victim).unwrap();
+        w.put("late", key, "new", via, VectorClock::new());
+    }
+    w.run_until(w.now() + 50 * MS);
+    w.heal();
+    let before = w.metrics().clone();
+    w.anti_entropy();
+    assert!(w.settle(10_000 * MS));
+    let m = w.metrics();
+    for key in &missed {
+        assert_eq!(w.node(victim).store().get(key).len(), 1, "{key} repaired");
+    }
+    assert_eq!(m.keys_repaired_by_anti_entropy - before.keys_repaired_by_anti_entropy, 3);
+    let keys_sent = m.merkle_keys_sent - before.merkle_keys_sent;
+    let stored: usize = w.node_ids().map(|n| w.node(n).store().len()).sum();
+    // Only keys under the differing leaves travel: a handful, not the ~1,200 replicas.
+    assert!(keys_sent <= 40, "{keys_sent} keys sent for 3 differences ({stored} replicas stored)");
+    let hashes = m.merkle_hashes_sent - before.merkle_hashes_sent;
+    assert!(hashes < 200, "{hashes} hashes");
+}
+
+#[test]
+fn periodic_anti_entropy_converges_and_settle_waits_for_equal_roots() {
+    let mut w = world(Config { w: 1, anti_entropy_interval: Some(20 * MS), ..Config::default() });
+    load(&mut w, 0..30);
+    w.wipe(NodeId(1));
+    assert!(w.settle(20_000 * MS), "settle runs until every range's replicas agree");
+    assert!(w.replicas_agree());
+    assert!(w.metrics().anti_entropy_comparisons > 0);
+}
+
+#[test]
+fn concurrent_siblings_survive_anti_entropy() {
+    let mut w = world(Config { w: 1, ..Config::default() });
+    let key = "cart";
+    let list = w.preference_list(key);
+    w.partition(vec![vec![list[0]], vec![list[1]], vec![list[2]]]);
+    w.put("x", key, "left", list[0], VectorClock::new());
+    w.put("y", key, "right", list[1], VectorClock::new());
+    w.run_until(w.now() + 50 * MS);
+    w.heal();
+    // Let the probes take the peers back first: anti-entropy skips peers believed down.
+    w.run_until(w.now() + 120 * MS);
+    w.anti_entropy();
+    assert!(w.settle(10_000 * MS));
+    for &n in &list[..3] {
+        let values: Vec<String> = w.node(n).store().get(key).iter().map(|v| v.value.to_string()).collect();
+        assert_eq!(values.len(), 2, "{n:?} keeps both siblings: {values:?}");
+    }
+}
+
+#[test]
+fn the_anti_entropy_scenario_file_repairs_the_wiped_node() {
+    let doc = common::run_file("anti-entropy.json");
+    assert_eq!(doc["results"][11]["ok"], true);
+    assert_eq!(doc["final"]["A"]["store"].as_object().unwrap().len(), 8);
+    assert_eq!(doc["metrics"]["keys_repaired_by_anti_entropy"], 8);
+}
