@@ -42,6 +42,11 @@ pub struct Config {
     pub anti_entropy_interval: Option<Time>,
     /// Depth of the Merkle trees: 2^depth leaves per key range (§4.7).
     pub merkle_depth: u8,
+    /// How often each node gossips its membership view with a random peer (§4.8.1).
+    pub gossip_interval: Time,
+    /// Seed nodes: known to every node, so the ring cannot stay logically partitioned
+    /// (§4.8.2).
+    pub seeds: Vec<super::NodeId>,
 }
 
 impl Default for Config {
@@ -64,6 +69,8 @@ impl Default for Config {
             hint_scan_interval: 100 * MS,
             anti_entropy_interval: None,
             merkle_depth: 3,
+            gossip_interval: 200 * MS,
+            seeds: Vec::new(),
         }
     }
 }

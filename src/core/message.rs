@@ -1,7 +1,9 @@
 //! What crosses the network between nodes, and what a node hands back to its driver.
 
 use super::clock::VectorClock;
+use super::membership::Membership;
 use super::merkle::{Hash, KeyRange};
+use std::rc::Rc;
 use super::version::Version;
 use super::{Key, NodeId, Time, Value};
 
@@ -74,6 +76,21 @@ pub enum Msg {
     /// Anti-entropy: the keys I hold under these differing leaves. `reply`: send me
     /// yours for the same leaves.
     SyncKeys { range: KeyRange, leaves: Vec<u32>, entries: Vec<(Key, Vec<Version>)>, reply: bool },
+    /// Gossip (§4.8.1): my membership history; reconcile it with yours and send me yours.
+    Gossip { membership: Rc<Membership> },
+    /// The reconciled history, back to the node that started the exchange.
+    GossipReply { membership: Rc<Membership> },
+    /// Bootstrapping (§4.9): after a membership change these keys of mine (with the clocks
+    /// of the versions I hold) now belong on your node too; which do you still need?
+    TransferOffer { transfer: u64, keys: Vec<(Key, Vec<VectorClock>)> },
+    /// The confirmation round: send me `keys`; `have` I already hold (keys another node
+    /// is sending are confirmed later, once they arrive).
+    TransferAccept { transfer: u64, keys: Vec<Key>, have: Vec<Key> },
+    /// The keys themselves.
+    Transfer { transfer: u64, entries: Vec<(Key, Vec<Version>)> },
+    /// These keys of the transfer are stored here: the sender may drop those it no
+    /// longer replicates.
+    TransferAck { transfer: u64, keys: Vec<Key> },
 }
 
 /// The kinds of message, for the trace and for colouring them in the UI.
@@ -93,6 +110,12 @@ pub enum MsgKind {
     HandoffAck,
     MerkleHashes,
     MerkleKeys,
+    Gossip,
+    GossipReply,
+    TransferOffer,
+    TransferAccept,
+    Transfer,
+    TransferAck,
 }
 
 impl MsgKind {
@@ -113,11 +136,17 @@ impl MsgKind {
             MsgKind::HandoffAck => "handoff-ack",
             MsgKind::MerkleHashes => "merkle",
             MsgKind::MerkleKeys => "merkle keys",
+            MsgKind::Gossip => "gossip",
+            MsgKind::GossipReply => "gossip-reply",
+            MsgKind::TransferOffer => "transfer offer",
+            MsgKind::TransferAccept => "transfer accept",
+            MsgKind::Transfer => "transfer",
+            MsgKind::TransferAck => "transfer-ack",
         }
     }
 
     /// Every kind, in a fixed order (for legends and filters).
-    pub const ALL: [MsgKind; 14] = [
+    pub const ALL: [MsgKind; 20] = [
         MsgKind::Forward,
         MsgKind::ForwardReply,
         MsgKind::Put,
@@ -132,6 +161,12 @@ impl MsgKind {
         MsgKind::HandoffAck,
         MsgKind::MerkleHashes,
         MsgKind::MerkleKeys,
+        MsgKind::Gossip,
+        MsgKind::GossipReply,
+        MsgKind::TransferOffer,
+        MsgKind::TransferAccept,
+        MsgKind::Transfer,
+        MsgKind::TransferAck,
     ];
 }
 
@@ -153,6 +188,12 @@ impl Msg {
             Msg::HandoffAck { .. } => MsgKind::HandoffAck,
             Msg::SyncHashes { .. } => MsgKind::MerkleHashes,
             Msg::SyncKeys { .. } => MsgKind::MerkleKeys,
+            Msg::Gossip { .. } => MsgKind::Gossip,
+            Msg::GossipReply { .. } => MsgKind::GossipReply,
+            Msg::TransferOffer { .. } => MsgKind::TransferOffer,
+            Msg::TransferAccept { .. } => MsgKind::TransferAccept,
+            Msg::Transfer { .. } => MsgKind::Transfer,
+            Msg::TransferAck { .. } => MsgKind::TransferAck,
         }
     }
 
@@ -171,7 +212,13 @@ impl Msg {
             | Msg::Ping
             | Msg::Pong
             | Msg::SyncHashes { .. }
-            | Msg::SyncKeys { .. } => None,
+            | Msg::SyncKeys { .. }
+            | Msg::Gossip { .. }
+            | Msg::GossipReply { .. }
+            | Msg::TransferOffer { .. }
+            | Msg::TransferAccept { .. }
+            | Msg::Transfer { .. }
+            | Msg::TransferAck { .. } => None,
         }
     }
 }
@@ -192,6 +239,10 @@ pub enum Timer {
     HintScan,
     /// Time to compare a key range with another replica (§4.7).
     AntiEntropy,
+    /// Time to gossip membership with a random peer (§4.8.1).
+    Gossip,
+    /// Time to offer again the keys of transfers not yet confirmed (§4.9).
+    TransferRetry,
 }
 
 impl Timer {
@@ -204,6 +255,8 @@ impl Timer {
             Timer::Probe => "probe peers believed down",
             Timer::HintScan => "scan hinted replicas",
             Timer::AntiEntropy => "anti-entropy: compare a key range",
+            Timer::Gossip => "gossip with a random peer",
+            Timer::TransferRetry => "offer unconfirmed transfers again",
         }
     }
 }
@@ -224,6 +277,12 @@ pub enum Note {
     InSync { peer: NodeId, range_end: super::ring::Position, level: u8 },
     /// Anti-entropy brought `keys` keys from `peer`, of which `changed` were news here.
     KeysReceived { peer: NodeId, keys: u32, changed: u32 },
+    /// This node's view of the ring changed (gossip or a command): `members` nodes now.
+    RingChanged { members: u32 },
+    /// `keys` keys were handed over to `to` after a membership change (§4.9).
+    KeysHandedOver { to: NodeId, keys: u32 },
+    /// `keys` keys were taken over from `from`.
+    KeysTakenOver { from: NodeId, keys: u32 },
 }
 
 /// What a node wants done after handling an input.

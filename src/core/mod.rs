@@ -5,6 +5,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod membership;
 pub mod merkle;
 pub mod message;
 pub mod node;

@@ -51,6 +51,13 @@ impl Ring {
         Self::default()
     }
 
+    /// A ring from (token, owner) pairs; a token given twice keeps its first owner.
+    pub fn from_tokens(mut tokens: Vec<(Position, NodeId)>) -> Self {
+        tokens.sort_by_key(|&(t, _)| t);
+        tokens.dedup_by_key(|&mut (t, _)| t);
+        Ring { tokens }
+    }
+
     /// Adds a node's tokens. Panics if a token is already taken: callers validate first.
     pub fn add_node(&mut self, node: NodeId, tokens: &[Position]) {
         for &token in tokens {

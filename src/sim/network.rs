@@ -69,18 +69,50 @@ impl DropReason {
     }
 }
 
-/// The network's state: its latency model, drop rate and current partition.
+/// Faults on one link (both directions): an extra drop rate and extra delay.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LinkFault {
+    pub drop_rate: f64,
+    pub extra_delay: Time,
+}
+
+/// The network's state: its latency model, drop rate, faulty links and current partition.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Network {
     pub latency: Latency,
     pub drop_rate: f64,
+    /// Faulty links, by (lower id, higher id).
+    links: std::collections::BTreeMap<(NodeId, NodeId), LinkFault>,
     /// Group of each node while the network is partitioned.
     groups: Option<Vec<u32>>,
 }
 
 impl Network {
     pub fn new(latency: Latency, drop_rate: f64) -> Self {
-        Network { latency, drop_rate, groups: None }
+        Network { latency, drop_rate, links: Default::default(), groups: None }
+    }
+
+    fn link_key(a: NodeId, b: NodeId) -> (NodeId, NodeId) {
+        (a.min(b), a.max(b))
+    }
+
+    /// Sets (or, with no drops and no delay, clears) the faults of the link a–b.
+    pub fn set_link(&mut self, a: NodeId, b: NodeId, fault: LinkFault) {
+        if fault.drop_rate == 0.0 && fault.extra_delay == 0 {
+            self.links.remove(&Self::link_key(a, b));
+        } else {
+            self.links.insert(Self::link_key(a, b), fault);
+        }
+    }
+
+    /// The faults of the link a–b, if any.
+    pub fn link(&self, a: NodeId, b: NodeId) -> Option<LinkFault> {
+        self.links.get(&Self::link_key(a, b)).copied()
+    }
+
+    /// Every faulty link.
+    pub fn links(&self) -> impl Iterator<Item = ((NodeId, NodeId), LinkFault)> + '_ {
+        self.links.iter().map(|(&k, &f)| (k, f))
     }
 
     /// Splits the nodes into groups that cannot reach each other. Nodes not named form

@@ -77,9 +77,10 @@ pub fn final_state(world: &World) -> Value {
             })
             .collect();
         let down: Vec<&str> = world.node(id).believed_down().keys().map(|&p| world.name(p)).collect();
+        let members: Vec<&str> = world.node(id).membership().members().map(|m| world.name(m)).collect();
         nodes.insert(
             world.name(id).to_string(),
-            json!({"up": world.is_up(id), "store": keys, "hints": hints, "believes_down": down}),
+            json!({"up": world.is_up(id), "store": keys, "hints": hints, "believes_down": down, "ring_members": members}),
         );
     }
     Value::Object(nodes)
@@ -132,6 +133,8 @@ pub fn metrics(world: &World) -> Value {
         "merkle_keys_sent": m.merkle_keys_sent,
         "merkle_bytes_sent": m.merkle_bytes_sent,
         "keys_repaired_by_anti_entropy": m.keys_repaired_by_anti_entropy,
+        "ring_changes": m.ring_changes,
+        "keys_moved_by_joins_and_leaves": m.keys_moved,
         "get_latency_ms": latency_json(&m.get_latencies),
         "put_latency_ms": latency_json(&m.put_latencies),
     })

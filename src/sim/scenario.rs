@@ -60,6 +60,12 @@ pub struct ClusterSpec {
     /// Clock truncation threshold (default 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock_truncation: Option<usize>,
+    /// Seed nodes every node gossips with (§4.8.2); default: the first node; `[]`: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seeds: Option<Vec<String>>,
+    /// How often each node gossips, in ms (default 200).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gossip_interval_ms: Option<f64>,
     /// Merkle tree depth: 2^depth leaves per key range (default 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merkle_depth: Option<u8>,
@@ -201,6 +207,36 @@ pub enum Step {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         at_ms: Option<f64>,
     },
+    /// The administrator adds a node to the ring (§4.8.1, §4.9).
+    Join {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_ms: Option<f64>,
+        node: String,
+        /// A node the newcomer is told about (besides the seeds).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        via: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        capacity: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tokens: Option<Vec<String>>,
+    },
+    /// The administrator removes a node from the ring; it hands its keys over.
+    Leave {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_ms: Option<f64>,
+        node: String,
+    },
+    /// Faults on the link between two nodes, both directions (zeros clear them).
+    Link {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_ms: Option<f64>,
+        a: String,
+        b: String,
+        #[serde(default)]
+        drop_rate: f64,
+        #[serde(default)]
+        extra_delay_ms: f64,
+    },
     /// Every running node compares all its key ranges with their other replicas now (§4.7).
     AntiEntropy {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -231,6 +267,9 @@ impl Step {
             | Step::Partition { at_ms, .. }
             | Step::Heal { at_ms }
             | Step::AntiEntropy { at_ms }
+            | Step::Join { at_ms, .. }
+            | Step::Leave { at_ms, .. }
+            | Step::Link { at_ms, .. }
             | Step::Settle { at_ms, .. } => *at_ms,
         }
     }
@@ -246,6 +285,9 @@ impl Step {
             Step::Partition { .. } => "partition",
             Step::Heal { .. } => "heal",
             Step::AntiEntropy { .. } => "anti_entropy",
+            Step::Join { .. } => "join",
+            Step::Leave { .. } => "leave",
+            Step::Link { .. } => "link",
             Step::Settle { .. } => "settle",
         }
     }
@@ -305,6 +347,17 @@ impl Scenario {
             let interval = ms_to_time("anti_entropy_interval_ms", ms)?;
             config.anti_entropy_interval = (interval > 0).then_some(interval);
         }
+        if let Some(ms) = c.gossip_interval_ms {
+            config.gossip_interval = ms_to_time("gossip_interval_ms", ms)?.max(1);
+        }
+        let seeds: Vec<&str> = match &c.seeds {
+            None => c.nodes.iter().take(1).map(|n| n.id.as_str()).collect(),
+            Some(names) => names.iter().map(String::as_str).collect(),
+        };
+        for seed in seeds {
+            let index = c.nodes.iter().position(|n| n.id == seed).ok_or_else(|| format!("seeds: unknown node {seed:?}"))?;
+            config.seeds.push(NodeId(index as u32));
+        }
         if let Some(depth) = c.merkle_depth {
             if !(1..=16).contains(&depth) {
                 return Err(format!("merkle_depth must be between 1 and 16 (got {depth})"));
@@ -352,8 +405,9 @@ impl Scenario {
 
     /// Checks every step against the cluster: known nodes, sane times.
     fn check_steps(&self) -> Result<(), String> {
-        let known = |name: &str| self.cluster.nodes.iter().any(|n| n.id == name);
+        let mut known_nodes: Vec<String> = self.cluster.nodes.iter().map(|n| n.id.clone()).collect();
         for (i, step) in self.steps.iter().enumerate() {
+            let known = |name: &str| known_nodes.iter().any(|n| n == name);
             let at = format!("step {} ({})", i + 1, step.op_name());
             if let Some(ms) = step.at_ms() {
                 ms_to_time(&format!("{at}: at_ms"), ms)?;
@@ -380,12 +434,42 @@ impl Scenario {
                     names.extend(named);
                 }
                 Step::Heal { .. } | Step::AntiEntropy { .. } => {}
+                Step::Join { node, via, capacity, tokens, .. } => {
+                    if node.trim().is_empty() {
+                        return Err(format!("{at}: the node id must not be empty"));
+                    }
+                    if let Some(c) = capacity {
+                        if !(c.is_finite() && *c > 0.0) {
+                            return Err(format!("{at}: capacity must be a positive number (got {c})"));
+                        }
+                    }
+                    for t in tokens.iter().flatten() {
+                        parse_position(t).map_err(|e| format!("{at}: {e}"))?;
+                    }
+                    names.extend(via.as_deref());
+                    if !known(node) {
+                        known_nodes.push(node.clone());
+                    }
+                }
+                Step::Leave { node, .. } => names.push(node),
+                Step::Link { a, b, drop_rate, extra_delay_ms, .. } => {
+                    if !(0.0..=1.0).contains(drop_rate) {
+                        return Err(format!("{at}: drop_rate must be between 0 and 1 (got {drop_rate})"));
+                    }
+                    ms_to_time(&format!("{at}: extra_delay_ms"), *extra_delay_ms)?;
+                    if a == b {
+                        return Err(format!("{at}: a link needs two different nodes"));
+                    }
+                    names.push(a);
+                    names.push(b);
+                }
                 Step::Settle { max_ms, .. } => {
                     if let Some(ms) = max_ms {
                         ms_to_time(&format!("{at}: max_ms"), *ms)?;
                     }
                 }
             }
+            let known = |name: &str| known_nodes.iter().any(|n| n == name);
             if let Some(unknown) = names.into_iter().find(|n| !known(n)) {
                 return Err(format!("{at}: unknown node {unknown:?}"));
             }
@@ -438,6 +522,14 @@ fn node(world: &World, name: &str) -> NodeId {
     world.node_id(name).expect("step nodes are checked before the run")
 }
 
+/// The result of a command that may be refused (join, leave, link).
+fn outcome(op: &str, at_ms: f64, result: Result<(), String>) -> Outcome {
+    match result {
+        Ok(()) => Outcome::Done(json!({"op": op, "ok": true, "at_ms": at_ms})),
+        Err(error) => Outcome::Done(json!({"op": op, "ok": false, "at_ms": at_ms, "error": error})),
+    }
+}
+
 /// Carries out one step at the world's current time.
 fn apply_step(world: &mut World, step: &Step) -> Outcome {
     let at_ms = world.now() as f64 / 1000.0;
@@ -482,6 +574,20 @@ fn apply_step(world: &mut World, step: &Step) -> Outcome {
         Step::AntiEntropy { .. } => {
             world.anti_entropy();
             done("anti_entropy")
+        }
+        Step::Join { node: name, via, capacity, tokens, .. } => {
+            let via = via.as_deref().map(|v| node(world, v));
+            let tokens = tokens.as_ref().map(|ts| ts.iter().filter_map(|t| parse_position(t).ok()).collect());
+            outcome("join", at_ms, world.join(name, via, capacity.unwrap_or(1.0), tokens).map(|_| ()))
+        }
+        Step::Leave { node: n, .. } => {
+            let id = node(world, n);
+            outcome("leave", at_ms, world.leave(id))
+        }
+        Step::Link { a, b, drop_rate, extra_delay_ms, .. } => {
+            let (a, b) = (node(world, a), node(world, b));
+            let delay = (extra_delay_ms * 1000.0).round() as Time;
+            outcome("link", at_ms, world.set_link(a, b, *drop_rate, delay))
         }
         Step::Settle { max_ms, .. } => {
             let max = max_ms.map_or(DEFAULT_SETTLE, |ms| (ms * 1000.0).round() as Time);

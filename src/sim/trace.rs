@@ -45,6 +45,12 @@ pub enum Event {
     Wipe { node: NodeId },
     /// A node noticed something: a peer down or up, a hint stored or delivered.
     Node { node: NodeId, note: Note },
+    /// The administrator joined a node to the ring (§4.8.1).
+    Join { node: NodeId },
+    /// The administrator removed a node from the ring.
+    Leave { node: NodeId },
+    /// A link's fault settings changed: extra drop rate and delay (both directions).
+    Link { a: NodeId, b: NodeId, drop_rate_permille: u32, extra_delay: Time },
     /// The network split into groups.
     Partition { groups: Vec<Vec<NodeId>> },
     /// The partition ended.
@@ -139,6 +145,8 @@ fn put_timer(buf: &mut Vec<u8>, timer: Timer) {
         Timer::Probe => buf.push(3),
         Timer::HintScan => buf.push(4),
         Timer::AntiEntropy => buf.push(5),
+        Timer::Gossip => buf.push(6),
+        Timer::TransferRetry => buf.push(7),
     }
 }
 
@@ -173,6 +181,20 @@ fn put_note(buf: &mut Vec<u8>, note: &Note) {
             put_u32(buf, peer.0);
             put_u32(buf, *keys);
             put_u32(buf, *changed);
+        }
+        Note::RingChanged { members } => {
+            buf.push(6);
+            put_u32(buf, *members);
+        }
+        Note::KeysHandedOver { to, keys } => {
+            buf.push(7);
+            put_u32(buf, to.0);
+            put_u32(buf, *keys);
+        }
+        Note::KeysTakenOver { from, keys } => {
+            buf.push(8);
+            put_u32(buf, from.0);
+            put_u32(buf, *keys);
         }
     }
 }
@@ -251,6 +273,21 @@ fn encode(buf: &mut Vec<u8>, at: Time, event: &Event) {
             buf.push(11);
             put_u32(buf, node.0);
             put_note(buf, note);
+        }
+        Event::Join { node } => {
+            buf.push(12);
+            put_u32(buf, node.0);
+        }
+        Event::Leave { node } => {
+            buf.push(13);
+            put_u32(buf, node.0);
+        }
+        Event::Link { a, b, drop_rate_permille, extra_delay } => {
+            buf.push(14);
+            put_u32(buf, a.0);
+            put_u32(buf, b.0);
+            put_u32(buf, *drop_rate_permille);
+            put_u64(buf, *extra_delay);
         }
     }
 }

@@ -3,13 +3,14 @@
 //! Everything nondeterministic lives here and is seeded: message latencies, drops, and
 //! the tokens nodes draw. One seed and one sequence of inputs give one trace.
 
-use super::network::{DropReason, Latency, Network};
+use super::network::{DropReason, Latency, LinkFault, Network};
 use super::queue::EventQueue;
 use super::trace::{Event, OpKind, Trace};
 use crate::core::clock::VectorClock;
 use crate::core::config::Config;
 use crate::core::message::{ClientReply, ClientRequest, Effect, Msg, MsgKind, Note, OpId, Timer};
 use crate::core::node::Node;
+use crate::core::membership::{MemberStatus, Membership};
 use crate::core::merkle::key_ranges;
 use crate::core::partition::{partition_end, Strategy};
 use crate::core::ring::{format_position, Position, Ring};
@@ -120,6 +121,9 @@ pub struct Metrics {
     pub merkle_bytes_sent: u64,
     /// Keys anti-entropy brought to a replica that lacked something of them.
     pub keys_repaired_by_anti_entropy: u64,
+    /// Times a node's view of the ring changed, and keys moved by joins and leaves (§4.9).
+    pub ring_changes: u64,
+    pub keys_moved: u64,
     /// Client-observed latencies of successful operations, in microseconds.
     pub get_latencies: Vec<Time>,
     pub put_latencies: Vec<Time>,
@@ -184,6 +188,9 @@ pub struct World {
     now: Time,
     seed: u64,
     config: Rc<Config>,
+    tokens_per_node: u32,
+    /// The administrator's record of join and leave commands: the ring as it should be.
+    membership: Membership,
     ring: Rc<Ring>,
     names: Vec<String>,
     nodes: Vec<Node>,
@@ -218,13 +225,22 @@ impl World {
         }
         let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
         let ring = Rc::new(assign_tokens(&spec, &mut rng)?);
+        let mut membership = Membership::new();
+        for id in ring.nodes() {
+            membership.set(id, ring.tokens_of(id), MemberStatus::Joined);
+        }
+        let membership = Rc::new(membership);
         let config = Rc::new(spec.config.clone());
         let names: Vec<String> = spec.nodes.iter().map(|n| n.name.clone()).collect();
-        let nodes = (0..names.len()).map(|i| Node::new(NodeId(i as u32), config.clone(), ring.clone())).collect();
+        let nodes = (0..names.len() as u32)
+            .map(|i| Node::new(NodeId(i), config.clone(), membership.clone(), ring.clone(), node_seed(spec.seed, NodeId(i))))
+            .collect();
         let mut world = World {
             now: 0,
             seed: spec.seed,
             config,
+            tokens_per_node: spec.tokens_per_node,
+            membership: (*membership).clone(),
             ring,
             up: vec![true; names.len()],
             incarnation: vec![0; names.len()],
@@ -348,9 +364,118 @@ impl World {
         format!("[{}]", pairs.join(", "))
     }
 
-    /// The key's preference list (the whole of it), as the cluster's ring has it.
+    /// The key's preference list (the whole of it), on the ring as the administrator
+    /// set it up (nodes may still be learning of recent joins and leaves).
     pub fn preference_list(&self, key: &str) -> Vec<NodeId> {
-        self.nodes[0].preference_list(key, self.names.len())
+        self.ring.preference_list(self.config.strategy.walk_start(crate::core::ring::key_position(key)), usize::MAX)
+    }
+
+    /// The administrator's membership record.
+    pub fn membership(&self) -> &Membership {
+        &self.membership
+    }
+
+    // ----- membership -----
+
+    /// The administrator joins a node to the ring (§4.8.1): a new node named `name`, or
+    /// one that left earlier. It draws its tokens (`capacity` × tokens per node) unless
+    /// given, knows the seeds and `contact`, and learns the rest by gossip.
+    pub fn join(&mut self, name: &str, contact: Option<NodeId>, capacity: f64, tokens: Option<Vec<Position>>) -> Result<NodeId, String> {
+        if let Strategy::EqualPartitions { .. } = self.config.strategy {
+            return Err("join is not supported with partitioning strategy 3 yet".into());
+        }
+        if !(capacity.is_finite() && capacity > 0.0) {
+            return Err(format!("join {name}: capacity must be a positive number"));
+        }
+        let existing = self.node_id(name);
+        if let Some(id) = existing {
+            if self.membership.record(id).is_some_and(|r| r.status == MemberStatus::Joined) {
+                return Err(format!("join: node {name:?} is already a member of the ring"));
+            }
+        }
+        let tokens = match tokens {
+            Some(tokens) => {
+                if let Some(&t) = tokens.iter().find(|&&t| self.ring.contains_token(t)) {
+                    return Err(format!("join {name}: token {} is already taken", format_position(t)));
+                }
+                tokens
+            }
+            None => (0..token_count(self.tokens_per_node, capacity))
+                .map(|_| {
+                    let mut t: Position = self.rng.random();
+                    while self.ring.contains_token(t) {
+                        t = self.rng.random();
+                    }
+                    t
+                })
+                .collect(),
+        };
+        let id = match existing {
+            Some(id) => id,
+            None => self.add_node(name),
+        };
+        let mut out = std::mem::take(&mut self.effects);
+        self.nodes[id.index()].join(tokens, contact, &mut out);
+        self.record_command(id);
+        self.trace.push(self.now, Event::Join { node: id });
+        self.apply(id, out);
+        Ok(id)
+    }
+
+    /// The administrator removes a node from the ring; it hands its keys over (§4.9).
+    pub fn leave(&mut self, node: NodeId) -> Result<(), String> {
+        if self.membership.record(node).is_none_or(|r| r.status != MemberStatus::Joined) {
+            return Err(format!("leave: node {:?} is not a member of the ring", self.name(node)));
+        }
+        if !self.is_up(node) {
+            return Err(format!("leave: node {:?} is down and cannot hand its keys over", self.name(node)));
+        }
+        if self.membership.members().count() <= self.config.n {
+            return Err(format!("leave: the ring needs at least n = {} nodes", self.config.n));
+        }
+        let mut out = std::mem::take(&mut self.effects);
+        self.nodes[node.index()].leave(&mut out);
+        self.record_command(node);
+        self.trace.push(self.now, Event::Leave { node });
+        self.apply(node, out);
+        Ok(())
+    }
+
+    /// Copies the node's own record of a command into the administrator's history.
+    fn record_command(&mut self, node: NodeId) {
+        let record = self.nodes[node.index()].membership().record(node).expect("the node recorded it").clone();
+        self.membership.put_record(node, record);
+        self.ring = Rc::new(self.membership.ring());
+    }
+
+    /// A brand-new node, outside the ring until it joins.
+    fn add_node(&mut self, name: &str) -> NodeId {
+        let id = NodeId(self.names.len() as u32);
+        self.names.push(name.to_string());
+        self.up.push(true);
+        self.incarnation.push(0);
+        self.network.add_node();
+        let empty = Rc::new(Membership::new());
+        let node = Node::new(id, self.config.clone(), empty, Rc::new(Ring::new()), node_seed(self.seed, id));
+        self.nodes.push(node);
+        self.start(id);
+        id
+    }
+
+    /// Whether every running node's membership view matches the administrator's.
+    pub fn memberships_agree(&self) -> bool {
+        self.node_ids().filter(|&n| self.is_up(n)).all(|n| *self.nodes[n.index()].membership() == self.membership)
+    }
+
+    /// Sets the faults of the link a–b (both directions); zero clears them.
+    pub fn set_link(&mut self, a: NodeId, b: NodeId, drop_rate: f64, extra_delay: Time) -> Result<(), String> {
+        if !(0.0..=1.0).contains(&drop_rate) {
+            return Err(format!("link drop_rate must be between 0 and 1 (got {drop_rate})"));
+        }
+        self.network.set_link(a, b, LinkFault { drop_rate, extra_delay });
+        let drop_rate_permille = (drop_rate * 1000.0).round() as u32;
+        self.trace.push(self.now, Event::Link { a, b, drop_rate_permille, extra_delay });
+        Ok(())
     }
 
     // ----- clients -----
@@ -559,7 +684,7 @@ impl World {
     pub fn is_quiescent(&self) -> bool {
         self.wire.is_empty()
             && self.open_ops == 0
-            && self.nodes.iter().all(|n| n.requests().next().is_none() && n.hints().is_empty())
+            && self.nodes.iter().all(|n| n.requests().next().is_none() && n.hints().is_empty() && !n.transfers_pending())
     }
 
     /// Hinted replicas held anywhere, counted per (holder, owner, key).
@@ -573,7 +698,7 @@ impl World {
     pub fn settle(&mut self, max_wait: Time) -> bool {
         let deadline = self.now + max_wait;
         let check_merkle = self.config.anti_entropy_interval.is_some();
-        while !(self.is_quiescent() && (!check_merkle || self.replicas_agree())) {
+        while !(self.is_quiescent() && self.memberships_agree() && (!check_merkle || self.replicas_agree())) {
             match self.next_event_at() {
                 Some(at) if at <= deadline => {
                     self.step();
@@ -604,6 +729,9 @@ impl World {
                         Note::HintDelivered { .. } => m.hints_delivered += 1,
                         Note::InSync { .. } => {}
                         Note::KeysReceived { changed, .. } => m.keys_repaired_by_anti_entropy += u64::from(changed),
+                        Note::RingChanged { .. } => m.ring_changes += 1,
+                        Note::KeysTakenOver { keys, .. } => m.keys_moved += u64::from(keys),
+                        Note::KeysHandedOver { .. } => {}
                     }
                     self.trace.push(self.now, Event::Node { node, note });
                 }
@@ -616,9 +744,10 @@ impl World {
         self.next_msg += 1;
         let msg = self.next_msg;
         let kind = body.kind();
-        let latency = self.network.latency.sample(&mut self.rng);
-        let lost = (self.network.drop_rate > 0.0 && self.rng.random::<f64>() < self.network.drop_rate)
-            .then_some(DropReason::Random);
+        let link = self.network.link(from, to);
+        let latency = self.network.latency.sample(&mut self.rng) + link.map_or(0, |l| l.extra_delay);
+        let drop_rate = link.map_or(self.network.drop_rate, |l| l.drop_rate.max(self.network.drop_rate));
+        let lost = (drop_rate > 0.0 && self.rng.random::<f64>() < drop_rate).then_some(DropReason::Random);
         let arrives = self.now + latency;
         self.metrics.messages_sent += 1;
         if kind == MsgKind::Repair {
@@ -694,6 +823,11 @@ impl World {
         self.nodes[to.index()].on_message(self.now, from, body, &mut out);
         self.apply(to, out);
     }
+}
+
+/// Each node's own seed, derived from the world's (for its gossip choices).
+fn node_seed(seed: u64, node: NodeId) -> u64 {
+    seed ^ (u64::from(node.0) + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// Checks node ids (present, unique), capacities and explicit token lists.

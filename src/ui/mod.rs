@@ -76,6 +76,15 @@ fn describe(world: &World, event: &TraceEvent) -> String {
         TraceKind::Crash { node } => format!("{} crashed", n(*node)),
         TraceKind::Recover { node } => format!("{} recovered", n(*node)),
         TraceKind::Wipe { node } => format!("{}'s disk wiped", n(*node)),
+        TraceKind::Join { node } => format!("administrator: {} joins the ring", n(*node)),
+        TraceKind::Leave { node } => format!("administrator: {} leaves the ring", n(*node)),
+        TraceKind::Link { a, b, drop_rate_permille, extra_delay } => format!(
+            "link {}–{}: {:.1}% drops, +{:.1} ms",
+            n(*a),
+            n(*b),
+            *drop_rate_permille as f64 / 10.0,
+            *extra_delay as f64 / MS as f64
+        ),
         TraceKind::Node { node, note } => match note {
             Note::PeerDown(p) => format!("{} now believes {} is down", n(*node), n(*p)),
             Note::PeerUp(p) => format!("{} sees {} is up again", n(*node), n(*p)),
@@ -85,6 +94,9 @@ fn describe(world: &World, event: &TraceEvent) -> String {
             Note::KeysReceived { peer, keys, changed } => {
                 format!("{} got {keys} keys from {} by anti-entropy ({changed} new)", n(*node), n(*peer))
             }
+            Note::RingChanged { members } => format!("{} now sees {members} nodes in the ring", n(*node)),
+            Note::KeysHandedOver { to, keys } => format!("{} handed {keys} keys over to {}", n(*node), n(*to)),
+            Note::KeysTakenOver { from, keys } => format!("{} took over {keys} keys from {}", n(*node), n(*from)),
         },
         TraceKind::Partition { .. } => "network partitioned".to_string(),
         TraceKind::Heal => "partition healed".to_string(),

@@ -25,5 +25,7 @@ pub fn message_colour(kind: MsgKind) -> &'static str {
         MsgKind::Handoff | MsgKind::HandoffAck => "#F0E442",
         MsgKind::Ping | MsgKind::Pong => "#FFFFFF",
         MsgKind::MerkleHashes | MsgKind::MerkleKeys => "#000000",
+        MsgKind::Gossip | MsgKind::GossipReply => "#999999",
+        MsgKind::TransferOffer | MsgKind::TransferAccept | MsgKind::Transfer | MsgKind::TransferAck => "#882255",
     }
 }

@@ -1,10 +1,14 @@
-//! A Dynamo storage node as a sans-I/O state machine (§4.5–§4.6, §4.8.3, §5).
+//! A Dynamo storage node as a sans-I/O state machine (§4.5–§4.9, §5).
 //!
 //! Inputs arrive through `on_start`, `on_client`, `on_message` and `on_timer`, each with
 //! the virtual time; every output is pushed as an [`Effect`] for the driver to carry out.
+//! Membership, gossip and key transfers live in [`membership`].
+
+mod membership;
 
 use super::clock::VectorClock;
 use super::config::Config;
+use super::membership::Membership;
 use super::merkle::{hosted_ranges, Hash, KeyRange, MerkleTree};
 use super::message::{ClientReply, ClientRequest, Effect, Msg, Note, OpId, ReqId, Timer};
 use super::request::{choose_targets, replacement, ForwardedPut, GetPhase, GetRequest, PutRequest, Request, Target};
@@ -12,6 +16,8 @@ use super::ring::{key_position, Ring};
 use super::storage::{MemoryStore, StorageEngine};
 use super::version::{add_version, context_of, Version};
 use super::{Key, NodeId, Time, Value};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
@@ -23,10 +29,25 @@ pub type HintStore = BTreeMap<NodeId, BTreeMap<Key, Vec<Version>>>;
 pub struct Node {
     pub id: NodeId,
     config: Rc<Config>,
+    /// The membership history this node knows (§4.8.1), and the token map from it.
+    membership: Rc<Membership>,
     ring: Rc<Ring>,
+    /// Nodes known by address only (seeds, the node an administrator named at a join).
+    contacts: BTreeSet<NodeId>,
+    /// The node's own seeded generator, for choosing gossip peers.
+    rng: ChaCha8Rng,
+    /// Key transfers this node started after a membership change (§4.9).
+    transfers: BTreeMap<u64, membership::OutgoingTransfer>,
+    next_transfer: u64,
+    /// Keys this node agreed to take over, from whichever node offered them first.
+    incoming: BTreeMap<Key, membership::Incoming>,
     store: Box<dyn StorageEngine>,
     /// Replicas kept for nodes believed down, apart from the node's own data (§4.6).
     hints: HintStore,
+    /// The highest counter this node has put in a clock, per key (durable): a node that
+    /// handed a key away and coordinates a write for it again must not reuse a counter,
+    /// or two different versions would carry the same clock.
+    issued: BTreeMap<Key, u64>,
     /// Peers this node believes are down, and since when (§4.8.3: purely local).
     down: BTreeMap<NodeId, Time>,
     /// Owners sent a handoff that has not been acknowledged yet.
@@ -39,19 +60,36 @@ pub struct Node {
 }
 
 impl Node {
-    /// A node with an empty in-memory store.
-    pub fn new(id: NodeId, config: Rc<Config>, ring: Rc<Ring>) -> Self {
-        Self::with_store(id, config, ring, Box::new(MemoryStore::new()))
+    /// A node with an empty in-memory store, knowing `membership` (whose token map is
+    /// `ring`), drawing its random choices from `seed`.
+    pub fn new(id: NodeId, config: Rc<Config>, membership: Rc<Membership>, ring: Rc<Ring>, seed: u64) -> Self {
+        Self::with_store(id, config, membership, ring, seed, Box::new(MemoryStore::new()))
     }
 
     /// A node over any storage engine (§5: the engine is pluggable).
-    pub fn with_store(id: NodeId, config: Rc<Config>, ring: Rc<Ring>, store: Box<dyn StorageEngine>) -> Self {
+    pub fn with_store(
+        id: NodeId,
+        config: Rc<Config>,
+        membership: Rc<Membership>,
+        ring: Rc<Ring>,
+        seed: u64,
+        store: Box<dyn StorageEngine>,
+    ) -> Self {
+        debug_assert_eq!(*ring, membership.ring(), "the ring is the membership's token map");
+        let contacts = config.seeds.iter().copied().filter(|&s| s != id).collect();
         Node {
             id,
             config,
+            membership,
             ring,
+            contacts,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            transfers: BTreeMap::new(),
+            next_transfer: 0,
+            incoming: BTreeMap::new(),
             store,
             hints: HintStore::new(),
+            issued: BTreeMap::new(),
             down: BTreeMap::new(),
             handoffs_unanswered: BTreeSet::new(),
             requests: BTreeMap::new(),
@@ -111,6 +149,8 @@ impl Node {
         self.requests.clear();
         self.down.clear();
         self.handoffs_unanswered.clear();
+        self.transfers.clear();
+        self.incoming.clear();
     }
 
     /// The disk is gone too (a permanent failure, §4.7).
@@ -118,6 +158,7 @@ impl Node {
         self.crash();
         self.store.wipe();
         self.hints.clear();
+        self.issued.clear();
     }
 
     /// The node starts (or restarts after a crash): arm its periodic timers.
@@ -127,6 +168,8 @@ impl Node {
         if let Some(interval) = self.config.anti_entropy_interval {
             out.push(Effect::SetTimer { after: interval, timer: Timer::AntiEntropy });
         }
+        out.push(Effect::SetTimer { after: self.config.gossip_interval, timer: Timer::Gossip });
+        out.push(Effect::SetTimer { after: self.config.hint_scan_interval, timer: Timer::TransferRetry });
     }
 
     /// A client request arrives at this node (§4.5: any node accepts any request).
@@ -175,6 +218,11 @@ impl Node {
                     Some(owner) => self.store_hint(owner, key, version, out),
                     None => {
                         self.store_version(&key, version);
+                        // A stand-in without hinted handoff keeps it as its own; otherwise
+                        // a write meant for others (a stale view of the ring) is passed on.
+                        if self.config.hinted_handoff || !self.config.sloppy_quorum {
+                            self.pass_on_foreign(std::slice::from_ref(&key), out);
+                        }
                     }
                 }
                 out.push(Effect::Send { to: from, msg: Msg::PutAck { req } });
@@ -189,6 +237,7 @@ impl Node {
                 for version in versions {
                     self.store_version(&key, version);
                 }
+                self.pass_on_foreign(std::slice::from_ref(&key), out);
             }
             Msg::Ping => out.push(Effect::Send { to: from, msg: Msg::Pong }),
             Msg::Pong => {}
@@ -196,11 +245,18 @@ impl Node {
                 for version in versions.iter().cloned() {
                     self.store_version(&key, version);
                 }
+                self.pass_on_foreign(std::slice::from_ref(&key), out);
                 out.push(Effect::Send { to: from, msg: Msg::HandoffAck { key, versions } });
             }
             Msg::HandoffAck { key, versions } => self.on_handoff_ack(from, key, versions, out),
             Msg::SyncHashes { range, hashes } => self.on_sync_hashes(from, range, hashes, out),
             Msg::SyncKeys { range, leaves, entries, reply } => self.on_sync_keys(from, range, leaves, entries, reply, out),
+            Msg::Gossip { membership } => self.on_gossip(from, membership, true, out),
+            Msg::GossipReply { membership } => self.on_gossip(from, membership, false, out),
+            Msg::TransferOffer { transfer, keys } => self.on_transfer_offer(now, from, transfer, keys, out),
+            Msg::TransferAccept { transfer, keys, have } => self.on_transfer_accept(transfer, keys, have, out),
+            Msg::Transfer { transfer, entries } => self.on_transfer(from, transfer, entries, out),
+            Msg::TransferAck { transfer, keys } => self.on_transfer_ack(transfer, keys, out),
         }
     }
 
@@ -220,6 +276,8 @@ impl Node {
                 }
                 self.sync_next_range(out)
             }
+            Timer::Gossip => self.gossip(out),
+            Timer::TransferRetry => self.retry_transfers(out),
         }
     }
 
@@ -262,10 +320,13 @@ impl Node {
 
     /// The clock of a new version written here (§4.4): the client's context with this
     /// node's counter bumped past any it has used for the key, then truncated.
-    fn new_clock(&self, key: &str, context: &VectorClock, now: Time) -> VectorClock {
-        let used = self.local_versions(key).iter().map(|v| v.clock.counter(self.id)).max().unwrap_or(0);
+    fn new_clock(&mut self, key: &Key, context: &VectorClock, now: Time) -> VectorClock {
+        let held = self.local_versions(key).iter().map(|v| v.clock.counter(self.id)).max().unwrap_or(0);
+        let issued = self.issued.get(key).copied().unwrap_or(0);
+        let counter = held.max(issued).max(context.counter(self.id)) + 1;
+        self.issued.insert(key.clone(), counter);
         let mut clock = context.clone();
-        clock.set(self.id, used.max(context.counter(self.id)) + 1, now);
+        clock.set(self.id, counter, now);
         clock.truncate(self.config.clock_truncation);
         clock
     }

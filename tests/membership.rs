@@ -1,0 +1,142 @@
+//! Membership (§4.8) and adding/removing nodes (§4.9): gossip spreads explicit join and
+//! leave commands, seeds prevent logical partitions, and keys move to their new owners
+//! exactly once.
+
+use dynamo_playground::core::clock::VectorClock;
+use dynamo_playground::core::config::Config;
+use dynamo_playground::core::{NodeId, MS};
+use dynamo_playground::sim::network::Latency;
+use dynamo_playground::sim::trace::Event;
+use dynamo_playground::sim::world::{NodeSpec, World, WorldSpec};
+use std::collections::BTreeMap;
+
+mod common;
+
+fn world(seeds: Vec<NodeId>) -> World {
+    World::new(WorldSpec {
+        seed: 8,
+        nodes: ["A", "B", "C", "D"].iter().map(|n| NodeSpec::named(n)).collect(),
+        tokens_per_node: 4,
+        config: Config { seeds, ..Config::default() },
+        latency: Latency::Uniform { min: 1.0, max: 4.0 },
+        drop_rate: 0.0,
+        record_trace: true,
+    })
+    .unwrap()
+}
+
+fn load(w: &mut World, keys: u32) -> Vec<String> {
+    let keys: Vec<String> = (0..keys).map(|k| format!("key-{k}")).collect();
+    for key in &keys {
+        let via = w.preference_list(key)[0];
+        w.put("loader", key, "v", via, VectorClock::new());
+        w.run_until(w.now() + MS);
+    }
+    assert!(w.settle(10_000 * MS));
+    keys
+}
+
+/// Keys whose top N include `node` on the administrator's ring.
+fn replicated_by(w: &World, node: NodeId, keys: &[String]) -> Vec<String> {
+    keys.iter().filter(|k| w.preference_list(k)[..3].contains(&node)).cloned().collect()
+}
+
+/// Every key stored exactly on its N replicas.
+fn assert_placement(w: &World, keys: &[String]) {
+    for key in keys {
+        let replicas = &w.preference_list(key)[..3];
+        for id in w.node_ids() {
+            let held = !w.node(id).store().get(key).is_empty();
+            assert_eq!(held, replicas.contains(&id), "{key} on {} (replicas {replicas:?})", w.name(id));
+        }
+    }
+}
+
+#[test]
+fn a_join_moves_only_the_keys_of_the_new_ranges_each_exactly_once() {
+    let mut w = world(vec![NodeId(0)]);
+    let keys = load(&mut w, 60);
+    let e = w.join("E", None, 1.0, None).unwrap();
+    assert!(w.settle(10_000 * MS), "gossip spreads the join; transfers finish");
+    assert!(w.memberships_agree());
+    let expected = replicated_by(&w, e, &keys);
+    assert!(!expected.is_empty());
+    let mut held: Vec<String> = w.node(e).store().keys().into_iter().map(String::from).collect();
+    held.sort();
+    let mut want = expected.clone();
+    want.sort();
+    assert_eq!(held, want, "E holds exactly the keys of its new ranges");
+    // Each key was transferred once, even though up to three nodes held it.
+    let mut moved: BTreeMap<String, u32> = BTreeMap::new();
+    let transfers = w.trace().events().iter().filter(|ev| matches!(ev.event, Event::Send { kind: dynamo_playground::core::message::MsgKind::Transfer, .. })).count();
+    assert!(transfers >= 1);
+    assert_eq!(w.metrics().keys_moved, expected.len() as u64, "keys moved = keys of the new ranges");
+    for key in &expected {
+        *moved.entry(key.clone()).or_default() += 1;
+    }
+    assert!(moved.values().all(|&c| c == 1));
+    assert_placement(&w, &keys);
+}
+
+#[test]
+fn a_leave_hands_the_nodes_keys_to_their_new_owners() {
+    let mut w = world(vec![NodeId(0)]);
+    let keys = load(&mut w, 60);
+    let b = NodeId(1);
+    let had = w.node(b).store().len();
+    assert!(had > 0);
+    w.leave(b).unwrap();
+    assert!(w.settle(10_000 * MS));
+    assert!(w.node(b).store().is_empty(), "B handed everything over and dropped it");
+    assert_placement(&w, &keys);
+    assert!(w.metrics().keys_moved > 0);
+    // Reads still find every key.
+    for key in keys.iter().take(10) {
+        let op = w.get("c", key, NodeId(0));
+        assert!(w.settle(1_000 * MS));
+        assert!(matches!(w.op(op).unwrap().outcome, Some(dynamo_playground::core::message::ClientReply::Got { ref versions, .. }) if versions.len() == 1));
+    }
+}
+
+#[test]
+fn without_seeds_two_joins_leave_a_logically_partitioned_ring_and_seeds_prevent_it() {
+    // Two nodes joined by the administrator, each told about nobody: each sees a ring of
+    // its own (§4.8.2). The original members never hear of them either.
+    let mut w = world(vec![]);
+    let e = w.join("E", None, 1.0, None).unwrap();
+    let f = w.join("F", None, 1.0, None).unwrap();
+    assert!(!w.settle(3_000 * MS), "the views never converge");
+    assert_eq!(w.node(e).membership().members().count(), 1);
+    assert_eq!(w.node(f).membership().members().count(), 1);
+    assert_eq!(w.node(NodeId(0)).membership().members().count(), 4);
+    // With a seed every node eventually reconciles with it.
+    let mut w = world(vec![NodeId(0)]);
+    let e = w.join("E", None, 1.0, None).unwrap();
+    let f = w.join("F", None, 1.0, None).unwrap();
+    assert!(w.settle(10_000 * MS));
+    for id in w.node_ids() {
+        assert_eq!(w.node(id).membership().members().count(), 6, "{}", w.name(id));
+    }
+    assert!(w.node(e).membership().members().any(|m| m == f));
+}
+
+#[test]
+fn bad_membership_commands_are_refused() {
+    let mut w = world(vec![NodeId(0)]);
+    assert!(w.join("A", None, 1.0, None).unwrap_err().contains("already a member"));
+    w.leave(NodeId(3)).unwrap();
+    assert!(w.leave(NodeId(3)).unwrap_err().contains("not a member"));
+    assert!(w.leave(NodeId(2)).unwrap_err().contains("at least n = 3"));
+    assert!(w.join("G", None, -1.0, None).is_err());
+}
+
+#[test]
+fn the_join_and_leave_scenario_file_settles_with_every_key_in_place() {
+    let doc = common::run_file("join-leave.json");
+    for r in doc["results"].as_array().unwrap() {
+        assert_eq!(r["ok"], true, "{r}");
+    }
+    assert!(doc["metrics"]["keys_moved_by_joins_and_leaves"].as_u64().unwrap() > 0);
+    assert_eq!(doc["final"]["B"]["store"].as_object().unwrap().len(), 0, "B left");
+    assert_eq!(doc["final"]["E"]["ring_members"].as_array().unwrap().len(), 4);
+}
