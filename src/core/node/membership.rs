@@ -69,6 +69,7 @@ impl Node {
     fn adopt(&mut self, membership: Rc<Membership>, out: &mut Vec<Effect>) {
         let old_ring = std::mem::replace(&mut self.ring, Rc::new(membership.ring()));
         self.membership = membership;
+        self.stranded_scan_due = true;
         out.push(Effect::Note(Note::RingChanged { members: self.membership.members().count() as u32 }));
         self.offer_moved_keys(&old_ring, out);
     }
@@ -169,7 +170,7 @@ impl Node {
         // Keys held here that this node does not replicate, and no transfer carries yet
         // (written while its view of the ring was stale): pass them on too. Without
         // hinted handoff a stand-in keeps what it was given, so leave those alone.
-        if self.config.hinted_handoff || !self.config.sloppy_quorum {
+        if std::mem::take(&mut self.stranded_scan_due) && (self.config.hinted_handoff || !self.config.sloppy_quorum) {
             let in_transfer = |k: &str| self.transfers.values().any(|t| t.keys.contains_key(k));
             let stranded: Vec<Key> = self
                 .store

@@ -39,6 +39,8 @@ pub struct Node {
     /// Key transfers this node started after a membership change (§4.9).
     transfers: BTreeMap<u64, membership::OutgoingTransfer>,
     next_transfer: u64,
+    /// Whether the ring changed since the last look for keys held without being a replica.
+    stranded_scan_due: bool,
     /// Keys this node agreed to take over, from whichever node offered them first.
     incoming: BTreeMap<Key, membership::Incoming>,
     store: Box<dyn StorageEngine>,
@@ -87,6 +89,7 @@ impl Node {
             transfers: BTreeMap::new(),
             next_transfer: 0,
             incoming: BTreeMap::new(),
+            stranded_scan_due: false,
             store,
             hints: HintStore::new(),
             issued: BTreeMap::new(),
@@ -134,9 +137,11 @@ impl Node {
         self.ring.preference_list(start, limit)
     }
 
-    /// The whole preference list: the top N and every fallback after them (§4.3).
-    fn full_list(&self, key: &str) -> Vec<NodeId> {
-        self.preference_list(key, usize::MAX)
+    /// The preference list far enough to find N healthy nodes past `used` others: the
+    /// top N and the fallbacks after them (§4.3). (Walking the whole ring would cost
+    /// O(tokens × nodes) on a thousand-node ring.)
+    fn candidates(&self, key: &str, used: usize) -> Vec<NodeId> {
+        self.preference_list(key, self.config.n + self.down.len() + used)
     }
 
     fn is_down(&self, peer: NodeId) -> bool {
@@ -360,7 +365,7 @@ impl Node {
         out: &mut Vec<Effect>,
     ) {
         let version = Version { value, clock: self.new_clock(&key, &context, now), written_at: now };
-        let list = self.full_list(&key);
+        let list = self.candidates(&key, 0);
         let targets = choose_targets(&list, self.config.n, self.config.sloppy_quorum, |p| self.is_down(p));
         let req = self.new_req();
         let mut acked = Vec::new();
@@ -411,7 +416,7 @@ impl Node {
     /// Coordinates a get (§4.5, §4.6): ask N replicas (the first N healthy with a sloppy
     /// quorum), answer after R replies.
     fn coordinate_get(&mut self, op: OpId, key: Key, out: &mut Vec<Effect>) {
-        let list = self.full_list(&key);
+        let list = self.candidates(&key, 0);
         let targets = choose_targets(&list, self.config.n, self.config.sloppy_quorum, |p| self.is_down(p));
         let owners = list[..self.config.n.min(list.len())].to_vec();
         let req = self.new_req();
@@ -468,8 +473,8 @@ impl Node {
             Request::Get(get) => get.key.clone(),
             Request::Forwarded(_) => unreachable!("matched above"),
         };
-        let list = self.full_list(&key);
         let mut used = self.targets_of(req);
+        let list = self.candidates(&key, used.len() + silent.len());
         let mut added = Vec::new();
         for failed in silent {
             if let Some(next) = replacement(&list, self.config.n, &used, failed, |p| self.is_down(p)) {
