@@ -8,7 +8,7 @@
 use dynamo_playground::core::clock::VectorClock;
 use dynamo_playground::core::{NodeId, Time, MS};
 use dynamo_playground::sim::network::Latency;
-use dynamo_playground::sim::workload::{drive, Workload, WorkloadSpec};
+use dynamo_playground::sim::workload::reference_load;
 use dynamo_playground::sim::world::{NodeSpec, World, WorldSpec};
 use std::time::Instant;
 
@@ -33,14 +33,10 @@ fn peak_rss_mib() -> Option<f64> {
 }
 
 fn steady_load() {
-    let mut world = cluster(64, 1);
-    // One operation every 20 µs of virtual time: ~50,000 ops per virtual second.
-    let spec = WorkloadSpec { seed: 1, keys: 10_000, clients: 64, put_ratio: 0.5, interval: 20 };
-    let mut load = Workload::new(spec, 0);
     let seconds: u64 = std::env::var("BENCH_VIRTUAL_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
     let virtual_time: Time = seconds * 1_000 * MS;
     let started = Instant::now();
-    drive(&mut world, Some(&mut load), virtual_time, u64::MAX);
+    let (world, load) = reference_load(64, virtual_time);
     let wall = started.elapsed().as_secs_f64();
     let m = world.metrics();
     println!("steady load, 64 nodes, N/R/W 3/2/2, 10,000 keys, 50% puts:");

@@ -103,6 +103,7 @@ fn bad_input_gets_a_clear_error_and_a_nonzero_exit() {
         ("one-group", with_cluster("", r#"[{"op": "partition", "groups": [["A", "B", "C"]]}]"#), "at least two groups"),
         ("node-twice", with_cluster("", r#"[{"op": "partition", "groups": [["A"], ["A", "B"]]}]"#), "more than one group"),
         ("bad-strategy", with_cluster(r#", "partitioning": {"strategy": 4}"#, "[]"), "unknown strategy 4"),
+        ("bad-preset", with_cluster(r#", "preset": "fastest""#, "[]"), "unknown preset \"fastest\""),
         ("empty-nodes", r#"{"cluster": {"nodes": [], "n": 1, "r": 1, "w": 1}}"#.into(), "at least one node"),
     ];
     for (tag, text, expected) in cases {
@@ -111,6 +112,21 @@ fn bad_input_gets_a_clear_error_and_a_nonzero_exit() {
         assert!(out.is_empty(), "{tag}: nothing on stdout");
         assert!(err.contains(expected), "{tag}: expected {expected:?} in {err:?}");
         assert!(!err.contains("panicked"), "{tag}: {err}");
+    }
+}
+
+#[test]
+fn the_papers_presets_set_n_r_w() {
+    let text = |preset: &str| {
+        format!(r#"{{"cluster": {{"nodes": [{{"id": "A"}}, {{"id": "B"}}, {{"id": "C"}}, {{"id": "D"}}], "preset": "{preset}"}},
+                  "steps": [{{"op": "put", "key": "k", "value": "v"}}, {{"op": "settle"}}]}}"#)
+    };
+    for (preset, copies) in [("typical", 3), ("read-engine", 4), ("cache", 1)] {
+        let (code, out, err) = run_text(preset, &text(preset));
+        assert_eq!(code, 0, "{err}");
+        let doc: Value = serde_json::from_str(&out).unwrap();
+        let holders = doc["final"].as_object().unwrap().values().filter(|n| n["store"].get("k").is_some()).count();
+        assert_eq!(holders, copies, "{preset}: the key is on N nodes");
     }
 }
 

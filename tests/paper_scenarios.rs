@@ -77,3 +77,12 @@ fn figure_3_trace_hash_matches_the_golden_value() {
     let golden = include_str!("golden/figure3.trace-hash").trim();
     assert_eq!(run_file("figure3.json")["trace_hash"], json!(golden));
 }
+
+/// The reference load (64 nodes, 200 ms of virtual time) hashes the same natively and in
+/// the browser (`tests/web.rs` checks the same golden value and prints its speed there).
+#[test]
+fn the_reference_load_trace_hash_matches_the_golden_value() {
+    let (world, _) = dynamo_playground::sim::workload::reference_load(64, 200 * dynamo_playground::core::MS);
+    let golden = include_str!("golden/load64.trace-hash").trim();
+    assert_eq!(world.trace().hash(), golden);
+}

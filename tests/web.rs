@@ -88,3 +88,24 @@ fn figure_3_runs_in_the_browser_with_the_native_trace_hash() {
     assert_eq!(doc["trace_hash"], include_str!("golden/figure3.trace-hash").trim());
     assert_eq!(doc["results"][8]["clock"], serde_json::json!({"Sx": 3, "Sy": 1, "Sz": 1}));
 }
+
+/// The 64-node reference load gives the native trace hash in the browser too; its speed
+/// here is printed (native figures: `cargo bench --bench throughput`, see BENCHMARKS.md).
+#[wasm_bindgen_test]
+fn the_reference_load_runs_in_the_browser_with_the_native_trace_hash() {
+    let performance = web_sys::window().unwrap().performance().unwrap();
+    let started = performance.now();
+    let (world, load) = dynamo_playground::sim::workload::reference_load(64, 200 * dynamo_playground::core::MS);
+    let seconds = (performance.now() - started) / 1000.0;
+    let m = world.metrics();
+    wasm_bindgen_test::console_log!(
+        "wasm reference load: {} ops, {} deliveries, {} events in {:.2} s: {:.0} deliveries/s, {:.0} events/s",
+        load.issued(),
+        m.messages_delivered,
+        world.trace().len(),
+        seconds,
+        m.messages_delivered as f64 / seconds,
+        world.trace().len() as f64 / seconds
+    );
+    assert_eq!(world.trace().hash(), include_str!("golden/load64.trace-hash").trim());
+}

@@ -5,7 +5,7 @@ use super::network::Latency;
 use super::report;
 use super::world::{validate_nodes, NodeSpec, World, WorldSpec};
 use crate::core::clock::VectorClock;
-use crate::core::config::Config;
+use crate::core::config::{Config, PRESETS};
 use crate::core::message::OpId;
 use crate::core::partition::Strategy;
 use crate::core::ring::parse_position;
@@ -39,12 +39,16 @@ fn default_seed() -> u64 {
 #[serde(deny_unknown_fields)]
 pub struct ClusterSpec {
     pub nodes: Vec<NodeJson>,
-    #[serde(default = "default_n")]
-    pub n: usize,
-    #[serde(default = "default_rw")]
-    pub r: usize,
-    #[serde(default = "default_rw")]
-    pub w: usize,
+    /// One of the paper's (N, R, W) presets (§6.1): "typical" (3, 2, 2), "read-engine"
+    /// (N = the cluster size, 1, N) or "cache" (1, 1, 1). Explicit n, r, w override it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub w: Option<usize>,
     #[serde(default = "default_tokens")]
     pub tokens_per_node: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -74,12 +78,6 @@ pub struct ClusterSpec {
     pub request_timeout_ms: Option<f64>,
 }
 
-fn default_n() -> usize {
-    3
-}
-fn default_rw() -> usize {
-    2
-}
 fn default_tokens() -> u32 {
     8
 }
@@ -318,7 +316,19 @@ impl Scenario {
     /// The configuration the cluster section describes.
     pub fn config(&self) -> Result<Config, String> {
         let c = &self.cluster;
-        let mut config = Config { n: c.n, r: c.r, w: c.w, ..Config::default() };
+        let (n, r, w) = match c.preset.as_deref() {
+            None => (3, 2, 2),
+            Some(name) => {
+                let p = PRESETS.iter().find(|p| p.name == name).ok_or_else(|| {
+                    let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
+                    format!("unknown preset {name:?} (expected one of {})", names.join(", "))
+                })?;
+                // The read engine replicates everything everywhere: N = W = the cluster size.
+                let all = c.nodes.len();
+                if p.name == "read-engine" { (all, 1, all) } else { (p.n, p.r, p.w) }
+            }
+        };
+        let mut config = Config { n: c.n.unwrap_or(n), r: c.r.unwrap_or(r), w: c.w.unwrap_or(w), ..Config::default() };
         if let Some(p) = c.partitioning {
             config.strategy = match (p.strategy, p.q) {
                 (1, None) => Strategy::RandomTokens,

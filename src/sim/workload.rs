@@ -74,6 +74,27 @@ impl Workload {
     }
 }
 
+/// The reference load the benchmarks and the cross-platform tests run: `nodes` nodes
+/// with 8 tokens each, (N, R, W) = (3, 2, 2), 1–5 ms links, and one get or put every 20 µs
+/// over 10,000 keys (half puts), for `virtual_time`. The trace is hashed, not kept.
+pub fn reference_load(nodes: usize, virtual_time: Time) -> (World, Workload) {
+    use super::network::Latency;
+    use super::world::{NodeSpec, WorldSpec};
+    let mut world = World::new(WorldSpec {
+        seed: 1,
+        nodes: (0..nodes).map(|i| NodeSpec::named(&format!("n{i}"))).collect(),
+        tokens_per_node: 8,
+        latency: Latency::Uniform { min: 1.0, max: 5.0 },
+        record_trace: false,
+        ..WorldSpec::default()
+    })
+    .expect("a valid cluster");
+    let spec = WorkloadSpec { seed: 1, keys: 10_000, clients: 64, put_ratio: 0.5, interval: 20 };
+    let mut load = Workload::new(spec, 0);
+    drive(&mut world, Some(&mut load), virtual_time, u64::MAX);
+    (world, load)
+}
+
 /// Runs the world (and the load, if any) up to `until`, handling at most `budget` events
 /// and operations. Returns false if the budget ran out first: the world then stands at
 /// the last event handled, and the next call goes on from there.
