@@ -84,3 +84,22 @@ test('keyboard: space plays and pauses, the right arrow steps one event', async 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('clicking a node crashes it: it greys out, and messages sent to it fall away', async () => {
+  const { page, problems } = await openPage();
+  await page.click('g.node[data-node="C"]');
+  await page.locator('g.node.down[data-node="C"]').waitFor();
+  assert.match(await page.locator('g.node[data-node="C"] text.node-state').textContent(), /down/);
+  await page.selectOption('select', '20');
+  await page.click('button.play');
+  // Sooner or later a message heads for C and is lost: the log says so.
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('ol.log li')].some((li) => li.textContent.includes('lost (node down)')),
+    null, { timeout: 30_000 });
+  await page.screenshot({ path: join(SHOTS, 'crashed-node.png') });
+  await page.click('button.play');
+  await page.click('g.node[data-node="C"]');
+  assert.equal(await page.locator('g.node.down').count(), 0, 'recovered');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -109,3 +109,27 @@ fn the_reference_load_runs_in_the_browser_with_the_native_trace_hash() {
     );
     assert_eq!(world.trace().hash(), include_str!("golden/load64.trace-hash").trim());
 }
+
+/// Fault injection by direct manipulation: clicking a node crashes it (greyed, "down"),
+/// clicking again recovers it.
+#[wasm_bindgen_test]
+async fn clicking_a_node_crashes_it_and_clicking_again_recovers_it() {
+    let root = mount_point();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    yew::scheduler::flush().await;
+    let node_b = || root.query_selector("g.node[data-node='B']").unwrap().unwrap();
+    let click = |el: Element| {
+        let event = web_sys::MouseEvent::new("click").unwrap();
+        el.dispatch_event(&event).unwrap();
+    };
+    assert!(!node_b().class_list().contains("down"));
+    click(node_b());
+    yew::scheduler::flush().await;
+    assert!(node_b().class_list().contains("down"), "crashed: greyed out");
+    assert_eq!(count(&root, "g.node.down"), 1);
+    assert!(text(&root, "ol.log").contains("B crashed"));
+    click(node_b());
+    yew::scheduler::flush().await;
+    assert!(!node_b().class_list().contains("down"), "recovered");
+    assert!(text(&root, "ol.log").contains("B recovered"));
+}

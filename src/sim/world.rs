@@ -76,7 +76,8 @@ pub struct InFlight {
     pub kind: MsgKind,
     pub sent: Time,
     pub arrives: Time,
-    /// Whether it will be lost on arrival (already decided for random drops).
+    /// Whether it looks lost: dropped at random (decided when sent), or heading for a node
+    /// that is down or cut off (decided on arrival, so a recovery in time still saves it).
     pub doomed: bool,
 }
 
@@ -756,7 +757,10 @@ impl World {
         self.count_merkle(&body);
         let key = body.key().cloned();
         self.trace.push(self.now, Event::Send { msg, from, to, kind, key, arrives });
-        let flight = InFlight { msg, from, to, kind, sent: self.now, arrives, doomed: lost.is_some() };
+        // Drawn as lost if it will be: a random drop, or (unless that changes while it
+        // flies) a receiver that is down or on the other side of a partition.
+        let doomed = lost.is_some() || !self.up[to.index()] || !self.network.reachable(from, to);
+        let flight = InFlight { msg, from, to, kind, sent: self.now, arrives, doomed };
         self.wire.insert(msg, Wired { flight, body, lost });
         self.queue.push(arrives, Pending::Deliver { msg });
     }

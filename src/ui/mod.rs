@@ -46,6 +46,7 @@ fn message_views(world: &World) -> Vec<MessageView> {
             from: m.from.index(),
             to: m.to.index(),
             kind: m.kind,
+            doomed: m.doomed,
             progress: if m.arrives <= m.sent {
                 1.0
             } else {
@@ -173,6 +174,19 @@ pub fn app() -> Html {
         let (on_toggle, on_step) = (on_toggle.clone(), on_step.clone());
         use_effect_with((), move |_| keyboard_shortcuts(on_toggle, on_step));
     }
+    let on_node_click = {
+        let (playground, redraw) = (playground.clone(), redraw.clone());
+        Callback::from(move |index: usize| {
+            let mut p = playground.borrow_mut();
+            let node = crate::core::NodeId(index as u32);
+            if p.world.is_up(node) {
+                p.world.crash(node);
+            } else {
+                p.world.recover(node);
+            }
+            redraw.force_update();
+        })
+    };
     let on_speed = {
         let (playground, redraw) = (playground.clone(), redraw.clone());
         Callback::from(move |e: Event| {
@@ -206,7 +220,7 @@ pub fn app() -> Html {
             </header>
             <main class="layout">
                 <section class="stage">
-                    <RingView nodes={node_views(world)} messages={message_views(world)} />
+                    <RingView nodes={node_views(world)} messages={message_views(world)} {on_node_click} />
                 </section>
                 <aside class="side">
                     <div class="controls">
@@ -222,7 +236,7 @@ pub fn app() -> Html {
                                 }) }
                             </select>
                         </label>
-                        <p class="hint">{ "Keys: space plays/pauses, → steps one event." }</p>
+                        <p class="hint">{ "Keys: space plays/pauses, → steps one event. Click a node to crash it; click again to recover it." }</p>
                     </div>
                     <dl class="stats">
                         <dt>{ "virtual time" }</dt><dd class="virtual-time">{ format!("{:.3} ms", world.now() as f64 / MS as f64) }</dd>

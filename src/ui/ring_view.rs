@@ -25,12 +25,16 @@ pub struct MessageView {
     pub kind: MsgKind,
     /// How far along it is, 0 (just sent) to 1 (arriving).
     pub progress: f64,
+    /// It will be lost (drawn falling away as it nears the receiver).
+    pub doomed: bool,
 }
 
 #[derive(Properties, PartialEq)]
 pub struct RingProps {
     pub nodes: Vec<NodeView>,
     pub messages: Vec<MessageView>,
+    /// Clicking a node crashes it, or recovers it when it is down.
+    pub on_node_click: Callback<usize>,
 }
 
 const CENTRE: f64 = 500.0;
@@ -70,19 +74,32 @@ pub fn ring_view(props: &RingProps) -> Html {
     let nodes = props.nodes.iter().map(|node| {
         let (x, y) = node_point(node.index, count);
         let class = classes!("node", (!node.up).then_some("down"));
+        let index = node.index;
+        let onclick = props.on_node_click.reform(move |_: MouseEvent| index);
+        let title = if node.up { format!("{}: click to crash it", node.name) } else { format!("{} is down: click to recover it", node.name) };
         html! {
-            <g class={class} data-node={node.name.clone()} transform={format!("translate({x:.1},{y:.1})")}>
+            <g class={class} data-node={node.name.clone()} transform={format!("translate({x:.1},{y:.1})")} {onclick}
+               role="button" aria-label={title.clone()}>
+                <title>{ title }</title>
                 <circle r="46" fill={node_colour(node.index)} />
                 <text class="node-name" dy="0.35em">{ &node.name }</text>
+                if !node.up { <text class="node-state" y="72">{ "down" }</text> }
             </g>
         }
     });
     let messages = props.messages.iter().map(|m| {
         let (x1, y1) = node_point(m.from, count);
         let (x2, y2) = node_point(m.to, count);
-        let (x, y) = (x1 + (x2 - x1) * m.progress, y1 + (y2 - y1) * m.progress);
+        let (mut x, mut y) = (x1 + (x2 - x1) * m.progress, y1 + (y2 - y1) * m.progress);
+        // A message that will be lost falls away over the last part of its path.
+        let fall = if m.doomed { ((m.progress - 0.6) / 0.4).max(0.0) } else { 0.0 };
+        y += 140.0 * fall * fall;
+        x += 30.0 * fall;
+        let class = classes!("message", m.doomed.then_some("doomed"));
+        let opacity = format!("{:.2}", 1.0 - 0.8 * fall);
         html! {
-            <g class="message" data-kind={m.kind.label()} data-id={m.id.to_string()} transform={format!("translate({x:.1},{y:.1})")}>
+            <g class={class} data-kind={m.kind.label()} data-id={m.id.to_string()} opacity={opacity}
+               transform={format!("translate({x:.1},{y:.1})")}>
                 <circle r="13" fill={message_colour(m.kind)} />
                 <text class="message-label" y="-20">{ m.kind.label() }</text>
             </g>
