@@ -85,12 +85,15 @@ pub enum Msg {
     TransferOffer { transfer: u64, keys: Vec<(Key, Vec<VectorClock>)> },
     /// The confirmation round: send me `keys`; `have` I already hold (keys another node
     /// is sending are confirmed later, once they arrive).
-    TransferAccept { transfer: u64, keys: Vec<Key>, have: Vec<Key> },
+    /// `mine`: those of `have` this node replicates, as it sees the ring.
+    TransferAccept { transfer: u64, keys: Vec<Key>, have: Vec<Key>, mine: Vec<Key> },
     /// The keys themselves.
     Transfer { transfer: u64, entries: Vec<(Key, Vec<Version>)> },
     /// These keys of the transfer are stored here: the sender may drop those it no
     /// longer replicates.
-    TransferAck { transfer: u64, keys: Vec<Key> },
+    /// `mine`: those of `keys` this node replicates, as it sees the ring; only for these
+    /// may the sender drop its own copy (if it does not replicate them itself).
+    TransferAck { transfer: u64, keys: Vec<Key>, mine: Vec<Key> },
 }
 
 /// The kinds of message, for the trace and for colouring them in the UI.

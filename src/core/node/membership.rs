@@ -242,12 +242,25 @@ impl Node {
                 }
             }
         }
-        out.push(Effect::Send { to: from, msg: Msg::TransferAccept { transfer, keys: wanted, have } });
+        let mine = self.replicated_here(&have);
+        out.push(Effect::Send { to: from, msg: Msg::TransferAccept { transfer, keys: wanted, have, mine } });
     }
 
-    /// The destination confirmed which keys it wants: send them; drop those it has.
-    pub(super) fn on_transfer_accept(&mut self, transfer: u64, keys: Vec<Key>, have: Vec<Key>, out: &mut Vec<Effect>) {
-        self.on_transfer_ack(transfer, have, out);
+    /// Those of `keys` this node replicates, as it sees the ring.
+    fn replicated_here(&self, keys: &[Key]) -> Vec<Key> {
+        keys.iter().filter(|k| self.preference_list(k, self.config.n).contains(&self.id)).cloned().collect()
+    }
+
+    /// The destination confirmed which keys it wants: send them; those it has are done.
+    pub(super) fn on_transfer_accept(
+        &mut self,
+        transfer: u64,
+        keys: Vec<Key>,
+        have: Vec<Key>,
+        mine: Vec<Key>,
+        out: &mut Vec<Effect>,
+    ) {
+        self.on_transfer_ack(transfer, have, mine, out);
         let Some(t) = self.transfers.get_mut(&transfer) else { return };
         if keys.is_empty() {
             return;
@@ -282,17 +295,20 @@ impl Node {
         }
         out.push(Effect::Note(Note::KeysTakenOver { from, keys: count }));
         for ((to, transfer), keys) in confirm {
-            out.push(Effect::Send { to, msg: Msg::TransferAck { transfer, keys } });
+            let mine = self.replicated_here(&keys);
+            out.push(Effect::Send { to, msg: Msg::TransferAck { transfer, keys, mine } });
         }
         for ((to, transfer), keys) in send_too {
-            out.push(Effect::Send { to, msg: Msg::TransferAccept { transfer, keys, have: Vec::new() } });
+            out.push(Effect::Send { to, msg: Msg::TransferAccept { transfer, keys, have: Vec::new(), mine: Vec::new() } });
         }
         self.pass_on_foreign(&keys, out);
     }
 
-    /// The destination holds these keys: drop those this node no longer replicates; the
-    /// transfer is over when every key offered is confirmed.
-    pub(super) fn on_transfer_ack(&mut self, transfer: u64, keys: Vec<Key>, out: &mut Vec<Effect>) {
+    /// The destination holds these keys: the transfer is over when every key offered is
+    /// confirmed. This node drops its copy of a key only if it does not replicate it and
+    /// the destination does — both as each sees the ring — so two nodes with stale views
+    /// never drop a key because each believes the other keeps it.
+    pub(super) fn on_transfer_ack(&mut self, transfer: u64, keys: Vec<Key>, mine: Vec<Key>, out: &mut Vec<Effect>) {
         if keys.is_empty() {
             return;
         }
@@ -312,7 +328,7 @@ impl Node {
         if t.keys.is_empty() {
             self.transfers.remove(&transfer);
         }
-        for key in &confirmed {
+        for key in confirmed.iter().filter(|k| mine.contains(k)) {
             if !self.preference_list(key, self.config.n).contains(&self.id) {
                 self.store.remove(key);
             }

@@ -259,9 +259,9 @@ impl Node {
             Msg::Gossip { membership } => self.on_gossip(from, membership, true, out),
             Msg::GossipReply { membership } => self.on_gossip(from, membership, false, out),
             Msg::TransferOffer { transfer, keys } => self.on_transfer_offer(now, from, transfer, keys, out),
-            Msg::TransferAccept { transfer, keys, have } => self.on_transfer_accept(transfer, keys, have, out),
+            Msg::TransferAccept { transfer, keys, have, mine } => self.on_transfer_accept(transfer, keys, have, mine, out),
             Msg::Transfer { transfer, entries } => self.on_transfer(from, transfer, entries, out),
-            Msg::TransferAck { transfer, keys } => self.on_transfer_ack(transfer, keys, out),
+            Msg::TransferAck { transfer, keys, mine } => self.on_transfer_ack(transfer, keys, mine, out),
         }
     }
 
