@@ -140,3 +140,28 @@ fn the_join_and_leave_scenario_file_settles_with_every_key_in_place() {
     assert_eq!(doc["final"]["B"]["store"].as_object().unwrap().len(), 0, "B left");
     assert_eq!(doc["final"]["E"]["ring_members"].as_array().unwrap().len(), 4);
 }
+
+#[test]
+fn with_strategy_3_a_join_takes_whole_partitions_from_the_others() {
+    use dynamo_playground::core::partition::Strategy;
+    let mut w = World::new(WorldSpec {
+        seed: 8,
+        nodes: ["A", "B", "C", "D"].iter().map(|n| NodeSpec::named(n)).collect(),
+        config: Config { seeds: vec![NodeId(0)], strategy: Strategy::EqualPartitions { q: 16 }, ..Config::default() },
+        latency: Latency::Uniform { min: 1.0, max: 4.0 },
+        ..WorldSpec::default()
+    })
+    .unwrap();
+    let keys = load(&mut w, 60);
+    let e = w.join("E", None, 1.0, None).unwrap();
+    assert!(w.settle(10_000 * MS), "gossip tells the donors; they hand their partitions over");
+    assert!(w.memberships_agree());
+    // 16 partitions over 5 nodes: E takes 3, and every partition still has one token.
+    assert_eq!(w.ring().tokens_of(e).len(), 3);
+    assert_eq!(w.ring().tokens().len(), 16);
+    for id in w.node_ids() {
+        assert!((3..=4).contains(&w.ring().tokens_of(id).len()), "{}", w.name(id));
+    }
+    assert_placement(&w, &keys);
+    assert!(w.join("F", None, 1.0, Some(vec![1])).unwrap_err().contains("tokens cannot be given"));
+}

@@ -382,8 +382,9 @@ impl World {
     /// one that left earlier. It draws its tokens (`capacity` × tokens per node) unless
     /// given, knows the seeds and `contact`, and learns the rest by gossip.
     pub fn join(&mut self, name: &str, contact: Option<NodeId>, capacity: f64, tokens: Option<Vec<Position>>) -> Result<NodeId, String> {
-        if let Strategy::EqualPartitions { .. } = self.config.strategy {
-            return Err("join is not supported with partitioning strategy 3 yet".into());
+        let equal_partitions = matches!(self.config.strategy, Strategy::EqualPartitions { .. });
+        if equal_partitions && tokens.is_some() {
+            return Err(format!("join {name}: with strategy 3 a newcomer takes partitions from the others; tokens cannot be given"));
         }
         if !(capacity.is_finite() && capacity > 0.0) {
             return Err(format!("join {name}: capacity must be a positive number"));
@@ -395,6 +396,7 @@ impl World {
             }
         }
         let tokens = match tokens {
+            None if equal_partitions => self.take_partitions(capacity),
             Some(tokens) => {
                 if let Some(&t) = tokens.iter().find(|&&t| self.ring.contains_token(t)) {
                     return Err(format!("join {name}: token {} is already taken", format_position(t)));
@@ -416,11 +418,38 @@ impl World {
             None => self.add_node(name),
         };
         let mut out = std::mem::take(&mut self.effects);
-        self.nodes[id.index()].join(tokens, contact, &mut out);
+        if equal_partitions {
+            let known = self.membership.clone();
+            self.nodes[id.index()].join_with(&known, tokens, contact, &mut out);
+        } else {
+            self.nodes[id.index()].join(tokens, contact, &mut out);
+        }
         self.record_command(id);
         self.trace.push(self.now, Event::Join { node: id });
         self.apply(id, out);
         Ok(id)
+    }
+
+    /// Strategy 3 (§6.2): a newcomer takes about Q/(S+1) (× capacity) partitions, one at a
+    /// time from whichever member holds the most, picked at random among its own. The
+    /// donors' records change in the administrator's history; gossip tells them.
+    fn take_partitions(&mut self, capacity: f64) -> Vec<Position> {
+        let members: Vec<NodeId> = self.membership.members().collect();
+        let total = self.ring.tokens().len();
+        let target = ((total as f64 * capacity / (members.len() as f64 + capacity)).round() as usize).max(1);
+        let mut owned: BTreeMap<NodeId, Vec<Position>> = members.iter().map(|&m| (m, self.ring.tokens_of(m))).collect();
+        let mut taken = Vec::new();
+        while taken.len() < target {
+            let Some((&donor, tokens)) = owned.iter_mut().max_by_key(|(&m, t)| (t.len(), std::cmp::Reverse(m))) else { break };
+            if tokens.len() <= 1 {
+                break;
+            }
+            let token = tokens.remove(self.rng.random_range(0..tokens.len()));
+            taken.push(token);
+            let remaining = tokens.clone();
+            self.membership.set(donor, remaining, MemberStatus::Joined);
+        }
+        taken
     }
 
     /// The administrator removes a node from the ring; it hands its keys over (§4.9).

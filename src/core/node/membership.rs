@@ -51,6 +51,16 @@ impl Node {
         self.change_own_record(tokens, MemberStatus::Joined, out);
     }
 
+    /// A join where the administrator also hands the node the membership it decided —
+    /// with strategy 3 the newcomer takes whole partitions from other nodes (§6.2), so
+    /// their records change too.
+    pub fn join_with(&mut self, known: &Membership, tokens: Vec<Position>, contact: Option<NodeId>, out: &mut Vec<Effect>) {
+        let mut next = (*self.membership).clone();
+        next.merge(known);
+        self.membership = Rc::new(next);
+        self.join(tokens, contact, out);
+    }
+
     /// The administrator removes this node from the ring (§4.8.1); it hands its keys to
     /// their new owners (§4.9).
     pub fn leave(&mut self, out: &mut Vec<Effect>) {
