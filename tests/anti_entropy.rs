@@ -84,6 +84,15 @@ fn the_exchange_touches_only_the_keys_that_differ() {
     assert!(keys_sent <= 40, "{keys_sent} keys sent for 3 differences ({stored} replicas stored)");
     let hashes = m.merkle_hashes_sent - before.merkle_hashes_sent;
     assert!(hashes < 200, "{hashes} hashes");
+    // Per comparison: equal ranges cost one message with one hash (the root); only the
+    // few ranges holding a missed key descend and move keys.
+    let syncs = &w.syncs()[before.anti_entropy_comparisons as usize..];
+    assert_eq!(syncs.len() as u64, m.anti_entropy_comparisons - before.anti_entropy_comparisons);
+    assert_eq!(syncs.iter().map(|s| s.keys).sum::<u64>(), keys_sent);
+    let (equal, differing): (Vec<_>, Vec<_>) = syncs.iter().partition(|s| s.keys == 0 && s.messages == 1);
+    assert!(equal.iter().all(|s| s.hashes == 1));
+    assert!(!differing.is_empty() && differing.len() <= 6, "{} comparisons found differences", differing.len());
+    assert!(differing.iter().all(|s| s.messages >= 5), "root, then one message per tree level, then keys");
 }
 
 #[test]

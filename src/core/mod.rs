@@ -28,7 +28,7 @@ pub type Time = u64;
 pub const MS: Time = 1_000;
 
 /// A physical node, by its index in the cluster (names live in the simulator).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NodeId(pub u32);
 
 impl NodeId {

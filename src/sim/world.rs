@@ -93,6 +93,20 @@ pub struct OpRecord {
     pub outcome: Option<ClientReply>,
 }
 
+/// One anti-entropy comparison of a key range between two replicas (§4.7), and its cost:
+/// messages, hashes and keys exchanged, and bytes. It grows with the differences.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncStats {
+    pub initiator: NodeId,
+    pub peer: NodeId,
+    pub range_end: Position,
+    pub started: Time,
+    pub messages: u64,
+    pub hashes: u64,
+    pub keys: u64,
+    pub bytes: u64,
+}
+
 /// Counters over a run.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Metrics {
@@ -201,6 +215,9 @@ pub struct World {
     rng: ChaCha8Rng,
     queue: EventQueue<Pending>,
     wire: Wire,
+    /// Anti-entropy comparisons, and the latest one per (pair of nodes, range).
+    syncs: Vec<SyncStats>,
+    open_syncs: BTreeMap<(NodeId, NodeId, Position), usize>,
     next_msg: u64,
     /// Client operations; `OpId(i)` is at index i - 1.
     ops: Vec<OpRecord>,
@@ -251,6 +268,8 @@ impl World {
             rng,
             queue: EventQueue::default(),
             wire: Wire::default(),
+            syncs: Vec::new(),
+            open_syncs: BTreeMap::new(),
             next_msg: 0,
             ops: Vec::new(),
             open_ops: 0,
@@ -783,7 +802,7 @@ impl World {
         if kind == MsgKind::Repair {
             self.metrics.read_repairs += 1;
         }
-        self.count_merkle(&body);
+        self.count_merkle(from, to, &body);
         let key = body.key().cloned();
         self.trace.push(self.now, Event::Send { msg, from, to, kind, key, arrives });
         // Drawn as lost if it will be: a random drop, or (unless that changes while it
@@ -794,28 +813,43 @@ impl World {
         self.queue.push(arrives, Pending::Deliver { msg });
     }
 
-    /// Anti-entropy traffic: hashes at 20 bytes (index + MD5), keys with their versions.
-    fn count_merkle(&mut self, body: &Msg) {
-        let m = &mut self.metrics;
-        match body {
-            Msg::SyncHashes { hashes, .. } => {
-                m.merkle_messages += 1;
-                if hashes.len() == 1 && hashes[0].0 == 1 {
-                    m.anti_entropy_comparisons += 1;
-                }
-                m.merkle_hashes_sent += hashes.len() as u64;
-                m.merkle_bytes_sent += 20 * hashes.len() as u64;
-            }
-            Msg::SyncKeys { entries, leaves, .. } => {
-                m.merkle_messages += 1;
-                m.merkle_keys_sent += entries.len() as u64;
+    /// Anti-entropy traffic, in total and per comparison: hashes at 20 bytes (index +
+    /// MD5), keys with their versions.
+    fn count_merkle(&mut self, from: NodeId, to: NodeId, body: &Msg) {
+        let (range, hashes, keys, bytes) = match body {
+            Msg::SyncHashes { range, hashes } => (*range, hashes.len() as u64, 0, 20 * hashes.len() as u64),
+            Msg::SyncKeys { range, entries, leaves, .. } => {
                 let version_bytes = |v: &Version| v.value.len() as u64 + 12 * v.clock.len() as u64;
                 let bytes: u64 =
                     entries.iter().map(|(k, vs)| k.len() as u64 + vs.iter().map(version_bytes).sum::<u64>()).sum();
-                m.merkle_bytes_sent += bytes + 4 * leaves.len() as u64;
+                (*range, 0, entries.len() as u64, bytes + 4 * leaves.len() as u64)
             }
-            _ => {}
+            _ => return,
+        };
+        let pair = (from.min(to), from.max(to), range.end);
+        if matches!(body, Msg::SyncHashes { hashes, .. } if hashes.len() == 1 && hashes[0].0 == 1) {
+            self.metrics.anti_entropy_comparisons += 1;
+            let stats = SyncStats { initiator: from, peer: to, range_end: range.end, started: self.now, ..SyncStats::default() };
+            self.open_syncs.insert(pair, self.syncs.len());
+            self.syncs.push(stats);
         }
+        let m = &mut self.metrics;
+        m.merkle_messages += 1;
+        m.merkle_hashes_sent += hashes;
+        m.merkle_keys_sent += keys;
+        m.merkle_bytes_sent += bytes;
+        if let Some(&i) = self.open_syncs.get(&pair) {
+            let s = &mut self.syncs[i];
+            s.messages += 1;
+            s.hashes += hashes;
+            s.keys += keys;
+            s.bytes += bytes;
+        }
+    }
+
+    /// Every anti-entropy comparison so far, with what it cost (§4.7).
+    pub fn syncs(&self) -> &[SyncStats] {
+        &self.syncs
     }
 
     /// Starts an anti-entropy round on every running node now (§4.7).
