@@ -6,6 +6,7 @@ pub mod network;
 pub mod queue;
 pub mod report;
 pub mod scenario;
+pub mod session;
 pub mod trace;
 pub mod workload;
 pub mod world;

@@ -47,6 +47,11 @@ impl Workload {
         self.next_at
     }
 
+    /// Skips the operations that would have been due before `t` (the load was paused).
+    pub fn skip_to(&mut self, t: Time) {
+        self.next_at = self.next_at.max(t);
+    }
+
     /// Operations issued so far.
     pub fn issued(&self) -> u64 {
         self.issued

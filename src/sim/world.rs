@@ -189,6 +189,10 @@ impl Wire {
         wired
     }
 
+    fn get(&self, id: u64) -> Option<&Wired> {
+        id.checked_sub(self.first).and_then(|i| self.slots.get(i as usize)).and_then(Option::as_ref)
+    }
+
     fn iter(&self) -> impl Iterator<Item = &InFlight> {
         self.slots.iter().flatten().map(|w| &w.flight)
     }
@@ -889,6 +893,33 @@ impl World {
         let mut out = std::mem::take(&mut self.effects);
         self.nodes[to.index()].on_message(self.now, from, body, &mut out);
         self.apply(to, out);
+    }
+}
+
+/// What the page needs beyond a scenario run: a message's contents, a clock that moves
+/// without events (so time travel can replay a click at the moment it was made), and
+/// network settings changed while running.
+impl World {
+    /// The message `id`, if it is still on the wire: its route and what it carries.
+    pub fn message(&self, id: u64) -> Option<(&InFlight, &Msg)> {
+        self.wire.get(id).map(|w| (&w.flight, &w.body))
+    }
+
+    /// Moves the clock to `t` without handling any event; nothing may be due before `t`.
+    pub fn advance_clock(&mut self, t: Time) {
+        debug_assert!(self.next_event_at().is_none_or(|at| at >= t), "no event is skipped");
+        self.now = self.now.max(t);
+    }
+
+    /// Changes the whole network's latency model and drop rate from now on.
+    pub fn set_network(&mut self, latency: Latency, drop_rate: f64) -> Result<(), String> {
+        latency.validate()?;
+        if !(0.0..=1.0).contains(&drop_rate) {
+            return Err(format!("the drop rate must be between 0 and 1 (got {drop_rate})"));
+        }
+        self.network.latency = latency;
+        self.network.drop_rate = drop_rate;
+        Ok(())
     }
 }
 

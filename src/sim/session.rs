@@ -1,0 +1,436 @@
+//! A playground session: a world, an optional background load, and every action the user
+//! took, each with the exact moment it was taken (how many events had been handled, and
+//! the virtual time). Because the world is deterministic, replaying those actions from
+//! the seed rebuilds any earlier moment exactly: that is the page's time travel.
+//! Nothing here is protocol logic; the page and its tests drive the world through this.
+
+use super::network::Latency;
+use super::workload::{Workload, WorkloadSpec};
+use super::world::{World, WorldSpec};
+use crate::core::clock::VectorClock;
+use crate::core::message::ClientReply;
+use crate::core::version::Version;
+use crate::core::{NodeId, Time};
+use crate::sim::trace::OpKind;
+
+/// Everything a session starts from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionSpec {
+    pub world: WorldSpec,
+    pub load: WorkloadSpec,
+    /// Whether the background load runs from the start.
+    pub load_on: bool,
+}
+
+/// Which context a client's put carries (§4.1, §4.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    /// A blind write: no context.
+    None,
+    /// The context of the client's latest get of the key.
+    LastRead,
+}
+
+/// Something the user did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    Put { client: String, key: String, value: String, via: NodeId, context: Context },
+    Get { client: String, key: String, via: NodeId },
+    /// Semantic reconciliation by the client (§4.4): the union of the sibling carts of its
+    /// latest get, written back with that get's context.
+    Reconcile { client: String, key: String, via: NodeId },
+    Crash(NodeId),
+    Recover(NodeId),
+    Wipe(NodeId),
+    Partition(Vec<Vec<NodeId>>),
+    Heal,
+    Link { a: NodeId, b: NodeId, drop_rate: f64, extra_delay: Time },
+    Network { latency: Latency, drop_rate: f64 },
+    Join(String),
+    Leave(NodeId),
+    AntiEntropy,
+    /// Starts or stops the background load.
+    Load(bool),
+}
+
+/// An action and the moment it was taken.
+#[derive(Clone, Debug, PartialEq)]
+struct Input {
+    /// Events and operations handled before it.
+    steps: u64,
+    at: Time,
+    action: Action,
+}
+
+/// What happens next.
+enum Next {
+    Input,
+    Event,
+    Op(Time),
+}
+
+/// A running session.
+pub struct Session {
+    spec: SessionSpec,
+    world: World,
+    load: Workload,
+    load_on: bool,
+    /// Events and operations handled so far.
+    steps: u64,
+    inputs: Vec<Input>,
+    /// The first input not applied yet (after a rewind, later inputs wait their turn).
+    next_input: usize,
+    /// The furthest virtual time reached.
+    horizon: Time,
+}
+
+impl Session {
+    /// A fresh session at time 0. Refuses impossible specs.
+    pub fn new(spec: SessionSpec) -> Result<Session, String> {
+        let world = World::new(spec.world.clone())?;
+        let load = Workload::new(spec.load.clone(), 0);
+        let load_on = spec.load_on;
+        Ok(Session { spec, world, load, load_on, steps: 0, inputs: Vec::new(), next_input: 0, horizon: 0 })
+    }
+
+    pub fn spec(&self) -> &SessionSpec {
+        &self.spec
+    }
+
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    pub fn load_on(&self) -> bool {
+        self.load_on
+    }
+
+    /// The furthest virtual time reached: the scrubber's end.
+    pub fn horizon(&self) -> Time {
+        self.horizon
+    }
+
+    /// Events and client operations handled so far.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// The actions taken so far (applied or waiting to be replayed), with their times.
+    pub fn actions(&self) -> impl Iterator<Item = (Time, &Action)> {
+        self.inputs.iter().map(|i| (i.at, &i.action))
+    }
+
+    /// Takes an action now. A refused action changes nothing. After a rewind, taking an
+    /// action starts a new future: the actions that were still to come are dropped.
+    pub fn act(&mut self, action: Action) -> Result<(), String> {
+        self.apply(&action)?;
+        self.inputs.truncate(self.next_input);
+        self.inputs.push(Input { steps: self.steps, at: self.world.now(), action });
+        self.next_input = self.inputs.len();
+        self.horizon = self.world.now();
+        Ok(())
+    }
+
+    /// Runs up to virtual time `until`, handling at most `budget` events, operations and
+    /// replayed actions. Returns whether it got there (else the next call goes on).
+    pub fn advance(&mut self, until: Time, budget: u64) -> bool {
+        for _ in 0..budget {
+            match self.next(until) {
+                Some(next) => self.take(next),
+                None => {
+                    self.world.advance_clock(until);
+                    self.horizon = self.horizon.max(self.world.now());
+                    return true;
+                }
+            }
+        }
+        self.horizon = self.horizon.max(self.world.now());
+        false
+    }
+
+    /// Handles exactly one thing: the next event, client operation or replayed action,
+    /// whenever it is due. Returns false if nothing is left to happen.
+    pub fn step(&mut self) -> bool {
+        let Some(next) = self.next(Time::MAX) else { return false };
+        self.take(next);
+        self.horizon = self.horizon.max(self.world.now());
+        true
+    }
+
+    /// Goes to virtual time `t`: forward by running, backward by replaying every recorded
+    /// action from the seed up to `t`. The state reached is exactly the one the original
+    /// run had at `t`.
+    pub fn seek(&mut self, t: Time) {
+        if t < self.world.now() {
+            self.world = World::new(self.spec.world.clone()).expect("the spec was valid when the session began");
+            self.load = Workload::new(self.spec.load.clone(), 0);
+            self.load_on = self.spec.load_on;
+            self.steps = 0;
+            self.next_input = 0;
+        }
+        self.advance(t, u64::MAX);
+    }
+
+    /// The next thing due no later than `until`; a waiting action comes first at its moment.
+    fn next(&self, until: Time) -> Option<Next> {
+        if let Some(input) = self.inputs.get(self.next_input).filter(|i| i.steps == self.steps) {
+            return (input.at <= until).then_some(Next::Input);
+        }
+        let event = self.world.next_event_at().filter(|&at| at <= until);
+        let op = self.load_on.then(|| self.load.next_at()).filter(|&at| at <= until);
+        match (event, op) {
+            (None, None) => None,
+            (Some(e), Some(o)) if e <= o => Some(Next::Event),
+            (Some(_), None) => Some(Next::Event),
+            (_, Some(o)) => Some(Next::Op(o)),
+        }
+    }
+
+    fn take(&mut self, next: Next) {
+        match next {
+            Next::Input => {
+                let input = self.inputs[self.next_input].clone();
+                self.world.advance_clock(input.at);
+                self.apply(&input.action).expect("a recorded action replays as it did the first time");
+                self.next_input += 1;
+            }
+            Next::Event => {
+                self.world.step();
+                self.steps += 1;
+            }
+            Next::Op(at) => {
+                self.world.advance_clock(at);
+                self.load.issue(&mut self.world);
+                self.steps += 1;
+            }
+        }
+    }
+
+    /// Applies an action to the world, or says why it cannot be done.
+    fn apply(&mut self, action: &Action) -> Result<(), String> {
+        let world = &mut self.world;
+        let known = |node: NodeId| -> Result<NodeId, String> {
+            if node.index() < world.names().len() {
+                Ok(node)
+            } else {
+                Err(format!("there is no node #{}", node.index()))
+            }
+        };
+        match action {
+            Action::Put { client, key, value, via, context } => {
+                check_request(client, key)?;
+                known(*via)?;
+                let context = match context {
+                    Context::None => VectorClock::default(),
+                    Context::LastRead => world.last_read_context(client, key),
+                };
+                world.put(client, key, value, *via, context);
+            }
+            Action::Get { client, key, via } => {
+                check_request(client, key)?;
+                known(*via)?;
+                world.get(client, key, *via);
+            }
+            Action::Reconcile { client, key, via } => {
+                known(*via)?;
+                let siblings = last_read_versions(world, client, key)
+                    .ok_or_else(|| format!("{client} has no successful get of {key:?} to reconcile: get it first"))?;
+                let values: Vec<&str> = siblings.iter().map(|v| &*v.value).collect();
+                let merged = cart_union(&values);
+                let context = world.last_read_context(client, key);
+                world.put(client, key, &merged, *via, context);
+            }
+            Action::Crash(node) => world.crash(known(*node)?),
+            Action::Recover(node) => world.recover(known(*node)?),
+            Action::Wipe(node) => world.wipe(known(*node)?),
+            Action::Partition(groups) => {
+                for &node in groups.iter().flatten() {
+                    known(node)?;
+                }
+                if groups.iter().filter(|g| !g.is_empty()).count() == 0 {
+                    return Err("pick the nodes to cut off first".into());
+                }
+                world.partition(groups.clone());
+            }
+            Action::Heal => world.heal(),
+            Action::Link { a, b, drop_rate, extra_delay } => {
+                let (a, b) = (known(*a)?, known(*b)?);
+                if a == b {
+                    return Err("a link joins two different nodes".into());
+                }
+                world.set_link(a, b, *drop_rate, *extra_delay)?;
+            }
+            Action::Network { latency, drop_rate } => world.set_network(*latency, *drop_rate)?,
+            Action::Join(name) => {
+                world.join(name, None, 1.0, None)?;
+            }
+            Action::Leave(node) => world.leave(known(*node)?)?,
+            Action::AntiEntropy => world.anti_entropy(),
+            Action::Load(on) => {
+                if *on && !self.load_on {
+                    self.load.skip_to(self.world.now());
+                }
+                self.load_on = *on;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Client names and keys must be non-empty.
+fn check_request(client: &str, key: &str) -> Result<(), String> {
+    if client.trim().is_empty() {
+        return Err("the client needs a name".into());
+    }
+    if key.trim().is_empty() {
+        return Err("type a key first".into());
+    }
+    Ok(())
+}
+
+/// The versions returned by `client`'s latest successful get of `key`, if any.
+pub fn last_read_versions<'w>(world: &'w World, client: &str, key: &str) -> Option<&'w [Version]> {
+    world.ops().iter().rev().filter(|op| op.kind == OpKind::Get && &*op.client == client && &*op.key == key).find_map(|op| {
+        match &op.outcome {
+            Some(ClientReply::Got { versions, .. }) => Some(versions.as_slice()),
+            _ => None,
+        }
+    })
+}
+
+/// The shopping cart's reconciliation (§4.4): the union of the items of every sibling
+/// cart (comma-separated), in order of first appearance. Deleted items may resurface,
+/// just as the paper says.
+pub fn cart_union(carts: &[&str]) -> String {
+    let mut items: Vec<&str> = Vec::new();
+    for item in carts.iter().flat_map(|c| c.split(',')).map(str::trim).filter(|i| !i.is_empty()) {
+        if !items.contains(&item) {
+            items.push(item);
+        }
+    }
+    items.join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::MS;
+
+    fn quiet() -> Session {
+        let spec = SessionSpec { world: WorldSpec::default(), load: WorkloadSpec::default(), load_on: false };
+        Session::new(spec).unwrap()
+    }
+
+    fn busy() -> Session {
+        let spec = SessionSpec { world: WorldSpec::default(), load: WorkloadSpec::default(), load_on: true };
+        Session::new(spec).unwrap()
+    }
+
+    #[test]
+    fn cart_union_keeps_every_item_once_in_order_of_appearance() {
+        assert_eq!(cart_union(&["milk,eggs", "eggs,tea", " bread "]), "milk,eggs,tea,bread");
+        assert_eq!(cart_union(&[]), "");
+    }
+
+    #[test]
+    fn a_refused_action_changes_nothing() {
+        let mut s = quiet();
+        let err = s.act(Action::Crash(NodeId(42))).unwrap_err();
+        assert!(err.contains("no node"), "{err}");
+        assert!(s.act(Action::Reconcile { client: "alice".into(), key: "cart".into(), via: NodeId(0) }).is_err());
+        assert!(s.act(Action::Get { client: "alice".into(), key: " ".into(), via: NodeId(0) }).is_err());
+        assert_eq!(s.actions().count(), 0);
+        assert_eq!(s.world().trace().len(), 0);
+    }
+
+    #[test]
+    fn seeking_back_restores_the_earlier_state_exactly() {
+        let mut s = busy();
+        s.advance(40 * MS, 500); // stops mid-way: the budget runs out
+        s.act(Action::Crash(NodeId(2))).unwrap();
+        s.advance(120 * MS, u64::MAX);
+        s.act(Action::Put { client: "alice".into(), key: "cart".into(), value: "milk".into(), via: NodeId(0), context: Context::None })
+            .unwrap();
+        s.advance(200 * MS, 3);
+        s.act(Action::Recover(NodeId(2))).unwrap();
+        s.advance(400 * MS, u64::MAX);
+        let (hash_at_400, horizon) = (s.world().trace().hash(), s.horizon());
+        assert_eq!(horizon, 400 * MS);
+
+        s.seek(100 * MS);
+        assert_eq!(s.world().now(), 100 * MS);
+        assert!(!s.world().is_up(NodeId(2)), "the crash at about 40 ms was replayed");
+        assert_eq!(s.horizon(), horizon, "the future is still there to scrub to");
+        s.seek(400 * MS);
+        assert_eq!(s.world().trace().hash(), hash_at_400, "replaying forward gives the very same run");
+        assert!(s.world().is_up(NodeId(2)));
+    }
+
+    #[test]
+    fn an_action_after_a_rewind_starts_a_new_future() {
+        let mut s = busy();
+        s.advance(50 * MS, u64::MAX);
+        s.act(Action::Crash(NodeId(1))).unwrap();
+        s.advance(150 * MS, u64::MAX);
+        s.act(Action::Recover(NodeId(1))).unwrap();
+        s.seek(100 * MS);
+        s.act(Action::Wipe(NodeId(3))).unwrap();
+        assert_eq!(s.actions().count(), 2, "the recovery at 150 ms was dropped");
+        assert_eq!(s.horizon(), 100 * MS);
+        s.advance(200 * MS, u64::MAX);
+        assert!(!s.world().is_up(NodeId(1)));
+    }
+
+    #[test]
+    fn stepping_handles_one_thing_at_a_time_and_replays_like_running() {
+        let mut stepped = busy();
+        for _ in 0..300 {
+            assert!(stepped.step());
+        }
+        let t = stepped.world().now();
+        let mut run = busy();
+        run.advance(t, u64::MAX);
+        // Running to t also handles events due at exactly t that stepping had not reached.
+        assert!(run.steps() >= stepped.steps());
+        stepped.advance(t, u64::MAX);
+        assert_eq!(stepped.world().trace().hash(), run.world().trace().hash());
+    }
+
+    #[test]
+    fn reconcile_writes_the_union_of_the_siblings_back_with_their_context() {
+        let mut s = quiet();
+        let put = |s: &mut Session, value: &str, via: u32| {
+            s.act(Action::Put { client: "alice".into(), key: "cart".into(), value: value.into(), via: NodeId(via), context: Context::None })
+                .unwrap();
+        };
+        // Two blind writes through different coordinators: concurrent versions.
+        let list = s.world().preference_list("cart");
+        put(&mut s, "milk", list[0].0);
+        put(&mut s, "eggs", list[1].0);
+        s.advance(200 * MS, u64::MAX);
+        s.act(Action::Get { client: "alice".into(), key: "cart".into(), via: list[0] }).unwrap();
+        s.advance(400 * MS, u64::MAX);
+        assert_eq!(last_read_versions(s.world(), "alice", "cart").unwrap().len(), 2, "siblings");
+        s.act(Action::Reconcile { client: "alice".into(), key: "cart".into(), via: list[0] }).unwrap();
+        s.advance(600 * MS, u64::MAX);
+        s.act(Action::Get { client: "alice".into(), key: "cart".into(), via: list[0] }).unwrap();
+        s.advance(800 * MS, u64::MAX);
+        let versions = last_read_versions(s.world(), "alice", "cart").unwrap();
+        assert_eq!(versions.len(), 1, "the merged cart supersedes both");
+        let mut items: Vec<&str> = versions[0].value.split(',').collect();
+        items.sort();
+        assert_eq!(items, ["eggs", "milk"]);
+    }
+
+    #[test]
+    fn the_load_can_be_paused_and_resumed_without_a_burst() {
+        let mut s = busy();
+        s.advance(100 * MS, u64::MAX);
+        s.act(Action::Load(false)).unwrap();
+        s.advance(1_000 * MS, u64::MAX);
+        let ops = s.world().ops().len();
+        s.act(Action::Load(true)).unwrap();
+        s.advance(1_001 * MS, u64::MAX);
+        assert!(s.world().ops().len() <= ops + 1, "no backlog of missed operations");
+    }
+}
