@@ -8,10 +8,13 @@
 //! - [`sim`]: the simulated world that drives the nodes: virtual time, a seeded PRNG, an
 //!   in-memory network with latency, drops and partitions, crashes, scenario files, and a
 //!   trace of every event with its hash.
+//! - [`app`]: the page's state and what each click does, with no web dependencies
+//!   (tested natively): it drives a simulator session and keeps the forms.
 //! - `ui` (wasm32 only): Yew components that draw what the simulator reports.
 
 pub mod core;
 pub mod sim;
+pub mod app;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

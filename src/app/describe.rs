@@ -1,0 +1,352 @@
+//! Words for what the simulator reports: one line per trace event for the log, the
+//! contents of a message for the inspector, and the log's filters.
+
+use crate::core::clock::VectorClock;
+use crate::core::message::{ClientReply, Msg, MsgKind, Note};
+use crate::core::ring::format_position;
+use crate::core::version::Version;
+use crate::core::{NodeId, MS};
+use crate::sim::trace::{Event, TraceEvent};
+use crate::sim::world::InFlight;
+use crate::sim::World;
+
+/// Virtual time in milliseconds, as the page writes it.
+pub fn ms(t: crate::core::Time) -> String {
+    format!("{:.3} ms", t as f64 / MS as f64)
+}
+
+/// One line of the event log, without its time.
+pub fn describe(world: &World, event: &Event) -> String {
+    let n = |id: NodeId| world.name(id).to_string();
+    match event {
+        Event::Send { from, to, kind, key, .. } => {
+            format!("{} → {}  {}{}", n(*from), n(*to), kind.label(), key.as_ref().map(|k| format!(" {k}")).unwrap_or_default())
+        }
+        Event::Deliver { from, to, kind, .. } => format!("{} got {} from {}", n(*to), kind.label(), n(*from)),
+        Event::Drop { from, to, kind, reason, .. } => {
+            format!("{} → {}  {} lost ({})", n(*from), n(*to), kind.label(), reason.label())
+        }
+        Event::Timer { node, timer } => format!("{}: {}", n(*node), timer.label()),
+        Event::Request { client, node, kind, key, .. } => format!("{client} asks {}: {} {key}", n(*node), kind.label()),
+        Event::Reply { op, ok, .. } => {
+            let record = world.op(*op);
+            let who = record.map(|r| format!("{} ({} {})", r.client, r.kind.label(), r.key)).unwrap_or_default();
+            let text = record.and_then(|r| r.outcome.as_ref()).map(|o| world.describe_reply(o)).unwrap_or_default();
+            format!("{who} {}: {text}", if *ok { "answered" } else { "failed" })
+        }
+        Event::Crash { node } => format!("{} crashed", n(*node)),
+        Event::Recover { node } => format!("{} recovered", n(*node)),
+        Event::Wipe { node } => format!("{}'s disk wiped", n(*node)),
+        Event::Join { node } => format!("administrator: {} joins the ring", n(*node)),
+        Event::Leave { node } => format!("administrator: {} leaves the ring", n(*node)),
+        Event::Link { a, b, drop_rate_permille, extra_delay } => format!(
+            "link {}–{}: {:.1}% drops, +{:.1} ms",
+            n(*a),
+            n(*b),
+            *drop_rate_permille as f64 / 10.0,
+            *extra_delay as f64 / MS as f64
+        ),
+        Event::Node { node, note } => describe_note(world, *node, note),
+        Event::Partition { groups } => {
+            let sides: Vec<String> = groups.iter().map(|g| g.iter().map(|&id| n(id)).collect::<Vec<_>>().join(" ")).collect();
+            format!("network partitioned: {} | the rest", sides.join(" | "))
+        }
+        Event::Heal => "partition healed".to_string(),
+    }
+}
+
+fn describe_note(world: &World, node: NodeId, note: &Note) -> String {
+    let n = |id: NodeId| world.name(id).to_string();
+    let me = n(node);
+    match note {
+        Note::PeerDown(p) => format!("{me} now believes {} is down", n(*p)),
+        Note::PeerUp(p) => format!("{me} sees {} is up again", n(*p)),
+        Note::HintStored { owner, key } => format!("{me} keeps a hinted replica of {key} for {}", n(*owner)),
+        Note::HintDelivered { owner, key } => format!("{me} handed the hinted {key} back to {}", n(*owner)),
+        Note::InSync { peer, level, .. } => format!("{me} and {} agree on a range (Merkle level {level})", n(*peer)),
+        Note::KeysReceived { peer, keys, changed } => {
+            format!("{me} got {keys} keys from {} by anti-entropy ({changed} new)", n(*peer))
+        }
+        Note::RingChanged { members } => format!("{me} now sees {members} nodes in the ring"),
+        Note::KeysHandedOver { to, keys } => format!("{me} handed {keys} keys over to {}", n(*to)),
+        Note::KeysTakenOver { from, keys } => format!("{me} took over {keys} keys from {}", n(*from)),
+    }
+}
+
+/// The log's filters: what a student may want to follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum LogFilter {
+    #[default]
+    All,
+    /// Client requests and answers.
+    Clients,
+    /// Messages sent, delivered and lost (not timers).
+    Messages,
+    /// Crashes, recoveries, wipes, partitions, link faults, peers believed down or up.
+    Failures,
+    /// Hinted replicas stored and handed back (§4.6).
+    Hints,
+    /// Merkle tree comparisons and repairs (§4.7).
+    AntiEntropy,
+    /// Gossip, joins, leaves and key transfers (§4.8, §4.9).
+    Membership,
+}
+
+impl LogFilter {
+    pub const ALL: [LogFilter; 7] = [
+        LogFilter::All,
+        LogFilter::Clients,
+        LogFilter::Messages,
+        LogFilter::Failures,
+        LogFilter::Hints,
+        LogFilter::AntiEntropy,
+        LogFilter::Membership,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LogFilter::All => "everything",
+            LogFilter::Clients => "client requests",
+            LogFilter::Messages => "messages",
+            LogFilter::Failures => "failures",
+            LogFilter::Hints => "hinted handoff",
+            LogFilter::AntiEntropy => "anti-entropy",
+            LogFilter::Membership => "membership",
+        }
+    }
+
+    /// The filter with this label, if any.
+    pub fn from_label(label: &str) -> Option<LogFilter> {
+        LogFilter::ALL.into_iter().find(|f| f.label() == label)
+    }
+
+    /// Whether the event belongs under this filter.
+    pub fn matches(self, event: &Event) -> bool {
+        let kind = match event {
+            Event::Send { kind, .. } | Event::Deliver { kind, .. } | Event::Drop { kind, .. } => Some(*kind),
+            _ => None,
+        };
+        match self {
+            LogFilter::All => true,
+            LogFilter::Clients => matches!(event, Event::Request { .. } | Event::Reply { .. }),
+            LogFilter::Messages => kind.is_some(),
+            LogFilter::Failures => {
+                matches!(
+                    event,
+                    Event::Crash { .. }
+                        | Event::Recover { .. }
+                        | Event::Wipe { .. }
+                        | Event::Partition { .. }
+                        | Event::Heal
+                        | Event::Link { .. }
+                        | Event::Node { note: Note::PeerDown(_) | Note::PeerUp(_), .. }
+                ) || matches!(event, Event::Drop { .. })
+            }
+            LogFilter::Hints => {
+                matches!(kind, Some(MsgKind::HintedPut | MsgKind::Handoff | MsgKind::HandoffAck))
+                    || matches!(event, Event::Node { note: Note::HintStored { .. } | Note::HintDelivered { .. }, .. })
+            }
+            LogFilter::AntiEntropy => {
+                matches!(kind, Some(MsgKind::MerkleHashes | MsgKind::MerkleKeys))
+                    || matches!(event, Event::Node { note: Note::InSync { .. } | Note::KeysReceived { .. }, .. })
+            }
+            LogFilter::Membership => {
+                matches!(
+                    kind,
+                    Some(
+                        MsgKind::Gossip
+                            | MsgKind::GossipReply
+                            | MsgKind::TransferOffer
+                            | MsgKind::TransferAccept
+                            | MsgKind::Transfer
+                            | MsgKind::TransferAck
+                    )
+                ) || matches!(
+                    event,
+                    Event::Join { .. }
+                        | Event::Leave { .. }
+                        | Event::Node {
+                            note: Note::RingChanged { .. } | Note::KeysHandedOver { .. } | Note::KeysTakenOver { .. },
+                            ..
+                        }
+                )
+            }
+        }
+    }
+}
+
+/// The latest `limit` log lines that pass the filter and contain `text` (if not empty),
+/// newest first, each with the index of its trace event.
+pub fn log_lines<'w>(world: &'w World, filter: LogFilter, text: &str, limit: usize) -> Vec<(usize, &'w TraceEvent, String)> {
+    let needle = text.trim().to_lowercase();
+    world
+        .trace()
+        .events()
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, e)| filter.matches(&e.event))
+        .filter_map(|(i, e)| {
+            let line = describe(world, &e.event);
+            (needle.is_empty() || line.to_lowercase().contains(&needle)).then_some((i, e, line))
+        })
+        .take(limit)
+        .collect()
+}
+
+/// A version as the page writes it: `milk,eggs [A:2, B:1]`.
+pub fn version_text(world: &World, v: &Version) -> String {
+    format!("{} {}", v.value, world.clock_text(&v.clock))
+}
+
+fn versions_text(world: &World, versions: &[Version]) -> String {
+    if versions.is_empty() {
+        return "none".into();
+    }
+    versions.iter().map(|v| version_text(world, v)).collect::<Vec<_>>().join(" | ")
+}
+
+fn clocks_text(world: &World, clocks: &[VectorClock]) -> String {
+    clocks.iter().map(|c| world.clock_text(c)).collect::<Vec<_>>().join(" ")
+}
+
+fn keys_text<K: AsRef<str>>(keys: &[K]) -> String {
+    if keys.is_empty() {
+        return "none".into();
+    }
+    keys.iter().map(|k| k.as_ref()).collect::<Vec<_>>().join(", ")
+}
+
+/// A message's route and contents, as (field, value) rows for the inspector.
+pub fn describe_message(world: &World, flight: &InFlight, msg: &Msg) -> Vec<(String, String)> {
+    let n = |id: NodeId| world.name(id).to_string();
+    let mut rows = vec![
+        ("kind".to_string(), flight.kind.label().to_string()),
+        ("from → to".to_string(), format!("{} → {}", n(flight.from), n(flight.to))),
+        ("sent".to_string(), ms(flight.sent)),
+        ("arrives".to_string(), if flight.doomed { format!("{} — will be lost", ms(flight.arrives)) } else { ms(flight.arrives) }),
+    ];
+    let mut row = |k: &str, v: String| rows.push((k.to_string(), v));
+    match msg {
+        Msg::ForwardPut { op, key, value, context } => {
+            row("client op", format!("#{}", op.0));
+            row("key", key.to_string());
+            row("value", value.to_string());
+            row("context", world.clock_text(context));
+        }
+        Msg::ForwardReply { reply } => row("answer", reply_text(world, reply)),
+        Msg::Put { req, key, version, hint } => {
+            row("request", format!("#{}", req.0));
+            row("key", key.to_string());
+            row("version", version_text(world, version));
+            row("hint", hint.map_or("none: the receiver is a replica".into(), |h| format!("hinted replica: meant for {}", n(h))));
+        }
+        Msg::PutAck { req } => row("request", format!("#{}", req.0)),
+        Msg::Get { req, key } => {
+            row("request", format!("#{}", req.0));
+            row("key", key.to_string());
+        }
+        Msg::GetReply { req, versions } => {
+            row("request", format!("#{}", req.0));
+            row("versions", versions_text(world, versions));
+        }
+        Msg::Repair { key, versions } | Msg::Handoff { key, versions } | Msg::HandoffAck { key, versions } => {
+            row("key", key.to_string());
+            row("versions", versions_text(world, versions));
+        }
+        Msg::Ping | Msg::Pong => {}
+        Msg::SyncHashes { range, hashes } => {
+            row("key range", format!("{}…{}", short_position(range.start), short_position(range.end)));
+            let list: Vec<String> = hashes.iter().map(|(i, h)| format!("node {i}: {}", short_hash(h))).collect();
+            row("tree hashes", list.join(", "));
+        }
+        Msg::SyncKeys { range, leaves, entries, reply } => {
+            row("key range", format!("{}…{}", short_position(range.start), short_position(range.end)));
+            row("differing leaves", format!("{leaves:?}"));
+            let keys: Vec<String> = entries.iter().map(|(k, vs)| format!("{k}: {}", versions_text(world, vs))).collect();
+            row("keys", keys_text(&keys));
+            row("wants the other side's keys", if *reply { "yes" } else { "no" }.into());
+        }
+        Msg::Gossip { membership } | Msg::GossipReply { membership } => {
+            let members: Vec<String> = membership
+                .records()
+                .iter()
+                .map(|(id, r)| format!("{} v{} ({:?}, {} tokens)", n(*id), r.version, r.status, r.tokens.len()))
+                .collect();
+            row("membership", members.join(", "));
+        }
+        Msg::TransferOffer { transfer, keys } => {
+            row("transfer", format!("#{transfer}"));
+            let list: Vec<String> = keys.iter().map(|(k, clocks)| format!("{k} {}", clocks_text(world, clocks))).collect();
+            row("keys offered", keys_text(&list));
+        }
+        Msg::TransferAccept { transfer, keys, have, .. } => {
+            row("transfer", format!("#{transfer}"));
+            row("send me", keys_text(keys));
+            row("already have", keys_text(have));
+        }
+        Msg::Transfer { transfer, entries } => {
+            row("transfer", format!("#{transfer}"));
+            let keys: Vec<String> = entries.iter().map(|(k, vs)| format!("{k}: {}", versions_text(world, vs))).collect();
+            row("keys", keys_text(&keys));
+        }
+        Msg::TransferAck { transfer, keys, .. } => {
+            row("transfer", format!("#{transfer}"));
+            row("stored", keys_text(keys));
+        }
+    }
+    rows
+}
+
+fn reply_text(world: &World, reply: &ClientReply) -> String {
+    match reply {
+        ClientReply::Failed { .. } => format!("failed: {}", world.describe_reply(reply)),
+        _ => world.describe_reply(reply),
+    }
+}
+
+/// The first 8 hex digits of a ring position.
+pub fn short_position(p: crate::core::ring::Position) -> String {
+    format_position(p)[..8].to_string()
+}
+
+/// The first 8 hex digits of a Merkle hash.
+pub fn short_hash(h: &crate::core::merkle::Hash) -> String {
+    h.iter().take(4).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::world::WorldSpec;
+
+    #[test]
+    fn the_log_filters_by_topic_and_text_newest_first() {
+        let mut world = World::new(WorldSpec::default()).unwrap();
+        world.crash(NodeId(1));
+        world.put("alice", "cart", "milk", NodeId(0), VectorClock::default());
+        world.run_until(300 * MS);
+        let failures = log_lines(&world, LogFilter::Failures, "", 50);
+        assert_eq!(failures.last().unwrap().2, "B crashed");
+        let clients = log_lines(&world, LogFilter::Clients, "", 50);
+        assert!(clients[0].2.starts_with("alice (put cart) answered: stored milk"), "{:?}", clients[0].2);
+        assert!(clients[1].2.contains("alice asks A: put cart"));
+        let by_text = log_lines(&world, LogFilter::All, "ALICE", 50);
+        assert_eq!(by_text.len(), 2);
+        assert!(log_lines(&world, LogFilter::Messages, "", 3).iter().all(|(_, e, _)| LogFilter::Messages.matches(&e.event)));
+        assert!(by_text[0].0 > by_text[1].0, "newest first");
+    }
+
+    #[test]
+    fn a_message_on_the_wire_shows_its_key_and_clock() {
+        let mut world = World::new(WorldSpec::default()).unwrap();
+        world.put("alice", "cart", "milk", world.preference_list("cart")[0], VectorClock::default());
+        let flight = *world.in_flight().find(|m| m.kind == MsgKind::Put).expect("a replica put on the wire");
+        let (_, msg) = world.message(flight.msg).unwrap();
+        let rows = describe_message(&world, &flight, msg);
+        let get = |k: &str| rows.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone()).unwrap();
+        assert_eq!(get("key"), "cart");
+        assert!(get("version").starts_with("milk ["), "{}", get("version"));
+        assert!(get("hint").starts_with("none"));
+    }
+}

@@ -1,0 +1,592 @@
+//! What the page holds and how it reacts, with no web dependencies (so it is tested
+//! natively): a [`Session`] to drive, the play state, the forms and their error messages,
+//! the selection and the log's filter. The Yew components in `ui` draw a [`Playground`]
+//! and turn clicks and keystrokes into [`Cmd`]s; [`Playground::update`] does the rest.
+//! There is no protocol logic here either: every action goes to the simulator.
+
+pub mod describe;
+
+use crate::core::version::Reconciliation;
+use crate::core::{NodeId, Time, MS};
+use crate::sim::network::Latency;
+use crate::sim::session::{Action, Context, Session, SessionSpec};
+use crate::sim::workload::WorkloadSpec;
+use crate::sim::world::{NodeSpec, WorldSpec};
+use std::collections::BTreeSet;
+
+/// Most events handled per animation frame, so the page never freezes.
+pub const EVENTS_PER_FRAME: u64 = 20_000;
+
+/// Speeds offered, in virtual milliseconds per real second.
+pub const SPEEDS: [f64; 8] = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 200.0, 1000.0];
+
+/// The default speed: a message of a few virtual milliseconds takes about a second.
+pub const DEFAULT_SPEED: f64 = 5.0;
+
+/// Most nodes the page offers (the frame budget is measured up to 128).
+pub const MAX_NODES: usize = 256;
+
+/// What the inspector shows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Selected {
+    Node(NodeId),
+    /// A message, with its contents as they were when clicked (it may arrive meanwhile).
+    Message { id: u64, rows: Vec<(String, String)> },
+}
+
+/// A client of the clients panel: it sends gets and puts through a chosen node and
+/// carries the context of its last read into its next put (§4.1).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientForm {
+    pub name: String,
+    pub via: NodeId,
+    pub key: String,
+    pub value: String,
+    pub error: Option<String>,
+}
+
+/// The fault-injection forms (texts as typed).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FaultForm {
+    /// Nodes picked to be cut off from the rest by a partition.
+    pub cut: BTreeSet<NodeId>,
+    pub link_a: String,
+    pub link_b: String,
+    pub link_drop_percent: String,
+    pub link_delay_ms: String,
+    /// "fixed", "uniform" or "exponential".
+    pub latency_kind: String,
+    /// Fixed: ms; uniform: min; exponential: mean.
+    pub latency_a: String,
+    /// Uniform: max.
+    pub latency_b: String,
+    pub drop_percent: String,
+    pub partition_error: Option<String>,
+    pub link_error: Option<String>,
+    pub network_error: Option<String>,
+    pub node_error: Option<String>,
+}
+
+/// The cluster settings form: applying it starts a new run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SettingsForm {
+    pub nodes: String,
+    pub n: String,
+    pub r: String,
+    pub w: String,
+    pub seed: String,
+    pub sloppy_quorum: bool,
+    pub hinted_handoff: bool,
+    pub read_repair: bool,
+    pub last_write_wins: bool,
+    /// Periodic anti-entropy interval in ms; empty: only on demand.
+    pub anti_entropy_ms: String,
+    pub load: bool,
+    pub error: Option<String>,
+}
+
+impl Default for SettingsForm {
+    fn default() -> Self {
+        SettingsForm {
+            nodes: "5".into(),
+            n: "3".into(),
+            r: "2".into(),
+            w: "2".into(),
+            seed: "1".into(),
+            sloppy_quorum: true,
+            hinted_handoff: true,
+            read_repair: true,
+            last_write_wins: false,
+            anti_entropy_ms: String::new(),
+            load: true,
+            error: None,
+        }
+    }
+}
+
+/// Fields of a client form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientField {
+    Via,
+    Key,
+    Value,
+}
+
+/// Fields of the fault forms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultField {
+    LinkA,
+    LinkB,
+    LinkDrop,
+    LinkDelay,
+    LatencyKind,
+    LatencyA,
+    LatencyB,
+    Drop,
+}
+
+/// Text fields of the settings form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettingsField {
+    Nodes,
+    N,
+    R,
+    W,
+    Seed,
+    AntiEntropy,
+}
+
+/// Switches of the settings form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Switch {
+    SloppyQuorum,
+    HintedHandoff,
+    ReadRepair,
+    LastWriteWins,
+    Load,
+}
+
+/// Everything the user can do on the page.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cmd {
+    /// An animation frame: this many real milliseconds passed.
+    Tick(f64),
+    TogglePlay,
+    Step,
+    Speed(f64),
+    /// Go to this virtual time (the scrubber).
+    Seek(Time),
+    SelectNode(NodeId),
+    SelectMessage(u64),
+    CloseInspector,
+    Crash(NodeId),
+    Recover(NodeId),
+    Wipe(NodeId),
+    Leave(NodeId),
+    AddNode,
+    AntiEntropy,
+    ToggleLoad,
+    Lookup(String),
+    ClientField(usize, ClientField, String),
+    ClientGet(usize),
+    ClientPut(usize),
+    ClientReconcile(usize),
+    AddClient,
+    ToggleCut(NodeId),
+    Partition,
+    Heal,
+    FaultField(FaultField, String),
+    ApplyLink,
+    ApplyNetwork,
+    SettingsField(SettingsField, String),
+    Toggle(Switch),
+    ApplySettings,
+    LogFilter(describe::LogFilter),
+    LogText(String),
+    LargeText(bool),
+}
+
+/// The page's state.
+pub struct Playground {
+    pub session: Session,
+    pub playing: bool,
+    /// Virtual milliseconds per real second.
+    pub speed: f64,
+    /// Virtual time owed from earlier frames that hit the event budget.
+    behind: Time,
+    pub selected: Option<Selected>,
+    /// The key typed in the lookup: its position and preference list are drawn.
+    pub lookup: String,
+    pub clients: Vec<ClientForm>,
+    pub faults: FaultForm,
+    pub settings: SettingsForm,
+    pub log_filter: describe::LogFilter,
+    pub log_text: String,
+    pub large_text: bool,
+    /// A message about the page as a whole (e.g. a bad URL was ignored).
+    pub notice: Option<String>,
+}
+
+/// Node names: A … Z, then A1 … Z1, A2 …
+pub fn node_name(index: usize) -> String {
+    let letter = char::from(b'A' + (index % 26) as u8);
+    match index / 26 {
+        0 => letter.to_string(),
+        round => format!("{letter}{round}"),
+    }
+}
+
+/// Parses a whole number in `lo..=hi`, or says what is wrong with `field`.
+fn parse_count(field: &str, text: &str, lo: u64, hi: u64) -> Result<u64, String> {
+    let value: u64 = text.trim().parse().map_err(|_| format!("{field} must be a whole number (got {:?})", text.trim()))?;
+    if value < lo || value > hi {
+        return Err(format!("{field} must be between {lo} and {hi} (got {value})"));
+    }
+    Ok(value)
+}
+
+/// Parses a non-negative number of at most `hi`, or says what is wrong with `field`.
+fn parse_number(field: &str, text: &str, hi: f64) -> Result<f64, String> {
+    let value: f64 = text.trim().parse().map_err(|_| format!("{field} must be a number (got {:?})", text.trim()))?;
+    if !value.is_finite() || value < 0.0 || value > hi {
+        return Err(format!("{field} must be between 0 and {hi} (got {value})"));
+    }
+    Ok(value)
+}
+
+impl SettingsForm {
+    /// The run these settings describe, or why they are impossible.
+    pub fn spec(&self) -> Result<SessionSpec, String> {
+        let nodes = parse_count("nodes", &self.nodes, 1, MAX_NODES as u64)? as usize;
+        let n = parse_count("N", &self.n, 1, 16)? as usize;
+        let r = parse_count("R", &self.r, 1, 16)? as usize;
+        let w = parse_count("W", &self.w, 1, 16)? as usize;
+        let seed = parse_count("seed", &self.seed, 0, u64::MAX)?;
+        let anti_entropy_interval = match self.anti_entropy_ms.trim() {
+            "" | "off" => None,
+            text => Some(((parse_number("anti-entropy interval", text, 60_000.0)? * MS as f64) as Time).max(MS)),
+        };
+        let mut world = WorldSpec { seed, nodes: (0..nodes).map(|i| NodeSpec::named(&node_name(i))).collect(), ..WorldSpec::default() };
+        world.tokens_per_node = if nodes <= 8 { 4 } else { 8 };
+        let config = &mut world.config;
+        (config.n, config.r, config.w) = (n, r, w);
+        config.sloppy_quorum = self.sloppy_quorum;
+        config.hinted_handoff = self.hinted_handoff;
+        config.read_repair = self.read_repair;
+        config.reconciliation = if self.last_write_wins { Reconciliation::LastWriteWins } else { Reconciliation::Siblings };
+        config.anti_entropy_interval = anti_entropy_interval;
+        config.seeds = vec![NodeId(0)];
+        config.validate(nodes)?;
+        // About one client operation every 10 ms per 5 nodes: busy, yet followable.
+        let interval = (10 * MS * 5 / nodes.max(1) as Time).max(MS / 2);
+        let load = WorkloadSpec { seed, interval, ..WorkloadSpec::default() };
+        Ok(SessionSpec { world, load, load_on: self.load })
+    }
+
+    /// The settings as a URL query (`?seed=1&nodes=5&n=3&r=2&w=2`), to share a run.
+    pub fn query(&self) -> String {
+        let mut q = format!("?seed={}&nodes={}&n={}&r={}&w={}", self.seed.trim(), self.nodes.trim(), self.n.trim(), self.r.trim(), self.w.trim());
+        for (name, on, default) in [
+            ("sloppy", self.sloppy_quorum, true),
+            ("handoff", self.hinted_handoff, true),
+            ("repair", self.read_repair, true),
+            ("lww", self.last_write_wins, false),
+            ("load", self.load, true),
+        ] {
+            if on != default {
+                q.push_str(&format!("&{name}={}", if on { "on" } else { "off" }));
+            }
+        }
+        if !self.anti_entropy_ms.trim().is_empty() {
+            q.push_str(&format!("&ae={}", self.anti_entropy_ms.trim()));
+        }
+        q
+    }
+
+    /// Settings from a URL query; unknown or malformed parameters are an error.
+    pub fn from_query(query: &str) -> Result<SettingsForm, String> {
+        let mut form = SettingsForm::default();
+        for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let switch = |v: &str| match v {
+                "on" | "1" | "true" => Ok(true),
+                "off" | "0" | "false" => Ok(false),
+                _ => Err(format!("{name} must be on or off (got {v:?})")),
+            };
+            match name {
+                "seed" => form.seed = value.into(),
+                "nodes" => form.nodes = value.into(),
+                "n" => form.n = value.into(),
+                "r" => form.r = value.into(),
+                "w" => form.w = value.into(),
+                "ae" => form.anti_entropy_ms = value.into(),
+                "sloppy" => form.sloppy_quorum = switch(value)?,
+                "handoff" => form.hinted_handoff = switch(value)?,
+                "repair" => form.read_repair = switch(value)?,
+                "lww" => form.last_write_wins = switch(value)?,
+                "load" => form.load = switch(value)?,
+                _ => return Err(format!("unknown URL parameter {name:?}")),
+            }
+        }
+        form.spec()?;
+        Ok(form)
+    }
+}
+
+impl Default for FaultForm {
+    fn default() -> Self {
+        FaultForm {
+            cut: BTreeSet::new(),
+            link_a: "A".into(),
+            link_b: "B".into(),
+            link_drop_percent: "50".into(),
+            link_delay_ms: "0".into(),
+            latency_kind: "uniform".into(),
+            latency_a: "1".into(),
+            latency_b: "5".into(),
+            drop_percent: "0".into(),
+            partition_error: None,
+            link_error: None,
+            network_error: None,
+            node_error: None,
+        }
+    }
+}
+
+impl Playground {
+    /// The page as first opened: five nodes, (N, R, W) = (3, 2, 2), a background load.
+    pub fn new() -> Playground {
+        Playground::with_settings(SettingsForm::default()).expect("the default settings are valid")
+    }
+
+    /// The page for a URL query such as `?seed=4&nodes=16`; a bad query is reported and
+    /// the defaults are used.
+    pub fn from_query(query: &str) -> Playground {
+        match SettingsForm::from_query(query) {
+            Ok(form) => Playground::with_settings(form).expect("checked by from_query"),
+            Err(e) => Playground { notice: Some(format!("The link's settings were ignored: {e}")), ..Playground::new() },
+        }
+    }
+
+    fn with_settings(settings: SettingsForm) -> Result<Playground, String> {
+        let session = Session::new(settings.spec()?)?;
+        let clients = ["alice", "bob"].iter().map(|name| ClientForm::new(name, &session)).collect();
+        Ok(Playground {
+            session,
+            playing: false,
+            speed: DEFAULT_SPEED,
+            behind: 0,
+            selected: None,
+            lookup: String::new(),
+            clients,
+            faults: FaultForm::default(),
+            settings,
+            log_filter: describe::LogFilter::All,
+            log_text: String::new(),
+            large_text: false,
+            notice: None,
+        })
+    }
+
+    /// Reacts to one thing the user (or the animation frame) did.
+    pub fn update(&mut self, cmd: Cmd) {
+        match cmd {
+            Cmd::Tick(elapsed_ms) => self.tick(elapsed_ms),
+            Cmd::TogglePlay => self.playing = !self.playing,
+            Cmd::Step => {
+                self.playing = false;
+                self.behind = 0;
+                self.session.step();
+            }
+            Cmd::Speed(speed) if SPEEDS.contains(&speed) => self.speed = speed,
+            Cmd::Speed(_) => {}
+            Cmd::Seek(t) => {
+                self.playing = false;
+                self.behind = 0;
+                self.session.seek(t.min(self.session.horizon()));
+            }
+            Cmd::SelectNode(node) => self.selected = Some(Selected::Node(node)),
+            Cmd::SelectMessage(id) => self.select_message(id),
+            Cmd::CloseInspector => self.selected = None,
+            Cmd::Crash(node) => self.node_action(Action::Crash(node)),
+            Cmd::Recover(node) => self.node_action(Action::Recover(node)),
+            Cmd::Wipe(node) => self.node_action(Action::Wipe(node)),
+            Cmd::Leave(node) => self.node_action(Action::Leave(node)),
+            Cmd::AddNode => {
+                let world = self.session.world();
+                let name = (0..).map(node_name).find(|name| world.node_id(name).is_none()).expect("names never run out");
+                self.node_action(Action::Join(name));
+            }
+            Cmd::AntiEntropy => self.node_action(Action::AntiEntropy),
+            Cmd::ToggleLoad => {
+                let on = !self.session.load_on();
+                self.node_action(Action::Load(on));
+            }
+            Cmd::Lookup(key) => self.lookup = key,
+            Cmd::ClientField(i, field, text) => self.client_field(i, field, text),
+            Cmd::ClientGet(i) => self.client_request(i, |c| Action::Get { client: c.name.clone(), key: c.key.clone(), via: c.via }),
+            Cmd::ClientPut(i) => self.client_request(i, |c| Action::Put {
+                client: c.name.clone(),
+                key: c.key.clone(),
+                value: c.value.clone(),
+                via: c.via,
+                context: Context::LastRead,
+            }),
+            Cmd::ClientReconcile(i) => {
+                self.client_request(i, |c| Action::Reconcile { client: c.name.clone(), key: c.key.clone(), via: c.via })
+            }
+            Cmd::AddClient => {
+                let name = (1..).map(|i| format!("client{i}")).find(|n| self.clients.iter().all(|c| &c.name != n)).expect("endless");
+                self.clients.push(ClientForm::new(&name, &self.session));
+            }
+            Cmd::ToggleCut(node) => {
+                if !self.faults.cut.remove(&node) {
+                    self.faults.cut.insert(node);
+                }
+            }
+            Cmd::Partition => self.partition(),
+            Cmd::Heal => self.faults.partition_error = self.session.act(Action::Heal).err(),
+            Cmd::FaultField(field, text) => self.fault_field(field, text),
+            Cmd::ApplyLink => self.faults.link_error = self.link_action().and_then(|a| self.session.act(a)).err(),
+            Cmd::ApplyNetwork => self.faults.network_error = self.network_action().and_then(|a| self.session.act(a)).err(),
+            Cmd::SettingsField(field, text) => self.settings_field(field, text),
+            Cmd::Toggle(switch) => self.toggle(switch),
+            Cmd::ApplySettings => self.apply_settings(),
+            Cmd::LogFilter(filter) => self.log_filter = filter,
+            Cmd::LogText(text) => self.log_text = text,
+            Cmd::LargeText(on) => self.large_text = on,
+        }
+    }
+
+    /// Advances the world by `elapsed_ms` of real time at the current speed (when playing),
+    /// within the per-frame event budget.
+    fn tick(&mut self, elapsed_ms: f64) {
+        if !self.playing {
+            return;
+        }
+        let owed = (elapsed_ms * self.speed).round() as Time + self.behind; // µs: ms × (ms/s) = µs
+        let target = self.session.world().now() + owed;
+        let reached = self.session.advance(target, EVENTS_PER_FRAME);
+        self.behind = if reached { 0 } else { target - self.session.world().now() };
+    }
+
+    fn select_message(&mut self, id: u64) {
+        let world = self.session.world();
+        if let Some((flight, msg)) = world.message(id) {
+            let rows = describe::describe_message(world, flight, msg);
+            self.selected = Some(Selected::Message { id, rows });
+            self.playing = false; // hold still while it is read
+        }
+    }
+
+    fn node_action(&mut self, action: Action) {
+        self.faults.node_error = self.session.act(action).err();
+    }
+
+    fn client_field(&mut self, i: usize, field: ClientField, text: String) {
+        let world = self.session.world();
+        let Some(client) = self.clients.get_mut(i) else { return };
+        match field {
+            ClientField::Via => match world.node_id(&text) {
+                Some(node) => {
+                    client.via = node;
+                    client.error = None;
+                }
+                None => client.error = Some(format!("there is no node {text:?}")),
+            },
+            ClientField::Key => client.key = text,
+            ClientField::Value => client.value = text,
+        }
+    }
+
+    fn client_request(&mut self, i: usize, action: impl Fn(&ClientForm) -> Action) {
+        let Some(client) = self.clients.get(i) else { return };
+        let result = self.session.act(action(client));
+        self.clients[i].error = result.err();
+    }
+
+    fn partition(&mut self) {
+        let world = self.session.world();
+        let cut: Vec<NodeId> = self.faults.cut.iter().copied().collect();
+        let rest: Vec<NodeId> = world.node_ids().filter(|n| !self.faults.cut.contains(n)).collect();
+        self.faults.partition_error = if cut.is_empty() {
+            Some("tick the nodes to cut off first".into())
+        } else if rest.is_empty() {
+            Some("leave at least one node on the other side".into())
+        } else {
+            self.session.act(Action::Partition(vec![cut, rest])).err()
+        };
+    }
+
+    fn fault_field(&mut self, field: FaultField, text: String) {
+        let f = &mut self.faults;
+        match field {
+            FaultField::LinkA => f.link_a = text,
+            FaultField::LinkB => f.link_b = text,
+            FaultField::LinkDrop => f.link_drop_percent = text,
+            FaultField::LinkDelay => f.link_delay_ms = text,
+            FaultField::LatencyKind => f.latency_kind = text,
+            FaultField::LatencyA => f.latency_a = text,
+            FaultField::LatencyB => f.latency_b = text,
+            FaultField::Drop => f.drop_percent = text,
+        }
+    }
+
+    fn link_action(&self) -> Result<Action, String> {
+        let world = self.session.world();
+        let f = &self.faults;
+        let node = |name: &str| world.node_id(name.trim()).ok_or_else(|| format!("there is no node {:?}", name.trim()));
+        let (a, b) = (node(&f.link_a)?, node(&f.link_b)?);
+        let drop_rate = parse_number("drop rate (%)", &f.link_drop_percent, 100.0)? / 100.0;
+        let delay = parse_number("extra delay (ms)", &f.link_delay_ms, 10_000.0)?;
+        Ok(Action::Link { a, b, drop_rate, extra_delay: (delay * MS as f64).round() as Time })
+    }
+
+    fn network_action(&self) -> Result<Action, String> {
+        let f = &self.faults;
+        let latency = match f.latency_kind.as_str() {
+            "fixed" => Latency::Fixed { ms: parse_number("latency (ms)", &f.latency_a, 10_000.0)? },
+            "uniform" => {
+                let min = parse_number("minimum latency (ms)", &f.latency_a, 10_000.0)?;
+                let max = parse_number("maximum latency (ms)", &f.latency_b, 10_000.0)?;
+                if min > max {
+                    return Err(format!("the minimum latency ({min} ms) is above the maximum ({max} ms)"));
+                }
+                Latency::Uniform { min, max }
+            }
+            "exponential" => Latency::Exponential { mean: parse_number("mean latency (ms)", &f.latency_a, 10_000.0)? },
+            other => return Err(format!("unknown latency model {other:?}")),
+        };
+        let drop_rate = parse_number("drop rate (%)", &f.drop_percent, 100.0)? / 100.0;
+        Ok(Action::Network { latency, drop_rate })
+    }
+
+    fn settings_field(&mut self, field: SettingsField, text: String) {
+        let s = &mut self.settings;
+        match field {
+            SettingsField::Nodes => s.nodes = text,
+            SettingsField::N => s.n = text,
+            SettingsField::R => s.r = text,
+            SettingsField::W => s.w = text,
+            SettingsField::Seed => s.seed = text,
+            SettingsField::AntiEntropy => s.anti_entropy_ms = text,
+        }
+    }
+
+    fn toggle(&mut self, switch: Switch) {
+        let s = &mut self.settings;
+        let flag = match switch {
+            Switch::SloppyQuorum => &mut s.sloppy_quorum,
+            Switch::HintedHandoff => &mut s.hinted_handoff,
+            Switch::ReadRepair => &mut s.read_repair,
+            Switch::LastWriteWins => &mut s.last_write_wins,
+            Switch::Load => &mut s.load,
+        };
+        *flag = !*flag;
+    }
+
+    /// Starts a new run with the settings form, or shows why it cannot.
+    fn apply_settings(&mut self) {
+        match Playground::with_settings(self.settings.clone()) {
+            Ok(fresh) => *self = Playground { speed: self.speed, large_text: self.large_text, ..fresh },
+            Err(e) => self.settings.error = Some(e),
+        }
+    }
+}
+
+impl Default for Playground {
+    fn default() -> Self {
+        Playground::new()
+    }
+}
+
+impl ClientForm {
+    fn new(name: &str, session: &Session) -> ClientForm {
+        let nodes = session.world().names().len() as u32;
+        let via = NodeId(if name == "bob" { 1.min(nodes - 1) } else { 0 });
+        ClientForm { name: name.into(), via, key: "cart".into(), value: if name == "bob" { "eggs" } else { "milk" }.into(), error: None }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,198 @@
+//! The page's behaviour, natively: forms, bad input, the lesson flow, time travel.
+
+use super::*;
+use crate::core::message::Note;
+use crate::sim::trace::Event;
+
+fn quiet() -> Playground {
+    Playground::from_query("?load=off")
+}
+
+/// Runs the page for `ms` of virtual time, as animation frames would.
+fn run(p: &mut Playground, ms: u64) {
+    let target = p.session.world().now() + ms * MS;
+    while p.session.world().now() < target {
+        p.session.advance(target, EVENTS_PER_FRAME);
+    }
+}
+
+fn notes(p: &Playground) -> Vec<Note> {
+    p.session.world().trace().events().iter().filter_map(|e| if let Event::Node { note, .. } = &e.event { Some(note.clone()) } else { None }).collect()
+}
+
+#[test]
+fn node_names_run_a_to_z_then_repeat_with_a_number() {
+    assert_eq!(node_name(0), "A");
+    assert_eq!(node_name(25), "Z");
+    assert_eq!(node_name(26), "A1");
+    assert_eq!(node_name(127), "X4");
+}
+
+#[test]
+fn the_url_sets_the_run_and_a_bad_url_is_reported_and_ignored() {
+    let p = Playground::from_query("?seed=9&nodes=16&n=3&r=1&w=3&load=off&ae=500");
+    assert_eq!(p.session.world().names().len(), 16);
+    assert_eq!(p.session.world().seed(), 9);
+    assert_eq!(p.session.world().config().r, 1);
+    assert!(!p.session.load_on());
+    assert_eq!(p.session.world().config().anti_entropy_interval, Some(500 * MS));
+    assert_eq!(p.settings.query(), "?seed=9&nodes=16&n=3&r=1&w=3&load=off&ae=500");
+    assert!(p.notice.is_none());
+    for bad in ["?r=4", "?nodes=0", "?nodes=abc", "?colour=red", "?load=maybe", "?n=7&nodes=5"] {
+        let p = Playground::from_query(bad);
+        assert!(p.notice.as_deref().unwrap_or("").contains("ignored"), "{bad}: {:?}", p.notice);
+        assert_eq!(p.session.world().names().len(), 5, "{bad}: defaults used");
+    }
+}
+
+#[test]
+fn impossible_settings_show_a_message_and_change_nothing() {
+    let mut p = quiet();
+    p.update(Cmd::ClientPut(0));
+    run(&mut p, 50);
+    let hash = p.session.world().trace().hash();
+    p.update(Cmd::SettingsField(SettingsField::R, "4".into()));
+    p.update(Cmd::ApplySettings);
+    assert!(p.settings.error.as_deref().unwrap().contains("cannot exceed n"), "{:?}", p.settings.error);
+    assert_eq!(p.session.world().trace().hash(), hash, "the run goes on untouched");
+    p.update(Cmd::SettingsField(SettingsField::Seed, "-3".into()));
+    p.update(Cmd::SettingsField(SettingsField::R, "2".into()));
+    p.update(Cmd::ApplySettings);
+    assert!(p.settings.error.as_deref().unwrap().contains("seed"));
+    assert_eq!(p.session.world().trace().hash(), hash);
+}
+
+#[test]
+fn good_settings_start_a_new_run() {
+    let mut p = quiet();
+    p.update(Cmd::SettingsField(SettingsField::Nodes, "8".into()));
+    p.update(Cmd::SettingsField(SettingsField::Seed, "42".into()));
+    p.update(Cmd::Toggle(Switch::SloppyQuorum));
+    p.update(Cmd::ApplySettings);
+    assert!(p.settings.error.is_none());
+    assert_eq!(p.session.world().names().len(), 8);
+    assert_eq!(p.session.world().seed(), 42);
+    assert!(!p.session.world().config().sloppy_quorum);
+    assert_eq!(p.session.world().now(), 0);
+}
+
+#[test]
+fn bad_fault_and_client_input_shows_a_message_and_changes_nothing() {
+    let mut p = quiet();
+    let before = p.session.world().trace().len();
+    p.update(Cmd::FaultField(FaultField::LinkDrop, "150".into()));
+    p.update(Cmd::ApplyLink);
+    assert!(p.faults.link_error.as_deref().unwrap().contains("between 0 and 100"));
+    p.update(Cmd::FaultField(FaultField::LinkDrop, "10".into()));
+    p.update(Cmd::FaultField(FaultField::LinkB, "Q".into()));
+    p.update(Cmd::ApplyLink);
+    assert!(p.faults.link_error.as_deref().unwrap().contains("no node \"Q\""));
+    p.update(Cmd::FaultField(FaultField::LatencyA, "9".into()));
+    p.update(Cmd::ApplyNetwork);
+    assert!(p.faults.network_error.as_deref().unwrap().contains("minimum latency"));
+    p.update(Cmd::Partition);
+    assert!(p.faults.partition_error.is_some(), "no node picked");
+    p.update(Cmd::ClientField(0, ClientField::Key, "".into()));
+    p.update(Cmd::ClientGet(0));
+    assert!(p.clients[0].error.as_deref().unwrap().contains("key"));
+    p.update(Cmd::ClientField(0, ClientField::Via, "nobody".into()));
+    assert!(p.clients[0].error.is_some());
+    assert_eq!(p.clients[0].via, NodeId(0), "unchanged");
+    p.update(Cmd::ClientReconcile(1));
+    assert!(p.clients[1].error.as_deref().unwrap().contains("get it first"));
+    assert_eq!(p.session.world().trace().len(), before, "nothing happened in the world");
+    assert_eq!(p.session.actions().count(), 0);
+}
+
+#[test]
+fn the_hinted_handoff_lesson_put_crash_put_recover_get() {
+    let mut p = quiet();
+    let world = p.session.world();
+    let owner = world.preference_list("cart")[1]; // a replica that is not the coordinator
+    let coordinator = world.preference_list("cart")[0];
+    p.update(Cmd::ClientField(0, ClientField::Via, world.name(coordinator).to_string()));
+    p.update(Cmd::ClientPut(0));
+    run(&mut p, 50);
+    p.update(Cmd::Crash(owner));
+    p.update(Cmd::ClientField(0, ClientField::Value, "milk,eggs".into()));
+    p.update(Cmd::ClientPut(0));
+    run(&mut p, 200);
+    assert!(notes(&p).iter().any(|n| matches!(n, Note::HintStored { owner: o, .. } if *o == owner)), "a hinted replica for the crashed owner");
+    p.update(Cmd::Recover(owner));
+    run(&mut p, 500);
+    assert!(notes(&p).iter().any(|n| matches!(n, Note::HintDelivered { owner: o, .. } if *o == owner)), "handed back");
+    p.update(Cmd::ClientGet(0));
+    run(&mut p, 100);
+    let versions = crate::sim::session::last_read_versions(p.session.world(), "alice", "cart").unwrap();
+    assert_eq!(versions.len(), 1);
+    assert_eq!(&*versions[0].value, "milk,eggs");
+    assert_eq!(&*p.session.world().node(owner).store().get("cart")[0].value, "milk,eggs", "the owner holds the latest");
+}
+
+#[test]
+fn the_scrubber_goes_back_to_an_earlier_moment_and_forward_again() {
+    let mut p = Playground::new();
+    p.update(Cmd::TogglePlay);
+    for _ in 0..40 {
+        p.update(Cmd::Tick(16.0));
+    }
+    p.update(Cmd::Crash(NodeId(2)));
+    for _ in 0..40 {
+        p.update(Cmd::Tick(16.0));
+    }
+    let end = p.session.world().now();
+    let (hash, delivered) = (p.session.world().trace().hash(), p.session.world().metrics().messages_delivered);
+    p.update(Cmd::Seek(end / 4));
+    assert!(!p.playing, "seeking pauses");
+    assert_eq!(p.session.world().now(), end / 4);
+    assert!(p.session.world().is_up(NodeId(2)), "before the crash");
+    assert!(p.session.world().metrics().messages_delivered < delivered);
+    p.update(Cmd::Seek(end));
+    assert!(!p.session.world().is_up(NodeId(2)));
+    assert_eq!(p.session.world().trace().hash(), hash, "the very same run");
+    p.update(Cmd::Seek(end * 10));
+    assert_eq!(p.session.world().now(), end, "no further than the run went");
+}
+
+#[test]
+fn clicking_a_message_shows_its_contents_and_pauses() {
+    let mut p = quiet();
+    p.update(Cmd::ClientPut(0));
+    p.update(Cmd::TogglePlay);
+    let id = p.session.world().in_flight().next().expect("the put is on its way").msg;
+    p.update(Cmd::SelectMessage(id));
+    assert!(!p.playing);
+    let Some(Selected::Message { rows, .. }) = &p.selected else { panic!("a message is selected") };
+    assert!(rows.iter().any(|(k, v)| k == "key" && v == "cart"), "{rows:?}");
+    p.update(Cmd::SelectMessage(999_999));
+    assert!(matches!(p.selected, Some(Selected::Message { .. })), "an unknown message changes nothing");
+}
+
+#[test]
+fn nodes_can_be_added_and_removed() {
+    let mut p = quiet();
+    p.update(Cmd::AddNode);
+    assert!(p.faults.node_error.is_none(), "{:?}", p.faults.node_error);
+    assert_eq!(p.session.world().name(NodeId(5)), "F");
+    run(&mut p, 2_000);
+    assert!(p.session.world().memberships_agree(), "gossip spread the news");
+    p.update(Cmd::Leave(NodeId(5)));
+    assert!(p.faults.node_error.is_none());
+    for node in 1..5 {
+        p.update(Cmd::Leave(NodeId(node)));
+    }
+    assert!(p.faults.node_error.as_deref().unwrap().contains("at least n"), "{:?}", p.faults.node_error);
+}
+
+#[test]
+fn a_partition_cuts_off_the_ticked_nodes_until_healed() {
+    let mut p = quiet();
+    p.update(Cmd::ToggleCut(NodeId(3)));
+    p.update(Cmd::ToggleCut(NodeId(4)));
+    p.update(Cmd::Partition);
+    assert!(p.faults.partition_error.is_none());
+    let net = p.session.world().network();
+    assert!(!net.reachable(NodeId(0), NodeId(3)) && net.reachable(NodeId(3), NodeId(4)));
+    p.update(Cmd::Heal);
+    assert!(p.session.world().network().reachable(NodeId(0), NodeId(3)));
+}
