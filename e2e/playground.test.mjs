@@ -85,12 +85,14 @@ test('keyboard: space plays and pauses, the right arrow steps one event', async 
   await page.close();
 });
 
-test('clicking a node crashes it: it greys out, and messages sent to it fall away', async () => {
+test('crashing a node from the inspector greys it, and messages sent to it fall away', async () => {
   const { page, problems } = await openPage();
   await page.click('g.node[data-node="C"]');
+  await page.locator('.node-inspector[data-node="C"]').waitFor();
+  await page.click('.node-inspector button.crash');
   await page.locator('g.node.down[data-node="C"]').waitFor();
   assert.match(await page.locator('g.node[data-node="C"] text.node-state').textContent(), /down/);
-  await page.selectOption('select', '20');
+  await page.selectOption('.speed select', '20');
   await page.click('button.play');
   // Sooner or later a message heads for C and is lost: the log says so.
   await page.waitForFunction(
@@ -98,8 +100,129 @@ test('clicking a node crashes it: it greys out, and messages sent to it fall awa
     null, { timeout: 30_000 });
   await page.screenshot({ path: join(SHOTS, 'crashed-node.png') });
   await page.click('button.play');
-  await page.click('g.node[data-node="C"]');
+  await page.click('.node-inspector button.recover');
   assert.equal(await page.locator('g.node.down').count(), 0, 'recovered');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+/** Plays until `predicate` (run in the page) holds, then pauses. */
+async function playUntil(page, predicate, arg) {
+  if (!/Pause/.test(await page.locator('button.play').innerText())) await page.click('button.play');
+  await page.waitForFunction(predicate, arg, { timeout: 30_000 });
+  await page.click('button.play');
+}
+
+test('the hinted handoff lesson: put, crash, put, recover, the hint goes home, get', async () => {
+  const { page, problems } = await openPage();
+  await page.click('button.load'); // stop the background load: only alice talks
+  await page.selectOption('.speed select', '50');
+  // Where does "cart" live? The lookup shows its preference list.
+  await page.fill('.lookup input', 'cart');
+  const replicas = await page.locator('.lookup .pref.replica').allInnerTexts();
+  assert.equal(replicas.length, 3, 'N = 3 replicas');
+  assert.equal(await page.locator('g.node.replica').count(), 3, 'highlighted on the ring');
+  const coordinator = replicas[0], victim = replicas[1];
+  const alice = page.locator('.client[data-client="alice"]');
+  await alice.locator('.via select').selectOption(coordinator);
+  await alice.locator('.value input').fill('milk');
+  await alice.locator('button.put').click();
+  await playUntil(page, () => document.querySelector('.client[data-client="alice"] .result').textContent.includes('stored milk'));
+  // A replica crashes; the next write still succeeds, with a hinted replica on a stand-in.
+  await page.click(`g.node[data-node="${victim}"]`);
+  await page.click('.node-inspector button.crash');
+  await alice.locator('.value input').fill('milk,eggs');
+  await alice.locator('button.put').click();
+  await playUntil(page, () => document.querySelector('.hints-pending').textContent === '1');
+  assert.match(await alice.locator('.result').innerText(), /stored milk,eggs/);
+  assert.equal(await page.locator('.node-load .hint-count').count(), 1, 'the stand-in shows its hint');
+  await page.screenshot({ path: join(SHOTS, 'lesson-hinted-replica.png') });
+  // The owner recovers; the stand-in hands the hint back and deletes it.
+  await page.click(`g.node[data-node="${victim}"]`);
+  await page.click('.node-inspector button.recover');
+  await playUntil(page, () => document.querySelector('.hints-pending').textContent === '0');
+  assert.match(await page.locator('.hints-total').innerText(), /^1 \/ 1/);
+  await page.selectOption('.log-filter select', 'hinted handoff');
+  const hintLog = await page.locator('ol.log').innerText();
+  assert.match(hintLog, new RegExp(`handed the hinted cart back to ${victim}`));
+  assert.match(hintLog, new RegExp(`keeps a hinted replica of cart for ${victim}`));
+  // The owner's store now holds the latest cart.
+  await page.click(`g.node[data-node="${victim}"]`);
+  assert.match(await page.locator('.node-inspector .store').innerText(), /milk,eggs/);
+  // A get through the recovered owner returns it.
+  await alice.locator('.via select').selectOption(victim);
+  await alice.locator('button.get').click();
+  await playUntil(page, () => /get cart via .*:/.test(document.querySelector('.client[data-client="alice"] .result').textContent)
+    && !document.querySelector('.client[data-client="alice"] .result').textContent.includes('waiting'));
+  assert.match(await alice.locator('.result').innerText(), /milk,eggs/);
+  await page.screenshot({ path: join(SHOTS, 'lesson-get.png') });
+  // Time travel: back to just after the crash, the hint is pending again.
+  await page.selectOption('.log-filter select', 'failures');
+  await page.locator('ol.log li', { hasText: `${victim} crashed` }).first().click();
+  assert.match(await page.locator('g.node[data-node="' + victim + '"]').getAttribute('class'), /down/);
+  assert.equal(await page.locator('.hints-pending').innerText(), '0', 'the hint is not written yet at the crash');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('siblings: two blind puts show side by side, and reconcile merges them', async () => {
+  const { page, problems } = await openPage();
+  await page.click('button.load');
+  await page.selectOption('.speed select', '50');
+  const alice = page.locator('.client[data-client="alice"]');
+  const bob = page.locator('.client[data-client="bob"]');
+  await alice.locator('button.put').click(); // milk, via A
+  await bob.locator('button.put').click();   // eggs, via B: concurrent with alice's
+  await playUntil(page, () => [...document.querySelectorAll('.client .result')].every((r) => r.textContent.includes('stored')));
+  await alice.locator('button.get').click();
+  await playUntil(page, () => document.querySelector('.client[data-client="alice"] .result').textContent.includes('siblings'));
+  assert.equal(await alice.locator('.sibling').count(), 2);
+  await page.screenshot({ path: join(SHOTS, 'siblings.png') });
+  await alice.locator('button.reconcile').click();
+  await playUntil(page, () => document.querySelector('.client[data-client="alice"] .result').textContent.includes('stored'));
+  await alice.locator('button.get').click();
+  await playUntil(page, () => document.querySelector('.client[data-client="alice"] .result .sibling'));
+  assert.equal(await alice.locator('.sibling').count(), 1, 'one merged cart');
+  assert.match(await alice.locator('.sibling .value').innerText(), /milk/);
+  assert.match(await alice.locator('.sibling .value').innerText(), /eggs/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('bad input shows a message next to the field and changes nothing', async () => {
+  const { page, problems } = await openPage();
+  await page.click('button.step');
+  const stats = await page.locator('.stats').innerText();
+  await page.click('.settings-box summary');
+  await page.fill('.settings .r input', '9');
+  await page.click('button.apply-settings');
+  assert.match(await page.locator('.settings .error').innerText(), /cannot exceed n/);
+  await page.fill('.faults .link-drop input', 'lots');
+  await page.click('button.apply-link');
+  assert.match(await page.locator('.faults .error').innerText(), /drop rate/);
+  assert.equal(await page.locator('.stats').innerText(), stats, 'nothing changed');
+  assert.equal(await page.locator('.faulty-link').count(), 0);
+  // A bad URL is reported, and the defaults are used.
+  await page.goto(server.url + '?nodes=zero');
+  await page.waitForSelector('svg.ring g.node');
+  assert.match(await page.locator('.notice').innerText(), /ignored/);
+  assert.equal(await page.locator('g.node').count(), 5);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a message can be clicked to see what it carries', async () => {
+  const { page, problems } = await openPage();
+  await page.click('button.load');
+  await page.click('.client[data-client="alice"] button.put');
+  await page.click('button.step'); // the put reaches its coordinator, which sends replica puts
+  await page.locator('g.message').first().waitFor();
+  await page.locator('g.message').last().click();
+  const inspector = page.locator('.message-inspector');
+  await inspector.waitFor();
+  assert.match(await inspector.innerText(), /key\s+cart/);
+  assert.match(await page.locator('g.message.selected').getAttribute('data-kind'), /\w/);
+  await page.screenshot({ path: join(SHOTS, 'message-inspector.png') });
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
 
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// A fresh element to mount an app into.
@@ -110,26 +111,119 @@ fn the_reference_load_runs_in_the_browser_with_the_native_trace_hash() {
     assert_eq!(world.trace().hash(), include_str!("golden/load64.trace-hash").trim());
 }
 
-/// Fault injection by direct manipulation: clicking a node crashes it (greyed, "down"),
-/// clicking again recovers it.
-#[wasm_bindgen_test]
-async fn clicking_a_node_crashes_it_and_clicking_again_recovers_it() {
+fn click(el: &Element) {
+    el.dispatch_event(&web_sys::MouseEvent::new("click").unwrap()).unwrap();
+}
+
+fn find(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}"))
+}
+
+/// Clicks the Step button `times` times (one event each), flushing the renderer.
+async fn step(root: &Element, times: usize) {
+    for _ in 0..times {
+        click(&find(root, "button.step"));
+        yew::scheduler::flush().await;
+    }
+}
+
+/// Steps one event at a time until `done` holds (at most `limit` events).
+async fn step_until(root: &Element, limit: usize, done: impl Fn(&Element) -> bool) {
+    for _ in 0..limit {
+        if done(root) {
+            return;
+        }
+        step(root, 1).await;
+    }
+    assert!(done(root), "not reached in {limit} events");
+}
+
+/// A quiet page: the background load stopped, so only what the test does happens.
+async fn quiet_app() -> Element {
     let root = mount_point();
     yew::Renderer::<App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
-    let node_b = || root.query_selector("g.node[data-node='B']").unwrap().unwrap();
-    let click = |el: Element| {
-        let event = web_sys::MouseEvent::new("click").unwrap();
-        el.dispatch_event(&event).unwrap();
+    click(&find(&root, "button.load"));
+    yew::scheduler::flush().await;
+    assert!(text(&root, "button.load").contains("Start"), "the load is stopped");
+    root
+}
+
+/// Fault injection by direct manipulation: clicking a node opens it in the inspector;
+/// its Crash button greys it, and the next put shows a hinted replica on a stand-in.
+#[wasm_bindgen_test]
+async fn crashing_a_node_greys_it_and_the_next_put_leaves_a_hinted_replica() {
+    let root = quiet_app().await;
+    // Alice writes through A; crash a replica of "cart" other than A.
+    let world = dynamo_playground::sim::World::new(Default::default()).unwrap();
+    let list = world.preference_list("cart");
+    let victim = list.iter().take(3).map(|&n| world.name(n).to_string()).find(|n| n != "A").unwrap();
+    let node = || find(&root, &format!("g.node[data-node='{victim}']"));
+    click(&node());
+    yew::scheduler::flush().await;
+    assert_eq!(find(&root, ".node-inspector").get_attribute("data-node").unwrap(), victim);
+    assert!(node().class_list().contains("selected"));
+    click(&find(&root, ".node-inspector button.crash"));
+    yew::scheduler::flush().await;
+    assert!(node().class_list().contains("down"), "crashed: greyed out");
+    assert!(text(&root, ".node-inspector .status").contains("down"));
+    click(&find(&root, ".client[data-client='alice'] button.put"));
+    yew::scheduler::flush().await;
+    step_until(&root, 1_000, |r| text(r, ".client[data-client='alice'] .result").contains("stored milk")).await;
+    step_until(&root, 1_000, |r| text(r, ".hints-pending") == "1").await;
+    assert_eq!(count(&root, ".node-load .hint-count"), 1, "drawn on its holder");
+    // Recovering brings the hint home.
+    click(&find(&root, ".node-inspector button.recover"));
+    yew::scheduler::flush().await;
+    assert!(!node().class_list().contains("down"));
+    step_until(&root, 2_000, |r| text(r, ".hints-pending") == "0").await;
+    assert!(text(&root, ".hints-total").starts_with("1 / 1"));
+}
+
+/// The time scrubber goes back to an earlier moment and shows exactly what was shown then.
+#[wasm_bindgen_test]
+async fn the_scrubber_restores_an_earlier_state_exactly() {
+    let root = mount_point();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    yew::scheduler::flush().await;
+    step(&root, 150).await;
+    let then = text(&root, ".virtual-time");
+    let (stats, log) = (text(&root, ".stats"), text(&root, "ol.log"));
+    let in_flight: Vec<String> = {
+        let list = root.query_selector_all("g.message").unwrap();
+        (0..list.length()).map(|i| list.item(i).unwrap().dyn_into::<Element>().unwrap().get_attribute("transform").unwrap()).collect()
     };
-    assert!(!node_b().class_list().contains("down"));
-    click(node_b());
+    step(&root, 200).await;
+    assert_ne!(text(&root, ".stats"), stats, "the run moved on");
+    let scrubber: web_sys::HtmlInputElement = find(&root, ".scrubber input").dyn_into().unwrap();
+    let micros = (then.trim_end_matches(" ms").parse::<f64>().unwrap() * 1000.0).round();
+    scrubber.set_value(&micros.to_string());
+    scrubber.dispatch_event(&web_sys::InputEvent::new("input").unwrap()).unwrap();
     yew::scheduler::flush().await;
-    assert!(node_b().class_list().contains("down"), "crashed: greyed out");
-    assert_eq!(count(&root, "g.node.down"), 1);
-    assert!(text(&root, "ol.log").contains("B crashed"));
-    click(node_b());
+    assert_eq!(text(&root, ".virtual-time"), then);
+    assert_eq!(text(&root, ".stats"), stats, "the same counters");
+    assert_eq!(text(&root, "ol.log"), log, "the same events");
+    let now: Vec<String> = {
+        let list = root.query_selector_all("g.message").unwrap();
+        (0..list.length()).map(|i| list.item(i).unwrap().dyn_into::<Element>().unwrap().get_attribute("transform").unwrap()).collect()
+    };
+    assert_eq!(now, in_flight, "the same messages at the same places");
+}
+
+/// Bad form input shows a message next to the field and changes nothing.
+#[wasm_bindgen_test]
+async fn impossible_settings_show_a_message_and_change_nothing() {
+    let root = mount_point();
+    yew::Renderer::<App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
-    assert!(!node_b().class_list().contains("down"), "recovered");
-    assert!(text(&root, "ol.log").contains("B recovered"));
+    step(&root, 30).await;
+    let before = text(&root, ".stats");
+    let r: web_sys::HtmlInputElement = find(&root, ".settings .r input").dyn_into().unwrap();
+    r.set_value("7");
+    r.dispatch_event(&web_sys::InputEvent::new("input").unwrap()).unwrap();
+    yew::scheduler::flush().await;
+    click(&find(&root, "button.apply-settings"));
+    yew::scheduler::flush().await;
+    assert!(text(&root, ".settings .error").contains("cannot exceed n"), "{}", text(&root, ".settings"));
+    assert_eq!(text(&root, ".stats"), before);
 }

@@ -1,5 +1,6 @@
 //! The ring (§4.2): every token a tick on the circle in its node's colour, the nodes
-//! around it, and every message in flight moving from sender to receiver.
+//! around it with their load, a looked-up key with its preference list (§4.3), faulty
+//! links, and every message in flight moving from sender to receiver.
 
 use super::palette::{message_colour, node_colour};
 use crate::core::message::MsgKind;
@@ -14,6 +15,16 @@ pub struct NodeView {
     pub up: bool,
     /// Its tokens, as fractions of the way round the ring.
     pub tokens: Vec<f64>,
+    /// Keys in its store, and hinted replicas it keeps for others (§4.6).
+    pub keys: usize,
+    pub hints: usize,
+    pub selected: bool,
+    /// On the far side of a partition from the first node.
+    pub cut_off: bool,
+    /// Its place in the looked-up key's preference list (0 = coordinator), if any.
+    pub rank: Option<usize>,
+    /// Whether it is outside the ring (not joined, or left).
+    pub outside: bool,
 }
 
 /// A message as drawn.
@@ -27,14 +38,27 @@ pub struct MessageView {
     pub progress: f64,
     /// It will be lost (drawn falling away as it nears the receiver).
     pub doomed: bool,
+    pub selected: bool,
+}
+
+/// A looked-up key: where it falls on the ring.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyMark {
+    pub key: String,
+    pub fraction: f64,
 }
 
 #[derive(Properties, PartialEq)]
 pub struct RingProps {
     pub nodes: Vec<NodeView>,
     pub messages: Vec<MessageView>,
-    /// Clicking a node crashes it, or recovers it when it is down.
+    pub lookup: Option<KeyMark>,
+    /// The replication factor: the first `n` of a preference list are the replicas.
+    pub n: usize,
+    /// Faulty links, by node index, with a short label.
+    pub links: Vec<(usize, usize, String)>,
     pub on_node_click: Callback<usize>,
+    pub on_message_click: Callback<u64>,
 }
 
 const CENTRE: f64 = 500.0;
@@ -52,14 +76,99 @@ fn node_point(index: usize, count: usize) -> (f64, f64) {
     point(index as f64 / count.max(1) as f64, NODE_RADIUS)
 }
 
+/// A node's drawn size: smaller when many share the circle.
+fn node_size(count: usize) -> f64 {
+    (0.42 * TAU * NODE_RADIUS / count.max(1) as f64).min(46.0)
+}
+
+fn node_mark(node: &NodeView, count: usize, size: f64, on_click: &Callback<usize>, lookup: bool, n: usize) -> Html {
+    let (x, y) = node_point(node.index, count);
+    let replica = node.rank.is_some_and(|r| r < n);
+    let class = classes!(
+        "node",
+        (!node.up).then_some("down"),
+        node.selected.then_some("selected"),
+        node.cut_off.then_some("cut-off"),
+        node.outside.then_some("outside"),
+        replica.then_some("replica"),
+        (lookup && !replica).then_some("dimmed"),
+    );
+    let index = node.index;
+    let onclick = on_click.reform(move |_: MouseEvent| index);
+    let state = if !node.up { "down" } else if node.outside { "outside the ring" } else { "up" };
+    let title = format!("{}: {state}, {} keys, {} hinted replicas. Click to inspect it.", node.name, node.keys, node.hints);
+    let big = size >= 30.0;
+    let font = format!("font-size:{:.0}px", (size * 0.8).clamp(9.0, 36.0));
+    html! {
+        <g class={class} data-node={node.name.clone()} transform={format!("translate({x:.1},{y:.1})")} {onclick}
+           role="button" tabindex="0" aria-label={title.clone()}>
+            <title>{ title }</title>
+            if replica { <circle class="replica-ring" r={format!("{:.1}", size + 10.0)} /> }
+            <circle class="body" r={format!("{size:.1}")} fill={node_colour(node.index)} />
+            <text class="node-name" dy="0.35em" style={font}>{ &node.name }</text>
+            if big {
+                <text class="node-load" y={format!("{:.1}", size + 30.0)}>
+                    { format!("{} key{}", node.keys, if node.keys == 1 { "" } else { "s" }) }
+                    if node.hints > 0 { <tspan class="hint-count">{ format!(" +{} hinted", node.hints) }</tspan> }
+                </text>
+                if !node.up { <text class="node-state" y={format!("{:.1}", -size - 14.0)}>{ "down" }</text> }
+                if node.cut_off && node.up { <text class="node-state" y={format!("{:.1}", -size - 14.0)}>{ "cut off" }</text> }
+            }
+            if let Some(rank) = node.rank.filter(|_| big) {
+                <g class="rank" transform={format!("translate({:.1},{:.1})", size * 0.8, -size * 0.8)}>
+                    <circle r="17" />
+                    <text dy="0.35em">{ rank + 1 }</text>
+                </g>
+            }
+        </g>
+    }
+}
+
+/// A message's path: from the edge of its sender to the edge of its receiver, so that
+/// messages leaving one node in different directions do not hide each other.
+fn message_path(m: &MessageView, count: usize, size: f64) -> ((f64, f64), (f64, f64)) {
+    let ((x1, y1), (x2, y2)) = (node_point(m.from, count), node_point(m.to, count));
+    let length = (x2 - x1).hypot(y2 - y1);
+    if length <= 2.0 * size {
+        return ((x1, y1), (x2, y2));
+    }
+    let (ux, uy) = ((x2 - x1) / length, (y2 - y1) / length);
+    ((x1 + ux * size, y1 + uy * size), (x2 - ux * size, y2 - uy * size))
+}
+
+fn message_mark(m: &MessageView, count: usize, size: f64, on_click: &Callback<u64>) -> Html {
+    let ((x1, y1), (x2, y2)) = message_path(m, count, size);
+    let (mut x, mut y) = (x1 + (x2 - x1) * m.progress, y1 + (y2 - y1) * m.progress);
+    // A message that will be lost falls away over the last part of its path.
+    let fall = if m.doomed { ((m.progress - 0.6) / 0.4).max(0.0) } else { 0.0 };
+    y += 140.0 * fall * fall;
+    x += 30.0 * fall;
+    let class = classes!("message", m.doomed.then_some("doomed"), m.selected.then_some("selected"));
+    let opacity = format!("{:.2}", 1.0 - 0.8 * fall);
+    let id = m.id;
+    let onclick = on_click.reform(move |e: MouseEvent| {
+        e.stop_propagation();
+        id
+    });
+    html! {
+        <g class={class} data-kind={m.kind.label()} data-id={m.id.to_string()} opacity={opacity}
+           transform={format!("translate({x:.1},{y:.1})")} {onclick}>
+            <title>{ format!("{}: click to see what it carries", m.kind.label()) }</title>
+            <circle r="15" fill={message_colour(m.kind)} />
+            <text class="message-label" y="-22">{ m.kind.label() }</text>
+        </g>
+    }
+}
+
 #[function_component(RingView)]
 pub fn ring_view(props: &RingProps) -> Html {
     let count = props.nodes.len();
-    let links = props.nodes.iter().flat_map(|node| {
+    let size = node_size(count);
+    let token_links = props.nodes.iter().filter(|_| count <= 32).flat_map(|node| {
         let (nx, ny) = node_point(node.index, count);
         node.tokens.iter().map(move |&t| {
             let (tx, ty) = point(t, RING_RADIUS);
-            html! { <line class="token-link" x1={nx.to_string()} y1={ny.to_string()} x2={tx.to_string()} y2={ty.to_string()}
+            html! { <line class="token-link" x1={format!("{nx:.1}")} y1={format!("{ny:.1}")} x2={format!("{tx:.1}")} y2={format!("{ty:.1}")}
                           stroke={node_colour(node.index)} /> }
         })
     });
@@ -67,52 +176,42 @@ pub fn ring_view(props: &RingProps) -> Html {
         node.tokens.iter().map(move |&t| {
             let (x1, y1) = point(t, RING_RADIUS - 22.0);
             let (x2, y2) = point(t, RING_RADIUS + 22.0);
-            html! { <line class="token" data-node={node.name.clone()} x1={x1.to_string()} y1={y1.to_string()}
-                          x2={x2.to_string()} y2={y2.to_string()} stroke={node_colour(node.index)} /> }
+            html! { <line class="token" data-node={node.name.clone()} x1={format!("{x1:.1}")} y1={format!("{y1:.1}")}
+                          x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} stroke={node_colour(node.index)} /> }
         })
     });
-    let nodes = props.nodes.iter().map(|node| {
-        let (x, y) = node_point(node.index, count);
-        let class = classes!("node", (!node.up).then_some("down"));
-        let index = node.index;
-        let onclick = props.on_node_click.reform(move |_: MouseEvent| index);
-        let title = if node.up { format!("{}: click to crash it", node.name) } else { format!("{} is down: click to recover it", node.name) };
+    let lookup = props.lookup.is_some();
+    let nodes = props.nodes.iter().map(|node| node_mark(node, count, size, &props.on_node_click, lookup, props.n));
+    let faulty = props.links.iter().map(|(a, b, label)| {
+        let ((x1, y1), (x2, y2)) = (node_point(*a, count), node_point(*b, count));
         html! {
-            <g class={class} data-node={node.name.clone()} transform={format!("translate({x:.1},{y:.1})")} {onclick}
-               role="button" aria-label={title.clone()}>
-                <title>{ title }</title>
-                <circle r="46" fill={node_colour(node.index)} />
-                <text class="node-name" dy="0.35em">{ &node.name }</text>
-                if !node.up { <text class="node-state" y="72">{ "down" }</text> }
+            <g class="faulty-link">
+                <line x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} />
+                <text x={format!("{:.1}", (x1 + x2) / 2.0)} y={format!("{:.1}", (y1 + y2) / 2.0 - 10.0)}>{ label }</text>
             </g>
         }
     });
-    let messages = props.messages.iter().map(|m| {
-        let (x1, y1) = node_point(m.from, count);
-        let (x2, y2) = node_point(m.to, count);
-        let (mut x, mut y) = (x1 + (x2 - x1) * m.progress, y1 + (y2 - y1) * m.progress);
-        // A message that will be lost falls away over the last part of its path.
-        let fall = if m.doomed { ((m.progress - 0.6) / 0.4).max(0.0) } else { 0.0 };
-        y += 140.0 * fall * fall;
-        x += 30.0 * fall;
-        let class = classes!("message", m.doomed.then_some("doomed"));
-        let opacity = format!("{:.2}", 1.0 - 0.8 * fall);
+    let key = props.lookup.as_ref().map(|k| {
+        let (x, y) = point(k.fraction, RING_RADIUS);
+        let (lx, ly) = point(k.fraction, RING_RADIUS - 62.0);
         html! {
-            <g class={class} data-kind={m.kind.label()} data-id={m.id.to_string()} opacity={opacity}
-               transform={format!("translate({x:.1},{y:.1})")}>
-                <circle r="13" fill={message_colour(m.kind)} />
-                <text class="message-label" y="-20">{ m.kind.label() }</text>
+            <g class="key-mark">
+                <path d={format!("M{x:.1},{:.1} l14,14 l-14,14 l-14,-14 z", y - 14.0)} />
+                <text x={format!("{lx:.1}")} y={format!("{ly:.1}")} dy="0.35em">{ &k.key }</text>
             </g>
         }
     });
+    let messages = props.messages.iter().map(|m| message_mark(m, count, size, &props.on_message_click));
     html! {
-        <svg class="ring" viewBox="0 0 1000 1000" role="img"
+        <svg class="ring" viewBox="-20 -20 1040 1060" role="img"
              aria-label="The consistent-hashing ring: tokens coloured by node, messages in flight">
             <circle class="ring-circle" cx={CENTRE.to_string()} cy={CENTRE.to_string()} r={RING_RADIUS.to_string()} />
             <text class="ring-caption" x={CENTRE.to_string()} y={(CENTRE - 12.0).to_string()}>{ "MD5 ring" }</text>
             <text class="ring-caption small" x={CENTRE.to_string()} y={(CENTRE + 22.0).to_string()}>{ "0 at the top, clockwise" }</text>
-            { for links }
+            { for token_links }
             { for tokens }
+            { for faulty }
+            { for key }
             { for nodes }
             { for messages }
         </svg>
