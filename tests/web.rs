@@ -154,10 +154,22 @@ async fn quiet_app() -> Element {
 #[wasm_bindgen_test]
 async fn crashing_a_node_greys_it_and_the_next_put_leaves_a_hinted_replica() {
     let root = quiet_app().await;
-    // Alice writes through A; crash a replica of "cart" other than A.
-    let world = dynamo_playground::sim::World::new(Default::default()).unwrap();
-    let list = world.preference_list("cart");
-    let victim = list.iter().take(3).map(|&n| world.name(n).to_string()).find(|n| n != "A").unwrap();
+    // The lookup gives cart's preference list: alice writes through its coordinator,
+    // and the second replica crashes.
+    let lookup: web_sys::HtmlInputElement = find(&root, ".lookup input").dyn_into().unwrap();
+    lookup.set_value("cart");
+    lookup.dispatch_event(&web_sys::InputEvent::new("input").unwrap()).unwrap();
+    yew::scheduler::flush().await;
+    let replicas: Vec<String> = {
+        let list = root.query_selector_all(".lookup .pref.replica").unwrap();
+        (0..list.length()).map(|i| list.item(i).unwrap().text_content().unwrap()).collect()
+    };
+    assert_eq!(replicas.len(), 3, "N = 3");
+    let via: web_sys::HtmlSelectElement = find(&root, ".client[data-client='alice'] .via select").dyn_into().unwrap();
+    via.set_value(&replicas[0]);
+    via.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    yew::scheduler::flush().await;
+    let victim = replicas[1].clone();
     let node = || find(&root, &format!("g.node[data-node='{victim}']"));
     click(&node());
     yew::scheduler::flush().await;

@@ -353,10 +353,10 @@ pub fn log_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
                 </label>
             </div>
             <ol class="log">
-                { for lines.into_iter().map(|(_, event, line)| {
+                { for lines.into_iter().map(|(index, event, line)| {
                     let at = event.at;
                     let onclick = d.reform(move |_: MouseEvent| Cmd::Seek(at));
-                    html! { <li {onclick} title="go back to this moment"><span class="at">{ format!("{:>10}", ms(at)) }</span>{ format!("  {line}") }</li> }
+                    html! { <li key={index} {onclick} title="go back to this moment"><span class="at">{ format!("{:>10}", ms(at)) }</span>{ format!("  {line}") }</li> }
                 }) }
             </ol>
         </section>

@@ -100,7 +100,7 @@ fn node_mark(node: &NodeView, count: usize, size: f64, on_click: &Callback<usize
     let big = size >= 30.0;
     let font = format!("font-size:{:.0}px", (size * 0.8).clamp(9.0, 36.0));
     html! {
-        <g class={class} data-node={node.name.clone()} transform={format!("translate({x:.1},{y:.1})")} {onclick}
+        <g key={node.index} class={class} data-node={node.name.clone()} transform={format!("translate({x:.1},{y:.1})")} {onclick}
            role="button" tabindex="0" aria-label={title.clone()}>
             <title>{ title }</title>
             if replica { <circle class="replica-ring" r={format!("{:.1}", size + 10.0)} /> }
@@ -151,7 +151,7 @@ fn message_mark(m: &MessageView, count: usize, size: f64, on_click: &Callback<u6
         id
     });
     html! {
-        <g class={class} data-kind={m.kind.label()} data-id={m.id.to_string()} opacity={opacity}
+        <g key={m.id} class={class} data-kind={m.kind.label()} data-id={m.id.to_string()} opacity={opacity}
            transform={format!("translate({x:.1},{y:.1})")} {onclick}>
             <title>{ format!("{}: click to see what it carries", m.kind.label()) }</title>
             <circle r="15" fill={message_colour(m.kind)} />
@@ -160,26 +160,49 @@ fn message_mark(m: &MessageView, count: usize, size: f64, on_click: &Callback<u6
     }
 }
 
+/// The part of the ring that changes only with membership: the circle and the tokens.
+/// A component of its own so that animation frames skip it when nothing changed.
+#[derive(Properties, PartialEq)]
+struct TokensProps {
+    /// Per node: its index, name and tokens.
+    nodes: Vec<(usize, String, Vec<f64>)>,
+}
+
+#[function_component(Tokens)]
+fn tokens(props: &TokensProps) -> Html {
+    let count = props.nodes.len();
+    let token_links = props.nodes.iter().filter(|_| count <= 32).flat_map(|(index, _, tokens)| {
+        let (nx, ny) = node_point(*index, count);
+        tokens.iter().map(move |&t| {
+            let (tx, ty) = point(t, RING_RADIUS);
+            html! { <line class="token-link" x1={format!("{nx:.1}")} y1={format!("{ny:.1}")} x2={format!("{tx:.1}")} y2={format!("{ty:.1}")}
+                          stroke={node_colour(*index)} /> }
+        })
+    });
+    let tokens = props.nodes.iter().flat_map(|(index, name, tokens)| {
+        tokens.iter().map(move |&t| {
+            let (x1, y1) = point(t, RING_RADIUS - 22.0);
+            let (x2, y2) = point(t, RING_RADIUS + 22.0);
+            html! { <line class="token" data-node={name.clone()} x1={format!("{x1:.1}")} y1={format!("{y1:.1}")}
+                          x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} stroke={node_colour(*index)} /> }
+        })
+    });
+    html! {
+        <g class="tokens">
+            <circle class="ring-circle" cx={CENTRE.to_string()} cy={CENTRE.to_string()} r={RING_RADIUS.to_string()} />
+            <text class="ring-caption" x={CENTRE.to_string()} y={(CENTRE - 12.0).to_string()}>{ "MD5 ring" }</text>
+            <text class="ring-caption small" x={CENTRE.to_string()} y={(CENTRE + 22.0).to_string()}>{ "0 at the top, clockwise" }</text>
+            { for token_links }
+            { for tokens }
+        </g>
+    }
+}
+
 #[function_component(RingView)]
 pub fn ring_view(props: &RingProps) -> Html {
     let count = props.nodes.len();
     let size = node_size(count);
-    let token_links = props.nodes.iter().filter(|_| count <= 32).flat_map(|node| {
-        let (nx, ny) = node_point(node.index, count);
-        node.tokens.iter().map(move |&t| {
-            let (tx, ty) = point(t, RING_RADIUS);
-            html! { <line class="token-link" x1={format!("{nx:.1}")} y1={format!("{ny:.1}")} x2={format!("{tx:.1}")} y2={format!("{ty:.1}")}
-                          stroke={node_colour(node.index)} /> }
-        })
-    });
-    let tokens = props.nodes.iter().flat_map(|node| {
-        node.tokens.iter().map(move |&t| {
-            let (x1, y1) = point(t, RING_RADIUS - 22.0);
-            let (x2, y2) = point(t, RING_RADIUS + 22.0);
-            html! { <line class="token" data-node={node.name.clone()} x1={format!("{x1:.1}")} y1={format!("{y1:.1}")}
-                          x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} stroke={node_colour(node.index)} /> }
-        })
-    });
+    let tokens: Vec<(usize, String, Vec<f64>)> = props.nodes.iter().map(|n| (n.index, n.name.clone(), n.tokens.clone())).collect();
     let lookup = props.lookup.is_some();
     let nodes = props.nodes.iter().map(|node| node_mark(node, count, size, &props.on_node_click, lookup, props.n));
     let faulty = props.links.iter().map(|(a, b, label)| {
@@ -205,15 +228,11 @@ pub fn ring_view(props: &RingProps) -> Html {
     html! {
         <svg class="ring" viewBox="-20 -20 1040 1060" role="img"
              aria-label="The consistent-hashing ring: tokens coloured by node, messages in flight">
-            <circle class="ring-circle" cx={CENTRE.to_string()} cy={CENTRE.to_string()} r={RING_RADIUS.to_string()} />
-            <text class="ring-caption" x={CENTRE.to_string()} y={(CENTRE - 12.0).to_string()}>{ "MD5 ring" }</text>
-            <text class="ring-caption small" x={CENTRE.to_string()} y={(CENTRE + 22.0).to_string()}>{ "0 at the top, clockwise" }</text>
-            { for token_links }
-            { for tokens }
-            { for faulty }
-            { for key }
-            { for nodes }
-            { for messages }
+            <Tokens nodes={tokens} />
+            <g class="faulty-links">{ for faulty }</g>
+            <g class="lookup-mark">{ for key }</g>
+            <g class="nodes">{ for nodes }</g>
+            <g class="messages">{ for messages }</g>
         </svg>
     }
 }

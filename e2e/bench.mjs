@@ -1,0 +1,99 @@
+// Browser benchmarks: prints figures, asserts nothing. Run after `trunk build --release`:
+//   cd e2e && node bench.mjs            (BENCH_SECONDS=N to measure longer)
+// - first render: navigation start → the ring's nodes in the DOM (performance.now()).
+// - frame times: intervals between animation frames while playing, with the background
+//   client load on, for 16 and 128 nodes, at the default speed and at a fast one.
+// - bundle: the release wasm and JS, raw and gzip -9.
+import { readdir, readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { serveDist } from './serve.mjs';
+import { launch } from './browser.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const DIST = join(HERE, '..', 'dist');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+
+function quantile(values, q) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+async function firstRender(browser, url) {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  await page.addInitScript(() => {
+    new MutationObserver((_, observer) => {
+      if (document.querySelector('svg.ring g.node')) {
+        window.__firstRender = performance.now();
+        observer.disconnect();
+      }
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => window.__firstRender !== undefined);
+  const ms = await page.evaluate(() => window.__firstRender);
+  await page.close();
+  return ms;
+}
+
+async function frameTimes(browser, url, speed) {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  await page.waitForSelector('svg.ring g.node');
+  await page.selectOption('.speed select', String(speed));
+  await page.click('button.play');
+  await page.waitForTimeout(1000); // warm up: the load gets going
+  const intervals = await page.evaluate((seconds) => new Promise((resolve) => {
+    const out = [];
+    let last = null;
+    const end = performance.now() + seconds * 1000;
+    function frame(now) {
+      if (last !== null) out.push(now - last);
+      last = now;
+      if (now < end) requestAnimationFrame(frame); else resolve(out);
+    }
+    requestAnimationFrame(frame);
+  }), SECONDS);
+  const stats = await page.evaluate(() => ({
+    time: document.querySelector('.virtual-time').textContent,
+    inFlight: document.querySelector('.in-flight').textContent,
+    delivered: document.querySelector('.delivered').textContent,
+    elements: document.querySelectorAll('*').length,
+  }));
+  await page.close();
+  if (errors.length) throw new Error(errors.join('\n'));
+  return { intervals, ...stats };
+}
+
+const server = await serveDist(DIST);
+const browser = await launch();
+try {
+  const renders = [];
+  for (let i = 0; i < 5; i++) renders.push(await firstRender(browser, server.url));
+  console.log(`first render (5 nodes, 5 loads): median ${quantile(renders, 0.5).toFixed(0)} ms, max ${Math.max(...renders).toFixed(0)} ms`);
+  console.log(`first render (128 nodes): ${(await firstRender(browser, server.url + '?nodes=128')).toFixed(0)} ms`);
+  console.log('\n| nodes | speed | frames | median frame | p95 frame | virtual time reached | in flight at end | delivered | DOM elements |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const nodes of [16, 128]) {
+    for (const speed of [5, 50]) {
+      const r = await frameTimes(browser, `${server.url}?nodes=${nodes}`, speed);
+      console.log(`| ${nodes} | ${speed} ms/s | ${r.intervals.length} | ${quantile(r.intervals, 0.5).toFixed(1)} ms | ${quantile(r.intervals, 0.95).toFixed(1)} ms | ${r.time} | ${r.inFlight} | ${r.delivered} | ${r.elements} |`);
+    }
+  }
+  const files = (await readdir(DIST)).filter((f) => f.endsWith('.wasm') || f.endsWith('.js'));
+  let raw = 0, gz = 0;
+  console.log('\n| file | raw | gzip -9 |\n|---|---|---|');
+  for (const f of files) {
+    const body = await readFile(join(DIST, f));
+    const z = gzipSync(body, { level: 9 }).length;
+    raw += body.length; gz += z;
+    console.log(`| ${f.replace(/-[0-9a-f]{16}/, '-*')} | ${body.length.toLocaleString('en')} B | ${z.toLocaleString('en')} B |`);
+  }
+  console.log(`| total wasm + JS | ${raw.toLocaleString('en')} B | ${gz.toLocaleString('en')} B |`);
+} finally {
+  await browser.close();
+  server.close();
+}
