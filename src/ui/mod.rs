@@ -147,10 +147,11 @@ fn lookup(p: &Playground, d: &Callback<Cmd>) -> Html {
         html! {
             <span class="lookup-result">
                 { format!("MD5 = {} ({:.1}% round the ring). Preference list: ", &format_position(position)[..12], ring_fraction(position) * 100.0) }
-                { for list.iter().enumerate().map(|(i, &id)| html! {
+                { for list.iter().take(n + 3).enumerate().map(|(i, &id)| html! {
                     <span class={classes!("pref", if i < n { "replica" } else { "fallback" }, (!world.is_up(id)).then_some("down"))}>{ world.name(id) }</span>
                 }) }
-                { format!(" — the first {n} keep it; the rest stand in when they fail.") }
+                if list.len() > n + 3 { { format!(" … and {} more", list.len() - n - 3) } }
+                { format!(" — the first {n} keep it; the next stand in when they fail.") }
             </span>
         }
     };

@@ -226,7 +226,7 @@ pub fn ring_view(props: &RingProps) -> Html {
     });
     let messages = props.messages.iter().map(|m| message_mark(m, count, size, &props.on_message_click));
     html! {
-        <svg class="ring" viewBox="-20 -20 1040 1060" role="img"
+        <svg class={classes!("ring", (count > 32).then_some("crowded"))} viewBox="-20 -20 1040 1060" role="img"
              aria-label="The consistent-hashing ring: tokens coloured by node, messages in flight">
             <Tokens nodes={tokens} />
             <g class="faulty-links">{ for faulty }</g>
