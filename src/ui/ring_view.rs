@@ -61,6 +61,7 @@ pub struct RingProps {
     pub on_message_click: Callback<u64>,
 }
 
+const VIEW_BOX: &str = "-20 -20 1040 1060";
 const CENTRE: f64 = 500.0;
 const RING_RADIUS: f64 = 300.0;
 const NODE_RADIUS: f64 = 420.0;
@@ -225,14 +226,21 @@ pub fn ring_view(props: &RingProps) -> Html {
         }
     });
     let messages = props.messages.iter().map(|m| message_mark(m, count, size, &props.on_message_click));
+    // Two layers: the ring and its nodes below, which change only now and then, and the
+    // moving messages above, so that the browser repaints only the messages each frame.
+    let crowded = (count > 32).then_some("crowded");
     html! {
-        <svg class={classes!("ring", (count > 32).then_some("crowded"))} viewBox="-20 -20 1040 1060" role="img"
-             aria-label="The consistent-hashing ring: tokens coloured by node, messages in flight">
-            <Tokens nodes={tokens} />
-            <g class="faulty-links">{ for faulty }</g>
-            <g class="lookup-mark">{ for key }</g>
-            <g class="nodes">{ for nodes }</g>
-            <g class="messages">{ for messages }</g>
-        </svg>
+        <div class="ring-box">
+            <svg class={classes!("ring", crowded)} viewBox={VIEW_BOX} role="img"
+                 aria-label="The consistent-hashing ring: tokens coloured by node, nodes around it">
+                <Tokens nodes={tokens} />
+                <g class="faulty-links">{ for faulty }</g>
+                <g class="lookup-mark">{ for key }</g>
+                <g class="nodes">{ for nodes }</g>
+            </svg>
+            <svg class={classes!("ring-messages", crowded)} viewBox={VIEW_BOX} aria-label="messages in flight">
+                <g class="messages">{ for messages }</g>
+            </svg>
+        </div>
     }
 }
