@@ -196,3 +196,22 @@ fn a_partition_cuts_off_the_ticked_nodes_until_healed() {
     p.update(Cmd::Heal);
     assert!(p.session.world().network().reachable(NodeId(0), NodeId(3)));
 }
+
+/// Not a timed test: prints how long going back costs after a long, fast run, so the
+/// scrubber's replay cost is known (`cargo test --release --lib scrub_cost -- --nocapture`).
+#[test]
+fn scrub_cost() {
+    let mut p = Playground::new();
+    p.update(Cmd::Speed(1000.0));
+    p.update(Cmd::TogglePlay);
+    let virtual_seconds = if cfg!(debug_assertions) { 2 } else { 60 };
+    while p.session.world().now() < virtual_seconds * 1_000 * MS {
+        p.update(Cmd::Tick(100.0));
+    }
+    let events = p.session.world().trace().len();
+    let started = std::time::Instant::now();
+    p.update(Cmd::Seek(0));
+    p.update(Cmd::Seek(p.session.horizon()));
+    println!("{virtual_seconds} virtual s, {events} events: back to 0 and forward again in {:?}", started.elapsed());
+    assert_eq!(p.session.world().trace().len(), events);
+}

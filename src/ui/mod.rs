@@ -67,14 +67,14 @@ fn message_views(p: &Playground) -> Vec<MessageView> {
 /// Space plays or pauses, → steps, unless the user is typing in a field.
 fn keyboard_shortcuts(dispatch: Callback<Cmd>) -> impl FnOnce() {
     let listener = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
-        let typing = e
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"));
+        let tag = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map(|el| el.tag_name()).unwrap_or_default();
+        let typing = matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA");
         if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
             return;
         }
         let cmd = match e.key().as_str() {
+            // On a focused button, space presses that button, as everywhere else.
+            " " if tag == "BUTTON" => return,
             " " => Cmd::TogglePlay,
             "ArrowRight" => Cmd::Step,
             _ => return,
