@@ -192,6 +192,12 @@ async fn crashing_a_node_greys_it_and_the_next_put_leaves_a_hinted_replica() {
     assert!(text(&root, ".hints-total").starts_with("1 / 1"));
 }
 
+/// Where each message in flight is drawn.
+fn message_places(root: &Element) -> Vec<String> {
+    let list = root.query_selector_all("g.message").unwrap();
+    (0..list.length()).map(|i| list.item(i).unwrap().dyn_into::<Element>().unwrap().get_attribute("transform").unwrap()).collect()
+}
+
 /// The time scrubber goes back to an earlier moment and shows exactly what was shown then.
 #[wasm_bindgen_test]
 async fn the_scrubber_restores_an_earlier_state_exactly() {
@@ -201,10 +207,7 @@ async fn the_scrubber_restores_an_earlier_state_exactly() {
     step(&root, 150).await;
     let then = text(&root, ".virtual-time");
     let (stats, log) = (text(&root, ".stats"), text(&root, "ol.log"));
-    let in_flight: Vec<String> = {
-        let list = root.query_selector_all("g.message").unwrap();
-        (0..list.length()).map(|i| list.item(i).unwrap().dyn_into::<Element>().unwrap().get_attribute("transform").unwrap()).collect()
-    };
+    let in_flight = message_places(&root);
     step(&root, 200).await;
     assert_ne!(text(&root, ".stats"), stats, "the run moved on");
     let scrubber: web_sys::HtmlInputElement = find(&root, ".scrubber input").dyn_into().unwrap();
@@ -215,11 +218,7 @@ async fn the_scrubber_restores_an_earlier_state_exactly() {
     assert_eq!(text(&root, ".virtual-time"), then);
     assert_eq!(text(&root, ".stats"), stats, "the same counters");
     assert_eq!(text(&root, "ol.log"), log, "the same events");
-    let now: Vec<String> = {
-        let list = root.query_selector_all("g.message").unwrap();
-        (0..list.length()).map(|i| list.item(i).unwrap().dyn_into::<Element>().unwrap().get_attribute("transform").unwrap()).collect()
-    };
-    assert_eq!(now, in_flight, "the same messages at the same places");
+    assert_eq!(message_places(&root), in_flight, "the same messages at the same places");
 }
 
 /// Bad form input shows a message next to the field and changes nothing.

@@ -194,6 +194,8 @@ pub struct Playground {
     pub speed: f64,
     /// Virtual time owed from earlier frames that hit the event budget.
     behind: Time,
+    /// Where the scrubber asked to go, while the replay is still on its way there.
+    pub seeking: Option<Time>,
     pub selected: Option<Selected>,
     /// The key typed in the lookup: its position and preference list are drawn.
     pub lookup: String,
@@ -356,6 +358,7 @@ impl Playground {
             playing: false,
             speed: DEFAULT_SPEED,
             behind: 0,
+            seeking: None,
             selected: None,
             lookup: String::new(),
             clients,
@@ -380,11 +383,7 @@ impl Playground {
             }
             Cmd::Speed(speed) if SPEEDS.contains(&speed) => self.speed = speed,
             Cmd::Speed(_) => {}
-            Cmd::Seek(t) => {
-                self.playing = false;
-                self.behind = 0;
-                self.session.seek(t.min(self.session.horizon()));
-            }
+            Cmd::Seek(t) => self.seek(t),
             Cmd::SelectNode(node) => self.selected = Some(Selected::Node(node)),
             Cmd::SelectMessage(id) => self.select_message(id),
             Cmd::CloseInspector => self.selected = None,
@@ -425,10 +424,10 @@ impl Playground {
                 }
             }
             Cmd::Partition => self.partition(),
-            Cmd::Heal => self.faults.partition_error = self.session.act(Action::Heal).err(),
+            Cmd::Heal => self.faults.partition_error = self.act(Action::Heal).err(),
             Cmd::FaultField(field, text) => self.fault_field(field, text),
-            Cmd::ApplyLink => self.faults.link_error = self.link_action().and_then(|a| self.session.act(a)).err(),
-            Cmd::ApplyNetwork => self.faults.network_error = self.network_action().and_then(|a| self.session.act(a)).err(),
+            Cmd::ApplyLink => self.faults.link_error = self.link_action().and_then(|a| self.act(a)).err(),
+            Cmd::ApplyNetwork => self.faults.network_error = self.network_action().and_then(|a| self.act(a)).err(),
             Cmd::SettingsField(field, text) => self.settings_field(field, text),
             Cmd::Toggle(switch) => self.toggle(switch),
             Cmd::ApplySettings => self.apply_settings(),
@@ -441,6 +440,9 @@ impl Playground {
     /// Advances the world by `elapsed_ms` of real time at the current speed (when playing),
     /// within the per-frame event budget.
     fn tick(&mut self, elapsed_ms: f64) {
+        if let Some(target) = self.seeking {
+            return self.replay_towards(target);
+        }
         if !self.playing {
             return;
         }
@@ -448,6 +450,30 @@ impl Playground {
         let target = self.session.world().now() + owed;
         let reached = self.session.advance(target, EVENTS_PER_FRAME);
         self.behind = if reached { 0 } else { target - self.session.world().now() };
+    }
+
+    /// Goes to virtual time `t` (no further than the run went): backwards by replaying
+    /// from the seed, in slices of at most [`EVENTS_PER_FRAME`] per frame so that the
+    /// page never freezes; short replays finish at once.
+    fn seek(&mut self, t: Time) {
+        self.playing = false;
+        self.behind = 0;
+        let target = t.min(self.session.horizon());
+        if target < self.session.world().now() {
+            self.session.rewind();
+        }
+        self.replay_towards(target);
+    }
+
+    /// Takes an action now; a replay still on its way stops here (the run branches).
+    fn act(&mut self, action: Action) -> Result<(), String> {
+        self.seeking = None;
+        self.session.act(action)
+    }
+
+    fn replay_towards(&mut self, target: Time) {
+        let reached = self.session.advance(target, EVENTS_PER_FRAME);
+        self.seeking = (!reached).then_some(target);
     }
 
     fn select_message(&mut self, id: u64) {
@@ -460,7 +486,7 @@ impl Playground {
     }
 
     fn node_action(&mut self, action: Action) {
-        self.faults.node_error = self.session.act(action).err();
+        self.faults.node_error = self.act(action).err();
     }
 
     fn client_field(&mut self, i: usize, field: ClientField, text: String) {
@@ -481,7 +507,7 @@ impl Playground {
 
     fn client_request(&mut self, i: usize, action: impl Fn(&ClientForm) -> Action) {
         let Some(client) = self.clients.get(i) else { return };
-        let result = self.session.act(action(client));
+        let result = self.act(action(client));
         self.clients[i].error = result.err();
     }
 
@@ -494,7 +520,7 @@ impl Playground {
         } else if rest.is_empty() {
             Some("leave at least one node on the other side".into())
         } else {
-            self.session.act(Action::Partition(vec![cut, rest])).err()
+            self.act(Action::Partition(vec![cut, rest])).err()
         };
     }
 

@@ -155,6 +155,30 @@ fn the_scrubber_goes_back_to_an_earlier_moment_and_forward_again() {
 }
 
 #[test]
+fn a_long_replay_runs_in_slices_and_arrives_at_the_same_state() {
+    let mut p = Playground::new();
+    p.update(Cmd::Speed(1000.0));
+    p.update(Cmd::TogglePlay);
+    while p.session.world().trace().len() < 3 * EVENTS_PER_FRAME {
+        p.update(Cmd::Tick(100.0));
+    }
+    p.update(Cmd::TogglePlay);
+    let (end, hash) = (p.session.world().now(), p.session.world().trace().hash());
+    p.update(Cmd::Seek(0));
+    p.update(Cmd::Seek(end));
+    assert!(p.seeking.is_some(), "not all in one frame");
+    let mut frames = 0;
+    while p.seeking.is_some() {
+        assert!(p.session.world().now() < end);
+        p.update(Cmd::Tick(16.0));
+        frames += 1;
+    }
+    assert!(frames >= 2, "{frames}");
+    assert_eq!(p.session.world().now(), end);
+    assert_eq!(p.session.world().trace().hash(), hash);
+}
+
+#[test]
 fn clicking_a_message_shows_its_contents_and_pauses() {
     let mut p = quiet();
     p.update(Cmd::ClientPut(0));
@@ -212,6 +236,12 @@ fn scrub_cost() {
     let started = std::time::Instant::now();
     p.update(Cmd::Seek(0));
     p.update(Cmd::Seek(p.session.horizon()));
+    let mut frames = 1;
+    while p.seeking.is_some() {
+        p.update(Cmd::Tick(16.0));
+        frames += 1;
+    }
+    println!("replayed in {frames} frames of at most {EVENTS_PER_FRAME} events");
     println!("{virtual_seconds} virtual s, {events} events: back to 0 and forward again in {:?}", started.elapsed());
     assert_eq!(p.session.world().trace().len(), events);
 }

@@ -162,13 +162,19 @@ impl Session {
     /// run had at `t`.
     pub fn seek(&mut self, t: Time) {
         if t < self.world.now() {
-            self.world = World::new(self.spec.world.clone()).expect("the spec was valid when the session began");
-            self.load = Workload::new(self.spec.load.clone(), 0);
-            self.load_on = self.spec.load_on;
-            self.steps = 0;
-            self.next_input = 0;
+            self.rewind();
         }
         self.advance(t, u64::MAX);
+    }
+
+    /// Goes back to time 0, keeping every recorded action to replay (the page replays in
+    /// slices, one per animation frame, with [`Session::advance`]).
+    pub fn rewind(&mut self) {
+        self.world = World::new(self.spec.world.clone()).expect("the spec was valid when the session began");
+        self.load = Workload::new(self.spec.load.clone(), 0);
+        self.load_on = self.spec.load_on;
+        self.steps = 0;
+        self.next_input = 0;
     }
 
     /// The next thing due no later than `until`; a waiting action comes first at its moment.

@@ -123,10 +123,11 @@ fn toolbar(p: &Playground, d: &Callback<Cmd>) -> Html {
             </label>
             <label class="scrubber" title="Drag to go back in time; the run replays exactly from its seed">
                 <span>{ "time" }</span>
-                <input type="range" min="0" max={p.session.horizon().to_string()} step="1" value={world.now().to_string()}
+                <input type="range" min="0" max={p.session.horizon().to_string()} step="1" value={p.seeking.unwrap_or(world.now()).to_string()}
                        oninput={on_scrub} aria-label="virtual time" />
             </label>
             <span class="virtual-time">{ ms(world.now()) }</span>
+            if let Some(target) = p.seeking { <span class="seeking">{ format!("replaying to {}…", ms(target)) }</span> }
             <span class="horizon">{ format!("of {}", ms(p.session.horizon())) }</span>
             <label class="switch large-text"><input type="checkbox" checked={p.large_text} onchange={on_large} />{ "projector" }</label>
         </div>
@@ -181,7 +182,7 @@ pub fn app() -> Html {
         use_effect_with((), move |_| {
             let frames = FrameLoop::start(move |elapsed| {
                 let mut p = playground.borrow_mut();
-                if p.playing {
+                if p.playing || p.seeking.is_some() {
                     p.update(Cmd::Tick(elapsed));
                     drop(p);
                     redraw.force_update();
