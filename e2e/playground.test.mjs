@@ -196,10 +196,10 @@ test('bad input shows a message next to the field and changes nothing', async ()
   await page.click('.settings-box summary');
   await page.fill('.settings .r input', '9');
   await page.click('button.apply-settings');
-  assert.match(await page.locator('.settings .error').innerText(), /cannot exceed n/);
+  assert.match(await page.locator('.settings .r .field-error').innerText(), /cannot exceed N/);
   await page.fill('.faults .link-drop input', 'lots');
   await page.click('button.apply-link');
-  assert.match(await page.locator('.faults .error').innerText(), /drop rate/);
+  assert.match(await page.locator('.faults .link-drop .field-error').innerText(), /drop rate/);
   assert.equal(await page.locator('.stats').innerText(), stats, 'nothing changed');
   assert.equal(await page.locator('.faulty-link').count(), 0);
   // A bad URL is reported, and the defaults are used.

@@ -235,6 +235,7 @@ async fn impossible_settings_show_a_message_and_change_nothing() {
     yew::scheduler::flush().await;
     click(&find(&root, "button.apply-settings"));
     yew::scheduler::flush().await;
-    assert!(text(&root, ".settings .error").contains("cannot exceed n"), "{}", text(&root, ".settings"));
+    assert!(text(&root, ".settings .r .field-error").contains("cannot exceed N"), "{}", text(&root, ".settings"));
+    assert_eq!(find(&root, ".settings .r input").get_attribute("aria-invalid").as_deref(), Some("true"));
     assert_eq!(text(&root, ".stats"), before);
 }

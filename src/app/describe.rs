@@ -48,8 +48,10 @@ pub fn describe(world: &World, event: &Event) -> String {
         ),
         Event::Node { node, note } => describe_note(world, *node, note),
         Event::Partition { groups } => {
-            let sides: Vec<String> = groups.iter().map(|g| g.iter().map(|&id| n(id)).collect::<Vec<_>>().join(" ")).collect();
-            format!("network partitioned: {} | the rest", sides.join(" | "))
+            let sides: Vec<String> = groups.iter().filter(|g| !g.is_empty()).map(|g| g.iter().map(|&id| n(id)).collect::<Vec<_>>().join(" ")).collect();
+            let named: usize = groups.iter().map(Vec::len).sum();
+            let rest = if named < world.names().len() { " | the rest" } else { "" };
+            format!("network partitioned: {}{rest}", sides.join(" | "))
         }
         Event::Heal => "partition healed".to_string(),
     }

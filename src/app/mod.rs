@@ -26,6 +26,15 @@ pub const DEFAULT_SPEED: f64 = 5.0;
 /// Most nodes the page offers (the frame budget is measured up to 128).
 pub const MAX_NODES: usize = 256;
 
+/// Error messages by field: each is shown next to its field (the id is the field's class
+/// on the page, e.g. `"r"` or `"link-drop"`).
+pub type FieldErrors = Vec<(&'static str, String)>;
+
+/// The message for field `id`, if any.
+pub fn error_for<'e>(errors: &'e FieldErrors, id: &str) -> Option<&'e str> {
+    errors.iter().find(|(f, _)| *f == id).map(|(_, e)| e.as_str())
+}
+
 /// What the inspector shows.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Selected {
@@ -62,8 +71,8 @@ pub struct FaultForm {
     pub latency_b: String,
     pub drop_percent: String,
     pub partition_error: Option<String>,
-    pub link_error: Option<String>,
-    pub network_error: Option<String>,
+    pub link_errors: FieldErrors,
+    pub network_errors: FieldErrors,
     pub node_error: Option<String>,
 }
 
@@ -82,7 +91,7 @@ pub struct SettingsForm {
     /// Periodic anti-entropy interval in ms; empty: only on demand.
     pub anti_entropy_ms: String,
     pub load: bool,
-    pub error: Option<String>,
+    pub errors: FieldErrors,
 }
 
 impl Default for SettingsForm {
@@ -99,7 +108,7 @@ impl Default for SettingsForm {
             last_write_wins: false,
             anti_entropy_ms: String::new(),
             load: true,
-            error: None,
+            errors: Vec::new(),
         }
     }
 }
@@ -163,6 +172,8 @@ pub enum Cmd {
     Recover(NodeId),
     Wipe(NodeId),
     Leave(NodeId),
+    /// A node that left joins the ring again.
+    Rejoin(NodeId),
     AddNode,
     AntiEntropy,
     ToggleLoad,
@@ -202,6 +213,8 @@ pub struct Playground {
     pub clients: Vec<ClientForm>,
     pub faults: FaultForm,
     pub settings: SettingsForm,
+    /// The settings of the run on screen (the form may hold edits not applied yet).
+    pub applied: SettingsForm,
     pub log_filter: describe::LogFilter,
     pub log_text: String,
     pub large_text: bool,
@@ -237,17 +250,44 @@ fn parse_number(field: &str, text: &str, hi: f64) -> Result<f64, String> {
 }
 
 impl SettingsForm {
-    /// The run these settings describe, or why they are impossible.
-    pub fn spec(&self) -> Result<SessionSpec, String> {
-        let nodes = parse_count("nodes", &self.nodes, 1, MAX_NODES as u64)? as usize;
-        let n = parse_count("N", &self.n, 1, 16)? as usize;
-        let r = parse_count("R", &self.r, 1, 16)? as usize;
-        let w = parse_count("W", &self.w, 1, 16)? as usize;
-        let seed = parse_count("seed", &self.seed, 0, u64::MAX)?;
+    /// The run these settings describe, or why they are impossible, field by field.
+    pub fn check(&self) -> Result<SessionSpec, FieldErrors> {
+        let mut errors: FieldErrors = Vec::new();
+        let mut count = |id: &'static str, label: &str, text: &str, lo: u64, hi: u64| {
+            parse_count(label, text, lo, hi).map_err(|e| errors.push((id, e))).ok()
+        };
+        let nodes = count("nodes", "nodes", &self.nodes, 1, MAX_NODES as u64);
+        let n = count("n", "N", &self.n, 1, 16);
+        let r = count("r", "R", &self.r, 1, 16);
+        let w = count("w", "W", &self.w, 1, 16);
+        let seed = count("seed", "seed", &self.seed, 0, u64::MAX);
         let anti_entropy_interval = match self.anti_entropy_ms.trim() {
             "" | "off" => None,
-            text => Some(((parse_number("anti-entropy interval", text, 60_000.0)? * MS as f64) as Time).max(MS)),
+            text => parse_number("anti-entropy interval", text, 60_000.0)
+                .map(|ms| ((ms * MS as f64) as Time).max(MS))
+                .map_err(|e| errors.push(("anti-entropy-ms", e)))
+                .ok(),
         };
+        if let (Some(n), Some(r)) = (n, r) {
+            if r > n {
+                errors.push(("r", format!("R ({r}) cannot exceed N ({n}): a get asks only N replicas")));
+            }
+        }
+        if let (Some(n), Some(w)) = (n, w) {
+            if w > n {
+                errors.push(("w", format!("W ({w}) cannot exceed N ({n}): a put reaches only N replicas")));
+            }
+        }
+        if let (Some(n), Some(nodes)) = (n, nodes) {
+            if n > nodes {
+                errors.push(("n", format!("N ({n}) exceeds the number of nodes ({nodes}): every key needs N distinct nodes")));
+            }
+        }
+        let (Some(nodes), Some(n), Some(r), Some(w), Some(seed)) = (nodes, n, r, w, seed) else { return Err(errors) };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let (nodes, n, r, w) = (nodes as usize, n as usize, r as usize, w as usize);
         let mut world = WorldSpec { seed, nodes: (0..nodes).map(|i| NodeSpec::named(&node_name(i))).collect(), ..WorldSpec::default() };
         world.tokens_per_node = if nodes <= 8 { 4 } else { 8 };
         let config = &mut world.config;
@@ -258,11 +298,16 @@ impl SettingsForm {
         config.reconciliation = if self.last_write_wins { Reconciliation::LastWriteWins } else { Reconciliation::Siblings };
         config.anti_entropy_interval = anti_entropy_interval;
         config.seeds = vec![NodeId(0)];
-        config.validate(nodes)?;
+        config.validate(nodes).map_err(|e| vec![("n", e)])?;
         // About one client operation every 10 ms per 5 nodes: busy, yet followable.
         let interval = (10 * MS * 5 / nodes.max(1) as Time).max(MS / 2);
         let load = WorkloadSpec { seed, interval, ..WorkloadSpec::default() };
         Ok(SessionSpec { world, load, load_on: self.load })
+    }
+
+    /// The run these settings describe, or every reason why not, in one message.
+    pub fn spec(&self) -> Result<SessionSpec, String> {
+        self.check().map_err(|errors| errors.into_iter().map(|(_, e)| e).collect::<Vec<_>>().join("; "))
     }
 
     /// The settings as a URL query (`?seed=1&nodes=5&n=3&r=2&w=2`), to share a run.
@@ -328,8 +373,8 @@ impl Default for FaultForm {
             latency_b: "5".into(),
             drop_percent: "0".into(),
             partition_error: None,
-            link_error: None,
-            network_error: None,
+            link_errors: Vec::new(),
+            network_errors: Vec::new(),
             node_error: None,
         }
     }
@@ -363,6 +408,7 @@ impl Playground {
             lookup: String::new(),
             clients,
             faults: FaultForm::default(),
+            applied: settings.clone(),
             settings,
             log_filter: describe::LogFilter::All,
             log_text: String::new(),
@@ -391,6 +437,10 @@ impl Playground {
             Cmd::Recover(node) => self.node_action(Action::Recover(node)),
             Cmd::Wipe(node) => self.node_action(Action::Wipe(node)),
             Cmd::Leave(node) => self.node_action(Action::Leave(node)),
+            Cmd::Rejoin(node) => {
+                let name = self.session.world().name(node).to_string();
+                self.node_action(Action::Join(name));
+            }
             Cmd::AddNode => {
                 let world = self.session.world();
                 let name = (0..).map(node_name).find(|name| world.node_id(name).is_none()).expect("names never run out");
@@ -424,10 +474,15 @@ impl Playground {
                 }
             }
             Cmd::Partition => self.partition(),
-            Cmd::Heal => self.faults.partition_error = self.act(Action::Heal).err(),
+            Cmd::Heal => {
+                self.faults.partition_error = self.act(Action::Heal).err();
+                self.faults.cut.clear();
+            }
             Cmd::FaultField(field, text) => self.fault_field(field, text),
-            Cmd::ApplyLink => self.faults.link_error = self.link_action().and_then(|a| self.act(a)).err(),
-            Cmd::ApplyNetwork => self.faults.network_error = self.network_action().and_then(|a| self.act(a)).err(),
+            Cmd::ApplyLink => self.faults.link_errors = self.link_action().and_then(|a| self.act(a).map_err(|e| vec![("link-b", e)])).err().unwrap_or_default(),
+            Cmd::ApplyNetwork => {
+                self.faults.network_errors = self.network_action().and_then(|a| self.act(a).map_err(|e| vec![("drop", e)])).err().unwrap_or_default()
+            }
             Cmd::SettingsField(field, text) => self.settings_field(field, text),
             Cmd::Toggle(switch) => self.toggle(switch),
             Cmd::ApplySettings => self.apply_settings(),
@@ -538,33 +593,48 @@ impl Playground {
         }
     }
 
-    fn link_action(&self) -> Result<Action, String> {
+    fn link_action(&self) -> Result<Action, FieldErrors> {
         let world = self.session.world();
         let f = &self.faults;
-        let node = |name: &str| world.node_id(name.trim()).ok_or_else(|| format!("there is no node {:?}", name.trim()));
-        let (a, b) = (node(&f.link_a)?, node(&f.link_b)?);
-        let drop_rate = parse_number("drop rate (%)", &f.link_drop_percent, 100.0)? / 100.0;
-        let delay = parse_number("extra delay (ms)", &f.link_delay_ms, 10_000.0)?;
-        Ok(Action::Link { a, b, drop_rate, extra_delay: (delay * MS as f64).round() as Time })
+        let mut errors: FieldErrors = Vec::new();
+        let mut node = |id: &'static str, name: &str| {
+            world.node_id(name.trim()).ok_or_else(|| errors.push((id, format!("there is no node {:?}", name.trim())))).ok()
+        };
+        let (a, b) = (node("link-a", &f.link_a), node("link-b", &f.link_b));
+        if a.is_some() && a == b {
+            errors.push(("link-b", "pick two different nodes".into()));
+        }
+        let drop = parse_number("drop rate (%)", &f.link_drop_percent, 100.0).map_err(|e| errors.push(("link-drop", e))).ok();
+        let delay = parse_number("extra delay (ms)", &f.link_delay_ms, 10_000.0).map_err(|e| errors.push(("link-delay", e))).ok();
+        match (a, b, drop, delay) {
+            (Some(a), Some(b), Some(drop), Some(delay)) if errors.is_empty() => {
+                Ok(Action::Link { a, b, drop_rate: drop / 100.0, extra_delay: (delay * MS as f64).round() as Time })
+            }
+            _ => Err(errors),
+        }
     }
 
-    fn network_action(&self) -> Result<Action, String> {
+    fn network_action(&self) -> Result<Action, FieldErrors> {
         let f = &self.faults;
+        let mut errors: FieldErrors = Vec::new();
+        let mut number = |id: &'static str, label: &str, text: &str| parse_number(label, text, 10_000.0).map_err(|e| errors.push((id, e))).ok();
         let latency = match f.latency_kind.as_str() {
-            "fixed" => Latency::Fixed { ms: parse_number("latency (ms)", &f.latency_a, 10_000.0)? },
-            "uniform" => {
-                let min = parse_number("minimum latency (ms)", &f.latency_a, 10_000.0)?;
-                let max = parse_number("maximum latency (ms)", &f.latency_b, 10_000.0)?;
-                if min > max {
-                    return Err(format!("the minimum latency ({min} ms) is above the maximum ({max} ms)"));
+            "fixed" => number("latency-a", "latency (ms)", &f.latency_a).map(|ms| Latency::Fixed { ms }),
+            "exponential" => number("latency-a", "mean latency (ms)", &f.latency_a).map(|mean| Latency::Exponential { mean }),
+            _ => match (number("latency-a", "minimum latency (ms)", &f.latency_a), number("latency-b", "maximum latency (ms)", &f.latency_b)) {
+                (Some(min), Some(max)) if min > max => {
+                    errors.push(("latency-b", format!("the maximum ({max} ms) is below the minimum ({min} ms)")));
+                    None
                 }
-                Latency::Uniform { min, max }
-            }
-            "exponential" => Latency::Exponential { mean: parse_number("mean latency (ms)", &f.latency_a, 10_000.0)? },
-            other => return Err(format!("unknown latency model {other:?}")),
+                (Some(min), Some(max)) => Some(Latency::Uniform { min, max }),
+                _ => None,
+            },
         };
-        let drop_rate = parse_number("drop rate (%)", &f.drop_percent, 100.0)? / 100.0;
-        Ok(Action::Network { latency, drop_rate })
+        let drop = parse_number("drop rate (%)", &f.drop_percent, 100.0).map_err(|e| errors.push(("drop", e))).ok();
+        match (latency, drop) {
+            (Some(latency), Some(drop)) if errors.is_empty() => Ok(Action::Network { latency, drop_rate: drop / 100.0 }),
+            _ => Err(errors),
+        }
     }
 
     fn settings_field(&mut self, field: SettingsField, text: String) {
@@ -593,9 +663,14 @@ impl Playground {
 
     /// Starts a new run with the settings form, or shows why it cannot.
     fn apply_settings(&mut self) {
+        if let Err(errors) = self.settings.check() {
+            self.settings.errors = errors;
+            return;
+        }
+        self.settings.errors.clear();
         match Playground::with_settings(self.settings.clone()) {
             Ok(fresh) => *self = Playground { speed: self.speed, large_text: self.large_text, ..fresh },
-            Err(e) => self.settings.error = Some(e),
+            Err(e) => self.settings.errors = vec![("nodes", e)],
         }
     }
 }

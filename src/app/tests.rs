@@ -53,13 +53,27 @@ fn impossible_settings_show_a_message_and_change_nothing() {
     let hash = p.session.world().trace().hash();
     p.update(Cmd::SettingsField(SettingsField::R, "4".into()));
     p.update(Cmd::ApplySettings);
-    assert!(p.settings.error.as_deref().unwrap().contains("cannot exceed n"), "{:?}", p.settings.error);
+    assert_eq!(error_for(&p.settings.errors, "r"), Some("R (4) cannot exceed N (3): a get asks only N replicas"));
     assert_eq!(p.session.world().trace().hash(), hash, "the run goes on untouched");
     p.update(Cmd::SettingsField(SettingsField::Seed, "-3".into()));
     p.update(Cmd::SettingsField(SettingsField::R, "2".into()));
     p.update(Cmd::ApplySettings);
-    assert!(p.settings.error.as_deref().unwrap().contains("seed"));
+    assert!(error_for(&p.settings.errors, "seed").unwrap().contains("whole number"));
+    assert_eq!(error_for(&p.settings.errors, "r"), None, "R is fine now");
     assert_eq!(p.session.world().trace().hash(), hash);
+    // Every bad field at once, each with its own message.
+    p.update(Cmd::SettingsField(SettingsField::Nodes, "2".into()));
+    p.update(Cmd::SettingsField(SettingsField::W, "x".into()));
+    p.update(Cmd::ApplySettings);
+    let fields: Vec<&str> = p.settings.errors.iter().map(|(f, _)| *f).collect();
+    assert_eq!(fields, ["w", "seed", "n"]);
+    // Fixed: the messages go, and the new run starts.
+    for (field, text) in [(SettingsField::Nodes, "5"), (SettingsField::W, "2"), (SettingsField::Seed, "3")] {
+        p.update(Cmd::SettingsField(field, text.into()));
+    }
+    p.update(Cmd::ApplySettings);
+    assert!(p.settings.errors.is_empty(), "{:?}", p.settings.errors);
+    assert_eq!(p.session.world().seed(), 3);
 }
 
 #[test]
@@ -69,7 +83,7 @@ fn good_settings_start_a_new_run() {
     p.update(Cmd::SettingsField(SettingsField::Seed, "42".into()));
     p.update(Cmd::Toggle(Switch::SloppyQuorum));
     p.update(Cmd::ApplySettings);
-    assert!(p.settings.error.is_none());
+    assert!(p.settings.errors.is_empty());
     assert_eq!(p.session.world().names().len(), 8);
     assert_eq!(p.session.world().seed(), 42);
     assert!(!p.session.world().config().sloppy_quorum);
@@ -82,14 +96,15 @@ fn bad_fault_and_client_input_shows_a_message_and_changes_nothing() {
     let before = p.session.world().trace().len();
     p.update(Cmd::FaultField(FaultField::LinkDrop, "150".into()));
     p.update(Cmd::ApplyLink);
-    assert!(p.faults.link_error.as_deref().unwrap().contains("between 0 and 100"));
+    assert!(error_for(&p.faults.link_errors, "link-drop").unwrap().contains("between 0 and 100"));
     p.update(Cmd::FaultField(FaultField::LinkDrop, "10".into()));
     p.update(Cmd::FaultField(FaultField::LinkB, "Q".into()));
     p.update(Cmd::ApplyLink);
-    assert!(p.faults.link_error.as_deref().unwrap().contains("no node \"Q\""));
+    assert!(error_for(&p.faults.link_errors, "link-b").unwrap().contains("no node \"Q\""));
+    assert_eq!(error_for(&p.faults.link_errors, "link-drop"), None);
     p.update(Cmd::FaultField(FaultField::LatencyA, "9".into()));
     p.update(Cmd::ApplyNetwork);
-    assert!(p.faults.network_error.as_deref().unwrap().contains("minimum latency"));
+    assert!(error_for(&p.faults.network_errors, "latency-b").unwrap().contains("below the minimum"));
     p.update(Cmd::Partition);
     assert!(p.faults.partition_error.is_some(), "no node picked");
     p.update(Cmd::ClientField(0, ClientField::Key, "".into()));
@@ -244,4 +259,21 @@ fn scrub_cost() {
     println!("replayed in {frames} frames of at most {EVENTS_PER_FRAME} events");
     println!("{virtual_seconds} virtual s, {events} events: back to 0 and forward again in {:?}", started.elapsed());
     assert_eq!(p.session.world().trace().len(), events);
+}
+
+#[test]
+fn a_node_that_left_can_join_again_and_the_log_names_partitions_plainly() {
+    let mut p = quiet();
+    p.update(Cmd::Leave(NodeId(4)));
+    run(&mut p, 1_000);
+    assert!(!p.session.world().membership().members().any(|m| m == NodeId(4)));
+    p.update(Cmd::Rejoin(NodeId(4)));
+    assert!(p.faults.node_error.is_none(), "{:?}", p.faults.node_error);
+    assert!(p.session.world().membership().members().any(|m| m == NodeId(4)));
+    p.update(Cmd::ToggleCut(NodeId(0)));
+    p.update(Cmd::Partition);
+    let lines = describe::log_lines(p.session.world(), describe::LogFilter::Failures, "partitioned", 1);
+    assert_eq!(lines[0].2, "network partitioned: A | B C D E");
+    p.update(Cmd::Heal);
+    assert!(p.faults.cut.is_empty(), "the picks are cleared");
 }

@@ -24,10 +24,13 @@ use yew::prelude::*;
 fn node_views(p: &Playground) -> Vec<NodeView> {
     let world = p.session.world();
     let preference = (!p.lookup.trim().is_empty()).then(|| world.preference_list(p.lookup.trim()));
+    let stand_ins = preference.as_ref().map(|list| stand_ins(p, list)).unwrap_or_default();
     let groups = world.network().groups();
     world
         .node_ids()
         .map(|id| NodeView {
+            hint_owners: world.node(id).hints().iter().filter(|(_, keys)| !keys.is_empty()).map(|(o, _)| world.name(*o).to_string()).collect(),
+            stand_in_for: stand_ins.iter().find(|(s, _)| *s == id).map(|(_, owner)| world.name(*owner).to_string()),
             index: id.index(),
             name: world.name(id).to_string(),
             up: world.is_up(id),
@@ -40,6 +43,29 @@ fn node_views(p: &Playground) -> Vec<NodeView> {
             outside: world.membership().record(id).is_none_or(|r| r.status != MemberStatus::Joined),
         })
         .collect()
+}
+
+/// For a key's preference list: each of its top N that is down, and the next node of the
+/// list that is up and stands in for it (§4.6), as pairs (stand-in, owner). This is the
+/// administrator's view; each coordinator decides by its own view of who is down.
+fn stand_ins(p: &Playground, list: &[NodeId]) -> Vec<(NodeId, NodeId)> {
+    let world = p.session.world();
+    let n = world.config().n.min(list.len());
+    let mut spare = list[n..].iter().copied().filter(|&node| world.is_up(node));
+    list[..n].iter().filter(|&&owner| !world.is_up(owner)).filter_map(|&owner| spare.next().map(|s| (s, owner))).collect()
+}
+
+/// The keys held anywhere in the cluster (at most a few hundred), with their place on the ring.
+fn key_marks(p: &Playground) -> Vec<(String, f64)> {
+    let world = p.session.world();
+    let mut keys = std::collections::BTreeSet::new();
+    for id in world.node_ids() {
+        keys.extend(world.node(id).store().keys().into_iter().map(str::to_string));
+        if keys.len() > 300 {
+            break;
+        }
+    }
+    keys.into_iter().map(|k| { let f = ring_fraction(key_position(&k)); (k, f) }).collect()
 }
 
 /// The messages on the wire, with how far each has travelled.
@@ -95,25 +121,37 @@ fn url_query() -> String {
     web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
 }
 
+/// Puts the run's settings in the address bar, so that reloading or sharing gives this run.
+fn share_in_address_bar(query: &str) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(query));
+    }
+}
+
 /// Play, step, speed and the time scrubber.
 fn toolbar(p: &Playground, d: &Callback<Cmd>) -> Html {
     let world = p.session.world();
     let on_speed = d.reform(|e: Event| {
-        let value = e.target_unchecked_into::<HtmlSelectElement>().value();
-        Cmd::Speed(value.parse().unwrap_or(f64::NAN))
+        let select = e.target_unchecked_into::<HtmlSelectElement>();
+        let _ = select.blur(); // so that space and → work again at once
+        Cmd::Speed(select.value().parse().unwrap_or(f64::NAN))
     });
     let on_scrub = d.reform(|e: InputEvent| {
         let value = e.target_unchecked_into::<HtmlInputElement>().value();
         Cmd::Seek(value.parse::<f64>().map_or(Time::MAX, |micros| micros.round() as Time))
     });
-    let on_large = d.reform(|e: Event| Cmd::LargeText(e.target_unchecked_into::<HtmlInputElement>().checked()));
+    let on_large = d.reform(|e: Event| {
+        let checkbox = e.target_unchecked_into::<HtmlInputElement>();
+        let _ = checkbox.blur();
+        Cmd::LargeText(checkbox.checked())
+    });
     html! {
         <div class="toolbar">
             <button class="play" onclick={d.reform(|_| Cmd::TogglePlay)} aria-pressed={p.playing.to_string()} title="Play or pause (space)">
                 { if p.playing { "❚❚ Pause" } else { "▶ Play" } }
             </button>
             <button class="step" onclick={d.reform(|_| Cmd::Step)} title="Handle one event (→)">{ "Step →" }</button>
-            <label class="speed">
+            <label class="speed" title="How many milliseconds of simulated time pass per real second">
                 { "Speed " }
                 <select onchange={on_speed} aria-label="virtual milliseconds per real second">
                     { for SPEEDS.iter().map(|&s| html! {
@@ -123,7 +161,7 @@ fn toolbar(p: &Playground, d: &Callback<Cmd>) -> Html {
             </label>
             <label class="scrubber" title="Drag to go back in time; the run replays exactly from its seed">
                 <span>{ "time" }</span>
-                <input type="range" min="0" max={p.session.horizon().to_string()} step="1" value={p.seeking.unwrap_or(world.now()).to_string()}
+                <input type="range" min="0" max={p.session.horizon().to_string()} step="1000" value={p.seeking.unwrap_or(world.now()).to_string()}
                        oninput={on_scrub} aria-label="virtual time" />
             </label>
             <span class="virtual-time">{ ms(world.now()) }</span>
@@ -145,11 +183,13 @@ fn lookup(p: &Playground, d: &Callback<Cmd>) -> Html {
         let position = key_position(key);
         let list = world.preference_list(key);
         let n = world.config().n;
+        let stand_ins = stand_ins(p, &list);
         html! {
             <span class="lookup-result">
                 { format!("MD5 = {} ({:.1}% round the ring). Preference list: ", &format_position(position)[..12], ring_fraction(position) * 100.0) }
                 { for list.iter().take(n + 3).enumerate().map(|(i, &id)| html! {
-                    <span class={classes!("pref", if i < n { "replica" } else { "fallback" }, (!world.is_up(id)).then_some("down"))}>{ world.name(id) }</span>
+                    <span class={classes!("pref", if i < n { "replica" } else { "fallback" }, (!world.is_up(id)).then_some("down"),
+                                          stand_ins.iter().any(|(s, _)| *s == id).then_some("stand-in"))}>{ world.name(id) }</span>
                 }) }
                 if list.len() > n + 3 { { format!(" … and {} more", list.len() - n - 3) } }
                 { format!(" — the first {n} keep it; the next stand in when they fail.") }
@@ -173,7 +213,11 @@ pub fn app() -> Html {
     let dispatch = {
         let (playground, redraw) = (playground.clone(), redraw.clone());
         Callback::from(move |cmd: Cmd| {
+            let applying = cmd == Cmd::ApplySettings;
             playground.borrow_mut().update(cmd);
+            if applying {
+                share_in_address_bar(&playground.borrow().applied.query());
+            }
             redraw.force_update();
         })
     };
@@ -201,6 +245,7 @@ pub fn app() -> Html {
     let d = &dispatch;
     let on_node_click = d.reform(|index: usize| Cmd::SelectNode(NodeId(index as u32)));
     let on_message_click = d.reform(Cmd::SelectMessage);
+    let on_key_hover = d.reform(Cmd::Lookup);
     let key = (!p.lookup.trim().is_empty())
         .then(|| KeyMark { key: p.lookup.trim().to_string(), fraction: ring_fraction(key_position(p.lookup.trim())) });
     let links: Vec<(usize, usize, String)> = world
@@ -220,8 +265,8 @@ pub fn app() -> Html {
                 <p class="tagline">
                     { format!("A live Dynamo cluster: {} nodes on a consistent-hashing ring, {} tokens each, every key kept by N = {} of them. \
                                Press Play: clients send gets and puts, and every moving dot is a message between nodes. \
-                               Click a node to inspect or crash it; break the network on the right; drag the time bar to go back.",
-                              world.names().len(), tokens, world.config().n) }
+                               Click a node to inspect or crash it, use “Break things” to cut the network, and drag the time bar to go back.",
+                              world.membership().members().count(), tokens, world.config().n) }
                 </p>
                 if let Some(notice) = &p.notice { <p class="notice error" role="alert">{ notice }</p> }
                 { toolbar(&p, d) }
@@ -230,7 +275,7 @@ pub fn app() -> Html {
                 <section class="stage">
                     { lookup(&p, d) }
                     <RingView nodes={node_views(&p)} messages={message_views(&p)} lookup={key} n={world.config().n} {links}
-                              {on_node_click} {on_message_click} />
+                              keys={key_marks(&p)} {on_key_hover} {on_node_click} {on_message_click} />
                     <div class="under-ring">
                         { panels::stats(&p) }
                         <div>

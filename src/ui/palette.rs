@@ -16,7 +16,7 @@ pub fn node_colour(index: usize) -> &'static str {
 pub fn message_colour(kind: MsgKind) -> &'static str {
     match kind {
         MsgKind::Put => "#0072B2",
-        MsgKind::HintedPut => "#0072B2",
+        MsgKind::HintedPut => "#F0E442",
         MsgKind::PutAck => "#56B4E9",
         MsgKind::Get => "#D55E00",
         MsgKind::GetReply => "#E69F00",

@@ -3,7 +3,7 @@
 //! does into [`Cmd`]s.
 
 use crate::app::describe::{log_lines, ms, short_hash, short_position, version_text, LogFilter};
-use crate::app::{ClientField, Cmd, FaultField, Playground, Selected, SettingsField, Switch};
+use crate::app::{error_for, ClientField, Cmd, FaultField, FieldErrors, Playground, Selected, SettingsField, Switch};
 use crate::core::message::ClientReply;
 use crate::core::NodeId;
 use crate::sim::World;
@@ -11,7 +11,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 /// How many log lines are shown.
-const LOG_LINES: usize = 40;
+const LOG_LINES: usize = 100;
 /// How many keys of a store the inspector lists.
 const STORE_ROWS: usize = 60;
 
@@ -23,26 +23,40 @@ fn select_value(e: Event) -> String {
     e.target_unchecked_into::<HtmlSelectElement>().value()
 }
 
-/// A labelled text field whose every keystroke becomes a command.
-fn field(label: &str, class: &'static str, value: &str, d: &Callback<Cmd>, to_cmd: impl Fn(String) -> Cmd + 'static) -> Html {
+/// A field's error message, right under it.
+fn field_error(error: Option<&str>) -> Html {
+    match error {
+        Some(text) => html! { <span class="field-error" role="alert">{ text }</span> },
+        None => html! {},
+    }
+}
+
+/// A labelled text field whose every keystroke becomes a command; `errors` may hold a
+/// message for it (by its class), shown next to it.
+fn field(label: &str, class: &'static str, value: &str, errors: &FieldErrors, d: &Callback<Cmd>, to_cmd: impl Fn(String) -> Cmd + 'static) -> Html {
     let oninput = d.reform(move |e: InputEvent| to_cmd(input_value(e)));
+    let error = error_for(errors, class);
     html! {
-        <label class={classes!("field", class)}>
+        <label class={classes!("field", class, error.is_some().then_some("invalid"))}>
             <span>{ label }</span>
-            <input type="text" value={value.to_string()} {oninput} spellcheck="false" autocomplete="off" />
+            <input type="text" value={value.to_string()} {oninput} spellcheck="false" autocomplete="off"
+                   aria-invalid={error.is_some().to_string()} />
+            { field_error(error) }
         </label>
     }
 }
 
 /// A select over the node names.
-fn node_select(world: &World, label: &str, class: &'static str, value: &str, d: &Callback<Cmd>, to_cmd: impl Fn(String) -> Cmd + 'static) -> Html {
+fn node_select(world: &World, label: &str, class: &'static str, value: &str, errors: &FieldErrors, d: &Callback<Cmd>, to_cmd: impl Fn(String) -> Cmd + 'static) -> Html {
     let onchange = d.reform(move |e: Event| to_cmd(select_value(e)));
+    let error = error_for(errors, class);
     html! {
-        <label class={classes!("field", class)}>
+        <label class={classes!("field", class, error.is_some().then_some("invalid"))}>
             <span>{ label }</span>
-            <select {onchange}>
+            <select {onchange} aria-invalid={error.is_some().to_string()}>
                 { for world.names().iter().map(|name| html! { <option value={name.clone()} selected={name == value}>{ name }</option> }) }
             </select>
+            { field_error(error) }
         </label>
     }
 }
@@ -76,6 +90,7 @@ fn versions_view(world: &World, versions: &[crate::core::version::Version]) -> H
 /// Clients that call get and put on a node of their choice (§4.1).
 pub fn clients_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
     let world = p.session.world();
+    let no_errors = FieldErrors::new();
     let clients = p.clients.iter().enumerate().map(|(i, c)| {
         let latest = world.ops().iter().rev().find(|op| *op.client == *c.name);
         let result = match latest {
@@ -97,7 +112,10 @@ pub fn clients_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
                         <div class="result got"><p>{ format!("{what}:") }</p>{ versions_view(world, versions) }</div>
                     },
                     Some(ClientReply::Put { version, .. }) => {
-                        html! { <p class="result put">{ format!("{what}: stored {}", version_text(world, version)) }</p> }
+                        // The newest entry of the clock names the coordinator that wrote it (§4.4).
+                        let coordinator = version.clock.entries().max_by_key(|(_, e)| e.timestamp).map(|(n, _)| world.name(n).to_string());
+                        html! { <p class="result put">{ format!("{what}: stored {}", version_text(world, version)) }
+                            if let Some(c) = coordinator { <span class="muted">{ format!(" — coordinated by {c}") }</span> }</p> }
                     }
                     Some(ClientReply::Failed { error, .. }) => {
                         html! { <p class="result failed">{ format!("{what} failed: {error}") }</p> }
@@ -110,9 +128,9 @@ pub fn clients_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
             <div class="client" data-client={c.name.clone()}>
                 <h3>{ &c.name }</h3>
                 <div class="client-fields">
-                    { node_select(world, "via", "via", world.name(c.via), d, move |v| Cmd::ClientField(i, ClientField::Via, v)) }
-                    { field("key", "key", &c.key, d, move |v| Cmd::ClientField(i, ClientField::Key, v)) }
-                    { field("value", "value", &c.value, d, move |v| Cmd::ClientField(i, ClientField::Value, v)) }
+                    { node_select(world, "via", "via", world.name(c.via), &no_errors, d, move |v| Cmd::ClientField(i, ClientField::Via, v)) }
+                    { field("key", "key", &c.key, &no_errors, d, move |v| Cmd::ClientField(i, ClientField::Key, v)) }
+                    { field("value", "value", &c.value, &no_errors, d, move |v| Cmd::ClientField(i, ClientField::Value, v)) }
                 </div>
                 <div class="buttons">
                     { button("Get", "get", d, Cmd::ClientGet(i)) }
@@ -121,18 +139,22 @@ pub fn clients_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
                 </div>
                 { error(&c.error) }
                 { result }
-                <p class="context">
-                    { "context for the next put of " }<code>{ &c.key }</code>{ ": " }
-                    <span class="clock">{ if context.is_empty() { "none (a blind write)".to_string() } else { world.clock_text(&context) } }</span>
-                </p>
+                if !c.key.trim().is_empty() {
+                    <p class="context">
+                        { "context for the next put of " }<code>{ &c.key }</code>{ ": " }
+                        <span class="clock">{ if context.is_empty() { "none (a blind write)".to_string() } else { world.clock_text(&context) } }</span>
+                    </p>
+                }
             </div>
         }
     });
     html! {
         <section class="panel clients">
             <h2>{ "Clients" }</h2>
-            <p class="explain">{ "A put carries the context of the client's last get of the key. \
-                                  Two puts without it make siblings; a get shows them side by side." }</p>
+            <p class="explain">{ "A put carries the context of the client's last get of the key. Two blind puts \
+                                  through different coordinators make siblings, which a get shows side by side; \
+                                  through the same coordinator the later one just overwrites (its counter grows: \
+                                  a limit of vector clocks with one entry per coordinator)." }</p>
             { for clients }
             { button("+ client", "add-client", d, Cmd::AddClient) }
         </section>
@@ -171,6 +193,7 @@ fn node_inspector(p: &Playground, id: NodeId, d: &Callback<Cmd>) -> Html {
     let world = p.session.world();
     let node = world.node(id);
     let up = world.is_up(id);
+    let member = world.membership().record(id).is_some_and(|r| r.status == crate::core::membership::MemberStatus::Joined);
     let name = world.name(id).to_string();
     let store = node.store();
     let keys = store.keys();
@@ -200,14 +223,15 @@ fn node_inspector(p: &Playground, id: NodeId, d: &Callback<Cmd>) -> Html {
     html! {
         <section class="panel inspector node-inspector" data-node={name.clone()}>
             <h2>{ format!("Node {name}") }<span class={classes!("status", if up { "up" } else { "down" })}>{ if up { "up" } else { "down" } }</span>
+                if !member { <span class="status outside">{ "outside the ring" }</span> }
                 { button("×", "close", d, Cmd::CloseInspector) }</h2>
             <div class="buttons">
                 if up { { button("Crash", "crash", d, Cmd::Crash(id)) } } else { { button("Recover", "recover", d, Cmd::Recover(id)) } }
                 { button("Wipe disk", "wipe", d, Cmd::Wipe(id)) }
-                { button("Remove from ring", "leave", d, Cmd::Leave(id)) }
+                if member { { button("Remove from ring", "leave", d, Cmd::Leave(id)) } } else { { button("Join the ring again", "rejoin", d, Cmd::Rejoin(id)) } }
             </div>
             { error(&p.faults.node_error) }
-            <h3>{ format!("Store: {} keys", keys.len()) }</h3>
+            <h3>{ format!("Store: {} key{}", keys.len(), if keys.len() == 1 { "" } else { "s" }) }</h3>
             if keys.is_empty() { <p class="muted">{ "empty" }</p> }
             <table class="rows store">{ for rows }</table>
             if keys.len() > STORE_ROWS { <p class="muted">{ format!("… and {} more", keys.len() - STORE_ROWS) }</p> }
@@ -262,23 +286,21 @@ pub fn faults_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
             { error(&f.partition_error) }
             <h3>{ "A faulty link" }</h3>
             <div class="row">
-                { node_select(world, "between", "link-a", &f.link_a, d, |v| Cmd::FaultField(FaultField::LinkA, v)) }
-                { node_select(world, "and", "link-b", &f.link_b, d, |v| Cmd::FaultField(FaultField::LinkB, v)) }
-                { field("drop %", "link-drop", &f.link_drop_percent, d, |v| Cmd::FaultField(FaultField::LinkDrop, v)) }
-                { field("+ms", "link-delay", &f.link_delay_ms, d, |v| Cmd::FaultField(FaultField::LinkDelay, v)) }
+                { node_select(world, "between", "link-a", &f.link_a, &f.link_errors, d, |v| Cmd::FaultField(FaultField::LinkA, v)) }
+                { node_select(world, "and", "link-b", &f.link_b, &f.link_errors, d, |v| Cmd::FaultField(FaultField::LinkB, v)) }
+                { field("drop %", "link-drop", &f.link_drop_percent, &f.link_errors, d, |v| Cmd::FaultField(FaultField::LinkDrop, v)) }
+                { field("+ms", "link-delay", &f.link_delay_ms, &f.link_errors, d, |v| Cmd::FaultField(FaultField::LinkDelay, v)) }
                 { button("Set", "apply-link", d, Cmd::ApplyLink) }
             </div>
-            { error(&f.link_error) }
             <h3>{ "The whole network" }</h3>
             <div class="row">
                 { latency_kind }
-                { field(a_label, "latency-a", &f.latency_a, d, |v| Cmd::FaultField(FaultField::LatencyA, v)) }
-                if let Some(b) = b_label { { field(b, "latency-b", &f.latency_b, d, |v| Cmd::FaultField(FaultField::LatencyB, v)) } }
-                { field("drop %", "drop", &f.drop_percent, d, |v| Cmd::FaultField(FaultField::Drop, v)) }
+                { field(a_label, "latency-a", &f.latency_a, &f.network_errors, d, |v| Cmd::FaultField(FaultField::LatencyA, v)) }
+                if let Some(b) = b_label { { field(b, "latency-b", &f.latency_b, &f.network_errors, d, |v| Cmd::FaultField(FaultField::LatencyB, v)) } }
+                { field("drop %", "drop", &f.drop_percent, &f.network_errors, d, |v| Cmd::FaultField(FaultField::Drop, v)) }
                 { button("Set", "apply-network", d, Cmd::ApplyNetwork) }
             </div>
             <p class="muted">{ format!("now: {} latency, {:.1}% drops", latency_text(&net.latency), net.drop_rate * 100.0) }</p>
-            { error(&f.network_error) }
             <h3>{ "Membership and repair" }</h3>
             <div class="buttons">
                 { button("+ Add a node", "add-node", d, Cmd::AddNode) }
@@ -310,11 +332,11 @@ pub fn settings_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
         <section class="panel settings">
             <h2>{ "Cluster settings" }</h2>
             <div class="row">
-                { field("nodes", "nodes", &s.nodes, d, |v| Cmd::SettingsField(SettingsField::Nodes, v)) }
-                { field("N", "n", &s.n, d, |v| Cmd::SettingsField(SettingsField::N, v)) }
-                { field("R", "r", &s.r, d, |v| Cmd::SettingsField(SettingsField::R, v)) }
-                { field("W", "w", &s.w, d, |v| Cmd::SettingsField(SettingsField::W, v)) }
-                { field("seed", "seed", &s.seed, d, |v| Cmd::SettingsField(SettingsField::Seed, v)) }
+                { field("nodes", "nodes", &s.nodes, &s.errors, d, |v| Cmd::SettingsField(SettingsField::Nodes, v)) }
+                { field("N", "n", &s.n, &s.errors, d, |v| Cmd::SettingsField(SettingsField::N, v)) }
+                { field("R", "r", &s.r, &s.errors, d, |v| Cmd::SettingsField(SettingsField::R, v)) }
+                { field("W", "w", &s.w, &s.errors, d, |v| Cmd::SettingsField(SettingsField::W, v)) }
+                { field("seed", "seed", &s.seed, &s.errors, d, |v| Cmd::SettingsField(SettingsField::Seed, v)) }
             </div>
             <div class="switches">
                 { switch("sloppy quorum", "sloppy", s.sloppy_quorum, Switch::SloppyQuorum) }
@@ -323,12 +345,11 @@ pub fn settings_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
                 { switch("last write wins", "lww", s.last_write_wins, Switch::LastWriteWins) }
                 { switch("background load", "load", s.load, Switch::Load) }
             </div>
-            { field("anti-entropy every (ms, empty = only on demand)", "anti-entropy-ms", &s.anti_entropy_ms, d, |v| Cmd::SettingsField(SettingsField::AntiEntropy, v)) }
+            { field("anti-entropy every (ms, empty = only on demand)", "anti-entropy-ms", &s.anti_entropy_ms, &s.errors, d, |v| Cmd::SettingsField(SettingsField::AntiEntropy, v)) }
             <div class="buttons">
                 { button("Start a new run with these settings", "apply-settings", d, Cmd::ApplySettings) }
-                <a class="share" href={s.query()}>{ "link to these settings" }</a>
+                <a class="share" href={p.applied.query()} title="this run's settings and seed, as a link">{ "link to this run" }</a>
             </div>
-            { error(&s.error) }
         </section>
     }
 }

@@ -18,6 +18,10 @@ pub struct NodeView {
     /// Keys in its store, and hinted replicas it keeps for others (§4.6).
     pub keys: usize,
     pub hints: usize,
+    /// The owners of those hinted replicas.
+    pub hint_owners: Vec<String>,
+    /// For the looked-up key: the replica that is down and that this node stands in for.
+    pub stand_in_for: Option<String>,
     pub selected: bool,
     /// On the far side of a partition from the first node.
     pub cut_off: bool,
@@ -57,6 +61,9 @@ pub struct RingProps {
     pub n: usize,
     /// Faulty links, by node index, with a short label.
     pub links: Vec<(usize, usize, String)>,
+    /// Keys held in the cluster, with their place on the ring; hovering one looks it up.
+    pub keys: Vec<(String, f64)>,
+    pub on_key_hover: Callback<String>,
     pub on_node_click: Callback<usize>,
     pub on_message_click: Callback<u64>,
 }
@@ -85,6 +92,7 @@ fn node_size(count: usize) -> f64 {
 fn node_mark(node: &NodeView, count: usize, size: f64, on_click: &Callback<usize>, lookup: bool, n: usize) -> Html {
     let (x, y) = node_point(node.index, count);
     let replica = node.rank.is_some_and(|r| r < n);
+    let stand_in = node.stand_in_for.is_some();
     let class = classes!(
         "node",
         (!node.up).then_some("down"),
@@ -92,7 +100,8 @@ fn node_mark(node: &NodeView, count: usize, size: f64, on_click: &Callback<usize
         node.cut_off.then_some("cut-off"),
         node.outside.then_some("outside"),
         replica.then_some("replica"),
-        (lookup && !replica).then_some("dimmed"),
+        stand_in.then_some("stand-in"),
+        (lookup && !replica && !stand_in && node.hints == 0).then_some("dimmed"),
     );
     let index = node.index;
     let onclick = on_click.reform(move |_: MouseEvent| index);
@@ -104,16 +113,19 @@ fn node_mark(node: &NodeView, count: usize, size: f64, on_click: &Callback<usize
         <g key={node.index} class={class} data-node={node.name.clone()} transform={format!("translate({x:.1},{y:.1})")} {onclick}
            role="button" tabindex="0" aria-label={title.clone()}>
             <title>{ title }</title>
-            if replica { <circle class="replica-ring" r={format!("{:.1}", size + 10.0)} /> }
+            if replica || stand_in { <circle class="replica-ring" r={format!("{:.1}", size + 10.0)} /> }
             <circle class="body" r={format!("{size:.1}")} fill={node_colour(node.index)} />
             <text class="node-name" dy="0.35em" style={font}>{ &node.name }</text>
             if big {
                 <text class="node-load" y={format!("{:.1}", size + 30.0)}>
                     { format!("{} key{}", node.keys, if node.keys == 1 { "" } else { "s" }) }
-                    if node.hints > 0 { <tspan class="hint-count">{ format!(" +{} hinted", node.hints) }</tspan> }
+                    if node.hints > 0 { <tspan class="hint-count" x="0" dy="1.15em">{ hint_label(node) }</tspan> }
                 </text>
                 if !node.up { <text class="node-state" y={format!("{:.1}", -size - 14.0)}>{ "down" }</text> }
                 if node.cut_off && node.up { <text class="node-state" y={format!("{:.1}", -size - 14.0)}>{ "cut off" }</text> }
+                if let Some(owner) = node.stand_in_for.as_ref().filter(|_| node.up && !node.cut_off) {
+                    <text class="node-state stand-in-label" y={format!("{:.1}", -size - 14.0)}>{ format!("stands in for {owner}") }</text>
+                }
             }
             if let Some(rank) = node.rank.filter(|_| big) {
                 <g class="rank" transform={format!("translate({:.1},{:.1})", size * 0.8, -size * 0.8)}>
@@ -135,6 +147,14 @@ fn message_path(m: &MessageView, count: usize, size: f64) -> ((f64, f64), (f64, 
     }
     let (ux, uy) = ((x2 - x1) / length, (y2 - y1) / length);
     ((x1 + ux * size, y1 + uy * size), (x2 - ux * size, y2 - uy * size))
+}
+
+/// "+2 hinted for B", or for several owners "+3 hinted (B, C)".
+fn hint_label(node: &NodeView) -> String {
+    match node.hint_owners.as_slice() {
+        [owner] => format!("+{} hinted for {owner}", node.hints),
+        owners => format!("+{} hinted ({})", node.hints, owners.join(", ")),
+    }
 }
 
 fn message_mark(m: &MessageView, count: usize, size: f64, on_click: &Callback<u64>) -> Html {
@@ -167,12 +187,14 @@ fn message_mark(m: &MessageView, count: usize, size: f64, on_click: &Callback<u6
 struct TokensProps {
     /// Per node: its index, name and tokens.
     nodes: Vec<(usize, String, Vec<f64>)>,
+    /// The selected node: lines from it to its tokens show which are its own.
+    selected: Option<usize>,
 }
 
 #[function_component(Tokens)]
 fn tokens(props: &TokensProps) -> Html {
     let count = props.nodes.len();
-    let token_links = props.nodes.iter().filter(|_| count <= 32).flat_map(|(index, _, tokens)| {
+    let token_links = props.nodes.iter().filter(|(index, _, _)| props.selected == Some(*index)).flat_map(|(index, _, tokens)| {
         let (nx, ny) = node_point(*index, count);
         tokens.iter().map(move |&t| {
             let (tx, ty) = point(t, RING_RADIUS);
@@ -205,6 +227,17 @@ pub fn ring_view(props: &RingProps) -> Html {
     let size = node_size(count);
     let tokens: Vec<(usize, String, Vec<f64>)> = props.nodes.iter().map(|n| (n.index, n.name.clone(), n.tokens.clone())).collect();
     let lookup = props.lookup.is_some();
+    let selected = props.nodes.iter().find(|n| n.selected).map(|n| n.index);
+    let keys = props.keys.iter().map(|(key, fraction)| {
+        let (x, y) = point(*fraction, RING_RADIUS - 34.0);
+        let k = key.clone();
+        let onmouseenter = props.on_key_hover.reform(move |_: MouseEvent| k.clone());
+        html! {
+            <circle key={key.clone()} class="key-dot" cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="6" {onmouseenter}>
+                <title>{ format!("key {key}: hover to see its preference list") }</title>
+            </circle>
+        }
+    });
     let nodes = props.nodes.iter().map(|node| node_mark(node, count, size, &props.on_node_click, lookup, props.n));
     let faulty = props.links.iter().map(|(a, b, label)| {
         let ((x1, y1), (x2, y2)) = (node_point(*a, count), node_point(*b, count));
@@ -233,7 +266,8 @@ pub fn ring_view(props: &RingProps) -> Html {
         <div class="ring-box">
             <svg class={classes!("ring", crowded)} viewBox={VIEW_BOX} role="img"
                  aria-label="The consistent-hashing ring: tokens coloured by node, nodes around it">
-                <Tokens nodes={tokens} />
+                <Tokens nodes={tokens} {selected} />
+                <g class="keys">{ for keys }</g>
                 <g class="faulty-links">{ for faulty }</g>
                 <g class="lookup-mark">{ for key }</g>
                 <g class="nodes">{ for nodes }</g>
