@@ -136,6 +136,11 @@ test('the hinted handoff lesson: put, crash, put, recover, the hint goes home, g
   await playUntil(page, () => document.querySelector('.hints-pending').textContent === '1');
   assert.match(await alice.locator('.result').innerText(), /stored milk,eggs/);
   assert.equal(await page.locator('.node-load .hint-count').count(), 1, 'the stand-in shows its hint');
+  // The lookup marks the stand-in for the crashed replica, on the ring and in the list,
+  // and it is the very node that keeps the hinted replica.
+  assert.equal(await page.locator('.lookup .pref.stand-in').count(), 1);
+  assert.match(await page.locator('g.node.stand-in .hint-count').textContent(), new RegExp(`\\+1 hinted for ${victim}`));
+  assert.match(await page.locator('g.node.stand-in .stand-in-label').textContent(), new RegExp(`stands in for ${victim}`));
   await page.screenshot({ path: join(SHOTS, 'lesson-hinted-replica.png') });
   // The owner recovers; the stand-in hands the hint back and deletes it.
   await page.click(`g.node[data-node="${victim}"]`);
