@@ -9,8 +9,9 @@
 use super::partition::{partition_end, Strategy};
 use super::ring::{in_range, key_position, Position, Ring};
 use super::version::Version;
-use super::NodeId;
+use super::{Key, NodeId};
 use md5::{Digest, Md5};
+use std::collections::BTreeSet;
 
 /// A hash of a tree node.
 pub type Hash = [u8; 16];
@@ -83,26 +84,49 @@ fn hash_entry(hasher: &mut Md5, key: &str, versions: &[Version]) {
     }
 }
 
+/// A leaf's hash: its keys and their versions, in key order (§4.7).
+fn leaf_hash<'a>(entries: impl IntoIterator<Item = (&'a str, &'a [Version])>) -> Hash {
+    let mut hasher = Md5::new();
+    for (key, versions) in entries {
+        hash_entry(&mut hasher, key, versions);
+    }
+    hasher.finalize().into()
+}
+
+/// A parent's hash: the hash of its two children's (§4.7).
+fn parent_hash(left: &Hash, right: &Hash) -> Hash {
+    let mut hasher = Md5::new();
+    hasher.update(left);
+    hasher.update(right);
+    hasher.finalize().into()
+}
+
 impl MerkleTree {
     /// Builds the tree of a range from its entries (key, versions), in key order.
     pub fn build<'a>(range: KeyRange, depth: u8, entries: impl IntoIterator<Item = (&'a str, &'a [Version])>) -> Self {
         let leaves = 1u32 << depth;
-        let mut leaf_hashers: Vec<Md5> = (0..leaves).map(|_| Md5::new()).collect();
+        let mut by_leaf: Vec<Vec<(&str, &[Version])>> = vec![Vec::new(); leaves as usize];
         for (key, versions) in entries {
-            let leaf = range.leaf_of(key_position(key), leaves);
-            hash_entry(&mut leaf_hashers[leaf as usize], key, versions);
+            by_leaf[range.leaf_of(key_position(key), leaves) as usize].push((key, versions));
         }
-        let mut hashes = vec![[0u8; 16]; 2 * leaves as usize];
-        for (i, h) in leaf_hashers.into_iter().enumerate() {
-            hashes[leaves as usize + i] = h.finalize().into();
+        let mut tree = MerkleTree { depth, hashes: vec![[0u8; 16]; 2 * leaves as usize] };
+        for (leaf, entries) in by_leaf.into_iter().enumerate() {
+            tree.hashes[leaves as usize + leaf] = leaf_hash(entries);
         }
         for i in (1..leaves as usize).rev() {
-            let mut parent = Md5::new();
-            parent.update(hashes[2 * i]);
-            parent.update(hashes[2 * i + 1]);
-            hashes[i] = parent.finalize().into();
+            tree.hashes[i] = parent_hash(&tree.hashes[2 * i], &tree.hashes[2 * i + 1]);
         }
-        MerkleTree { depth, hashes }
+        tree
+    }
+
+    /// Sets one leaf's hash and recomputes the path from it up to the root.
+    pub fn set_leaf(&mut self, leaf: u32, hash: Hash) {
+        let mut i = (1usize << self.depth) + leaf as usize;
+        self.hashes[i] = hash;
+        while i > 1 {
+            i /= 2;
+            self.hashes[i] = parent_hash(&self.hashes[2 * i], &self.hashes[2 * i + 1]);
+        }
     }
 
     /// The root hash: equal roots mean equal ranges.
@@ -128,6 +152,73 @@ impl MerkleTree {
     /// The leaf number (0-based) of a leaf node index.
     pub fn leaf_number(&self, index: u32) -> u32 {
         index - (1 << self.depth)
+    }
+}
+
+/// The Merkle tree a node keeps for one key range it hosts (§4.7), kept up to date as its
+/// keys change: a write only marks its leaf stale, and the next comparison rehashes the
+/// stale leaves and their paths to the root — never the whole store.
+#[derive(Clone, Debug)]
+pub struct KeptTree {
+    range: KeyRange,
+    tree: MerkleTree,
+    /// The keys under each leaf, in key order.
+    keys: Vec<BTreeSet<Key>>,
+    /// Leaves whose keys changed since they were last hashed.
+    stale: BTreeSet<u32>,
+}
+
+impl KeptTree {
+    /// The tree of a range holding no keys yet.
+    pub fn new(range: KeyRange, depth: u8) -> Self {
+        let tree = MerkleTree::build(range, depth, []);
+        KeptTree { range, tree, keys: vec![BTreeSet::new(); 1 << depth], stale: BTreeSet::new() }
+    }
+
+    /// The range the tree covers.
+    pub fn range(&self) -> KeyRange {
+        self.range
+    }
+
+    /// A key of the range (at `position`) changed: it is held (`held`) or gone.
+    pub fn key_changed(&mut self, key: &Key, position: Position, held: bool) {
+        let leaf = self.range.leaf_of(position, self.keys.len() as u32);
+        let keys = &mut self.keys[leaf as usize];
+        if held && !keys.contains(key) {
+            keys.insert(key.clone());
+        } else if !held {
+            keys.remove(key);
+        }
+        self.stale.insert(leaf);
+    }
+
+    /// The keys under the given leaves, in key order.
+    pub fn keys_under(&self, leaves: &[u32]) -> Vec<Key> {
+        let mut keys: Vec<Key> = leaves.iter().flat_map(|&l| self.keys[l as usize].iter().cloned()).collect();
+        keys.sort();
+        keys
+    }
+
+    /// The hash of one leaf, from the versions `store` holds for its keys.
+    fn hash_leaf<'a>(&self, leaf: u32, store: impl Fn(&str) -> &'a [Version]) -> Hash {
+        leaf_hash(self.keys[leaf as usize].iter().map(|k| (&**k, store(k))))
+    }
+
+    /// Rehashes the stale leaves and their paths to the root.
+    pub fn refresh<'a>(&mut self, store: impl Fn(&str) -> &'a [Version]) {
+        for leaf in std::mem::take(&mut self.stale) {
+            let hash = self.hash_leaf(leaf, &store);
+            self.tree.set_leaf(leaf, hash);
+        }
+    }
+
+    /// The tree as `refresh` would leave it, without changing this one.
+    pub fn current<'a>(&self, store: impl Fn(&str) -> &'a [Version]) -> MerkleTree {
+        let mut tree = self.tree.clone();
+        for &leaf in &self.stale {
+            tree.set_leaf(leaf, self.hash_leaf(leaf, &store));
+        }
+        tree
     }
 }
 
@@ -160,6 +251,34 @@ mod tests {
         }
         let leaf = (8..16).find(|&i| a.hash(i) != c.hash(i)).unwrap();
         assert_eq!(a.leaf_number(leaf), WHOLE.leaf_of(key_position("k5"), 8));
+    }
+
+    #[test]
+    fn a_kept_tree_follows_writes_and_removals_and_equals_a_rebuilt_one() {
+        let range = KeyRange { start: u128::MAX / 3, end: u128::MAX / 7 }; // wraps past zero
+        let mut held: std::collections::BTreeMap<Key, Vec<Version>> = Default::default();
+        let mut kept = KeptTree::new(range, 3);
+        for step in 0..200u32 {
+            let key: Key = format!("k{}", step * 7 % 23).into();
+            let position = key_position(&key);
+            if !range.contains(position) {
+                continue;
+            }
+            if step % 5 == 4 {
+                held.remove(&key);
+            } else {
+                held.insert(key.clone(), v(&format!("v{step}")));
+            }
+            kept.key_changed(&key, position, held.contains_key(&key));
+            let store = |k: &str| held.get(k).map_or(&[][..], Vec::as_slice);
+            let expected = MerkleTree::build(range, 3, held.iter().map(|(k, vs)| (&**k, vs.as_slice())));
+            assert_eq!(kept.current(store), expected, "step {step}");
+            if step % 3 == 0 {
+                kept.refresh(store);
+                assert!(kept.stale.is_empty());
+                assert_eq!(kept.tree, expected, "step {step}");
+            }
+        }
     }
 
     #[test]

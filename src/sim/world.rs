@@ -11,7 +11,7 @@ use crate::core::config::Config;
 use crate::core::message::{ClientReply, ClientRequest, Effect, Msg, MsgKind, Note, OpId, Timer};
 use crate::core::node::Node;
 use crate::core::membership::{MemberStatus, Membership};
-use crate::core::merkle::key_ranges;
+use crate::core::merkle::{key_ranges, KeyRange};
 use crate::core::partition::{partition_end, Strategy};
 use crate::core::ring::{format_position, Position, Ring};
 use crate::core::version::Version;
@@ -743,7 +743,8 @@ impl World {
 
     /// Runs until the world is quiescent — and, when anti-entropy runs periodically,
     /// until all replicas of every range agree — for at most `max_wait` of virtual time.
-    /// Returns whether it settled.
+    /// Returns whether it settled. (Without periodic anti-entropy replicas may still
+    /// differ after settling: `differing_ranges` lists where.)
     pub fn settle(&mut self, max_wait: Time) -> bool {
         let deadline = self.now + max_wait;
         let check_merkle = self.config.anti_entropy_interval.is_some();
@@ -866,11 +867,25 @@ impl World {
     /// Whether every pair of running replicas of every key range has equal Merkle roots.
     pub fn replicas_agree(&self) -> bool {
         let ranges = key_ranges(&self.ring, self.config.strategy, self.config.n);
-        ranges.iter().all(|(range, replicas)| {
-            let mut roots = replicas.iter().filter(|&&r| self.is_up(r)).map(|&r| self.nodes[r.index()].merkle_tree(*range).root());
-            let first = roots.next();
-            roots.all(|root| Some(root) == first)
-        })
+        ranges.iter().all(|(range, replicas)| self.roots_agree(*range, replicas))
+    }
+
+    /// The key ranges whose running replicas do not all have the same Merkle root (§4.7),
+    /// each with those replicas. Without anti-entropy they may stay so after settling.
+    pub fn differing_ranges(&self) -> Vec<(KeyRange, Vec<NodeId>)> {
+        let ranges = key_ranges(&self.ring, self.config.strategy, self.config.n);
+        ranges
+            .into_iter()
+            .filter(|(range, replicas)| !self.roots_agree(*range, replicas))
+            .map(|(range, replicas)| (range, replicas.into_iter().filter(|&r| self.is_up(r)).collect()))
+            .collect()
+    }
+
+    /// Whether the running ones of `replicas` have equal Merkle roots for `range`.
+    fn roots_agree(&self, range: KeyRange, replicas: &[NodeId]) -> bool {
+        let mut roots = replicas.iter().filter(|&&r| self.is_up(r)).map(|&r| self.nodes[r.index()].merkle_tree(range).root());
+        let first = roots.next();
+        roots.all(|root| Some(root) == first)
     }
 
     fn arrive(&mut self, msg: u64) {

@@ -9,10 +9,10 @@ mod membership;
 use super::clock::VectorClock;
 use super::config::Config;
 use super::membership::Membership;
-use super::merkle::{hosted_ranges, Hash, KeyRange, MerkleTree};
+use super::merkle::{hosted_ranges, Hash, KeptTree, KeyRange, MerkleTree};
 use super::message::{ClientReply, ClientRequest, Effect, Msg, Note, OpId, ReqId, Timer};
 use super::request::{choose_targets, replacement, ForwardedPut, GetPhase, GetRequest, PutRequest, Request, Target};
-use super::ring::{key_position, Ring};
+use super::ring::{key_position, Position, Ring};
 use super::storage::{MemoryStore, StorageEngine};
 use super::version::{add_version, context_of, Version};
 use super::{Key, NodeId, Time, Value};
@@ -59,6 +59,10 @@ pub struct Node {
     next_req: u64,
     /// Which (range, peer) pair the next periodic anti-entropy round compares.
     next_sync: u64,
+    /// The key ranges this node hosts on its ring, with every replica of each (§4.7).
+    hosted: Vec<(KeyRange, Vec<NodeId>)>,
+    /// The Merkle tree it keeps for each of them, by range end (§4.7).
+    trees: BTreeMap<Position, KeptTree>,
 }
 
 impl Node {
@@ -79,7 +83,7 @@ impl Node {
     ) -> Self {
         debug_assert_eq!(*ring, membership.ring(), "the ring is the membership's token map");
         let contacts = config.seeds.iter().copied().filter(|&s| s != id).collect();
-        Node {
+        let mut node = Node {
             id,
             config,
             membership,
@@ -98,7 +102,11 @@ impl Node {
             requests: BTreeMap::new(),
             next_req: 0,
             next_sync: 0,
-        }
+            hosted: Vec::new(),
+            trees: BTreeMap::new(),
+        };
+        node.rebuild_trees();
+        node
     }
 
     /// The node's durable store.
@@ -164,6 +172,8 @@ impl Node {
         self.store.wipe();
         self.hints.clear();
         self.issued.clear();
+        self.trees.clear(); // every tree starts over, empty
+        self.rebuild_trees();
     }
 
     /// The node starts (or restarts after a crash): arm its periodic timers.
@@ -292,8 +302,18 @@ impl Node {
     }
 
     /// Adds a version to the local store, reconciling syntactically (§4.4).
-    fn store_version(&mut self, key: &str, version: Version) -> bool {
-        add_version(self.store.versions_mut(key), version, self.config.reconciliation)
+    fn store_version(&mut self, key: &Key, version: Version) -> bool {
+        let changed = add_version(self.store.versions_mut(key), version, self.config.reconciliation);
+        if changed {
+            self.key_changed(key);
+        }
+        changed
+    }
+
+    /// Drops a key from the local store.
+    fn forget_key(&mut self, key: &Key) {
+        self.store.remove(key);
+        self.key_changed(key);
     }
 
     /// Keeps a replica meant for `owner` in the hint store (§4.6).
@@ -595,48 +615,124 @@ impl Node {
 
     /// The key ranges this node hosts, with every replica of each (§4.7).
     pub fn hosted_ranges(&self) -> Vec<(KeyRange, Vec<NodeId>)> {
-        hosted_ranges(&self.ring, self.config.strategy, self.config.n, self.id)
+        self.hosted.clone()
     }
 
-    /// The node's own keys (not hints) in a range, in key order, with their versions.
-    fn entries_in(&self, range: KeyRange, leaves: Option<&[u32]>) -> Vec<(Key, Vec<Version>)> {
-        let count = 1u32 << self.config.merkle_depth;
-        self.store
-            .keys()
-            .into_iter()
-            .filter(|k| {
-                let p = key_position(k);
-                range.contains(p) && leaves.is_none_or(|ls| ls.contains(&range.leaf_of(p, count)))
+    /// After a ring change (or a wipe): keep one Merkle tree per hosted range (§4.7).
+    /// Trees of ranges still hosted stay as they are; new ones are built from the store.
+    fn rebuild_trees(&mut self) {
+        self.hosted = hosted_ranges(&self.ring, self.config.strategy, self.config.n, self.id);
+        let mut old = std::mem::take(&mut self.trees);
+        let mut new_ranges = Vec::new();
+        for &(range, _) in &self.hosted {
+            let tree = match old.remove(&range.end) {
+                Some(tree) if tree.range() == range => tree,
+                _ => {
+                    new_ranges.push(range.end);
+                    KeptTree::new(range, self.config.merkle_depth)
+                }
+            };
+            self.trees.insert(range.end, tree);
+        }
+        if new_ranges.is_empty() {
+            return;
+        }
+        for key in self.store.keys() {
+            let position = key_position(key);
+            if let Some(tree) = tree_of(&mut self.trees, position).filter(|t| new_ranges.contains(&t.range().end)) {
+                tree.key_changed(&Key::from(key), position, true);
+            }
+        }
+    }
+
+    /// A key's versions changed here: mark its leaf stale in the tree of its range.
+    fn key_changed(&mut self, key: &Key) {
+        let position = key_position(key);
+        let held = !self.store.get(key).is_empty();
+        if let Some(tree) = tree_of(&mut self.trees, position) {
+            tree.key_changed(key, position, held);
+        }
+    }
+
+    /// The ranges this node keeps a Merkle tree for.
+    pub fn kept_ranges(&self) -> impl Iterator<Item = KeyRange> + '_ {
+        self.trees.values().map(KeptTree::range)
+    }
+
+    /// The node's own keys (not hints) under some leaves of a range's tree, in key
+    /// order, with their versions.
+    fn entries_in(&self, range: KeyRange, leaves: &[u32]) -> Vec<(Key, Vec<Version>)> {
+        let keys = match self.kept_tree(range) {
+            Some(tree) => tree.keys_under(leaves),
+            None => self.keys_scanned(range, Some(leaves)),
+        };
+        keys.into_iter()
+            .map(|k| {
+                let versions = self.store.get(&k).to_vec();
+                (k, versions)
             })
-            .map(|k| (Key::from(k), self.store.get(k).to_vec()))
             .collect()
     }
 
-    /// This node's Merkle tree for a range, built from its store (§4.7).
+    /// The keys of a range (under `leaves`, or all), found by scanning the whole store.
+    fn keys_scanned(&self, range: KeyRange, leaves: Option<&[u32]>) -> Vec<Key> {
+        let count = 1u32 << self.config.merkle_depth;
+        let under = |p| range.contains(p) && leaves.is_none_or(|ls| ls.contains(&range.leaf_of(p, count)));
+        self.store.keys().into_iter().filter(|k| under(key_position(k))).map(Key::from).collect()
+    }
+
+    /// This node's Merkle tree for a range (§4.7): the one it keeps, up to date; for a
+    /// range it does not host (its view of the ring differs), one built from the store.
     pub fn merkle_tree(&self, range: KeyRange) -> MerkleTree {
-        let entries = self.entries_in(range, None);
-        MerkleTree::build(range, self.config.merkle_depth, entries.iter().map(|(k, vs)| (&**k, vs.as_slice())))
+        match self.kept_tree(range) {
+            Some(tree) => tree.current(|k| self.store.get(k)),
+            None => self.merkle_tree_from_store(range),
+        }
+    }
+
+    /// The tree of a range built from scratch by scanning the store (what the kept trees
+    /// must always equal).
+    pub fn merkle_tree_from_store(&self, range: KeyRange) -> MerkleTree {
+        let keys = self.keys_scanned(range, None);
+        MerkleTree::build(range, self.config.merkle_depth, keys.iter().map(|k| (&**k, self.store.get(k))))
+    }
+
+    /// The tree kept for exactly this range, if any.
+    fn kept_tree(&self, range: KeyRange) -> Option<&KeptTree> {
+        self.trees.get(&range.end).filter(|t| t.range() == range)
+    }
+
+    /// Brings the kept tree of a range up to date (rehashing its stale leaves) and
+    /// returns it (§4.7).
+    fn fresh_tree(&mut self, range: KeyRange) -> MerkleTree {
+        if let Some(tree) = self.trees.get_mut(&range.end).filter(|t| t.range() == range) {
+            let store = &self.store;
+            tree.refresh(|k| store.get(k));
+        }
+        self.merkle_tree(range)
     }
 
     /// Anti-entropy on demand: compare every hosted range with every other replica of it
     /// (each pair once: the node with the lower id starts). Returns whether it started any.
     pub fn start_anti_entropy(&mut self, out: &mut Vec<Effect>) -> bool {
-        let mut started = false;
-        for (range, replicas) in self.hosted_ranges() {
-            for peer in replicas.into_iter().filter(|&p| p > self.id && !self.is_down(p)) {
-                self.start_sync(range, peer, out);
-                started = true;
-            }
+        let pairs: Vec<(KeyRange, NodeId)> = self
+            .hosted
+            .iter()
+            .flat_map(|(range, replicas)| replicas.iter().map(move |&p| (*range, p)))
+            .filter(|&(_, p)| p > self.id && !self.is_down(p))
+            .collect();
+        for &(range, peer) in &pairs {
+            self.start_sync(range, peer, out);
         }
-        started
+        !pairs.is_empty()
     }
 
     /// The periodic round (§4.7): compare the next (range, peer) pair, round-robin.
     fn sync_next_range(&mut self, out: &mut Vec<Effect>) -> bool {
         let pairs: Vec<(KeyRange, NodeId)> = self
-            .hosted_ranges()
-            .into_iter()
-            .flat_map(|(range, replicas)| replicas.into_iter().map(move |p| (range, p)))
+            .hosted
+            .iter()
+            .flat_map(|(range, replicas)| replicas.iter().map(move |&p| (*range, p)))
             .filter(|&(_, p)| p != self.id && !self.is_down(p))
             .collect();
         if pairs.is_empty() {
@@ -649,15 +745,15 @@ impl Node {
     }
 
     /// Opens a comparison: send the range's root hash.
-    fn start_sync(&self, range: KeyRange, peer: NodeId, out: &mut Vec<Effect>) {
-        let root = self.merkle_tree(range).root();
+    fn start_sync(&mut self, range: KeyRange, peer: NodeId, out: &mut Vec<Effect>) {
+        let root = self.fresh_tree(range).root();
         out.push(Effect::Send { to: peer, msg: Msg::SyncHashes { range, hashes: vec![(1, root)] } });
     }
 
     /// The peer's hashes for some tree nodes: keep only those that differ here, and
     /// either descend into their children or, at the leaves, send the keys under them.
     fn on_sync_hashes(&mut self, peer: NodeId, range: KeyRange, hashes: Vec<(u32, Hash)>, out: &mut Vec<Effect>) {
-        let tree = self.merkle_tree(range);
+        let tree = self.fresh_tree(range);
         let differing: Vec<u32> = hashes.iter().filter(|&&(i, h)| tree.hash(i) != h).map(|&(i, _)| i).collect();
         let Some(&first) = differing.first() else {
             let level = hashes.first().map_or(0, |&(i, _)| (31 - i.leading_zeros()) as u8);
@@ -666,7 +762,7 @@ impl Node {
         };
         let msg = if tree.is_leaf(first) {
             let leaves: Vec<u32> = differing.iter().map(|&i| tree.leaf_number(i)).collect();
-            let entries = self.entries_in(range, Some(&leaves));
+            let entries = self.entries_in(range, &leaves);
             Msg::SyncKeys { range, leaves, entries, reply: true }
         } else {
             let children = differing.iter().flat_map(|&i| [2 * i, 2 * i + 1]);
@@ -688,7 +784,7 @@ impl Node {
         out: &mut Vec<Effect>,
     ) {
         if reply {
-            let mine = self.entries_in(range, Some(&leaves));
+            let mine = self.entries_in(range, &leaves);
             out.push(Effect::Send { to: peer, msg: Msg::SyncKeys { range, leaves, entries: mine, reply: false } });
         }
         let keys = entries.len() as u32;
@@ -715,4 +811,12 @@ impl Node {
             self.hints.remove(&owner);
         }
     }
+}
+
+/// The kept tree whose range holds `position`, if this node hosts it. Ranges do not
+/// overlap, so it is the first range ending at or after the position, or the one that
+/// wraps past zero.
+fn tree_of(trees: &mut BTreeMap<Position, KeptTree>, position: Position) -> Option<&mut KeptTree> {
+    let end = trees.range(position..).next().or_else(|| trees.iter().next()).map(|(&end, _)| end)?;
+    trees.get_mut(&end).filter(|t| t.range().contains(position))
 }
