@@ -167,6 +167,19 @@ proptest! {
         changed.add_node(NodeId(99), &[extra]);
         prop_assert_eq!(changed.preference_list(key, n), list);
     }
+
+    #[test]
+    fn a_node_hosts_exactly_the_ranges_it_is_a_replica_of(
+        tokens in proptest::collection::vec((0u32..6, any::<u128>()), 1..40), n in 1usize..5, node in 0u32..6, q in 1u32..20
+    ) {
+        use dynamo_playground::core::merkle::{hosted_ranges, key_ranges};
+        use dynamo_playground::core::partition::Strategy as Partitioning;
+        let ring = ring_from(&tokens);
+        for strategy in [Partitioning::RandomTokens, Partitioning::RandomTokensEqualPartitions { q }] {
+            let expected: Vec<_> = key_ranges(&ring, strategy, n).into_iter().filter(|(_, r)| r.contains(&NodeId(node))).collect();
+            prop_assert_eq!(hosted_ranges(&ring, strategy, n, NodeId(node)), expected);
+        }
+    }
 }
 
 /// Something that happens to a small cluster, for the kept-Merkle-tree property.

@@ -11,7 +11,7 @@ use super::ring::{in_range, key_position, Position, Ring};
 use super::version::Version;
 use super::{Key, NodeId};
 use md5::{Digest, Md5};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A hash of a tree node.
 pub type Hash = [u8; 16];
@@ -57,9 +57,46 @@ pub fn key_ranges(ring: &Ring, strategy: Strategy, n: usize) -> Vec<(KeyRange, V
     ranges.into_iter().map(|r| (r, ring.preference_list(strategy.walk_start(r.end), n))).collect()
 }
 
-/// The ranges a node hosts: those it is one of the N replicas of.
+/// The ranges a node hosts: those it is one of the N replicas of, in ring order.
 pub fn hosted_ranges(ring: &Ring, strategy: Strategy, n: usize, node: NodeId) -> Vec<(KeyRange, Vec<NodeId>)> {
-    key_ranges(ring, strategy, n).into_iter().filter(|(_, replicas)| replicas.contains(&node)).collect()
+    let candidates = match strategy.partitions() {
+        None => token_ranges_near(ring, n, node),
+        Some(_) => key_ranges(ring, strategy, n).into_iter().map(|(range, _)| range).collect(),
+    };
+    candidates
+        .into_iter()
+        .map(|range| (range, ring.preference_list(strategy.walk_start(range.end), n)))
+        .filter(|(_, replicas)| replicas.contains(&node))
+        .collect()
+}
+
+/// The token ranges a node can replicate (§4.3: "the region of the ring between it and
+/// its Nth predecessor"): walking counter-clockwise from each of its tokens, the ranges
+/// passed until N other nodes were met or another of its own tokens was reached.
+fn token_ranges_near(ring: &Ring, n: usize, node: NodeId) -> Vec<KeyRange> {
+    let tokens = ring.tokens();
+    let count = tokens.len();
+    let mut ends: Vec<usize> = Vec::new();
+    for own in (0..count).filter(|&i| tokens[i].1 == node) {
+        let mut others: Vec<NodeId> = Vec::new();
+        for back in 0..count {
+            let at = (own + count - back) % count;
+            let owner = tokens[at].1;
+            if back > 0 && owner == node {
+                break;
+            }
+            if owner != node && !others.contains(&owner) {
+                others.push(owner);
+            }
+            if others.len() >= n {
+                break;
+            }
+            ends.push(at);
+        }
+    }
+    ends.sort_unstable();
+    ends.dedup();
+    ends.into_iter().map(|i| KeyRange { start: tokens[(i + count - 1) % count].0, end: tokens[i].0 }).collect()
 }
 
 /// A Merkle tree over one key range, stored heap-style: node 1 is the root, node i has
@@ -162,8 +199,8 @@ impl MerkleTree {
 pub struct KeptTree {
     range: KeyRange,
     tree: MerkleTree,
-    /// The keys under each leaf, in key order.
-    keys: Vec<BTreeSet<Key>>,
+    /// The range's keys, in key order, each with the leaf it falls under.
+    keys: BTreeMap<Key, u32>,
     /// Leaves whose keys changed since they were last hashed.
     stale: BTreeSet<u32>,
 }
@@ -172,7 +209,7 @@ impl KeptTree {
     /// The tree of a range holding no keys yet.
     pub fn new(range: KeyRange, depth: u8) -> Self {
         let tree = MerkleTree::build(range, depth, []);
-        KeptTree { range, tree, keys: vec![BTreeSet::new(); 1 << depth], stale: BTreeSet::new() }
+        KeptTree { range, tree, keys: BTreeMap::new(), stale: BTreeSet::new() }
     }
 
     /// The range the tree covers.
@@ -182,41 +219,45 @@ impl KeptTree {
 
     /// A key of the range (at `position`) changed: it is held (`held`) or gone.
     pub fn key_changed(&mut self, key: &Key, position: Position, held: bool) {
-        let leaf = self.range.leaf_of(position, self.keys.len() as u32);
-        let keys = &mut self.keys[leaf as usize];
-        if held && !keys.contains(key) {
-            keys.insert(key.clone());
-        } else if !held {
-            keys.remove(key);
+        let leaf = self.range.leaf_of(position, 1 << self.tree.depth);
+        if !held {
+            self.keys.remove(key);
+        } else if !self.keys.contains_key(key) {
+            self.keys.insert(key.clone(), leaf);
         }
         self.stale.insert(leaf);
     }
 
     /// The keys under the given leaves, in key order.
     pub fn keys_under(&self, leaves: &[u32]) -> Vec<Key> {
-        let mut keys: Vec<Key> = leaves.iter().flat_map(|&l| self.keys[l as usize].iter().cloned()).collect();
-        keys.sort();
-        keys
+        let leaves: BTreeSet<u32> = leaves.iter().copied().collect();
+        self.keys.iter().filter(|(_, leaf)| leaves.contains(leaf)).map(|(key, _)| key.clone()).collect()
     }
 
-    /// The hash of one leaf, from the versions `store` holds for its keys.
-    fn hash_leaf<'a>(&self, leaf: u32, store: impl Fn(&str) -> &'a [Version]) -> Hash {
-        leaf_hash(self.keys[leaf as usize].iter().map(|k| (&**k, store(k))))
+    /// The new hashes of the stale leaves, from the versions `store` holds for their keys.
+    fn stale_leaf_hashes<'a>(&self, store: impl Fn(&str) -> &'a [Version]) -> Vec<(u32, Hash)> {
+        let mut hashers: BTreeMap<u32, Md5> = self.stale.iter().map(|&leaf| (leaf, Md5::new())).collect();
+        for (key, leaf) in &self.keys {
+            if let Some(hasher) = hashers.get_mut(leaf) {
+                hash_entry(hasher, key, store(key));
+            }
+        }
+        hashers.into_iter().map(|(leaf, hasher)| (leaf, hasher.finalize().into())).collect()
     }
 
     /// Rehashes the stale leaves and their paths to the root.
     pub fn refresh<'a>(&mut self, store: impl Fn(&str) -> &'a [Version]) {
-        for leaf in std::mem::take(&mut self.stale) {
-            let hash = self.hash_leaf(leaf, &store);
+        for (leaf, hash) in self.stale_leaf_hashes(store) {
             self.tree.set_leaf(leaf, hash);
         }
+        self.stale.clear();
     }
 
     /// The tree as `refresh` would leave it, without changing this one.
     pub fn current<'a>(&self, store: impl Fn(&str) -> &'a [Version]) -> MerkleTree {
         let mut tree = self.tree.clone();
-        for &leaf in &self.stale {
-            tree.set_leaf(leaf, self.hash_leaf(leaf, &store));
+        for (leaf, hash) in self.stale_leaf_hashes(store) {
+            tree.set_leaf(leaf, hash);
         }
         tree
     }
