@@ -2,7 +2,7 @@
 //!
 //! A node keeps one tree per key range it hosts. The range's positions are split evenly
 //! into 2^depth leaves; a leaf's hash covers the keys (and their versions) that fall in
-//! it, a parent's hash covers its two children. Two replicas of a range compare roots,
+//! it, in ring order, a parent's hash covers its two children. Two replicas of a range compare roots,
 //! then descend only into children whose hashes differ, and exchange only the keys under
 //! differing leaves — so the traffic grows with the differences, not with the data.
 
@@ -37,11 +37,27 @@ impl KeyRange {
         }
     }
 
+    /// How far into the range `position` (which must be in it) lies: 0 for the first
+    /// position after `start`.
+    pub fn offset(&self, position: Position) -> u128 {
+        position.wrapping_sub(self.start).wrapping_sub(1)
+    }
+
+    /// The number of offsets in each of `leaves` equal slices of the range.
+    fn leaf_width(&self, leaves: u32) -> u128 {
+        self.span() / u128::from(leaves) + 1
+    }
+
     /// Which of `leaves` equal slices of the range holds `position` (which must be in it).
     pub fn leaf_of(&self, position: Position, leaves: u32) -> u32 {
-        let offset = position.wrapping_sub(self.start).wrapping_sub(1);
-        let width = self.span() / u128::from(leaves) + 1;
-        (offset / width) as u32
+        (self.offset(position) / self.leaf_width(leaves)) as u32
+    }
+
+    /// The offsets that fall under one of `leaves` equal slices.
+    fn leaf_offsets(&self, leaf: u32, leaves: u32) -> std::ops::RangeInclusive<u128> {
+        let width = self.leaf_width(leaves);
+        let first = u128::from(leaf) * width;
+        first..=first.saturating_add(width - 1)
     }
 }
 
@@ -121,7 +137,7 @@ fn hash_entry(hasher: &mut Md5, key: &str, versions: &[Version]) {
     }
 }
 
-/// A leaf's hash: its keys and their versions, in key order (§4.7).
+/// A leaf's hash: its keys and their versions, in ring order (§4.7).
 fn leaf_hash<'a>(entries: impl IntoIterator<Item = (&'a str, &'a [Version])>) -> Hash {
     let mut hasher = Md5::new();
     for (key, versions) in entries {
@@ -139,16 +155,18 @@ fn parent_hash(left: &Hash, right: &Hash) -> Hash {
 }
 
 impl MerkleTree {
-    /// Builds the tree of a range from its entries (key, versions), in key order.
+    /// Builds the tree of a range from its entries (key, versions).
     pub fn build<'a>(range: KeyRange, depth: u8, entries: impl IntoIterator<Item = (&'a str, &'a [Version])>) -> Self {
         let leaves = 1u32 << depth;
-        let mut by_leaf: Vec<Vec<(&str, &[Version])>> = vec![Vec::new(); leaves as usize];
+        let mut by_leaf: Vec<Vec<(u128, &str, &[Version])>> = vec![Vec::new(); leaves as usize];
         for (key, versions) in entries {
-            by_leaf[range.leaf_of(key_position(key), leaves) as usize].push((key, versions));
+            let position = key_position(key);
+            by_leaf[range.leaf_of(position, leaves) as usize].push((range.offset(position), key, versions));
         }
         let mut tree = MerkleTree { depth, hashes: vec![[0u8; 16]; 2 * leaves as usize] };
-        for (leaf, entries) in by_leaf.into_iter().enumerate() {
-            tree.hashes[leaves as usize + leaf] = leaf_hash(entries);
+        for (leaf, mut entries) in by_leaf.into_iter().enumerate() {
+            entries.sort_by_key(|&(offset, _, _)| offset);
+            tree.hashes[leaves as usize + leaf] = leaf_hash(entries.into_iter().map(|(_, k, vs)| (k, vs)));
         }
         for i in (1..leaves as usize).rev() {
             tree.hashes[i] = parent_hash(&tree.hashes[2 * i], &tree.hashes[2 * i + 1]);
@@ -199,8 +217,8 @@ impl MerkleTree {
 pub struct KeptTree {
     range: KeyRange,
     tree: MerkleTree,
-    /// The range's keys, in key order, each with the leaf it falls under.
-    keys: BTreeMap<Key, u32>,
+    /// The range's keys by their offset into it: a leaf's keys are one contiguous run.
+    keys: BTreeMap<u128, Key>,
     /// Leaves whose keys changed since they were last hashed.
     stale: BTreeSet<u32>,
 }
@@ -217,32 +235,38 @@ impl KeptTree {
         self.range
     }
 
+    fn leaves(&self) -> u32 {
+        1 << self.tree.depth
+    }
+
     /// A key of the range (at `position`) changed: it is held (`held`) or gone.
     pub fn key_changed(&mut self, key: &Key, position: Position, held: bool) {
-        let leaf = self.range.leaf_of(position, 1 << self.tree.depth);
-        if !held {
-            self.keys.remove(key);
-        } else if !self.keys.contains_key(key) {
-            self.keys.insert(key.clone(), leaf);
+        let offset = self.range.offset(position);
+        if held {
+            self.keys.entry(offset).or_insert_with(|| key.clone());
+        } else {
+            self.keys.remove(&offset);
         }
-        self.stale.insert(leaf);
+        self.stale.insert(self.range.leaf_of(position, self.leaves()));
+    }
+
+    /// The keys under one leaf, in ring order.
+    fn keys_of_leaf(&self, leaf: u32) -> impl Iterator<Item = &Key> {
+        self.keys.range(self.range.leaf_offsets(leaf, self.leaves())).map(|(_, key)| key)
     }
 
     /// The keys under the given leaves, in key order.
     pub fn keys_under(&self, leaves: &[u32]) -> Vec<Key> {
-        let leaves: BTreeSet<u32> = leaves.iter().copied().collect();
-        self.keys.iter().filter(|(_, leaf)| leaves.contains(leaf)).map(|(key, _)| key.clone()).collect()
+        let mut keys: Vec<Key> = leaves.iter().flat_map(|&leaf| self.keys_of_leaf(leaf).cloned()).collect();
+        keys.sort();
+        keys.dedup();
+        keys
     }
 
     /// The new hashes of the stale leaves, from the versions `store` holds for their keys.
     fn stale_leaf_hashes<'a>(&self, store: impl Fn(&str) -> &'a [Version]) -> Vec<(u32, Hash)> {
-        let mut hashers: BTreeMap<u32, Md5> = self.stale.iter().map(|&leaf| (leaf, Md5::new())).collect();
-        for (key, leaf) in &self.keys {
-            if let Some(hasher) = hashers.get_mut(leaf) {
-                hash_entry(hasher, key, store(key));
-            }
-        }
-        hashers.into_iter().map(|(leaf, hasher)| (leaf, hasher.finalize().into())).collect()
+        let hash = |leaf| leaf_hash(self.keys_of_leaf(leaf).map(|key| (&**key, store(key))));
+        self.stale.iter().map(|&leaf| (leaf, hash(leaf))).collect()
     }
 
     /// Rehashes the stale leaves and their paths to the root.

@@ -76,7 +76,8 @@ impl Workload {
 
 /// The reference load the benchmarks and the cross-platform tests run: `nodes` nodes
 /// with 8 tokens each, (N, R, W) = (3, 2, 2), 1–5 ms links, and one get or put every 20 µs
-/// over 10,000 keys (half puts), for `virtual_time`. The trace is hashed, not kept.
+/// over 10,000 keys (half puts), for `virtual_time`. The trace is hashed, not kept, and
+/// so are finished operations (their counters and latencies are kept).
 pub fn reference_load(nodes: usize, virtual_time: Time) -> (World, Workload) {
     use super::network::Latency;
     use super::world::{NodeSpec, WorldSpec};
@@ -89,6 +90,7 @@ pub fn reference_load(nodes: usize, virtual_time: Time) -> (World, Workload) {
         ..WorldSpec::default()
     })
     .expect("a valid cluster");
+    world.keep_finished_ops(false);
     let spec = WorkloadSpec { seed: 1, keys: 10_000, clients: 64, put_ratio: 0.5, interval: 20 };
     let mut load = Workload::new(spec, 0);
     drive(&mut world, Some(&mut load), virtual_time, u64::MAX);

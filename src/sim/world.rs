@@ -19,7 +19,7 @@ use crate::core::{Key, NodeId, Time, MS};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 /// A node as a scenario declares it.
@@ -219,11 +219,17 @@ pub struct World {
     syncs: Vec<SyncStats>,
     open_syncs: BTreeMap<(NodeId, NodeId, Position), usize>,
     next_msg: u64,
-    /// Client operations; `OpId(i)` is at index i - 1.
+    /// Client operations, oldest first; `OpId(i)` is at index i - 1 - `ops_dropped`.
     ops: Vec<OpRecord>,
     open_ops: usize,
-    /// Client → key → the context of its latest successful get.
-    contexts: BTreeMap<String, BTreeMap<String, VectorClock>>,
+    /// Whether finished operations are kept (on by default; a long load turns it off).
+    keep_finished_ops: bool,
+    /// Finished operations dropped from the front of `ops`, and when to drop more.
+    ops_dropped: u64,
+    drop_ops_at: usize,
+    /// Client → key → the context of its latest successful get (looked up only, never
+    /// listed: hash maps are safe here).
+    contexts: HashMap<String, HashMap<String, VectorClock>>,
     trace: Trace,
     metrics: Metrics,
     effects: Vec<Effect>,
@@ -273,7 +279,10 @@ impl World {
             next_msg: 0,
             ops: Vec::new(),
             open_ops: 0,
-            contexts: BTreeMap::new(),
+            keep_finished_ops: true,
+            ops_dropped: 0,
+            drop_ops_at: 1024,
+            contexts: HashMap::new(),
             trace: Trace::new(spec.record_trace),
             metrics: Metrics::default(),
             effects: Vec::new(),
@@ -353,14 +362,26 @@ impl World {
         self.wire.iter()
     }
 
-    /// Every client operation so far.
+    /// Every client operation so far, oldest first (only the recent ones, and every one
+    /// still open, if finished ones are not kept).
     pub fn ops(&self) -> &[OpRecord] {
         &self.ops
     }
 
-    /// One client operation.
+    /// One client operation (None if unknown, or finished and no longer kept).
     pub fn op(&self, op: OpId) -> Option<&OpRecord> {
-        self.ops.get((op.0 as usize).wrapping_sub(1))
+        self.ops.get(self.op_index(op)?)
+    }
+
+    fn op_index(&self, op: OpId) -> Option<usize> {
+        usize::try_from(op.0.checked_sub(1 + self.ops_dropped)?).ok()
+    }
+
+    /// Whether to keep the record of every finished operation (the default). A load that
+    /// runs for long turns it off, so that memory stays bounded; counters and latencies
+    /// are kept either way.
+    pub fn keep_finished_ops(&mut self, keep: bool) {
+        self.keep_finished_ops = keep;
     }
 
     /// The trace so far.
@@ -532,7 +553,7 @@ impl World {
     /// A client calls `get(key)` on node `via` (§4.1).
     pub fn get(&mut self, client: &str, key: &str, via: NodeId) -> OpId {
         let op = self.open_op(client, OpKind::Get, key, via);
-        let key = self.ops[op.0 as usize - 1].key.clone();
+        let key = self.ops.last().expect("just opened").key.clone();
         self.deliver_request(via, ClientRequest::Get { op, key });
         op
     }
@@ -540,7 +561,7 @@ impl World {
     /// A client calls `put(key, context, value)` on node `via` (§4.1).
     pub fn put(&mut self, client: &str, key: &str, value: &str, via: NodeId, context: VectorClock) -> OpId {
         let op = self.open_op(client, OpKind::Put, key, via);
-        let key = self.ops[op.0 as usize - 1].key.clone();
+        let key = self.ops.last().expect("just opened").key.clone();
         let request = ClientRequest::Put { op, key, value: value.into(), context };
         self.deliver_request(via, request);
         op
@@ -552,7 +573,7 @@ impl World {
     }
 
     fn open_op(&mut self, client: &str, kind: OpKind, key: &str, via: NodeId) -> OpId {
-        let op = OpId(self.ops.len() as u64 + 1);
+        let op = OpId(self.ops_dropped + self.ops.len() as u64 + 1);
         let (client, key): (Key, Key) = (client.into(), key.into());
         let record = OpRecord {
             client: client.clone(),
@@ -611,16 +632,29 @@ impl World {
             (ClientReply::Failed { .. }, OpKind::Put) => self.metrics.puts_failed += 1,
         }
         self.trace.push(self.now, Event::Reply { op, node, ok });
-        let record = &mut self.ops[op.0 as usize - 1];
+        let index = self.op_index(op).expect("found above");
+        let record = &mut self.ops[index];
         record.finished = Some(self.now);
         record.outcome = Some(reply);
         self.open_ops -= 1;
+        if !self.keep_finished_ops && self.ops.len() >= self.drop_ops_at {
+            self.drop_finished_ops();
+        }
+    }
+
+    /// Drops the finished operations at the front of the record (not kept), and sets
+    /// when to look again: once the record has doubled, so that this costs O(1) per op.
+    fn drop_finished_ops(&mut self) {
+        let finished = self.ops.iter().take_while(|r| r.outcome.is_some()).count();
+        self.ops.drain(..finished);
+        self.ops_dropped += finished as u64;
+        self.drop_ops_at = (2 * self.ops.len()).max(1024);
     }
 
     /// Keeps the context of a client's latest get of a key (allocating only the first time).
     fn remember_context(&mut self, client: &str, key: &str, context: &VectorClock) {
         if !self.contexts.contains_key(client) {
-            self.contexts.insert(client.to_string(), BTreeMap::new());
+            self.contexts.insert(client.to_string(), HashMap::new());
         }
         let keys = self.contexts.get_mut(client).expect("just ensured");
         match keys.get_mut(key) {

@@ -18,7 +18,7 @@ use super::version::{add_version, context_of, Version};
 use super::{Key, NodeId, Time, Value};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
 /// Hinted replicas held for other nodes (§4.6): owner → key → versions.
@@ -48,8 +48,9 @@ pub struct Node {
     hints: HintStore,
     /// The highest counter this node has put in a clock, per key (durable): a node that
     /// handed a key away and coordinates a write for it again must not reuse a counter,
-    /// or two different versions would carry the same clock.
-    issued: BTreeMap<Key, u64>,
+    /// or two different versions would carry the same clock. (Only looked up, never
+    /// listed: a hash map is safe here.)
+    issued: HashMap<Key, u64>,
     /// Peers this node believes are down, and since when (§4.8.3: purely local).
     down: BTreeMap<NodeId, Time>,
     /// Owners sent a handoff that has not been acknowledged yet.
@@ -96,7 +97,7 @@ impl Node {
             stranded_scan_due: false,
             store,
             hints: HintStore::new(),
-            issued: BTreeMap::new(),
+            issued: HashMap::new(),
             down: BTreeMap::new(),
             handoffs_unanswered: BTreeSet::new(),
             requests: BTreeMap::new(),
