@@ -14,12 +14,13 @@ use crate::core::membership::{MemberStatus, Membership};
 use crate::core::merkle::{key_ranges, KeyRange};
 use crate::core::partition::{partition_end, Strategy};
 use crate::core::ring::{format_position, Position, Ring};
+use crate::core::storage::FastHashMap;
 use crate::core::version::Version;
 use crate::core::{Key, NodeId, Time, MS};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// A node as a scenario declares it.
@@ -229,7 +230,7 @@ pub struct World {
     drop_ops_at: usize,
     /// Client → key → the context of its latest successful get (looked up only, never
     /// listed: hash maps are safe here).
-    contexts: HashMap<String, HashMap<String, VectorClock>>,
+    contexts: FastHashMap<String, FastHashMap<String, VectorClock>>,
     trace: Trace,
     metrics: Metrics,
     effects: Vec<Effect>,
@@ -282,7 +283,7 @@ impl World {
             keep_finished_ops: true,
             ops_dropped: 0,
             drop_ops_at: 1024,
-            contexts: HashMap::new(),
+            contexts: FastHashMap::default(),
             trace: Trace::new(spec.record_trace),
             metrics: Metrics::default(),
             effects: Vec::new(),
@@ -654,7 +655,7 @@ impl World {
     /// Keeps the context of a client's latest get of a key (allocating only the first time).
     fn remember_context(&mut self, client: &str, key: &str, context: &VectorClock) {
         if !self.contexts.contains_key(client) {
-            self.contexts.insert(client.to_string(), HashMap::new());
+            self.contexts.insert(client.to_string(), FastHashMap::default());
         }
         let keys = self.contexts.get_mut(client).expect("just ensured");
         match keys.get_mut(key) {

@@ -13,12 +13,12 @@ use super::merkle::{hosted_ranges, Hash, KeptTree, KeyRange, MerkleTree};
 use super::message::{ClientReply, ClientRequest, Effect, Msg, Note, OpId, ReqId, Timer};
 use super::request::{choose_targets, replacement, ForwardedPut, GetPhase, GetRequest, PutRequest, Request, Target};
 use super::ring::{key_position, Position, Ring};
-use super::storage::{MemoryStore, StorageEngine};
+use super::storage::{FastHashMap, MemoryStore, StorageEngine};
 use super::version::{add_version, context_of, Version};
 use super::{Key, NodeId, Time, Value};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 /// Hinted replicas held for other nodes (§4.6): owner → key → versions.
@@ -50,7 +50,7 @@ pub struct Node {
     /// handed a key away and coordinates a write for it again must not reuse a counter,
     /// or two different versions would carry the same clock. (Only looked up, never
     /// listed: a hash map is safe here.)
-    issued: HashMap<Key, u64>,
+    issued: FastHashMap<Key, u64>,
     /// Peers this node believes are down, and since when (§4.8.3: purely local).
     down: BTreeMap<NodeId, Time>,
     /// Owners sent a handoff that has not been acknowledged yet.
@@ -97,7 +97,7 @@ impl Node {
             stranded_scan_due: false,
             store,
             hints: HintStore::new(),
-            issued: HashMap::new(),
+            issued: FastHashMap::default(),
             down: BTreeMap::new(),
             handoffs_unanswered: BTreeSet::new(),
             requests: BTreeMap::new(),
