@@ -62,8 +62,8 @@ pub struct Node {
     next_sync: u64,
     /// The key ranges this node hosts on its ring, with every replica of each (§4.7).
     hosted: Vec<(KeyRange, Vec<NodeId>)>,
-    /// The Merkle tree it keeps for each of them, by range end (§4.7).
-    trees: BTreeMap<Position, KeptTree>,
+    /// The Merkle tree it keeps for each of them, in ring order (§4.7).
+    trees: Vec<KeptTree>,
 }
 
 impl Node {
@@ -104,7 +104,7 @@ impl Node {
             next_req: 0,
             next_sync: 0,
             hosted: Vec::new(),
-            trees: BTreeMap::new(),
+            trees: Vec::new(),
         };
         node.rebuild_trees();
         node
@@ -623,18 +623,16 @@ impl Node {
     /// Trees of ranges still hosted stay as they are; new ones are built from the store.
     fn rebuild_trees(&mut self) {
         self.hosted = hosted_ranges(&self.ring, self.config.strategy, self.config.n, self.id);
-        let mut old = std::mem::take(&mut self.trees);
+        let mut old: BTreeMap<KeyRange, KeptTree> = self.trees.drain(..).map(|t| (t.range(), t)).collect();
         let mut new_ranges = Vec::new();
         for &(range, _) in &self.hosted {
-            let tree = match old.remove(&range.end) {
-                Some(tree) if tree.range() == range => tree,
-                _ => {
-                    new_ranges.push(range.end);
-                    KeptTree::new(range, self.config.merkle_depth)
-                }
-            };
-            self.trees.insert(range.end, tree);
+            let tree = old.remove(&range).unwrap_or_else(|| {
+                new_ranges.push(range.end);
+                KeptTree::new(range, self.config.merkle_depth)
+            });
+            self.trees.push(tree);
         }
+        self.trees.sort_by_key(|t| t.range().end);
         if new_ranges.is_empty() {
             return;
         }
@@ -657,7 +655,7 @@ impl Node {
 
     /// The ranges this node keeps a Merkle tree for.
     pub fn kept_ranges(&self) -> impl Iterator<Item = KeyRange> + '_ {
-        self.trees.values().map(KeptTree::range)
+        self.trees.iter().map(KeptTree::range)
     }
 
     /// The node's own keys (not hints) under some leaves of a range's tree, in key
@@ -700,15 +698,20 @@ impl Node {
 
     /// The tree kept for exactly this range, if any.
     fn kept_tree(&self, range: KeyRange) -> Option<&KeptTree> {
-        self.trees.get(&range.end).filter(|t| t.range() == range)
+        self.kept_index(range).map(|at| &self.trees[at])
+    }
+
+    fn kept_index(&self, range: KeyRange) -> Option<usize> {
+        let at = self.trees.binary_search_by_key(&range.end, |t| t.range().end).ok()?;
+        (self.trees[at].range() == range).then_some(at)
     }
 
     /// Brings the kept tree of a range up to date (rehashing its stale leaves) and
     /// returns it (§4.7).
     fn fresh_tree(&mut self, range: KeyRange) -> MerkleTree {
-        if let Some(tree) = self.trees.get_mut(&range.end).filter(|t| t.range() == range) {
+        if let Some(at) = self.kept_index(range) {
             let store = &self.store;
-            tree.refresh(|k| store.get(k));
+            self.trees[at].refresh(|k| store.get(k));
         }
         self.merkle_tree(range)
     }
@@ -817,7 +820,8 @@ impl Node {
 /// The kept tree whose range holds `position`, if this node hosts it. Ranges do not
 /// overlap, so it is the first range ending at or after the position, or the one that
 /// wraps past zero.
-fn tree_of(trees: &mut BTreeMap<Position, KeptTree>, position: Position) -> Option<&mut KeptTree> {
-    let end = trees.range(position..).next().or_else(|| trees.iter().next()).map(|(&end, _)| end)?;
-    trees.get_mut(&end).filter(|t| t.range().contains(position))
+fn tree_of(trees: &mut [KeptTree], position: Position) -> Option<&mut KeptTree> {
+    let at = trees.partition_point(|t| t.range().end < position);
+    let at = if at == trees.len() { 0 } else { at };
+    trees.get_mut(at).filter(|t| t.range().contains(position))
 }
