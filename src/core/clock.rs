@@ -3,6 +3,7 @@
 //! it, which is what clock truncation uses.
 
 use super::{NodeId, Time};
+use std::rc::Rc;
 
 /// One (node, counter) pair, with the time the node last updated it (§4.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -25,10 +26,12 @@ pub enum Causality {
 }
 
 /// A vector clock: counters per node, ordered by node so that iteration is deterministic.
-/// (A short sorted list: clocks hold a handful of pairs, at most the truncation threshold.)
+/// (A short sorted list: clocks hold a handful of pairs, at most the truncation threshold.
+/// Copies share the list until one of them changes, so copying a version into a message
+/// costs nothing.)
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct VectorClock {
-    entries: Vec<(NodeId, ClockEntry)>,
+    entries: Rc<Vec<(NodeId, ClockEntry)>>,
 }
 
 impl VectorClock {
@@ -82,9 +85,11 @@ impl VectorClock {
     pub fn set(&mut self, node: NodeId, counter: u64, now: Time) {
         assert!(counter > 0, "a clock entry's counter starts at 1");
         let entry = ClockEntry { counter, timestamp: now };
-        match self.find(node) {
-            Ok(i) => self.entries[i].1 = entry,
-            Err(i) => self.entries.insert(i, (node, entry)),
+        let found = self.find(node);
+        let entries = Rc::make_mut(&mut self.entries);
+        match found {
+            Ok(i) => entries[i].1 = entry,
+            Err(i) => entries.insert(i, (node, entry)),
         }
     }
 
@@ -119,14 +124,16 @@ impl VectorClock {
 
     /// Merges `other` into `self` in place (pairwise maximum of counters and timestamps).
     pub fn merge_in(&mut self, other: &VectorClock) {
-        for &(node, theirs) in &other.entries {
-            match self.find(node) {
+        for &(node, theirs) in other.entries.iter() {
+            let found = self.find(node);
+            let entries = Rc::make_mut(&mut self.entries);
+            match found {
                 Ok(i) => {
-                    let entry = &mut self.entries[i].1;
+                    let entry = &mut entries[i].1;
                     entry.counter = entry.counter.max(theirs.counter);
                     entry.timestamp = entry.timestamp.max(theirs.timestamp);
                 }
-                Err(i) => self.entries.insert(i, (node, theirs)),
+                Err(i) => entries.insert(i, (node, theirs)),
             }
         }
     }
@@ -139,7 +146,7 @@ impl VectorClock {
             let oldest = (0..self.entries.len())
                 .min_by_key(|&i| (self.entries[i].1.timestamp, self.entries[i].0))
                 .expect("a clock longer than the threshold has entries");
-            self.entries.remove(oldest);
+            Rc::make_mut(&mut self.entries).remove(oldest);
             dropped += 1;
         }
         dropped
