@@ -306,7 +306,7 @@ impl Node {
     fn store_version(&mut self, key: &Key, version: Version) -> bool {
         let changed = add_version(self.store.versions_mut(key), version, self.config.reconciliation);
         if changed {
-            self.key_changed(key);
+            self.key_changed(key, true);
         }
         changed
     }
@@ -314,7 +314,7 @@ impl Node {
     /// Drops a key from the local store.
     fn forget_key(&mut self, key: &Key) {
         self.store.remove(key);
-        self.key_changed(key);
+        self.key_changed(key, false);
     }
 
     /// Keeps a replica meant for `owner` in the hint store (§4.6).
@@ -644,10 +644,10 @@ impl Node {
         }
     }
 
-    /// A key's versions changed here: mark its leaf stale in the tree of its range.
-    fn key_changed(&mut self, key: &Key) {
+    /// A key's versions changed here (it is `held`, or gone): mark its leaf stale in the
+    /// tree of its range.
+    fn key_changed(&mut self, key: &Key, held: bool) {
         let position = key_position(key);
-        let held = !self.store.get(key).is_empty();
         if let Some(tree) = tree_of(&mut self.trees, position) {
             tree.key_changed(key, position, held);
         }
