@@ -58,9 +58,9 @@ fn steady_load() {
         for s in 1..=seconds {
             let (t, before) = (Instant::now(), world.metrics().messages_delivered);
             drive(&mut world, Some(&mut load), s * 1_000 * MS, u64::MAX);
-            let (mean, most) = versions_per_key(&world);
-            let delivered = world.metrics().messages_delivered - before;
             let wall = t.elapsed().as_secs_f64();
+            let delivered = world.metrics().messages_delivered - before;
+            let (mean, most) = versions_per_key(&world);
             println!("  second {s:>3}: {:>8.0} deliveries/s, {mean:.2} versions per key (at most {most})", delivered as f64 / wall);
         }
         (world, load)
