@@ -2,9 +2,10 @@
 //!
 //! A node keeps one tree per key range it hosts. The range's positions are split evenly
 //! into 2^depth leaves; a leaf's hash covers the keys (and their versions) that fall in
-//! it, in ring order, a parent's hash covers its two children. Two replicas of a range compare roots,
-//! then descend only into children whose hashes differ, and exchange only the keys under
-//! differing leaves — so the traffic grows with the differences, not with the data.
+//! it, in ring order; a parent's hash covers its two children. Two replicas of a range
+//! compare roots, then descend only into children whose hashes differ, and exchange only
+//! the keys under differing leaves — so the traffic grows with the differences, not with
+//! the data. The node keeps its trees up to date as keys change ([`KeptTree`]).
 
 use super::partition::{partition_end, Strategy};
 use super::ring::{in_range, key_position, Position, Ring};
@@ -217,7 +218,8 @@ impl MerkleTree {
 pub struct KeptTree {
     range: KeyRange,
     tree: MerkleTree,
-    /// The range's keys by their offset into it: a leaf's keys are one contiguous run.
+    /// The range's keys by their offset into it (positions are MD5s: one key each), so
+    /// that a leaf's keys are one contiguous run.
     keys: BTreeMap<u128, Key>,
     /// Leaves whose keys changed since they were last hashed.
     stale: BTreeSet<u32>,
@@ -235,6 +237,7 @@ impl KeptTree {
         self.range
     }
 
+    /// The number of leaves.
     fn leaves(&self) -> u32 {
         1 << self.tree.depth
     }
