@@ -212,24 +212,31 @@ impl MerkleTree {
 }
 
 /// The Merkle tree a node keeps for one key range it hosts (§4.7), kept up to date as its
-/// keys change: a write only marks its leaf stale, and the next comparison rehashes the
-/// stale leaves and their paths to the root — never the whole store.
+/// keys change: a write only marks its key changed, and the next comparison rehashes the
+/// leaves holding changed keys and their paths to the root — never the whole store.
 #[derive(Clone, Debug)]
 pub struct KeptTree {
     range: KeyRange,
     tree: MerkleTree,
     /// The range's keys by their offset into it (positions are MD5s: one key each), so
     /// that a leaf's keys are one contiguous run.
-    keys: BTreeMap<u128, Key>,
-    /// Leaves whose keys changed since they were last hashed.
-    stale: BTreeSet<u32>,
+    keys: BTreeMap<u128, KeptKey>,
+}
+
+/// A key a kept tree knows, and whether it changed since its leaf was last hashed.
+#[derive(Clone, Debug)]
+struct KeptKey {
+    key: Key,
+    /// False once the store no longer holds it (forgotten at the next rehash).
+    held: bool,
+    changed: bool,
 }
 
 impl KeptTree {
     /// The tree of a range holding no keys yet.
     pub fn new(range: KeyRange, depth: u8) -> Self {
         let tree = MerkleTree::build(range, depth, []);
-        KeptTree { range, tree, keys: BTreeMap::new(), stale: BTreeSet::new() }
+        KeptTree { range, tree, keys: BTreeMap::new() }
     }
 
     /// The range the tree covers.
@@ -244,21 +251,19 @@ impl KeptTree {
 
     /// A key of the range (at `position`) changed: it is held (`held`) or gone.
     pub fn key_changed(&mut self, key: &Key, position: Position, held: bool) {
-        let offset = self.range.offset(position);
-        if held {
-            self.keys.entry(offset).or_insert_with(|| key.clone());
-        } else {
-            self.keys.remove(&offset);
-        }
-        self.stale.insert(self.range.leaf_of(position, self.leaves()));
+        let entry = self.keys.entry(self.range.offset(position));
+        let kept = entry.or_insert_with(|| KeptKey { key: key.clone(), held, changed: true });
+        kept.held = held;
+        kept.changed = true;
     }
 
-    /// The keys under one leaf, in ring order.
+    /// The keys held under one leaf, in ring order.
     fn keys_of_leaf(&self, leaf: u32) -> impl Iterator<Item = &Key> {
-        self.keys.range(self.range.leaf_offsets(leaf, self.leaves())).map(|(_, key)| key)
+        let offsets = self.range.leaf_offsets(leaf, self.leaves());
+        self.keys.range(offsets).filter(|(_, k)| k.held).map(|(_, k)| &k.key)
     }
 
-    /// The keys under the given leaves, in key order.
+    /// The keys held under the given leaves, in key order.
     pub fn keys_under(&self, leaves: &[u32]) -> Vec<Key> {
         let mut keys: Vec<Key> = leaves.iter().flat_map(|&leaf| self.keys_of_leaf(leaf).cloned()).collect();
         keys.sort();
@@ -266,18 +271,21 @@ impl KeptTree {
         keys
     }
 
-    /// The new hashes of the stale leaves, from the versions `store` holds for their keys.
+    /// The new hashes of the leaves holding changed keys, from the versions `store` holds.
     fn stale_leaf_hashes<'a>(&self, store: impl Fn(&str) -> &'a [Version]) -> Vec<(u32, Hash)> {
+        let width = self.range.leaf_width(self.leaves());
+        let stale: BTreeSet<u32> = self.keys.iter().filter(|(_, k)| k.changed).map(|(&o, _)| (o / width) as u32).collect();
         let hash = |leaf| leaf_hash(self.keys_of_leaf(leaf).map(|key| (&**key, store(key))));
-        self.stale.iter().map(|&leaf| (leaf, hash(leaf))).collect()
+        stale.into_iter().map(|leaf| (leaf, hash(leaf))).collect()
     }
 
-    /// Rehashes the stale leaves and their paths to the root.
+    /// Rehashes the leaves holding changed keys, and their paths to the root.
     pub fn refresh<'a>(&mut self, store: impl Fn(&str) -> &'a [Version]) {
         for (leaf, hash) in self.stale_leaf_hashes(store) {
             self.tree.set_leaf(leaf, hash);
         }
-        self.stale.clear();
+        self.keys.retain(|_, k| k.held);
+        self.keys.values_mut().for_each(|k| k.changed = false);
     }
 
     /// The tree as `refresh` would leave it, without changing this one.
@@ -343,7 +351,7 @@ mod tests {
             assert_eq!(kept.current(store), expected, "step {step}");
             if step % 3 == 0 {
                 kept.refresh(store);
-                assert!(kept.stale.is_empty());
+                assert!(kept.keys.values().all(|k| k.held && !k.changed));
                 assert_eq!(kept.tree, expected, "step {step}");
             }
         }
