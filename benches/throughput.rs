@@ -8,7 +8,7 @@
 use dynamo_playground::core::clock::VectorClock;
 use dynamo_playground::core::{NodeId, Time, MS};
 use dynamo_playground::sim::network::Latency;
-use dynamo_playground::sim::workload::reference_load;
+use dynamo_playground::sim::workload::{drive, reference_load};
 use dynamo_playground::sim::world::{NodeSpec, World, WorldSpec};
 use std::time::Instant;
 
@@ -32,11 +32,41 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+/// Versions held per (node, key), on average and at most: siblings pile up under this
+/// load (clients often write without having read the key, so their writes are concurrent).
+fn versions_per_key(world: &World) -> (f64, usize) {
+    let (mut keys, mut versions, mut most) = (0usize, 0usize, 0usize);
+    for id in world.node_ids() {
+        let store = world.node(id).store();
+        for key in store.keys() {
+            keys += 1;
+            versions += store.get(key).len();
+            most = most.max(store.get(key).len());
+        }
+    }
+    (versions as f64 / keys.max(1) as f64, most)
+}
+
 fn steady_load() {
     let seconds: u64 = std::env::var("BENCH_VIRTUAL_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
+    let progress = std::env::var("BENCH_PROGRESS").is_ok_and(|v| v == "1");
     let virtual_time: Time = seconds * 1_000 * MS;
     let started = Instant::now();
-    let (world, load) = reference_load(64, virtual_time);
+    let (world, load) = if progress {
+        // Second by second, with the cost of each and the versions held per key.
+        let (mut world, mut load) = reference_load(64, 0);
+        for s in 1..=seconds {
+            let (t, before) = (Instant::now(), world.metrics().messages_delivered);
+            drive(&mut world, Some(&mut load), s * 1_000 * MS, u64::MAX);
+            let wall = t.elapsed().as_secs_f64();
+            let delivered = world.metrics().messages_delivered - before;
+            let (mean, most) = versions_per_key(&world);
+            println!("  second {s:>3}: {:>8.0} deliveries/s, {mean:.2} versions per key (at most {most})", delivered as f64 / wall);
+        }
+        (world, load)
+    } else {
+        reference_load(64, virtual_time)
+    };
     let wall = started.elapsed().as_secs_f64();
     let m = world.metrics();
     println!("steady load, 64 nodes, N/R/W 3/2/2, 10,000 keys, 50% puts:");

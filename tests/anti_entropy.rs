@@ -132,3 +132,44 @@ fn the_anti_entropy_scenario_file_repairs_the_wiped_node() {
     assert_eq!(doc["final"]["A"]["store"].as_object().unwrap().len(), 8);
     assert_eq!(doc["metrics"]["keys_repaired_by_anti_entropy"], 8);
 }
+
+#[test]
+fn without_anti_entropy_a_wiped_node_stays_different_and_the_world_says_where() {
+    let mut w = world(Config { w: 1, ..Config::default() });
+    load(&mut w, 0..60);
+    assert!(w.differing_ranges().is_empty());
+    let a = NodeId(0);
+    w.wipe(a);
+    assert!(w.settle(10_000 * MS), "without periodic anti-entropy settling does not wait for equal roots");
+    let differing = w.differing_ranges();
+    assert!(!differing.is_empty());
+    // Exactly the ranges A replicates that hold keys differ, each listed with its replicas.
+    let positions: Vec<u128> = (0..60).map(|k| dynamo_playground::core::ring::key_position(&format!("key-{k}"))).collect();
+    for (range, replicas) in dynamo_playground::core::merkle::key_ranges(w.ring(), w.config().strategy, 3) {
+        let expected = replicas.contains(&a) && positions.iter().any(|&p| range.contains(p));
+        assert_eq!(differing.iter().any(|(r, rs)| *r == range && *rs == replicas), expected, "{range:?}");
+    }
+    w.anti_entropy();
+    assert!(w.settle(10_000 * MS));
+    assert!(w.differing_ranges().is_empty());
+}
+
+#[test]
+fn the_report_lists_the_ranges_that_still_differ() {
+    let doc = common::run_text(
+        r#"{"seed": 9, "cluster": {"nodes": [{"id": "A"}, {"id": "B"}, {"id": "C"}, {"id": "D"}],
+            "n": 3, "r": 2, "w": 3, "tokens_per_node": 2, "features": {"read_repair": false}},
+           "steps": [{"op": "put", "key": "apple", "value": "1"}, {"op": "put", "key": "kiwi", "value": "2"},
+                     {"op": "settle"}, {"op": "wipe", "node": "A"}, {"op": "settle"}]}"#,
+    );
+    let r = doc["results"].as_array().unwrap();
+    assert_eq!(r[2]["differing_ranges"], serde_json::json!([]));
+    let differing = r[4]["differing_ranges"].as_array().unwrap();
+    assert_eq!(r[4]["ok"], true);
+    assert!(!differing.is_empty());
+    for d in differing {
+        assert_eq!(d["start"].as_str().unwrap().len(), 32);
+        assert!(d["replicas"].as_array().unwrap().contains(&serde_json::json!("A")), "{d}");
+    }
+    assert_eq!(&doc["final"]["A"]["differing_ranges"], &r[4]["differing_ranges"]);
+}

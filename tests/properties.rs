@@ -167,4 +167,124 @@ proptest! {
         changed.add_node(NodeId(99), &[extra]);
         prop_assert_eq!(changed.preference_list(key, n), list);
     }
+
+    #[test]
+    fn a_node_hosts_exactly_the_ranges_it_is_a_replica_of(
+        tokens in proptest::collection::vec((0u32..6, any::<u128>()), 1..40), n in 1usize..5, node in 0u32..6, q in 1u32..20
+    ) {
+        use dynamo_playground::core::merkle::{hosted_ranges, key_ranges};
+        use dynamo_playground::core::partition::Strategy as Partitioning;
+        let ring = ring_from(&tokens);
+        for strategy in [Partitioning::RandomTokens, Partitioning::RandomTokensEqualPartitions { q }] {
+            let expected: Vec<_> = key_ranges(&ring, strategy, n).into_iter().filter(|(_, r)| r.contains(&NodeId(node))).collect();
+            prop_assert_eq!(hosted_ranges(&ring, strategy, n, NodeId(node)), expected);
+        }
+    }
+}
+
+/// Something that happens to a small cluster, for the kept-Merkle-tree property.
+#[derive(Clone, Debug)]
+enum Happening {
+    Put { node: u32, key: u32 },
+    Crash(u32),
+    Recover(u32),
+    Wipe(u32),
+    Partition(u32),
+    Heal,
+    Join,
+    Leave(u32),
+    AntiEntropy,
+}
+
+fn happening() -> impl Strategy<Value = Happening> {
+    prop_oneof![
+        6 => (0u32..5, 0u32..30).prop_map(|(node, key)| Happening::Put { node, key }),
+        1 => (0u32..5).prop_map(Happening::Crash),
+        1 => (0u32..5).prop_map(Happening::Recover),
+        1 => (0u32..5).prop_map(Happening::Wipe),
+        1 => (0u32..5).prop_map(Happening::Partition),
+        1 => Just(Happening::Heal),
+        1 => Just(Happening::Join),
+        1 => (0u32..5).prop_map(Happening::Leave),
+        1 => Just(Happening::AntiEntropy),
+    ]
+}
+
+/// Every node keeps exactly one tree per range it hosts on its own ring, and each equals
+/// the tree rebuilt from scratch from its store (§4.7).
+fn kept_trees_match(w: &dynamo_playground::sim::world::World) -> Result<(), TestCaseError> {
+    for id in w.node_ids() {
+        let node = w.node(id);
+        let (strategy, n) = (node.config().strategy, node.config().n);
+        let on_its_ring = dynamo_playground::core::merkle::hosted_ranges(node.ring(), strategy, n, id);
+        prop_assert_eq!(&node.hosted_ranges(), &on_its_ring);
+        let hosted: Vec<_> = on_its_ring.into_iter().map(|(r, _)| r).collect();
+        let mut kept: Vec<_> = node.kept_ranges().collect();
+        let mut sorted = hosted.clone();
+        sorted.sort();
+        kept.sort();
+        prop_assert_eq!(&kept, &sorted, "node {:?} keeps a tree per hosted range", id);
+        for range in hosted {
+            prop_assert_eq!(node.merkle_tree(range), node.merkle_tree_from_store(range), "node {:?}", id);
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn kept_merkle_trees_equal_trees_rebuilt_from_the_store(
+        seed in 0u64..1_000,
+        strategy_3 in any::<bool>(),
+        happenings in proptest::collection::vec((happening(), 0u64..60), 1..40),
+    ) {
+        use dynamo_playground::core::config::Config;
+        use dynamo_playground::core::partition::Strategy as Partitioning;
+        use dynamo_playground::core::MS;
+        use dynamo_playground::sim::world::{NodeSpec, World, WorldSpec};
+        let strategy = if strategy_3 { Partitioning::EqualPartitions { q: 24 } } else { Partitioning::RandomTokens };
+        let mut w = World::new(WorldSpec {
+            seed,
+            nodes: (0..5).map(|i| NodeSpec::named(&format!("n{i}"))).collect(),
+            tokens_per_node: 3,
+            config: Config { strategy, anti_entropy_interval: Some(30 * MS), ..Config::default() },
+            record_trace: false,
+            ..WorldSpec::default()
+        }).unwrap();
+        kept_trees_match(&w)?;
+        for (step, (happening, wait_ms)) in happenings.into_iter().enumerate() {
+            match happening {
+                Happening::Put { node, key } => {
+                    let (client, key) = (format!("c{}", step % 3), format!("k{key}"));
+                    let context = w.last_read_context(&client, &key);
+                    w.put(&client, &key, &format!("v{step}"), NodeId(node), context);
+                }
+                Happening::Crash(n) => w.crash(NodeId(n)),
+                Happening::Recover(n) => w.recover(NodeId(n)),
+                Happening::Wipe(n) => w.wipe(NodeId(n)),
+                Happening::Partition(n) => w.partition(vec![vec![NodeId(n)]]),
+                Happening::Heal => w.heal(),
+                Happening::Join => {
+                    let name = format!("n{}", w.names().len());
+                    if w.names().len() < 8 {
+                        let _ = w.join(&name, Some(NodeId(0)), 1.0, None);
+                    }
+                }
+                Happening::Leave(n) => {
+                    let _ = w.leave(NodeId(n));
+                }
+                Happening::AntiEntropy => w.anti_entropy(),
+            }
+            w.run_until(w.now() + wait_ms * MS);
+            kept_trees_match(&w)?;
+        }
+        w.heal();
+        for id in w.node_ids().collect::<Vec<_>>() {
+            w.recover(id);
+        }
+        w.settle(5_000 * MS);
+        kept_trees_match(&w)?;
+    }
 }

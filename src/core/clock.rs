@@ -3,7 +3,7 @@
 //! it, which is what clock truncation uses.
 
 use super::{NodeId, Time};
-use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// One (node, counter) pair, with the time the node last updated it (§4.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -26,9 +26,12 @@ pub enum Causality {
 }
 
 /// A vector clock: counters per node, ordered by node so that iteration is deterministic.
+/// (A short sorted list: clocks hold a handful of pairs, at most the truncation threshold.
+/// Copies share the list until one of them changes, so copying a version into a message
+/// costs nothing.)
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct VectorClock {
-    entries: BTreeMap<NodeId, ClockEntry>,
+    entries: Rc<Vec<(NodeId, ClockEntry)>>,
 }
 
 impl VectorClock {
@@ -42,7 +45,7 @@ impl VectorClock {
         let mut clock = Self::new();
         for &(node, counter) in pairs {
             if counter > 0 {
-                clock.entries.insert(node, ClockEntry { counter, timestamp });
+                clock.set(node, counter, timestamp);
             }
         }
         clock
@@ -50,17 +53,22 @@ impl VectorClock {
 
     /// The counter of `node`, zero when absent.
     pub fn counter(&self, node: NodeId) -> u64 {
-        self.entries.get(&node).map_or(0, |e| e.counter)
+        self.find(node).map_or(0, |i| self.entries[i].1.counter)
+    }
+
+    /// Where `node`'s pair is in the list, if it has one.
+    fn find(&self, node: NodeId) -> Result<usize, usize> {
+        self.entries.binary_search_by_key(&node, |&(n, _)| n)
     }
 
     /// The (node, entry) pairs in node order.
     pub fn entries(&self) -> impl Iterator<Item = (NodeId, ClockEntry)> + '_ {
-        self.entries.iter().map(|(&n, &e)| (n, e))
+        self.entries.iter().copied()
     }
 
     /// The (node, counter) pairs in node order, without timestamps.
     pub fn counters(&self) -> Vec<(NodeId, u64)> {
-        self.entries.iter().map(|(&n, e)| (n, e.counter)).collect()
+        self.entries.iter().map(|&(n, e)| (n, e.counter)).collect()
     }
 
     /// Number of (node, counter) pairs.
@@ -76,7 +84,13 @@ impl VectorClock {
     /// Sets `node`'s counter (at least 1) and stamps it with `now`.
     pub fn set(&mut self, node: NodeId, counter: u64, now: Time) {
         assert!(counter > 0, "a clock entry's counter starts at 1");
-        self.entries.insert(node, ClockEntry { counter, timestamp: now });
+        let entry = ClockEntry { counter, timestamp: now };
+        let found = self.find(node);
+        let entries = Rc::make_mut(&mut self.entries);
+        match found {
+            Ok(i) => entries[i].1 = entry,
+            Err(i) => entries.insert(i, (node, entry)),
+        }
     }
 
     /// The coordinator's step for a new version: bump its own counter (§4.4).
@@ -88,7 +102,7 @@ impl VectorClock {
     /// Whether `self` has seen everything `other` has: every counter of `other` is `<=`
     /// the matching counter of `self` (§4.4).
     pub fn descends(&self, other: &VectorClock) -> bool {
-        other.entries.iter().all(|(&node, e)| self.counter(node) >= e.counter)
+        other.entries.iter().all(|&(node, e)| self.counter(node) >= e.counter)
     }
 
     /// Compares two clocks causally (§4.4).
@@ -110,10 +124,17 @@ impl VectorClock {
 
     /// Merges `other` into `self` in place (pairwise maximum of counters and timestamps).
     pub fn merge_in(&mut self, other: &VectorClock) {
-        for (&node, &theirs) in &other.entries {
-            let entry = self.entries.entry(node).or_insert(theirs);
-            entry.counter = entry.counter.max(theirs.counter);
-            entry.timestamp = entry.timestamp.max(theirs.timestamp);
+        for &(node, theirs) in other.entries.iter() {
+            let found = self.find(node);
+            let entries = Rc::make_mut(&mut self.entries);
+            match found {
+                Ok(i) => {
+                    let entry = &mut entries[i].1;
+                    entry.counter = entry.counter.max(theirs.counter);
+                    entry.timestamp = entry.timestamp.max(theirs.timestamp);
+                }
+                Err(i) => entries.insert(i, (node, theirs)),
+            }
         }
     }
 
@@ -122,13 +143,10 @@ impl VectorClock {
     pub fn truncate(&mut self, threshold: usize) -> usize {
         let mut dropped = 0;
         while self.entries.len() > threshold {
-            let oldest = self
-                .entries
-                .iter()
-                .min_by_key(|(&node, e)| (e.timestamp, node))
-                .map(|(&node, _)| node)
+            let oldest = (0..self.entries.len())
+                .min_by_key(|&i| (self.entries[i].1.timestamp, self.entries[i].0))
                 .expect("a clock longer than the threshold has entries");
-            self.entries.remove(&oldest);
+            Rc::make_mut(&mut self.entries).remove(oldest);
             dropped += 1;
         }
         dropped

@@ -2,15 +2,17 @@
 //!
 //! A node keeps one tree per key range it hosts. The range's positions are split evenly
 //! into 2^depth leaves; a leaf's hash covers the keys (and their versions) that fall in
-//! it, a parent's hash covers its two children. Two replicas of a range compare roots,
-//! then descend only into children whose hashes differ, and exchange only the keys under
-//! differing leaves — so the traffic grows with the differences, not with the data.
+//! it, in ring order; a parent's hash covers its two children. Two replicas of a range
+//! compare roots, then descend only into children whose hashes differ, and exchange only
+//! the keys under differing leaves — so the traffic grows with the differences, not with
+//! the data. The node keeps its trees up to date as keys change ([`KeptTree`]).
 
 use super::partition::{partition_end, Strategy};
 use super::ring::{in_range, key_position, Position, Ring};
 use super::version::Version;
-use super::NodeId;
+use super::{Key, NodeId};
 use md5::{Digest, Md5};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A hash of a tree node.
 pub type Hash = [u8; 16];
@@ -36,11 +38,27 @@ impl KeyRange {
         }
     }
 
+    /// How far into the range `position` (which must be in it) lies: 0 for the first
+    /// position after `start`.
+    pub fn offset(&self, position: Position) -> u128 {
+        position.wrapping_sub(self.start).wrapping_sub(1)
+    }
+
+    /// The number of offsets in each of `leaves` equal slices of the range.
+    fn leaf_width(&self, leaves: u32) -> u128 {
+        self.span() / u128::from(leaves) + 1
+    }
+
     /// Which of `leaves` equal slices of the range holds `position` (which must be in it).
     pub fn leaf_of(&self, position: Position, leaves: u32) -> u32 {
-        let offset = position.wrapping_sub(self.start).wrapping_sub(1);
-        let width = self.span() / u128::from(leaves) + 1;
-        (offset / width) as u32
+        (self.offset(position) / self.leaf_width(leaves)) as u32
+    }
+
+    /// The offsets that fall under one of `leaves` equal slices.
+    fn leaf_offsets(&self, leaf: u32, leaves: u32) -> std::ops::RangeInclusive<u128> {
+        let width = self.leaf_width(leaves);
+        let first = u128::from(leaf) * width;
+        first..=first.saturating_add(width - 1)
     }
 }
 
@@ -56,9 +74,46 @@ pub fn key_ranges(ring: &Ring, strategy: Strategy, n: usize) -> Vec<(KeyRange, V
     ranges.into_iter().map(|r| (r, ring.preference_list(strategy.walk_start(r.end), n))).collect()
 }
 
-/// The ranges a node hosts: those it is one of the N replicas of.
+/// The ranges a node hosts: those it is one of the N replicas of, in ring order.
 pub fn hosted_ranges(ring: &Ring, strategy: Strategy, n: usize, node: NodeId) -> Vec<(KeyRange, Vec<NodeId>)> {
-    key_ranges(ring, strategy, n).into_iter().filter(|(_, replicas)| replicas.contains(&node)).collect()
+    let candidates = match strategy.partitions() {
+        None => token_ranges_near(ring, n, node),
+        Some(_) => key_ranges(ring, strategy, n).into_iter().map(|(range, _)| range).collect(),
+    };
+    candidates
+        .into_iter()
+        .map(|range| (range, ring.preference_list(strategy.walk_start(range.end), n)))
+        .filter(|(_, replicas)| replicas.contains(&node))
+        .collect()
+}
+
+/// The token ranges a node can replicate (§4.3: "the region of the ring between it and
+/// its Nth predecessor"): walking counter-clockwise from each of its tokens, the ranges
+/// passed until N other nodes were met or another of its own tokens was reached.
+fn token_ranges_near(ring: &Ring, n: usize, node: NodeId) -> Vec<KeyRange> {
+    let tokens = ring.tokens();
+    let count = tokens.len();
+    let mut ends: Vec<usize> = Vec::new();
+    for own in (0..count).filter(|&i| tokens[i].1 == node) {
+        let mut others: Vec<NodeId> = Vec::new();
+        for back in 0..count {
+            let at = (own + count - back) % count;
+            let owner = tokens[at].1;
+            if back > 0 && owner == node {
+                break;
+            }
+            if owner != node && !others.contains(&owner) {
+                others.push(owner);
+            }
+            if others.len() >= n {
+                break;
+            }
+            ends.push(at);
+        }
+    }
+    ends.sort_unstable();
+    ends.dedup();
+    ends.into_iter().map(|i| KeyRange { start: tokens[(i + count - 1) % count].0, end: tokens[i].0 }).collect()
 }
 
 /// A Merkle tree over one key range, stored heap-style: node 1 is the root, node i has
@@ -83,26 +138,51 @@ fn hash_entry(hasher: &mut Md5, key: &str, versions: &[Version]) {
     }
 }
 
+/// A leaf's hash: its keys and their versions, in ring order (§4.7).
+fn leaf_hash<'a>(entries: impl IntoIterator<Item = (&'a str, &'a [Version])>) -> Hash {
+    let mut hasher = Md5::new();
+    for (key, versions) in entries {
+        hash_entry(&mut hasher, key, versions);
+    }
+    hasher.finalize().into()
+}
+
+/// A parent's hash: the hash of its two children's (§4.7).
+fn parent_hash(left: &Hash, right: &Hash) -> Hash {
+    let mut hasher = Md5::new();
+    hasher.update(left);
+    hasher.update(right);
+    hasher.finalize().into()
+}
+
 impl MerkleTree {
-    /// Builds the tree of a range from its entries (key, versions), in key order.
+    /// Builds the tree of a range from its entries (key, versions).
     pub fn build<'a>(range: KeyRange, depth: u8, entries: impl IntoIterator<Item = (&'a str, &'a [Version])>) -> Self {
         let leaves = 1u32 << depth;
-        let mut leaf_hashers: Vec<Md5> = (0..leaves).map(|_| Md5::new()).collect();
+        let mut by_leaf: Vec<Vec<(u128, &str, &[Version])>> = vec![Vec::new(); leaves as usize];
         for (key, versions) in entries {
-            let leaf = range.leaf_of(key_position(key), leaves);
-            hash_entry(&mut leaf_hashers[leaf as usize], key, versions);
+            let position = key_position(key);
+            by_leaf[range.leaf_of(position, leaves) as usize].push((range.offset(position), key, versions));
         }
-        let mut hashes = vec![[0u8; 16]; 2 * leaves as usize];
-        for (i, h) in leaf_hashers.into_iter().enumerate() {
-            hashes[leaves as usize + i] = h.finalize().into();
+        let mut tree = MerkleTree { depth, hashes: vec![[0u8; 16]; 2 * leaves as usize] };
+        for (leaf, mut entries) in by_leaf.into_iter().enumerate() {
+            entries.sort_by_key(|&(offset, _, _)| offset);
+            tree.hashes[leaves as usize + leaf] = leaf_hash(entries.into_iter().map(|(_, k, vs)| (k, vs)));
         }
         for i in (1..leaves as usize).rev() {
-            let mut parent = Md5::new();
-            parent.update(hashes[2 * i]);
-            parent.update(hashes[2 * i + 1]);
-            hashes[i] = parent.finalize().into();
+            tree.hashes[i] = parent_hash(&tree.hashes[2 * i], &tree.hashes[2 * i + 1]);
         }
-        MerkleTree { depth, hashes }
+        tree
+    }
+
+    /// Sets one leaf's hash and recomputes the path from it up to the root.
+    pub fn set_leaf(&mut self, leaf: u32, hash: Hash) {
+        let mut i = (1usize << self.depth) + leaf as usize;
+        self.hashes[i] = hash;
+        while i > 1 {
+            i /= 2;
+            self.hashes[i] = parent_hash(&self.hashes[2 * i], &self.hashes[2 * i + 1]);
+        }
     }
 
     /// The root hash: equal roots mean equal ranges.
@@ -128,6 +208,93 @@ impl MerkleTree {
     /// The leaf number (0-based) of a leaf node index.
     pub fn leaf_number(&self, index: u32) -> u32 {
         index - (1 << self.depth)
+    }
+}
+
+/// The Merkle tree a node keeps for one key range it hosts (§4.7), kept up to date as its
+/// keys change: a write only marks its key changed, and the next comparison rehashes the
+/// leaves holding changed keys and their paths to the root — never the whole store.
+#[derive(Clone, Debug)]
+pub struct KeptTree {
+    range: KeyRange,
+    tree: MerkleTree,
+    /// The range's keys by their offset into it (positions are MD5s: one key each), so
+    /// that a leaf's keys are one contiguous run.
+    keys: BTreeMap<u128, KeptKey>,
+}
+
+/// A key a kept tree knows, and whether it changed since its leaf was last hashed.
+#[derive(Clone, Debug)]
+struct KeptKey {
+    key: Key,
+    /// False once the store no longer holds it (forgotten at the next rehash).
+    held: bool,
+    changed: bool,
+}
+
+impl KeptTree {
+    /// The tree of a range holding no keys yet.
+    pub fn new(range: KeyRange, depth: u8) -> Self {
+        let tree = MerkleTree::build(range, depth, []);
+        KeptTree { range, tree, keys: BTreeMap::new() }
+    }
+
+    /// The range the tree covers.
+    pub fn range(&self) -> KeyRange {
+        self.range
+    }
+
+    /// The number of leaves.
+    fn leaves(&self) -> u32 {
+        1 << self.tree.depth
+    }
+
+    /// A key of the range (at `position`) changed: it is held (`held`) or gone.
+    pub fn key_changed(&mut self, key: &Key, position: Position, held: bool) {
+        let entry = self.keys.entry(self.range.offset(position));
+        let kept = entry.or_insert_with(|| KeptKey { key: key.clone(), held, changed: true });
+        kept.held = held;
+        kept.changed = true;
+    }
+
+    /// The keys held under one leaf, in ring order.
+    fn keys_of_leaf(&self, leaf: u32) -> impl Iterator<Item = &Key> {
+        let offsets = self.range.leaf_offsets(leaf, self.leaves());
+        self.keys.range(offsets).filter(|(_, k)| k.held).map(|(_, k)| &k.key)
+    }
+
+    /// The keys held under the given leaves, in key order.
+    pub fn keys_under(&self, leaves: &[u32]) -> Vec<Key> {
+        let mut keys: Vec<Key> = leaves.iter().flat_map(|&leaf| self.keys_of_leaf(leaf).cloned()).collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    /// The new hashes of the leaves holding changed keys, from the versions `store` holds.
+    fn stale_leaf_hashes<'a>(&self, store: impl Fn(&str) -> &'a [Version]) -> Vec<(u32, Hash)> {
+        let width = self.range.leaf_width(self.leaves());
+        let stale: BTreeSet<u32> = self.keys.iter().filter(|(_, k)| k.changed).map(|(&o, _)| (o / width) as u32).collect();
+        let hash = |leaf| leaf_hash(self.keys_of_leaf(leaf).map(|key| (&**key, store(key))));
+        stale.into_iter().map(|leaf| (leaf, hash(leaf))).collect()
+    }
+
+    /// Rehashes the leaves holding changed keys, and their paths to the root.
+    pub fn refresh<'a>(&mut self, store: impl Fn(&str) -> &'a [Version]) {
+        for (leaf, hash) in self.stale_leaf_hashes(store) {
+            self.tree.set_leaf(leaf, hash);
+        }
+        self.keys.retain(|_, k| k.held);
+        self.keys.values_mut().for_each(|k| k.changed = false);
+    }
+
+    /// The tree as `refresh` would leave it, without changing this one.
+    pub fn current<'a>(&self, store: impl Fn(&str) -> &'a [Version]) -> MerkleTree {
+        let mut tree = self.tree.clone();
+        for (leaf, hash) in self.stale_leaf_hashes(store) {
+            tree.set_leaf(leaf, hash);
+        }
+        tree
     }
 }
 
@@ -160,6 +327,34 @@ mod tests {
         }
         let leaf = (8..16).find(|&i| a.hash(i) != c.hash(i)).unwrap();
         assert_eq!(a.leaf_number(leaf), WHOLE.leaf_of(key_position("k5"), 8));
+    }
+
+    #[test]
+    fn a_kept_tree_follows_writes_and_removals_and_equals_a_rebuilt_one() {
+        let range = KeyRange { start: u128::MAX / 3, end: u128::MAX / 7 }; // wraps past zero
+        let mut held: std::collections::BTreeMap<Key, Vec<Version>> = Default::default();
+        let mut kept = KeptTree::new(range, 3);
+        for step in 0..200u32 {
+            let key: Key = format!("k{}", step * 7 % 23).into();
+            let position = key_position(&key);
+            if !range.contains(position) {
+                continue;
+            }
+            if step % 5 == 4 {
+                held.remove(&key);
+            } else {
+                held.insert(key.clone(), v(&format!("v{step}")));
+            }
+            kept.key_changed(&key, position, held.contains_key(&key));
+            let store = |k: &str| held.get(k).map_or(&[][..], Vec::as_slice);
+            let expected = MerkleTree::build(range, 3, held.iter().map(|(k, vs)| (&**k, vs.as_slice())));
+            assert_eq!(kept.current(store), expected, "step {step}");
+            if step % 3 == 0 {
+                kept.refresh(store);
+                assert!(kept.keys.values().all(|k| k.held && !k.changed));
+                assert_eq!(kept.tree, expected, "step {step}");
+            }
+        }
     }
 
     #[test]

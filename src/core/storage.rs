@@ -2,7 +2,9 @@
 //! simulator use the in-memory engine; a real deployment would put BerkeleyDB here.
 
 use super::version::Version;
+use super::Key;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// What a node needs from its local store: the versions held per key.
 pub trait StorageEngine {
@@ -11,7 +13,7 @@ pub trait StorageEngine {
     /// Replaces the versions held for `key`.
     fn put(&mut self, key: &str, versions: Vec<Version>);
     /// The versions held for `key`, to change in place (an empty list if none yet).
-    fn versions_mut(&mut self, key: &str) -> &mut Vec<Version>;
+    fn versions_mut(&mut self, key: &Key) -> &mut Vec<Version>;
     /// Forgets a key entirely.
     fn remove(&mut self, key: &str);
     /// Every key held, in key order.
@@ -30,7 +32,33 @@ pub trait StorageEngine {
 /// are listed they are sorted first, so nothing depends on the map's order.
 #[derive(Clone, Debug, Default)]
 pub struct MemoryStore {
-    map: HashMap<String, Vec<Version>>,
+    map: FastHashMap<Key, Vec<Version>>,
+}
+
+/// A hash map with the [`Fnv`] hash, for tables that are only looked up, never listed.
+pub type FastHashMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+/// FNV-1a, a simple and fast hash for short keys (the standard one is built to resist
+/// attacks, which a simulation does not need).
+#[derive(Clone, Copy, Debug)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl MemoryStore {
@@ -49,15 +77,12 @@ impl StorageEngine for MemoryStore {
         if let Some(held) = self.map.get_mut(key) {
             *held = versions;
         } else {
-            self.map.insert(key.to_string(), versions);
+            self.map.insert(Key::from(key), versions);
         }
     }
 
-    fn versions_mut(&mut self, key: &str) -> &mut Vec<Version> {
-        if !self.map.contains_key(key) {
-            self.map.insert(key.to_string(), Vec::new());
-        }
-        self.map.get_mut(key).expect("just ensured")
+    fn versions_mut(&mut self, key: &Key) -> &mut Vec<Version> {
+        self.map.entry(key.clone()).or_default()
     }
 
     fn remove(&mut self, key: &str) {
@@ -65,7 +90,7 @@ impl StorageEngine for MemoryStore {
     }
 
     fn keys(&self) -> Vec<&str> {
-        let mut keys: Vec<&str> = self.map.keys().map(String::as_str).collect();
+        let mut keys: Vec<&str> = self.map.keys().map(|k| &**k).collect();
         keys.sort_unstable();
         keys
     }

@@ -3,9 +3,11 @@
 
 use super::world::World;
 use crate::core::clock::VectorClock;
+use crate::core::merkle::KeyRange;
 use crate::core::message::{ClientReply, OpId};
+use crate::core::ring::format_position;
 use crate::core::version::Version;
-use crate::core::Time;
+use crate::core::{NodeId, Time};
 use serde_json::{json, Map, Value};
 
 /// A clock as a JSON object of node name → counter, e.g. `{"Sx": 2, "Sy": 1}`.
@@ -60,9 +62,20 @@ pub fn op_result(world: &World, op_name: &str, op: OpId) -> Value {
     result
 }
 
-/// Per node: whether it is up, its store (key → versions) and its hinted replicas.
+/// Key ranges whose replicas differ, as `[{"start", "end", "replicas"}]` (§4.7).
+pub fn ranges_json(world: &World, ranges: &[(KeyRange, Vec<NodeId>)]) -> Value {
+    let range_json = |(range, replicas): &(KeyRange, Vec<NodeId>)| {
+        let names: Vec<&str> = replicas.iter().map(|&r| world.name(r)).collect();
+        json!({"start": format_position(range.start), "end": format_position(range.end), "replicas": names})
+    };
+    ranges.iter().map(range_json).collect()
+}
+
+/// Per node: whether it is up, its store (key → versions), its hinted replicas, its
+/// views, and the ranges it replicates whose replicas still differ.
 pub fn final_state(world: &World) -> Value {
     let mut nodes = Map::new();
+    let differing = world.differing_ranges();
     for id in world.node_ids() {
         let store = world.node(id).store();
         let keys: Map<String, Value> =
@@ -78,9 +91,11 @@ pub fn final_state(world: &World) -> Value {
             .collect();
         let down: Vec<&str> = world.node(id).believed_down().keys().map(|&p| world.name(p)).collect();
         let members: Vec<&str> = world.node(id).membership().members().map(|m| world.name(m)).collect();
+        let mine: Vec<(KeyRange, Vec<NodeId>)> = differing.iter().filter(|(_, r)| r.contains(&id)).cloned().collect();
         nodes.insert(
             world.name(id).to_string(),
-            json!({"up": world.is_up(id), "store": keys, "hints": hints, "believes_down": down, "ring_members": members}),
+            json!({"up": world.is_up(id), "store": keys, "hints": hints, "believes_down": down, "ring_members": members,
+                   "differing_ranges": ranges_json(world, &mine)}),
         );
     }
     Value::Object(nodes)
@@ -135,7 +150,7 @@ pub fn metrics(world: &World) -> Value {
         "keys_repaired_by_anti_entropy": m.keys_repaired_by_anti_entropy,
         "anti_entropy_syncs": world.syncs().iter().map(|s| json!({
             "nodes": [world.name(s.initiator), world.name(s.peer)],
-            "range_end": crate::core::ring::format_position(s.range_end),
+            "range_end": format_position(s.range_end),
             "at_ms": ms(s.started),
             "messages": s.messages,
             "hashes": s.hashes,

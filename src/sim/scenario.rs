@@ -603,11 +603,12 @@ fn apply_step(world: &mut World, step: &Step) -> Outcome {
             let max = max_ms.map_or(DEFAULT_SETTLE, |ms| (ms * 1000.0).round() as Time);
             let settled = world.settle(max);
             let at_ms = world.now() as f64 / 1000.0;
+            let differing = report::ranges_json(world, &world.differing_ranges());
             if settled {
-                Outcome::Done(json!({"op": "settle", "ok": true, "at_ms": at_ms}))
+                Outcome::Done(json!({"op": "settle", "ok": true, "at_ms": at_ms, "differing_ranges": differing}))
             } else {
                 let error = format!("did not settle within {} ms", max as f64 / 1000.0);
-                Outcome::Done(json!({"op": "settle", "ok": false, "at_ms": at_ms, "error": error}))
+                Outcome::Done(json!({"op": "settle", "ok": false, "at_ms": at_ms, "error": error, "differing_ranges": differing}))
             }
         }
     }

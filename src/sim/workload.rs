@@ -33,13 +33,18 @@ pub struct Workload {
     rng: ChaCha8Rng,
     next_at: Time,
     issued: u64,
+    /// The key and client names, written once.
+    keys: Vec<String>,
+    clients: Vec<String>,
 }
 
 impl Workload {
     /// A load whose first operation is at `start`.
     pub fn new(spec: WorkloadSpec, start: Time) -> Self {
         let rng = ChaCha8Rng::seed_from_u64(spec.seed);
-        Workload { spec, rng, next_at: start, issued: 0 }
+        let keys = (0..spec.keys.max(1)).map(|k| format!("key-{k}")).collect();
+        let clients = (1..=spec.clients.max(1)).map(|c| format!("c{c}")).collect();
+        Workload { spec, rng, next_at: start, issued: 0, keys, clients }
     }
 
     /// When the next operation is due.
@@ -61,27 +66,29 @@ impl Workload {
     /// through a random live node (nothing if every node is down).
     pub fn issue(&mut self, world: &mut World) {
         self.next_at += self.spec.interval.max(1);
-        let live: Vec<_> = world.node_ids().filter(|&n| world.is_up(n)).collect();
-        if live.is_empty() {
+        let live = world.node_ids().filter(|&n| world.is_up(n)).count();
+        if live == 0 {
             return;
         }
-        let via = live[self.rng.random_range(0..live.len())];
-        let key = format!("key-{}", self.rng.random_range(0..self.spec.keys.max(1)));
-        let client = format!("c{}", self.issued % u64::from(self.spec.clients.max(1)) + 1);
+        let pick = self.rng.random_range(0..live);
+        let via = world.node_ids().filter(|&n| world.is_up(n)).nth(pick).expect("fewer than `live`");
+        let key = &self.keys[self.rng.random_range(0..self.keys.len() as u32) as usize];
+        let client = &self.clients[(self.issued % self.clients.len() as u64) as usize];
         self.issued += 1;
         if self.rng.random::<f64>() < self.spec.put_ratio {
-            let context = world.last_read_context(&client, &key);
+            let context = world.last_read_context(client, key);
             let value = format!("v{}", self.issued);
-            world.put(&client, &key, &value, via, context);
+            world.put(client, key, &value, via, context);
         } else {
-            world.get(&client, &key, via);
+            world.get(client, key, via);
         }
     }
 }
 
 /// The reference load the benchmarks and the cross-platform tests run: `nodes` nodes
 /// with 8 tokens each, (N, R, W) = (3, 2, 2), 1–5 ms links, and one get or put every 20 µs
-/// over 10,000 keys (half puts), for `virtual_time`. The trace is hashed, not kept.
+/// over 10,000 keys (half puts), for `virtual_time`. The trace is hashed, not kept, and
+/// so are finished operations (their counters and latencies are kept).
 pub fn reference_load(nodes: usize, virtual_time: Time) -> (World, Workload) {
     use super::network::Latency;
     use super::world::{NodeSpec, WorldSpec};
@@ -94,6 +101,7 @@ pub fn reference_load(nodes: usize, virtual_time: Time) -> (World, Workload) {
         ..WorldSpec::default()
     })
     .expect("a valid cluster");
+    world.keep_finished_ops(false);
     let spec = WorkloadSpec { seed: 1, keys: 10_000, clients: 64, put_ratio: 0.5, interval: 20 };
     let mut load = Workload::new(spec, 0);
     drive(&mut world, Some(&mut load), virtual_time, u64::MAX);

@@ -11,9 +11,10 @@ use crate::core::config::Config;
 use crate::core::message::{ClientReply, ClientRequest, Effect, Msg, MsgKind, Note, OpId, Timer};
 use crate::core::node::Node;
 use crate::core::membership::{MemberStatus, Membership};
-use crate::core::merkle::key_ranges;
+use crate::core::merkle::{key_ranges, KeyRange};
 use crate::core::partition::{partition_end, Strategy};
 use crate::core::ring::{format_position, Position, Ring};
+use crate::core::storage::FastHashMap;
 use crate::core::version::Version;
 use crate::core::{Key, NodeId, Time, MS};
 use rand::seq::SliceRandom;
@@ -223,11 +224,17 @@ pub struct World {
     syncs: Vec<SyncStats>,
     open_syncs: BTreeMap<(NodeId, NodeId, Position), usize>,
     next_msg: u64,
-    /// Client operations; `OpId(i)` is at index i - 1.
+    /// Client operations, oldest first; `OpId(i)` is at index i - 1 - `ops_dropped`.
     ops: Vec<OpRecord>,
     open_ops: usize,
-    /// Client → key → the context of its latest successful get.
-    contexts: BTreeMap<String, BTreeMap<String, VectorClock>>,
+    /// Whether finished operations are kept (on by default; a long load turns it off).
+    keep_finished_ops: bool,
+    /// Finished operations dropped from the front of `ops`, and when to drop more.
+    ops_dropped: u64,
+    drop_ops_at: usize,
+    /// Client → key → the context of its latest successful get (looked up only, never
+    /// listed: hash maps are safe here).
+    contexts: FastHashMap<String, FastHashMap<String, VectorClock>>,
     trace: Trace,
     metrics: Metrics,
     effects: Vec<Effect>,
@@ -277,7 +284,10 @@ impl World {
             next_msg: 0,
             ops: Vec::new(),
             open_ops: 0,
-            contexts: BTreeMap::new(),
+            keep_finished_ops: true,
+            ops_dropped: 0,
+            drop_ops_at: 1024,
+            contexts: FastHashMap::default(),
             trace: Trace::new(spec.record_trace),
             metrics: Metrics::default(),
             effects: Vec::new(),
@@ -357,14 +367,26 @@ impl World {
         self.wire.iter()
     }
 
-    /// Every client operation so far.
+    /// Every client operation so far, oldest first (only the recent ones, and every one
+    /// still open, if finished ones are not kept).
     pub fn ops(&self) -> &[OpRecord] {
         &self.ops
     }
 
-    /// One client operation.
+    /// One client operation (None if unknown, or finished and no longer kept).
     pub fn op(&self, op: OpId) -> Option<&OpRecord> {
-        self.ops.get((op.0 as usize).wrapping_sub(1))
+        self.ops.get(self.op_index(op)?)
+    }
+
+    fn op_index(&self, op: OpId) -> Option<usize> {
+        usize::try_from(op.0.checked_sub(1 + self.ops_dropped)?).ok()
+    }
+
+    /// Whether to keep the record of every finished operation (the default). A load that
+    /// runs for long turns it off, so that memory stays bounded; counters and latencies
+    /// are kept either way.
+    pub fn keep_finished_ops(&mut self, keep: bool) {
+        self.keep_finished_ops = keep;
     }
 
     /// The trace so far.
@@ -536,7 +558,7 @@ impl World {
     /// A client calls `get(key)` on node `via` (§4.1).
     pub fn get(&mut self, client: &str, key: &str, via: NodeId) -> OpId {
         let op = self.open_op(client, OpKind::Get, key, via);
-        let key = self.ops[op.0 as usize - 1].key.clone();
+        let key = self.ops.last().expect("just opened").key.clone();
         self.deliver_request(via, ClientRequest::Get { op, key });
         op
     }
@@ -544,7 +566,7 @@ impl World {
     /// A client calls `put(key, context, value)` on node `via` (§4.1).
     pub fn put(&mut self, client: &str, key: &str, value: &str, via: NodeId, context: VectorClock) -> OpId {
         let op = self.open_op(client, OpKind::Put, key, via);
-        let key = self.ops[op.0 as usize - 1].key.clone();
+        let key = self.ops.last().expect("just opened").key.clone();
         let request = ClientRequest::Put { op, key, value: value.into(), context };
         self.deliver_request(via, request);
         op
@@ -556,7 +578,7 @@ impl World {
     }
 
     fn open_op(&mut self, client: &str, kind: OpKind, key: &str, via: NodeId) -> OpId {
-        let op = OpId(self.ops.len() as u64 + 1);
+        let op = OpId(self.ops_dropped + self.ops.len() as u64 + 1);
         let (client, key): (Key, Key) = (client.into(), key.into());
         let record = OpRecord {
             client: client.clone(),
@@ -615,16 +637,29 @@ impl World {
             (ClientReply::Failed { .. }, OpKind::Put) => self.metrics.puts_failed += 1,
         }
         self.trace.push(self.now, Event::Reply { op, node, ok });
-        let record = &mut self.ops[op.0 as usize - 1];
+        let index = self.op_index(op).expect("found above");
+        let record = &mut self.ops[index];
         record.finished = Some(self.now);
         record.outcome = Some(reply);
         self.open_ops -= 1;
+        if !self.keep_finished_ops && self.ops.len() >= self.drop_ops_at {
+            self.drop_finished_ops();
+        }
+    }
+
+    /// Drops the finished operations at the front of the record (not kept), and sets
+    /// when to look again: once the record has doubled, so that this costs O(1) per op.
+    fn drop_finished_ops(&mut self) {
+        let finished = self.ops.iter().take_while(|r| r.outcome.is_some()).count();
+        self.ops.drain(..finished);
+        self.ops_dropped += finished as u64;
+        self.drop_ops_at = (2 * self.ops.len()).max(1024);
     }
 
     /// Keeps the context of a client's latest get of a key (allocating only the first time).
     fn remember_context(&mut self, client: &str, key: &str, context: &VectorClock) {
         if !self.contexts.contains_key(client) {
-            self.contexts.insert(client.to_string(), BTreeMap::new());
+            self.contexts.insert(client.to_string(), FastHashMap::default());
         }
         let keys = self.contexts.get_mut(client).expect("just ensured");
         match keys.get_mut(key) {
@@ -747,7 +782,8 @@ impl World {
 
     /// Runs until the world is quiescent — and, when anti-entropy runs periodically,
     /// until all replicas of every range agree — for at most `max_wait` of virtual time.
-    /// Returns whether it settled.
+    /// Returns whether it settled. (Without periodic anti-entropy replicas may still
+    /// differ after settling: `differing_ranges` lists where.)
     pub fn settle(&mut self, max_wait: Time) -> bool {
         let deadline = self.now + max_wait;
         let check_merkle = self.config.anti_entropy_interval.is_some();
@@ -870,11 +906,25 @@ impl World {
     /// Whether every pair of running replicas of every key range has equal Merkle roots.
     pub fn replicas_agree(&self) -> bool {
         let ranges = key_ranges(&self.ring, self.config.strategy, self.config.n);
-        ranges.iter().all(|(range, replicas)| {
-            let mut roots = replicas.iter().filter(|&&r| self.is_up(r)).map(|&r| self.nodes[r.index()].merkle_tree(*range).root());
-            let first = roots.next();
-            roots.all(|root| Some(root) == first)
-        })
+        ranges.iter().all(|(range, replicas)| self.roots_agree(*range, replicas))
+    }
+
+    /// The key ranges whose running replicas do not all have the same Merkle root (§4.7),
+    /// each with those replicas. Without anti-entropy they may stay so after settling.
+    pub fn differing_ranges(&self) -> Vec<(KeyRange, Vec<NodeId>)> {
+        let ranges = key_ranges(&self.ring, self.config.strategy, self.config.n);
+        ranges
+            .into_iter()
+            .filter(|(range, replicas)| !self.roots_agree(*range, replicas))
+            .map(|(range, replicas)| (range, replicas.into_iter().filter(|&r| self.is_up(r)).collect()))
+            .collect()
+    }
+
+    /// Whether the running ones of `replicas` have equal Merkle roots for `range`.
+    fn roots_agree(&self, range: KeyRange, replicas: &[NodeId]) -> bool {
+        let mut roots = replicas.iter().filter(|&&r| self.is_up(r)).map(|&r| self.nodes[r.index()].merkle_tree(range).root());
+        let first = roots.next();
+        roots.all(|root| Some(root) == first)
     }
 
     fn arrive(&mut self, msg: u64) {

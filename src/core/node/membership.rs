@@ -74,11 +74,12 @@ impl Node {
         self.adopt(Rc::new(next), out);
     }
 
-    /// Takes a new membership view: rebuild the token map and hand over the keys whose
-    /// replicas changed.
+    /// Takes a new membership view: rebuild the token map and the Merkle trees of the
+    /// ranges it now hosts, and hand over the keys whose replicas changed.
     fn adopt(&mut self, membership: Rc<Membership>, out: &mut Vec<Effect>) {
         let old_ring = std::mem::replace(&mut self.ring, Rc::new(membership.ring()));
         self.membership = membership;
+        self.rebuild_trees();
         self.stranded_scan_due = true;
         out.push(Effect::Note(Note::RingChanged { members: self.membership.members().count() as u32 }));
         self.offer_moved_keys(&old_ring, out);
@@ -340,7 +341,7 @@ impl Node {
         }
         for key in confirmed.iter().filter(|k| mine.contains(k)) {
             if !self.preference_list(key, self.config.n).contains(&self.id) {
-                self.store.remove(key);
+                self.forget_key(key);
             }
         }
         if !confirmed.is_empty() {

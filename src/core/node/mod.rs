@@ -2,18 +2,20 @@
 //!
 //! Inputs arrive through `on_start`, `on_client`, `on_message` and `on_timer`, each with
 //! the virtual time; every output is pushed as an [`Effect`] for the driver to carry out.
-//! Membership, gossip and key transfers live in [`membership`].
+//! Membership, gossip and key transfers live in [`membership`]; the Merkle trees a node
+//! keeps and anti-entropy, in [`anti_entropy`].
 
+mod anti_entropy;
 mod membership;
 
 use super::clock::VectorClock;
 use super::config::Config;
 use super::membership::Membership;
-use super::merkle::{hosted_ranges, Hash, KeyRange, MerkleTree};
+use super::merkle::{KeptTree, KeyRange};
 use super::message::{ClientReply, ClientRequest, Effect, Msg, Note, OpId, ReqId, Timer};
 use super::request::{choose_targets, replacement, ForwardedPut, GetPhase, GetRequest, PutRequest, Request, Target};
 use super::ring::{key_position, Ring};
-use super::storage::{MemoryStore, StorageEngine};
+use super::storage::{FastHashMap, MemoryStore, StorageEngine};
 use super::version::{add_version, context_of, Version};
 use super::{Key, NodeId, Time, Value};
 use rand::SeedableRng;
@@ -48,8 +50,9 @@ pub struct Node {
     hints: HintStore,
     /// The highest counter this node has put in a clock, per key (durable): a node that
     /// handed a key away and coordinates a write for it again must not reuse a counter,
-    /// or two different versions would carry the same clock.
-    issued: BTreeMap<Key, u64>,
+    /// or two different versions would carry the same clock. (Only looked up, never
+    /// listed: a hash map is safe here.)
+    issued: FastHashMap<Key, u64>,
     /// Peers this node believes are down, and since when (§4.8.3: purely local).
     down: BTreeMap<NodeId, Time>,
     /// Owners sent a handoff that has not been acknowledged yet.
@@ -59,6 +62,10 @@ pub struct Node {
     next_req: u64,
     /// Which (range, peer) pair the next periodic anti-entropy round compares.
     next_sync: u64,
+    /// The key ranges this node hosts on its ring, with every replica of each (§4.7).
+    hosted: Vec<(KeyRange, Vec<NodeId>)>,
+    /// The Merkle tree it keeps for each of them, in ring order (§4.7).
+    trees: Vec<KeptTree>,
 }
 
 impl Node {
@@ -79,7 +86,7 @@ impl Node {
     ) -> Self {
         debug_assert_eq!(*ring, membership.ring(), "the ring is the membership's token map");
         let contacts = config.seeds.iter().copied().filter(|&s| s != id).collect();
-        Node {
+        let mut node = Node {
             id,
             config,
             membership,
@@ -92,13 +99,17 @@ impl Node {
             stranded_scan_due: false,
             store,
             hints: HintStore::new(),
-            issued: BTreeMap::new(),
+            issued: FastHashMap::default(),
             down: BTreeMap::new(),
             handoffs_unanswered: BTreeSet::new(),
             requests: BTreeMap::new(),
             next_req: 0,
             next_sync: 0,
-        }
+            hosted: Vec::new(),
+            trees: Vec::new(),
+        };
+        node.rebuild_trees();
+        node
     }
 
     /// The node's durable store.
@@ -164,6 +175,8 @@ impl Node {
         self.store.wipe();
         self.hints.clear();
         self.issued.clear();
+        self.trees.clear(); // every tree starts over, empty
+        self.rebuild_trees();
     }
 
     /// The node starts (or restarts after a crash): arm its periodic timers.
@@ -292,8 +305,18 @@ impl Node {
     }
 
     /// Adds a version to the local store, reconciling syntactically (§4.4).
-    fn store_version(&mut self, key: &str, version: Version) -> bool {
-        add_version(self.store.versions_mut(key), version, self.config.reconciliation)
+    fn store_version(&mut self, key: &Key, version: Version) -> bool {
+        let changed = add_version(self.store.versions_mut(key), version, self.config.reconciliation);
+        if changed {
+            self.key_changed(key, true);
+        }
+        changed
+    }
+
+    /// Drops a key from the local store.
+    fn forget_key(&mut self, key: &Key) {
+        self.store.remove(key);
+        self.key_changed(key, false);
     }
 
     /// Keeps a replica meant for `owner` in the hint store (§4.6).
@@ -591,116 +614,6 @@ impl Node {
             self.handoffs_unanswered.insert(owner);
         }
         sent
-    }
-
-    /// The key ranges this node hosts, with every replica of each (§4.7).
-    pub fn hosted_ranges(&self) -> Vec<(KeyRange, Vec<NodeId>)> {
-        hosted_ranges(&self.ring, self.config.strategy, self.config.n, self.id)
-    }
-
-    /// The node's own keys (not hints) in a range, in key order, with their versions.
-    fn entries_in(&self, range: KeyRange, leaves: Option<&[u32]>) -> Vec<(Key, Vec<Version>)> {
-        let count = 1u32 << self.config.merkle_depth;
-        self.store
-            .keys()
-            .into_iter()
-            .filter(|k| {
-                let p = key_position(k);
-                range.contains(p) && leaves.is_none_or(|ls| ls.contains(&range.leaf_of(p, count)))
-            })
-            .map(|k| (Key::from(k), self.store.get(k).to_vec()))
-            .collect()
-    }
-
-    /// This node's Merkle tree for a range, built from its store (§4.7).
-    pub fn merkle_tree(&self, range: KeyRange) -> MerkleTree {
-        let entries = self.entries_in(range, None);
-        MerkleTree::build(range, self.config.merkle_depth, entries.iter().map(|(k, vs)| (&**k, vs.as_slice())))
-    }
-
-    /// Anti-entropy on demand: compare every hosted range with every other replica of it
-    /// (each pair once: the node with the lower id starts). Returns whether it started any.
-    pub fn start_anti_entropy(&mut self, out: &mut Vec<Effect>) -> bool {
-        let mut started = false;
-        for (range, replicas) in self.hosted_ranges() {
-            for peer in replicas.into_iter().filter(|&p| p > self.id && !self.is_down(p)) {
-                self.start_sync(range, peer, out);
-                started = true;
-            }
-        }
-        started
-    }
-
-    /// The periodic round (§4.7): compare the next (range, peer) pair, round-robin.
-    fn sync_next_range(&mut self, out: &mut Vec<Effect>) -> bool {
-        let pairs: Vec<(KeyRange, NodeId)> = self
-            .hosted_ranges()
-            .into_iter()
-            .flat_map(|(range, replicas)| replicas.into_iter().map(move |p| (range, p)))
-            .filter(|&(_, p)| p != self.id && !self.is_down(p))
-            .collect();
-        if pairs.is_empty() {
-            return false;
-        }
-        let (range, peer) = pairs[(self.next_sync % pairs.len() as u64) as usize];
-        self.next_sync += 1;
-        self.start_sync(range, peer, out);
-        true
-    }
-
-    /// Opens a comparison: send the range's root hash.
-    fn start_sync(&self, range: KeyRange, peer: NodeId, out: &mut Vec<Effect>) {
-        let root = self.merkle_tree(range).root();
-        out.push(Effect::Send { to: peer, msg: Msg::SyncHashes { range, hashes: vec![(1, root)] } });
-    }
-
-    /// The peer's hashes for some tree nodes: keep only those that differ here, and
-    /// either descend into their children or, at the leaves, send the keys under them.
-    fn on_sync_hashes(&mut self, peer: NodeId, range: KeyRange, hashes: Vec<(u32, Hash)>, out: &mut Vec<Effect>) {
-        let tree = self.merkle_tree(range);
-        let differing: Vec<u32> = hashes.iter().filter(|&&(i, h)| tree.hash(i) != h).map(|&(i, _)| i).collect();
-        let Some(&first) = differing.first() else {
-            let level = hashes.first().map_or(0, |&(i, _)| (31 - i.leading_zeros()) as u8);
-            out.push(Effect::Note(Note::InSync { peer, range_end: range.end, level }));
-            return;
-        };
-        let msg = if tree.is_leaf(first) {
-            let leaves: Vec<u32> = differing.iter().map(|&i| tree.leaf_number(i)).collect();
-            let entries = self.entries_in(range, Some(&leaves));
-            Msg::SyncKeys { range, leaves, entries, reply: true }
-        } else {
-            let children = differing.iter().flat_map(|&i| [2 * i, 2 * i + 1]);
-            Msg::SyncHashes { range, hashes: children.map(|c| (c, tree.hash(c))).collect() }
-        };
-        out.push(Effect::Send { to: peer, msg });
-    }
-
-    /// The peer's keys under differing leaves: reconcile them in (never losing a
-    /// concurrent sibling), and answer with ours for the same leaves if asked.
-    #[allow(clippy::too_many_arguments)]
-    fn on_sync_keys(
-        &mut self,
-        peer: NodeId,
-        range: KeyRange,
-        leaves: Vec<u32>,
-        entries: Vec<(Key, Vec<Version>)>,
-        reply: bool,
-        out: &mut Vec<Effect>,
-    ) {
-        if reply {
-            let mine = self.entries_in(range, Some(&leaves));
-            out.push(Effect::Send { to: peer, msg: Msg::SyncKeys { range, leaves, entries: mine, reply: false } });
-        }
-        let keys = entries.len() as u32;
-        let mut changed = 0;
-        for (key, versions) in entries {
-            let mut news = false;
-            for version in versions {
-                news |= self.store_version(&key, version);
-            }
-            changed += u32::from(news);
-        }
-        out.push(Effect::Note(Note::KeysReceived { peer, keys, changed }));
     }
 
     /// The owner stored a handed-back replica: delete the hint, unless it changed since.

@@ -1,0 +1,211 @@
+//! Anti-entropy (§4.7): the Merkle trees a node keeps, one per key range it hosts, and
+//! the comparison of a range with another replica — roots first, then only the children
+//! that differ, then only the keys under differing leaves.
+
+use super::Node;
+use crate::core::merkle::{hosted_ranges, Hash, KeptTree, KeyRange, MerkleTree};
+use crate::core::message::{Effect, Msg, Note};
+use crate::core::ring::{key_position, Position};
+use crate::core::version::Version;
+use crate::core::{Key, NodeId};
+use std::collections::BTreeMap;
+
+impl Node {
+    /// The key ranges this node hosts, with every replica of each (§4.7).
+    pub fn hosted_ranges(&self) -> Vec<(KeyRange, Vec<NodeId>)> {
+        self.hosted.clone()
+    }
+
+    /// After a ring change (or a wipe): keep one Merkle tree per hosted range (§4.7).
+    /// Trees of ranges still hosted stay as they are; new ones are built from the store.
+    pub(super) fn rebuild_trees(&mut self) {
+        self.hosted = hosted_ranges(&self.ring, self.config.strategy, self.config.n, self.id);
+        let mut old: BTreeMap<KeyRange, KeptTree> = self.trees.drain(..).map(|t| (t.range(), t)).collect();
+        let mut new_ranges = Vec::new();
+        for &(range, _) in &self.hosted {
+            let tree = old.remove(&range).unwrap_or_else(|| {
+                new_ranges.push(range.end);
+                KeptTree::new(range, self.config.merkle_depth)
+            });
+            self.trees.push(tree);
+        }
+        self.trees.sort_by_key(|t| t.range().end);
+        if new_ranges.is_empty() {
+            return;
+        }
+        for key in self.store.keys() {
+            let position = key_position(key);
+            if let Some(tree) = tree_of(&mut self.trees, position).filter(|t| new_ranges.contains(&t.range().end)) {
+                tree.key_changed(&Key::from(key), position, true);
+            }
+        }
+    }
+
+    /// A key's versions changed here (it is `held`, or gone): mark its leaf stale in the
+    /// tree of its range.
+    pub(super) fn key_changed(&mut self, key: &Key, held: bool) {
+        let position = key_position(key);
+        if let Some(tree) = tree_of(&mut self.trees, position) {
+            tree.key_changed(key, position, held);
+        }
+    }
+
+    /// The ranges this node keeps a Merkle tree for.
+    pub fn kept_ranges(&self) -> impl Iterator<Item = KeyRange> + '_ {
+        self.trees.iter().map(KeptTree::range)
+    }
+
+    /// The node's own keys (not hints) under some leaves of a range's tree, in key
+    /// order, with their versions.
+    fn entries_in(&self, range: KeyRange, leaves: &[u32]) -> Vec<(Key, Vec<Version>)> {
+        let keys = match self.kept_tree(range) {
+            Some(tree) => tree.keys_under(leaves),
+            None => self.keys_scanned(range, Some(leaves)),
+        };
+        keys.into_iter()
+            .map(|k| {
+                let versions = self.store.get(&k).to_vec();
+                (k, versions)
+            })
+            .collect()
+    }
+
+    /// The keys of a range (under `leaves`, or all), found by scanning the whole store.
+    fn keys_scanned(&self, range: KeyRange, leaves: Option<&[u32]>) -> Vec<Key> {
+        let count = 1u32 << self.config.merkle_depth;
+        let under = |p| range.contains(p) && leaves.is_none_or(|ls| ls.contains(&range.leaf_of(p, count)));
+        self.store.keys().into_iter().filter(|k| under(key_position(k))).map(Key::from).collect()
+    }
+
+    /// This node's Merkle tree for a range (§4.7): the one it keeps, up to date; for a
+    /// range it does not host (its view of the ring differs), one built from the store.
+    pub fn merkle_tree(&self, range: KeyRange) -> MerkleTree {
+        match self.kept_tree(range) {
+            Some(tree) => tree.current(|k| self.store.get(k)),
+            None => self.merkle_tree_from_store(range),
+        }
+    }
+
+    /// The tree of a range built from scratch by scanning the store (what the kept trees
+    /// must always equal).
+    pub fn merkle_tree_from_store(&self, range: KeyRange) -> MerkleTree {
+        let keys = self.keys_scanned(range, None);
+        MerkleTree::build(range, self.config.merkle_depth, keys.iter().map(|k| (&**k, self.store.get(k))))
+    }
+
+    /// The tree kept for exactly this range, if any.
+    fn kept_tree(&self, range: KeyRange) -> Option<&KeptTree> {
+        self.kept_index(range).map(|at| &self.trees[at])
+    }
+
+    fn kept_index(&self, range: KeyRange) -> Option<usize> {
+        let at = self.trees.binary_search_by_key(&range.end, |t| t.range().end).ok()?;
+        (self.trees[at].range() == range).then_some(at)
+    }
+
+    /// Brings the kept tree of a range up to date (rehashing its stale leaves) and
+    /// returns it (§4.7).
+    fn fresh_tree(&mut self, range: KeyRange) -> MerkleTree {
+        if let Some(at) = self.kept_index(range) {
+            let store = &self.store;
+            self.trees[at].refresh(|k| store.get(k));
+        }
+        self.merkle_tree(range)
+    }
+
+    /// Anti-entropy on demand: compare every hosted range with every other replica of it
+    /// (each pair once: the node with the lower id starts). Returns whether it started any.
+    pub fn start_anti_entropy(&mut self, out: &mut Vec<Effect>) -> bool {
+        let pairs: Vec<(KeyRange, NodeId)> = self
+            .hosted
+            .iter()
+            .flat_map(|(range, replicas)| replicas.iter().map(move |&p| (*range, p)))
+            .filter(|&(_, p)| p > self.id && !self.is_down(p))
+            .collect();
+        for &(range, peer) in &pairs {
+            self.start_sync(range, peer, out);
+        }
+        !pairs.is_empty()
+    }
+
+    /// The periodic round (§4.7): compare the next (range, peer) pair, round-robin.
+    pub(super) fn sync_next_range(&mut self, out: &mut Vec<Effect>) -> bool {
+        let pairs: Vec<(KeyRange, NodeId)> = self
+            .hosted
+            .iter()
+            .flat_map(|(range, replicas)| replicas.iter().map(move |&p| (*range, p)))
+            .filter(|&(_, p)| p != self.id && !self.is_down(p))
+            .collect();
+        if pairs.is_empty() {
+            return false;
+        }
+        let (range, peer) = pairs[(self.next_sync % pairs.len() as u64) as usize];
+        self.next_sync += 1;
+        self.start_sync(range, peer, out);
+        true
+    }
+
+    /// Opens a comparison: send the range's root hash.
+    fn start_sync(&mut self, range: KeyRange, peer: NodeId, out: &mut Vec<Effect>) {
+        let root = self.fresh_tree(range).root();
+        out.push(Effect::Send { to: peer, msg: Msg::SyncHashes { range, hashes: vec![(1, root)] } });
+    }
+
+    /// The peer's hashes for some tree nodes: keep only those that differ here, and
+    /// either descend into their children or, at the leaves, send the keys under them.
+    pub(super) fn on_sync_hashes(&mut self, peer: NodeId, range: KeyRange, hashes: Vec<(u32, Hash)>, out: &mut Vec<Effect>) {
+        let tree = self.fresh_tree(range);
+        let differing: Vec<u32> = hashes.iter().filter(|&&(i, h)| tree.hash(i) != h).map(|&(i, _)| i).collect();
+        let Some(&first) = differing.first() else {
+            let level = hashes.first().map_or(0, |&(i, _)| (31 - i.leading_zeros()) as u8);
+            out.push(Effect::Note(Note::InSync { peer, range_end: range.end, level }));
+            return;
+        };
+        let msg = if tree.is_leaf(first) {
+            let leaves: Vec<u32> = differing.iter().map(|&i| tree.leaf_number(i)).collect();
+            let entries = self.entries_in(range, &leaves);
+            Msg::SyncKeys { range, leaves, entries, reply: true }
+        } else {
+            let children = differing.iter().flat_map(|&i| [2 * i, 2 * i + 1]);
+            Msg::SyncHashes { range, hashes: children.map(|c| (c, tree.hash(c))).collect() }
+        };
+        out.push(Effect::Send { to: peer, msg });
+    }
+
+    /// The peer's keys under differing leaves: reconcile them in (never losing a
+    /// concurrent sibling), and answer with ours for the same leaves if asked.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn on_sync_keys(
+        &mut self,
+        peer: NodeId,
+        range: KeyRange,
+        leaves: Vec<u32>,
+        entries: Vec<(Key, Vec<Version>)>,
+        reply: bool,
+        out: &mut Vec<Effect>,
+    ) {
+        if reply {
+            let mine = self.entries_in(range, &leaves);
+            out.push(Effect::Send { to: peer, msg: Msg::SyncKeys { range, leaves, entries: mine, reply: false } });
+        }
+        let keys = entries.len() as u32;
+        let mut changed = 0;
+        for (key, versions) in entries {
+            let mut news = false;
+            for version in versions {
+                news |= self.store_version(&key, version);
+            }
+            changed += u32::from(news);
+        }
+        out.push(Effect::Note(Note::KeysReceived { peer, keys, changed }));
+    }
+}
+
+/// The kept tree whose range holds `position`, if this node hosts it. Ranges do not
+/// overlap, so it is the first range ending at or after the position, or the one that
+/// wraps past zero.
+fn tree_of(trees: &mut [KeptTree], position: Position) -> Option<&mut KeptTree> {
+    let at = trees.partition_point(|t| t.range().end < position);
+    let at = if at == trees.len() { 0 } else { at };
+    trees.get_mut(at).filter(|t| t.range().contains(position))
+}
