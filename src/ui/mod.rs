@@ -161,7 +161,7 @@ fn toolbar(p: &Playground, d: &Callback<Cmd>) -> Html {
             </label>
             <label class="scrubber" title="Drag to go back in time; the run replays exactly from its seed">
                 <span>{ "time" }</span>
-                <input type="range" min="0" max={p.session.horizon().to_string()} step="1000" value={p.seeking.unwrap_or(world.now()).to_string()}
+                <input type="range" min="0" max={p.session.horizon().to_string()} step="any" value={p.seeking.unwrap_or(world.now()).to_string()}
                        oninput={on_scrub} aria-label="virtual time" />
             </label>
             <span class="virtual-time">{ ms(world.now()) }</span>
