@@ -165,3 +165,39 @@ fn with_strategy_3_a_join_takes_whole_partitions_from_the_others() {
     assert_placement(&w, &keys);
     assert!(w.join("F", None, 1.0, Some(vec![1])).unwrap_err().contains("tokens cannot be given"));
 }
+
+/// A node cut off from the others takes a write (W = 1), leaves the ring while still cut
+/// off, and crashes before it could hand the key over. Once it is back and reachable it
+/// must still pass the key on: crash or not, nothing it acknowledged stays stranded.
+#[test]
+fn a_leaving_node_that_crashes_mid_handover_passes_its_keys_on_after_recovery() {
+    let mut w = World::new(WorldSpec {
+        seed: 8,
+        nodes: ["A", "B", "C", "D", "E"].iter().map(|n| NodeSpec::named(n)).collect(),
+        tokens_per_node: 4,
+        // Anti-entropy mends replicas that learn of the leave at different times; it
+        // cannot reach a copy held only outside the replicas: that one must be passed on.
+        config: Config { w: 1, seeds: vec![NodeId(0)], anti_entropy_interval: Some(100 * MS), ..Config::default() },
+        latency: Latency::Uniform { min: 1.0, max: 4.0 },
+        drop_rate: 0.0,
+        record_trace: true,
+    })
+    .unwrap();
+    let owner = w.preference_list("cart")[0];
+    w.partition(vec![vec![owner]]);
+    w.put("alice", "cart", "milk", owner, VectorClock::new());
+    w.run_until(w.now() + 10 * MS);
+    assert!(w.ops()[0].outcome.as_ref().is_some_and(|o| matches!(o, dynamo_playground::core::message::ClientReply::Put { .. })), "W = 1: acknowledged alone");
+    w.leave(owner).unwrap();
+    w.run_until(w.now() + 250 * MS); // its offers are lost in the partition, and retried
+    w.crash(owner); // ... and forgotten
+    w.heal();
+    w.run_until(w.now() + 50 * MS);
+    w.recover(owner);
+    assert!(w.settle(20_000 * MS), "transfers finish");
+    let replicas = &w.preference_list("cart")[..3];
+    assert!(!replicas.contains(&owner), "it left");
+    for &r in replicas {
+        assert_eq!(w.node(r).store().get("cart").len(), 1, "{} holds the write", w.name(r));
+    }
+}

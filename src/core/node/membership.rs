@@ -178,20 +178,6 @@ impl Node {
     pub(super) fn retry_transfers(&mut self, out: &mut Vec<Effect>) -> bool {
         out.push(Effect::SetTimer { after: self.config.hint_scan_interval, timer: Timer::TransferRetry });
         let n = self.config.n;
-        // Keys held here that this node does not replicate, and no transfer carries yet
-        // (written while its view of the ring was stale): pass them on too. Without
-        // hinted handoff a stand-in keeps what it was given, so leave those alone.
-        if std::mem::take(&mut self.stranded_scan_due) && (self.config.hinted_handoff || !self.config.sloppy_quorum) {
-            let in_transfer = |k: &str| self.transfers.values().any(|t| t.keys.contains_key(k));
-            let stranded: Vec<Key> = self
-                .store
-                .keys()
-                .into_iter()
-                .filter(|k| !in_transfer(k) && !self.preference_list(k, n).contains(&self.id))
-                .map(Key::from)
-                .collect();
-            self.pass_on_foreign(&stranded, out);
-        }
         let ids: Vec<u64> = self.transfers.keys().copied().collect();
         for id in &ids {
             let t = &self.transfers[id];
@@ -212,7 +198,21 @@ impl Node {
                 out.push(Effect::Send { to, msg: Msg::TransferOffer { transfer: *id, keys: offer } });
             }
         }
-        !ids.is_empty()
+        // Keys held here that this node does not replicate, and no transfer carries yet
+        // (written while its view of the ring was stale): pass them on too. Without
+        // hinted handoff a stand-in keeps what it was given, so leave those alone.
+        if std::mem::take(&mut self.stranded_scan_due) && (self.config.hinted_handoff || !self.config.sloppy_quorum) {
+            let in_transfer = |k: &str| self.transfers.values().any(|t| t.keys.contains_key(k));
+            let stranded: Vec<Key> = self
+                .store
+                .keys()
+                .into_iter()
+                .filter(|k| !in_transfer(k) && !self.preference_list(k, n).contains(&self.id))
+                .map(Key::from)
+                .collect();
+            self.pass_on_foreign(&stranded, out);
+        }
+        !ids.is_empty() || !self.transfers.is_empty()
     }
 
     /// An offer: accept the keys not already taken over from another node — the

@@ -167,6 +167,9 @@ impl Node {
         self.handoffs_unanswered.clear();
         self.transfers.clear();
         self.incoming.clear();
+        // Transfers in progress are forgotten: once back, look again for keys held here
+        // that belong elsewhere (§4.9), or a key a leaving node was handing over stays put.
+        self.stranded_scan_due = true;
     }
 
     /// The disk is gone too (a permanent failure, §4.7).
