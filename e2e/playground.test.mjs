@@ -231,3 +231,33 @@ test('a message can be clicked to see what it carries', async () => {
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('anti-entropy: a wiped replica shows differing Merkle roots and is repaired on demand', async () => {
+  const { page, problems } = await openPage();
+  await page.click('button.load');
+  await page.selectOption('.speed select', '50');
+  await page.fill('.lookup input', 'cart');
+  const replicas = await page.locator('.lookup .pref.replica').allInnerTexts();
+  const alice = page.locator('.client[data-client="alice"]');
+  await alice.locator('.via select').selectOption(replicas[0]);
+  await alice.locator('button.put').click();
+  // Let the put reach all three replicas.
+  await playUntil(page, () => document.querySelector('.client[data-client="alice"] .result').textContent.includes('stored milk'));
+  await page.click('button.play');
+  await page.waitForTimeout(1500);
+  await page.click('button.play');
+  const victim = replicas[2];
+  await page.click(`g.node[data-node="${victim}"]`);
+  assert.match(await page.locator('.node-inspector .store').innerText(), /milk/);
+  await page.click('.node-inspector button.wipe');
+  assert.equal(await page.locator('.node-inspector .store tr').count(), 0, 'the disk is empty');
+  assert.ok(await page.locator('.node-inspector .trees .out-of-sync').count() >= 1, 'its Merkle roots differ from its peers');
+  await page.screenshot({ path: join(SHOTS, 'wiped-node.png') });
+  await page.click('button.anti-entropy');
+  await playUntil(page, () => document.querySelector('.node-inspector .store').textContent.includes('milk'));
+  await page.selectOption('.log-filter select', 'anti-entropy');
+  assert.match(await page.locator('ol.log').innerText(), new RegExp(`${victim} got 1 keys from .* by anti-entropy`));
+  await page.screenshot({ path: join(SHOTS, 'repaired-node.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});

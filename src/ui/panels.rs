@@ -214,10 +214,22 @@ fn node_inspector(p: &Playground, id: NodeId, d: &Callback<Cmd>) -> Html {
     });
     let ranges = node.hosted_ranges();
     let trees = ranges.iter().map(|(range, replicas)| {
-        let with: Vec<&str> = replicas.iter().filter(|&&r| r != id).map(|&r| world.name(r)).collect();
+        let root = node.merkle_tree(*range).root();
+        let peers: Vec<NodeId> = replicas.iter().copied().filter(|&r| r != id).collect();
+        let differ: Vec<&str> = peers
+            .iter()
+            .filter(|&&r| world.is_up(r) && world.node(r).merkle_tree(*range).root() != root)
+            .map(|&r| world.name(r))
+            .collect();
+        let with: Vec<&str> = peers.iter().map(|&r| world.name(r)).collect();
         html! {
-            <tr><th>{ format!("{}…{}", short_position(range.start), short_position(range.end)) }</th>
-                <td><code>{ short_hash(&node.merkle_tree(*range).root()) }</code>{ format!(" shared with {}", with.join(", ")) }</td></tr>
+            <tr class={classes!((!differ.is_empty()).then_some("differs"))}>
+                <th>{ format!("{}…{}", short_position(range.start), short_position(range.end)) }</th>
+                <td><code>{ short_hash(&root) }</code>{ format!(" shared with {}", with.join(", ")) }
+                    if differ.is_empty() { <span class="in-sync">{ " ✓ same root" }</span> }
+                    else { <span class="out-of-sync">{ format!(" ≠ {} (anti-entropy will repair)", differ.join(", ")) }</span> }
+                </td>
+            </tr>
         }
     });
     html! {
