@@ -201,3 +201,17 @@ fn a_leaving_node_that_crashes_mid_handover_passes_its_keys_on_after_recovery() 
         assert_eq!(w.node(r).store().get("cart").len(), 1, "{} holds the write", w.name(r));
     }
 }
+
+/// The join-and-leave example, without anti-entropy: nodes learn of the leave at
+/// different times, and a node handed a key it does not (yet) think it replicates keeps
+/// it until gossip has caught up — so every replica ends up holding every key, and no
+/// key range differs between replicas.
+#[test]
+fn the_join_leave_example_ends_with_every_range_equal_without_anti_entropy() {
+    use dynamo_playground::sim::scenario::{self, Scenario};
+    let scenario = Scenario::from_json(include_str!("../scenarios/join-leave.json")).unwrap();
+    let doc = scenario::run(&scenario).unwrap();
+    for (node, state) in doc["final"].as_object().unwrap() {
+        assert_eq!(state["differing_ranges"], serde_json::json!([]), "{node}");
+    }
+}

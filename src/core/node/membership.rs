@@ -175,7 +175,7 @@ impl Node {
 
     /// Offers again every transfer not yet fully confirmed (messages may have been lost,
     /// or the destination restarted), keeping only keys the destination still replicates.
-    pub(super) fn retry_transfers(&mut self, out: &mut Vec<Effect>) -> bool {
+    pub(super) fn retry_transfers(&mut self, now: Time, out: &mut Vec<Effect>) -> bool {
         out.push(Effect::SetTimer { after: self.config.hint_scan_interval, timer: Timer::TransferRetry });
         let n = self.config.n;
         let ids: Vec<u64> = self.transfers.keys().copied().collect();
@@ -201,6 +201,10 @@ impl Node {
         // Keys held here that this node does not replicate, and no transfer carries yet
         // (written while its view of the ring was stale): pass them on too. Without
         // hinted handoff a stand-in keeps what it was given, so leave those alone.
+        if self.stranded_scan_at.is_some_and(|at| now >= at) {
+            self.stranded_scan_at = None;
+            self.stranded_scan_due = true;
+        }
         if std::mem::take(&mut self.stranded_scan_due) && (self.config.hinted_handoff || !self.config.sloppy_quorum) {
             let in_transfer = |k: &str| self.transfers.values().any(|t| t.keys.contains_key(k));
             let stranded: Vec<Key> = self
@@ -285,7 +289,7 @@ impl Node {
 
     /// Keys handed over: store them (reconciling with anything already here), confirm to
     /// the sender, and to every other node that offered the same keys meanwhile.
-    pub(super) fn on_transfer(&mut self, from: NodeId, transfer: u64, entries: Vec<(Key, Vec<Version>)>, out: &mut Vec<Effect>) {
+    pub(super) fn on_transfer(&mut self, now: Time, from: NodeId, transfer: u64, entries: Vec<(Key, Vec<Version>)>, out: &mut Vec<Effect>) {
         let count = entries.len() as u32;
         let keys: Vec<Key> = entries.iter().map(|(k, _)| k.clone()).collect();
         let mut confirm: BTreeMap<(NodeId, u64), Vec<Key>> = BTreeMap::new();
@@ -312,7 +316,13 @@ impl Node {
         for ((to, transfer), keys) in send_too {
             out.push(Effect::Send { to, msg: Msg::TransferAccept { transfer, keys, have: Vec::new(), mine: Vec::new() } });
         }
-        self.pass_on_foreign(&keys, out);
+        // Keys sent here that this node does not replicate: the sender's view of the ring
+        // may be newer than this node's. Keep them for now; pass them on only if, a few
+        // gossip rounds later, this node still does not replicate them.
+        if keys.iter().any(|k| !self.preference_list(k, self.config.n).contains(&self.id)) {
+            let later = now + 2 * self.config.gossip_interval;
+            self.stranded_scan_at = Some(self.stranded_scan_at.map_or(later, |at| at.min(later)));
+        }
     }
 
     /// The destination holds these keys: the transfer is over when every key offered is

@@ -43,6 +43,10 @@ pub struct Node {
     next_transfer: u64,
     /// Whether the ring changed since the last look for keys held without being a replica.
     stranded_scan_due: bool,
+    /// Keys arrived that this node does not replicate as it sees the ring: the sender,
+    /// which chose this node by its own view, may know better. Look again at this time,
+    /// when gossip has had time to bring the news (§4.8.1, §4.9).
+    stranded_scan_at: Option<Time>,
     /// Keys this node agreed to take over, from whichever node offered them first.
     incoming: BTreeMap<Key, membership::Incoming>,
     store: Box<dyn StorageEngine>,
@@ -97,6 +101,7 @@ impl Node {
             next_transfer: 0,
             incoming: BTreeMap::new(),
             stranded_scan_due: false,
+            stranded_scan_at: None,
             store,
             hints: HintStore::new(),
             issued: FastHashMap::default(),
@@ -276,7 +281,7 @@ impl Node {
             Msg::GossipReply { membership } => self.on_gossip(from, membership, false, out),
             Msg::TransferOffer { transfer, keys } => self.on_transfer_offer(now, from, transfer, keys, out),
             Msg::TransferAccept { transfer, keys, have, mine } => self.on_transfer_accept(transfer, keys, have, mine, out),
-            Msg::Transfer { transfer, entries } => self.on_transfer(from, transfer, entries, out),
+            Msg::Transfer { transfer, entries } => self.on_transfer(now, from, transfer, entries, out),
             Msg::TransferAck { transfer, keys, mine } => self.on_transfer_ack(transfer, keys, mine, out),
         }
     }
@@ -298,7 +303,7 @@ impl Node {
                 self.sync_next_range(out)
             }
             Timer::Gossip => self.gossip(out),
-            Timer::TransferRetry => self.retry_transfers(out),
+            Timer::TransferRetry => self.retry_transfers(now, out),
         }
     }
 
