@@ -259,14 +259,17 @@ pub fn ring_view(props: &RingProps) -> Html {
         }
     });
     let messages = props.messages.iter().map(|m| message_mark(m, count, size, &props.on_message_click));
-    // Two layers: the ring and its nodes below, which change only now and then, and the
-    // moving messages above, so that the browser repaints only the messages each frame.
+    // Three layers, so that the browser repaints only what changed: the ring and its
+    // tokens (changing only with membership), the nodes and keys (now and then), and the
+    // moving messages (every frame).
     let crowded = (count > 32).then_some("crowded");
     html! {
         <div class="ring-box">
+            <svg class={classes!("ring-tokens", crowded)} viewBox={VIEW_BOX} aria-hidden="true">
+                <Tokens nodes={tokens} {selected} />
+            </svg>
             <svg class={classes!("ring", crowded)} viewBox={VIEW_BOX} role="img"
                  aria-label="The consistent-hashing ring: tokens coloured by node, nodes around it">
-                <Tokens nodes={tokens} {selected} />
                 <g class="keys">{ for keys }</g>
                 <g class="faulty-links">{ for faulty }</g>
                 <g class="lookup-mark">{ for key }</g>
