@@ -10,6 +10,7 @@ pub mod merkle;
 pub mod message;
 pub mod node;
 pub mod partition;
+mod position_cache;
 pub mod request;
 pub mod ring;
 pub mod storage;
