@@ -13,6 +13,7 @@ pub mod partition;
 mod position_cache;
 pub mod request;
 pub mod ring;
+pub mod sorted_map;
 pub mod storage;
 pub mod version;
 
