@@ -21,9 +21,16 @@ struct Entry<T> {
     item: T,
 }
 
+impl<T> Entry<T> {
+    /// (time, insertion number) as one number: one comparison instead of two.
+    fn order(&self) -> u128 {
+        (u128::from(self.at) << 64) | u128::from(self.seq)
+    }
+}
+
 impl<T> PartialEq for Entry<T> {
     fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
+        self.order() == other.order()
     }
 }
 impl<T> Eq for Entry<T> {}
@@ -35,7 +42,7 @@ impl<T> PartialOrd for Entry<T> {
 impl<T> Ord for Entry<T> {
     /// Reversed, so that the max-heap pops the earliest entry (ties: first inserted).
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.seq).cmp(&(self.at, self.seq))
+        other.order().cmp(&self.order())
     }
 }
 
