@@ -10,8 +10,10 @@ pub mod merkle;
 pub mod message;
 pub mod node;
 pub mod partition;
+mod position_cache;
 pub mod request;
 pub mod ring;
+pub mod sorted_map;
 pub mod storage;
 pub mod version;
 

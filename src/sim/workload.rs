@@ -36,6 +36,8 @@ pub struct Workload {
     /// The key and client names, written once.
     keys: Vec<String>,
     clients: Vec<String>,
+    /// The value of the latest put (`v` and the operation's number), its buffer reused.
+    value: String,
 }
 
 impl Workload {
@@ -44,7 +46,7 @@ impl Workload {
         let rng = ChaCha8Rng::seed_from_u64(spec.seed);
         let keys = (0..spec.keys.max(1)).map(|k| format!("key-{k}")).collect();
         let clients = (1..=spec.clients.max(1)).map(|c| format!("c{c}")).collect();
-        Workload { spec, rng, next_at: start, issued: 0, keys, clients }
+        Workload { spec, rng, next_at: start, issued: 0, keys, clients, value: String::new() }
     }
 
     /// When the next operation is due.
@@ -77,12 +79,29 @@ impl Workload {
         self.issued += 1;
         if self.rng.random::<f64>() < self.spec.put_ratio {
             let context = world.last_read_context(client, key);
-            let value = format!("v{}", self.issued);
-            world.put(client, key, &value, via, context);
+            self.value.clear();
+            self.value.push('v');
+            push_decimal(&mut self.value, self.issued);
+            world.put(client, key, &self.value, via, context);
         } else {
             world.get(client, key, via);
         }
     }
+}
+
+/// Appends `n` in decimal, as `format!` would, without its machinery (one per put).
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[start..]).expect("ASCII digits"));
 }
 
 /// The reference load the benchmarks and the cross-platform tests run: `nodes` nodes
@@ -140,6 +159,15 @@ pub fn drive(world: &mut World, mut load: Option<&mut Workload>, until: Time, bu
 mod tests {
     use super::*;
     use crate::sim::world::WorldSpec;
+
+    #[test]
+    fn decimals_are_written_as_format_writes_them() {
+        for n in [0, 1, 9, 10, 99, 100, 12_345, u64::from(u32::MAX), u64::MAX] {
+            let mut text = String::from("v");
+            push_decimal(&mut text, n);
+            assert_eq!(text, format!("v{n}"));
+        }
+    }
 
     #[test]
     fn drive_reaches_the_target_time_and_issues_every_due_operation() {

@@ -235,6 +235,9 @@ pub struct World {
     /// Client → key → the context of its latest successful get (looked up only, never
     /// listed: hash maps are safe here).
     contexts: FastHashMap<String, FastHashMap<String, VectorClock>>,
+    /// One shared copy of every client and key name seen, so that opening an operation
+    /// does not copy them again (looked up only, never listed).
+    shared_names: FastHashMap<Key, ()>,
     trace: Trace,
     metrics: Metrics,
     effects: Vec<Effect>,
@@ -288,6 +291,7 @@ impl World {
             ops_dropped: 0,
             drop_ops_at: 1024,
             contexts: FastHashMap::default(),
+            shared_names: FastHashMap::default(),
             trace: Trace::new(spec.record_trace),
             metrics: Metrics::default(),
             effects: Vec::new(),
@@ -579,7 +583,7 @@ impl World {
 
     fn open_op(&mut self, client: &str, kind: OpKind, key: &str, via: NodeId) -> OpId {
         let op = OpId(self.ops_dropped + self.ops.len() as u64 + 1);
-        let (client, key): (Key, Key) = (client.into(), key.into());
+        let (client, key) = (self.shared_name(client), self.shared_name(key));
         let record = OpRecord {
             client: client.clone(),
             kind,
@@ -594,6 +598,16 @@ impl World {
         let event = Event::Request { op, client, node: via, kind, key };
         self.trace.push(self.now, event);
         op
+    }
+
+    /// The shared copy of a client or key name.
+    fn shared_name(&mut self, name: &str) -> Key {
+        if let Some((shared, ())) = self.shared_names.get_key_value(name) {
+            return shared.clone();
+        }
+        let shared: Key = name.into();
+        self.shared_names.insert(shared.clone(), ());
+        shared
     }
 
     fn deliver_request(&mut self, via: NodeId, request: ClientRequest) {

@@ -16,6 +16,7 @@ use super::message::{ClientReply, ClientRequest, Effect, Msg, Note, OpId, ReqId,
 use super::request::{choose_targets, replacement, ForwardedPut, GetPhase, GetRequest, PutRequest, Request, Target};
 use super::ring::{key_position, Ring};
 use super::storage::{FastHashMap, MemoryStore, StorageEngine};
+use super::sorted_map::SortedMap;
 use super::version::{add_version, context_of, Version};
 use super::{Key, NodeId, Time, Value};
 use rand::SeedableRng;
@@ -62,7 +63,7 @@ pub struct Node {
     /// Owners sent a handoff that has not been acknowledged yet.
     handoffs_unanswered: BTreeSet<NodeId>,
     /// Requests this node handles, by number (lost in a crash).
-    requests: BTreeMap<ReqId, Request>,
+    requests: SortedMap<ReqId, Request>,
     next_req: u64,
     /// Which (range, peer) pair the next periodic anti-entropy round compares.
     next_sync: u64,
@@ -107,7 +108,7 @@ impl Node {
             issued: FastHashMap::default(),
             down: BTreeMap::new(),
             handoffs_unanswered: BTreeSet::new(),
-            requests: BTreeMap::new(),
+            requests: SortedMap::default(),
             next_req: 0,
             next_sync: 0,
             hosted: Vec::new(),
