@@ -277,3 +277,13 @@ fn a_node_that_left_can_join_again_and_the_log_names_partitions_plainly() {
     p.update(Cmd::Heal);
     assert!(p.faults.cut.is_empty(), "the picks are cleared");
 }
+
+#[test]
+fn a_down_replica_has_the_next_live_node_of_the_list_as_its_stand_in() {
+    let mut p = quiet();
+    let list = p.session.world().preference_list("cart");
+    assert!(p.session.world().stand_ins("cart").is_empty());
+    p.update(Cmd::Crash(list[1]));
+    p.update(Cmd::Crash(list[3]));
+    assert_eq!(p.session.world().stand_ins("cart"), vec![(list[4], list[1])], "the 4th is down too: the 5th stands in");
+}

@@ -969,6 +969,16 @@ impl World {
         self.wire.get(id).map(|w| (&w.flight, &w.body))
     }
 
+    /// For `key`: each of its top N replicas that is down, and the next node of its
+    /// preference list that is up and stands in for it (§4.6), as (stand-in, owner) pairs.
+    /// The administrator's view; each coordinator decides by its own view of who is down.
+    pub fn stand_ins(&self, key: &str) -> Vec<(NodeId, NodeId)> {
+        let list = self.preference_list(key);
+        let n = self.config.n.min(list.len());
+        let mut spare = list[n..].iter().copied().filter(|&node| self.is_up(node));
+        list[..n].iter().filter(|&&owner| !self.is_up(owner)).filter_map(|&owner| spare.next().map(|s| (s, owner))).collect()
+    }
+
     /// Moves the clock to `t` without handling any event; nothing may be due before `t`.
     pub fn advance_clock(&mut self, t: Time) {
         debug_assert!(self.next_event_at().is_none_or(|at| at >= t), "no event is skipped");

@@ -24,7 +24,7 @@ use yew::prelude::*;
 fn node_views(p: &Playground) -> Vec<NodeView> {
     let world = p.session.world();
     let preference = (!p.lookup.trim().is_empty()).then(|| world.preference_list(p.lookup.trim()));
-    let stand_ins = preference.as_ref().map(|list| stand_ins(p, list)).unwrap_or_default();
+    let stand_ins = preference.as_ref().map(|_| world.stand_ins(p.lookup.trim())).unwrap_or_default();
     let groups = world.network().groups();
     world
         .node_ids()
@@ -43,16 +43,6 @@ fn node_views(p: &Playground) -> Vec<NodeView> {
             outside: world.membership().record(id).is_none_or(|r| r.status != MemberStatus::Joined),
         })
         .collect()
-}
-
-/// For a key's preference list: each of its top N that is down, and the next node of the
-/// list that is up and stands in for it (§4.6), as pairs (stand-in, owner). This is the
-/// administrator's view; each coordinator decides by its own view of who is down.
-fn stand_ins(p: &Playground, list: &[NodeId]) -> Vec<(NodeId, NodeId)> {
-    let world = p.session.world();
-    let n = world.config().n.min(list.len());
-    let mut spare = list[n..].iter().copied().filter(|&node| world.is_up(node));
-    list[..n].iter().filter(|&&owner| !world.is_up(owner)).filter_map(|&owner| spare.next().map(|s| (s, owner))).collect()
 }
 
 /// The keys held anywhere in the cluster (at most a few hundred), with their place on the ring.
@@ -183,7 +173,7 @@ fn lookup(p: &Playground, d: &Callback<Cmd>) -> Html {
         let position = key_position(key);
         let list = world.preference_list(key);
         let n = world.config().n;
-        let stand_ins = stand_ins(p, &list);
+        let stand_ins = world.stand_ins(key);
         html! {
             <span class="lookup-result">
                 { format!("MD5 = {} ({:.1}% round the ring). Preference list: ", &format_position(position)[..12], ring_fraction(position) * 100.0) }
