@@ -29,9 +29,20 @@ pub enum Causality {
 /// (A short sorted list: clocks hold a handful of pairs, at most the truncation threshold.
 /// Copies share the list until one of them changes, so copying a version into a message
 /// costs nothing.)
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct VectorClock {
     entries: Rc<Vec<(NodeId, ClockEntry)>>,
+}
+
+thread_local! {
+    /// The one empty list every empty clock shares (a client's first put has one).
+    static EMPTY: Rc<Vec<(NodeId, ClockEntry)>> = Rc::default();
+}
+
+impl Default for VectorClock {
+    fn default() -> Self {
+        VectorClock { entries: EMPTY.with(Rc::clone) }
+    }
 }
 
 impl VectorClock {
@@ -123,17 +134,23 @@ impl VectorClock {
     }
 
     /// Merges `other` into `self` in place (pairwise maximum of counters and timestamps).
+    /// (The list is copied only if something changes.)
     pub fn merge_in(&mut self, other: &VectorClock) {
+        if Rc::ptr_eq(&self.entries, &other.entries) {
+            return;
+        }
         for &(node, theirs) in other.entries.iter() {
-            let found = self.find(node);
-            let entries = Rc::make_mut(&mut self.entries);
-            match found {
+            match self.find(node) {
                 Ok(i) => {
-                    let entry = &mut entries[i].1;
+                    let mine = self.entries[i].1;
+                    if mine.counter >= theirs.counter && mine.timestamp >= theirs.timestamp {
+                        continue;
+                    }
+                    let entry = &mut Rc::make_mut(&mut self.entries)[i].1;
                     entry.counter = entry.counter.max(theirs.counter);
                     entry.timestamp = entry.timestamp.max(theirs.timestamp);
                 }
-                Err(i) => entries.insert(i, (node, theirs)),
+                Err(i) => Rc::make_mut(&mut self.entries).insert(i, (node, theirs)),
             }
         }
     }

@@ -142,6 +142,33 @@ impl Ring {
         list
     }
 
+    /// Whether `node` is among the first `n` distinct nodes of the preference list from
+    /// `position`: one of the key's N replicas (§4.3). The same walk as
+    /// [`Ring::preference_list`], without building the list.
+    pub fn is_replica(&self, position: Position, node: NodeId, n: usize) -> bool {
+        const SHORT: usize = 8;
+        if n > SHORT {
+            return self.preference_list(position, n).contains(&node);
+        }
+        let mut taken = [NodeId(0); SHORT];
+        let mut count = 0;
+        let start = if self.tokens.is_empty() { 0 } else { self.successor_index(position) };
+        for step in 0..self.tokens.len() {
+            if count == n {
+                break;
+            }
+            let (_, owner) = self.tokens[(start + step) % self.tokens.len()];
+            if owner == node {
+                return true;
+            }
+            if !taken[..count].contains(&owner) {
+                taken[count] = owner;
+                count += 1;
+            }
+        }
+        false
+    }
+
     /// The range (previous token, token] that each token owns, as (start, end) pairs,
     /// clockwise. A single token owns the whole ring.
     pub fn ranges(&self) -> Vec<(Position, Position, NodeId)> {
@@ -210,6 +237,12 @@ mod tests {
         assert_eq!(r.preference_list(150, 3), vec![NodeId(1), NodeId(2), NodeId(0)]);
         assert_eq!(r.preference_list(150, 2), vec![NodeId(1), NodeId(2)]);
         assert_eq!(r.preference_list(150, 10).len(), 3);
+        for n in 0..5 {
+            for node in 0..4 {
+                let listed = r.preference_list(150, n).contains(&NodeId(node));
+                assert_eq!(r.is_replica(150, NodeId(node), n), listed, "n={n}, node={node}");
+            }
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use super::clock::{Causality, VectorClock};
 use super::{Time, Value};
+use std::cmp::Ordering;
 
 /// One version of an object: a value, its vector clock, and the virtual time its
 /// coordinator wrote it (used only by last-write-wins).
@@ -28,10 +29,13 @@ pub enum Reconciliation {
 }
 
 impl Version {
-    /// A total order used to pick one of two versions deterministically: later write
-    /// first, then value, then clock.
-    fn precedence(&self) -> (Time, &str, Vec<(super::NodeId, u64)>) {
-        (self.written_at, &self.value, self.clock.counters())
+    /// A total order used to pick one of two versions deterministically: by write time,
+    /// then value, then the clocks' (node, counter) pairs.
+    fn precedence(&self, other: &Version) -> Ordering {
+        let (mine, theirs) = (self.clock.entries(), other.clock.entries());
+        (self.written_at, &*self.value)
+            .cmp(&(other.written_at, &*other.value))
+            .then_with(|| mine.map(|(node, e)| (node, e.counter)).cmp(theirs.map(|(node, e)| (node, e.counter))))
     }
 }
 
@@ -52,7 +56,7 @@ fn add_sibling(held: &mut Vec<Version>, incoming: Version) -> bool {
         match incoming.clock.compare(&existing.clock) {
             Causality::DescendedBy => return false,
             // Two versions with the same clock: keep one, the same one whatever the order.
-            Causality::Equal if existing.precedence() >= incoming.precedence() => return false,
+            Causality::Equal if existing.precedence(&incoming).is_ge() => return false,
             Causality::Equal | Causality::Descends | Causality::Concurrent => {}
         }
     }
@@ -64,7 +68,7 @@ fn add_sibling(held: &mut Vec<Version>, incoming: Version) -> bool {
 
 /// Last write wins (§6.1): keep only the version with the latest timestamp.
 fn add_last_write(held: &mut Vec<Version>, incoming: Version) -> bool {
-    if held.iter().any(|v| v.precedence() >= incoming.precedence()) {
+    if held.iter().any(|v| v.precedence(&incoming).is_ge()) {
         return false;
     }
     held.clear();
@@ -84,8 +88,9 @@ pub fn reconcile(versions: impl IntoIterator<Item = Version>, policy: Reconcilia
 
 /// The context a client gets back from a get: the merge of the clocks it read (§4.1).
 pub fn context_of(versions: &[Version]) -> VectorClock {
-    let mut context = VectorClock::new();
-    for v in versions {
+    let Some((first, rest)) = versions.split_first() else { return VectorClock::new() };
+    let mut context = first.clock.clone();
+    for v in rest {
         context.merge_in(&v.clock);
     }
     context
@@ -93,7 +98,7 @@ pub fn context_of(versions: &[Version]) -> VectorClock {
 
 /// Siblings are kept oldest write first, so every replica shows them in the same order.
 fn sort_siblings(held: &mut [Version]) {
-    held.sort_by(|a, b| a.precedence().cmp(&b.precedence()));
+    held.sort_by(|a, b| a.precedence(b));
 }
 
 #[cfg(test)]

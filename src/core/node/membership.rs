@@ -124,11 +124,10 @@ impl Node {
         let n = self.config.n;
         let mut moving: BTreeMap<NodeId, Vec<Key>> = BTreeMap::new();
         for key in keys {
-            let replicas = self.preference_list(key, n);
-            if replicas.contains(&self.id) || self.store.get(key).is_empty() {
+            if self.replicates(key) || self.store.get(key).is_empty() {
                 continue;
             }
-            for node in replicas {
+            for node in self.preference_list(key, n) {
                 moving.entry(node).or_default().push(key.clone());
             }
         }
@@ -211,7 +210,7 @@ impl Node {
                 .store
                 .keys()
                 .into_iter()
-                .filter(|k| !in_transfer(k) && !self.preference_list(k, n).contains(&self.id))
+                .filter(|k| !in_transfer(k) && !self.replicates(k))
                 .map(Key::from)
                 .collect();
             self.pass_on_foreign(&stranded, out);
@@ -263,7 +262,7 @@ impl Node {
 
     /// Those of `keys` this node replicates, as it sees the ring.
     fn replicated_here(&self, keys: &[Key]) -> Vec<Key> {
-        keys.iter().filter(|k| self.preference_list(k, self.config.n).contains(&self.id)).cloned().collect()
+        keys.iter().filter(|k| self.replicates(k)).cloned().collect()
     }
 
     /// The destination confirmed which keys it wants: send them; those it has are done.
@@ -319,7 +318,7 @@ impl Node {
         // Keys sent here that this node does not replicate: the sender's view of the ring
         // may be newer than this node's. Keep them for now; pass them on only if, a few
         // gossip rounds later, this node still does not replicate them.
-        if keys.iter().any(|k| !self.preference_list(k, self.config.n).contains(&self.id)) {
+        if keys.iter().any(|k| !self.replicates(k)) {
             let later = now + 2 * self.config.gossip_interval;
             self.stranded_scan_at = Some(self.stranded_scan_at.map_or(later, |at| at.min(later)));
         }
@@ -350,7 +349,7 @@ impl Node {
             self.transfers.remove(&transfer);
         }
         for key in confirmed.iter().filter(|k| mine.contains(k)) {
-            if !self.preference_list(key, self.config.n).contains(&self.id) {
+            if !self.replicates(key) {
                 self.forget_key(key);
             }
         }

@@ -154,6 +154,12 @@ impl Node {
         self.ring.preference_list(start, limit)
     }
 
+    /// Whether this node is one of the key's N replicas as it sees the ring (§4.3).
+    pub fn replicates(&self, key: &str) -> bool {
+        let start = self.config.strategy.walk_start(key_position(key));
+        self.ring.is_replica(start, self.id, self.config.n)
+    }
+
     /// The preference list far enough to find N healthy nodes past `used` others: the
     /// top N and the fallbacks after them (§4.3). (Walking the whole ring would cost
     /// O(tokens × nodes) on a thousand-node ring.)
@@ -204,10 +210,10 @@ impl Node {
         match request {
             ClientRequest::Get { op, key } => self.coordinate_get(op, key, out),
             ClientRequest::Put { op, key, value, context } => {
-                let top_n = self.preference_list(&key, self.config.n);
-                if top_n.contains(&self.id) {
+                if self.replicates(&key) {
                     return self.coordinate_put(now, op, key, value, context, None, out);
                 }
+                let top_n = self.preference_list(&key, self.config.n);
                 // §4.5: a put is coordinated by one of the key's top N nodes.
                 let healthy = top_n.iter().copied().find(|&c| !self.is_down(c));
                 match healthy.or((!self.config.sloppy_quorum).then_some(top_n[0])) {
@@ -358,7 +364,8 @@ impl Node {
     /// The clock of a new version written here (§4.4): the client's context with this
     /// node's counter bumped past any it has used for the key, then truncated.
     fn new_clock(&mut self, key: &Key, context: &VectorClock, now: Time) -> VectorClock {
-        let held = self.local_versions(key).iter().map(|v| v.clock.counter(self.id)).max().unwrap_or(0);
+        let hinted = self.hints.values().filter_map(|keys| keys.get(key)).flatten();
+        let held = self.store.get(key).iter().chain(hinted).map(|v| v.clock.counter(self.id)).max().unwrap_or(0);
         let issued = self.issued.get(key).copied().unwrap_or(0);
         let counter = held.max(issued).max(context.counter(self.id)) + 1;
         self.issued.insert(key.clone(), counter);
