@@ -68,12 +68,12 @@ impl Workload {
     /// through a random live node (nothing if every node is down).
     pub fn issue(&mut self, world: &mut World) {
         self.next_at += self.spec.interval.max(1);
-        let live = world.node_ids().filter(|&n| world.is_up(n)).count();
+        let live = world.live_count();
         if live == 0 {
             return;
         }
         let pick = self.rng.random_range(0..live);
-        let via = world.node_ids().filter(|&n| world.is_up(n)).nth(pick).expect("fewer than `live`");
+        let via = world.live_node(pick).expect("fewer than `live`");
         let key = &self.keys[self.rng.random_range(0..self.keys.len() as u32) as usize];
         let client = &self.clients[(self.issued % self.clients.len() as u64) as usize];
         self.issued += 1;

@@ -215,6 +215,8 @@ pub struct World {
     names: Vec<String>,
     nodes: Vec<Node>,
     up: Vec<bool>,
+    /// How many of `up` are true.
+    up_count: usize,
     incarnation: Vec<u32>,
     network: Network,
     rng: ChaCha8Rng,
@@ -275,6 +277,7 @@ impl World {
             membership: (*membership).clone(),
             ring,
             up: vec![true; names.len()],
+            up_count: names.len(),
             incarnation: vec![0; names.len()],
             names,
             nodes,
@@ -349,6 +352,19 @@ impl World {
     /// All node ids.
     pub fn node_ids(&self) -> impl Iterator<Item = NodeId> {
         (0..self.names.len() as u32).map(NodeId)
+    }
+
+    /// How many nodes are running.
+    pub fn live_count(&self) -> usize {
+        self.up_count
+    }
+
+    /// The `i`-th running node, in id order.
+    pub fn live_node(&self, i: usize) -> Option<NodeId> {
+        if self.up_count == self.up.len() {
+            return (i < self.up.len()).then(|| NodeId(i as u32)); // all up: no need to look
+        }
+        self.node_ids().filter(|&n| self.is_up(n)).nth(i)
     }
 
     /// A node's state machine, to inspect.
@@ -532,6 +548,7 @@ impl World {
         let id = NodeId(self.names.len() as u32);
         self.names.push(name.to_string());
         self.up.push(true);
+        self.up_count += 1;
         self.incarnation.push(0);
         self.network.add_node();
         let empty = Rc::new(Membership::new());
@@ -703,6 +720,7 @@ impl World {
             return;
         }
         self.up[node.index()] = false;
+        self.up_count -= 1;
         self.incarnation[node.index()] += 1;
         self.nodes[node.index()].crash();
         self.trace.push(self.now, Event::Crash { node });
@@ -714,6 +732,7 @@ impl World {
             return;
         }
         self.up[node.index()] = true;
+        self.up_count += 1;
         self.trace.push(self.now, Event::Recover { node });
         self.start(node);
     }

@@ -122,6 +122,9 @@ impl Node {
     /// their replicas, and dropped here once those confirm.
     pub(super) fn pass_on_foreign(&mut self, keys: &[Key], out: &mut Vec<Effect>) {
         let n = self.config.n;
+        if keys.iter().all(|key| self.replicates(key)) {
+            return; // the usual case: nothing to pass on
+        }
         let mut moving: BTreeMap<NodeId, Vec<Key>> = BTreeMap::new();
         for key in keys {
             if self.replicates(key) || self.store.get(key).is_empty() {

@@ -407,7 +407,7 @@ impl Node {
         let list = self.candidates(&key, 0);
         let targets = choose_targets(&list, self.config.n, self.config.sloppy_quorum, |p| self.is_down(p));
         let req = self.new_req();
-        let mut acked = Vec::new();
+        let mut acked = Vec::with_capacity(targets.len());
         for &target in &targets {
             if target.node == self.id {
                 match target.stands_in_for.filter(|_| self.config.hinted_handoff) {
@@ -463,7 +463,7 @@ impl Node {
             out.push(Effect::Send { to: t.node, msg: Msg::Get { req, key: key.clone() } });
         }
         let local = targets.iter().any(|t| t.node == self.id).then(|| self.local_versions(&key));
-        let get = GetRequest { op, key, owners, targets, replies: Vec::new(), r: self.config.r, phase: GetPhase::Collecting };
+        let get = GetRequest { op, key, owners, targets, replies: Vec::with_capacity(self.config.n), r: self.config.r, phase: GetPhase::Collecting };
         self.requests.insert(req, Request::Get(get));
         out.push(Effect::SetTimer { after: self.config.replica_timeout, timer: Timer::ReplicaTimeout(req) });
         out.push(Effect::SetTimer { after: self.config.request_timeout, timer: Timer::RequestTimeout(req) });
