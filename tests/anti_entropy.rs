@@ -50,7 +50,7 @@ fn a_wiped_node_is_rebuilt_from_its_peers() {
     w.anti_entropy();
     assert!(w.settle(10_000 * MS));
     assert!(w.replicas_agree());
-    let held: Vec<&str> = w.node(a).store().keys();
+    let held: Vec<&str> = w.node(a).store().keys().into_iter().map(|k| k.as_str()).collect();
     assert_eq!(held, { let mut e: Vec<&str> = expected.iter().map(String::as_str).collect(); e.sort(); e });
     assert_eq!(w.metrics().keys_repaired_by_anti_entropy, expected.len() as u64);
 }

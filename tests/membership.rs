@@ -61,7 +61,7 @@ fn a_join_moves_only_the_keys_of_the_new_ranges_each_exactly_once() {
     assert!(w.memberships_agree());
     let expected = replicated_by(&w, e, &keys);
     assert!(!expected.is_empty());
-    let mut held: Vec<String> = w.node(e).store().keys().into_iter().map(String::from).collect();
+    let mut held: Vec<String> = w.node(e).store().keys().into_iter().map(|k| k.to_string()).collect();
     held.sort();
     let mut want = expected.clone();
     want.sort();

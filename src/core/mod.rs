@@ -17,8 +17,8 @@ pub mod sorted_map;
 pub mod storage;
 pub mod version;
 
-/// A key: a shared immutable string, so passing it in a message copies a pointer.
-pub type Key = std::rc::Rc<str>;
+mod key;
+pub use key::Key;
 
 /// An object's value (opaque to Dynamo), shared the same way.
 pub type Value = std::rc::Rc<str>;

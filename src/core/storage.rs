@@ -17,7 +17,7 @@ pub trait StorageEngine {
     /// Forgets a key entirely.
     fn remove(&mut self, key: &str);
     /// Every key held, in key order.
-    fn keys(&self) -> Vec<&str>;
+    fn keys(&self) -> Vec<&Key>;
     /// Number of keys held.
     fn len(&self) -> usize;
     /// Whether the store is empty.
@@ -89,8 +89,8 @@ impl StorageEngine for MemoryStore {
         self.map.remove(key);
     }
 
-    fn keys(&self) -> Vec<&str> {
-        let mut keys: Vec<&str> = self.map.keys().map(|k| &**k).collect();
+    fn keys(&self) -> Vec<&Key> {
+        let mut keys: Vec<&Key> = self.map.keys().collect();
         keys.sort_unstable();
         keys
     }

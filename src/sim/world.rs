@@ -236,7 +236,7 @@ pub struct World {
     drop_ops_at: usize,
     /// Client → key → the context of its latest successful get (looked up only, never
     /// listed: hash maps are safe here).
-    contexts: FastHashMap<String, FastHashMap<String, VectorClock>>,
+    contexts: FastHashMap<Key, FastHashMap<Key, VectorClock>>,
     /// One shared copy of every client and key name seen, so that opening an operation
     /// does not copy them again (looked up only, never listed).
     shared_names: FastHashMap<Key, ()>,
@@ -688,15 +688,12 @@ impl World {
     }
 
     /// Keeps the context of a client's latest get of a key (allocating only the first time).
-    fn remember_context(&mut self, client: &str, key: &str, context: &VectorClock) {
-        if !self.contexts.contains_key(client) {
-            self.contexts.insert(client.to_string(), FastHashMap::default());
-        }
-        let keys = self.contexts.get_mut(client).expect("just ensured");
+    fn remember_context(&mut self, client: &Key, key: &Key, context: &VectorClock) {
+        let keys = self.contexts.entry(client.clone()).or_default();
         match keys.get_mut(key) {
             Some(held) => held.clone_from(context),
             None => {
-                keys.insert(key.to_string(), context.clone());
+                keys.insert(key.clone(), context.clone());
             }
         }
     }

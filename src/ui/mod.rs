@@ -50,12 +50,12 @@ fn key_marks(p: &Playground) -> Vec<(String, f64)> {
     let world = p.session.world();
     let mut keys = std::collections::BTreeSet::new();
     for id in world.node_ids() {
-        keys.extend(world.node(id).store().keys().into_iter().map(str::to_string));
+        keys.extend(world.node(id).store().keys().into_iter().cloned());
         if keys.len() > 300 {
             break;
         }
     }
-    keys.into_iter().map(|k| { let f = ring_fraction(key_position(&k)); (k, f) }).collect()
+    keys.into_iter().map(|k| (k.to_string(), ring_fraction(k.position()))).collect()
 }
 
 /// The messages on the wire, with how far each has travelled.

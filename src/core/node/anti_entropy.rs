@@ -5,7 +5,7 @@
 use super::Node;
 use crate::core::merkle::{hosted_ranges, Hash, KeptTree, KeyRange, MerkleTree};
 use crate::core::message::{Effect, Msg, Note};
-use crate::core::ring::{key_position, Position};
+use crate::core::ring::Position;
 use crate::core::version::Version;
 use crate::core::{Key, NodeId};
 use std::collections::BTreeMap;
@@ -34,9 +34,9 @@ impl Node {
             return;
         }
         for key in self.store.keys() {
-            let position = key_position(key);
+            let position = key.position();
             if let Some(tree) = tree_of(&mut self.trees, position).filter(|t| new_ranges.contains(&t.range().end)) {
-                tree.key_changed(&Key::from(key), position, true);
+                tree.key_changed(key, position, true);
             }
         }
     }
@@ -44,7 +44,7 @@ impl Node {
     /// A key's versions changed here (it is `held`, or gone): mark its leaf stale in the
     /// tree of its range.
     pub(super) fn key_changed(&mut self, key: &Key, held: bool) {
-        let position = key_position(key);
+        let position = key.position();
         if let Some(tree) = tree_of(&mut self.trees, position) {
             tree.key_changed(key, position, held);
         }
@@ -74,7 +74,7 @@ impl Node {
     fn keys_scanned(&self, range: KeyRange, leaves: Option<&[u32]>) -> Vec<Key> {
         let count = 1u32 << self.config.merkle_depth;
         let under = |p| range.contains(p) && leaves.is_none_or(|ls| ls.contains(&range.leaf_of(p, count)));
-        self.store.keys().into_iter().filter(|k| under(key_position(k))).map(Key::from).collect()
+        self.store.keys().into_iter().filter(|k| under(k.position())).cloned().collect()
     }
 
     /// This node's Merkle tree for a range (§4.7): the one it keeps, up to date; for a

@@ -164,11 +164,11 @@ impl Node {
         let (n, strategy) = (self.config.n, self.config.strategy);
         let mut moving: BTreeMap<NodeId, Vec<Key>> = BTreeMap::new();
         for key in self.store.keys() {
-            let start = strategy.walk_start(crate::core::ring::key_position(key));
+            let start = strategy.walk_start(key.position());
             let before = old_ring.preference_list(start, n);
             for node in self.ring.preference_list(start, n) {
                 if node != self.id && !before.contains(&node) {
-                    moving.entry(node).or_default().push(Key::from(key));
+                    moving.entry(node).or_default().push(key.clone());
                 }
             }
         }
@@ -214,7 +214,7 @@ impl Node {
                 .keys()
                 .into_iter()
                 .filter(|k| !in_transfer(k) && !self.replicates(k))
-                .map(Key::from)
+                .cloned()
                 .collect();
             self.pass_on_foreign(&stranded, out);
         }

@@ -14,7 +14,7 @@ use super::membership::Membership;
 use super::merkle::{KeptTree, KeyRange};
 use super::message::{ClientReply, ClientRequest, Effect, Msg, Note, OpId, ReqId, Timer};
 use super::request::{choose_targets, replacement, ForwardedPut, GetPhase, GetRequest, PutRequest, Request, Target};
-use super::ring::{key_position, Ring};
+use super::ring::Ring;
 use super::storage::{FastHashMap, MemoryStore, StorageEngine};
 use super::sorted_map::SortedMap;
 use super::version::{add_version, context_of, Version};
@@ -149,21 +149,21 @@ impl Node {
     }
 
     /// The key's preference list as this node sees it, `limit` nodes long (§4.3).
-    pub fn preference_list(&self, key: &str, limit: usize) -> Vec<NodeId> {
-        let start = self.config.strategy.walk_start(key_position(key));
+    pub fn preference_list(&self, key: &Key, limit: usize) -> Vec<NodeId> {
+        let start = self.config.strategy.walk_start(key.position());
         self.ring.preference_list(start, limit)
     }
 
     /// Whether this node is one of the key's N replicas as it sees the ring (§4.3).
-    pub fn replicates(&self, key: &str) -> bool {
-        let start = self.config.strategy.walk_start(key_position(key));
+    pub fn replicates(&self, key: &Key) -> bool {
+        let start = self.config.strategy.walk_start(key.position());
         self.ring.is_replica(start, self.id, self.config.n)
     }
 
     /// The preference list far enough to find N healthy nodes past `used` others: the
     /// top N and the fallbacks after them (§4.3). (Walking the whole ring would cost
     /// O(tokens × nodes) on a thousand-node ring.)
-    fn candidates(&self, key: &str, used: usize) -> Vec<NodeId> {
+    fn candidates(&self, key: &Key, used: usize) -> Vec<NodeId> {
         self.preference_list(key, self.config.n + self.down.len() + used)
     }
 
