@@ -28,15 +28,15 @@ pub enum Causality {
 /// A vector clock: counters per node, ordered by node so that iteration is deterministic.
 /// (A short sorted list: clocks hold a handful of pairs, at most the truncation threshold.
 /// Copies share the list until one of them changes, so copying a version into a message
-/// costs nothing.)
+/// costs nothing; a change writes a new list, unless the clock is the list's only user.)
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct VectorClock {
-    entries: Rc<Vec<(NodeId, ClockEntry)>>,
+    entries: Rc<[(NodeId, ClockEntry)]>,
 }
 
 thread_local! {
     /// The one empty list every empty clock shares (a client's first put has one).
-    static EMPTY: Rc<Vec<(NodeId, ClockEntry)>> = Rc::default();
+    static EMPTY: Rc<[(NodeId, ClockEntry)]> = Rc::new([]);
 }
 
 impl Default for VectorClock {
@@ -96,12 +96,27 @@ impl VectorClock {
     pub fn set(&mut self, node: NodeId, counter: u64, now: Time) {
         assert!(counter > 0, "a clock entry's counter starts at 1");
         let entry = ClockEntry { counter, timestamp: now };
-        let found = self.find(node);
-        let entries = Rc::make_mut(&mut self.entries);
-        match found {
-            Ok(i) => entries[i].1 = entry,
-            Err(i) => entries.insert(i, (node, entry)),
+        match self.find(node) {
+            Ok(i) => self.replace(i, entry),
+            Err(i) => self.insert(i, (node, entry)),
         }
+    }
+
+    /// Sets the entry at `i` (in place if no other clock shares the list).
+    fn replace(&mut self, i: usize, entry: ClockEntry) {
+        match Rc::get_mut(&mut self.entries) {
+            Some(entries) => entries[i].1 = entry,
+            None => {
+                let pairs = self.entries.iter().enumerate();
+                self.entries = pairs.map(|(j, &(node, e))| (node, if j == i { entry } else { e })).collect();
+            }
+        }
+    }
+
+    /// Inserts a pair at `i`, keeping the list sorted (a new list: one allocation).
+    fn insert(&mut self, i: usize, pair: (NodeId, ClockEntry)) {
+        let (before, after) = self.entries.split_at(i);
+        self.entries = before.iter().copied().chain(std::iter::once(pair)).chain(after.iter().copied()).collect();
     }
 
     /// The coordinator's step for a new version: bump its own counter (§4.4).
@@ -146,11 +161,13 @@ impl VectorClock {
                     if mine.counter >= theirs.counter && mine.timestamp >= theirs.timestamp {
                         continue;
                     }
-                    let entry = &mut Rc::make_mut(&mut self.entries)[i].1;
-                    entry.counter = entry.counter.max(theirs.counter);
-                    entry.timestamp = entry.timestamp.max(theirs.timestamp);
+                    let merged = ClockEntry {
+                        counter: mine.counter.max(theirs.counter),
+                        timestamp: mine.timestamp.max(theirs.timestamp),
+                    };
+                    self.replace(i, merged);
                 }
-                Err(i) => Rc::make_mut(&mut self.entries).insert(i, (node, theirs)),
+                Err(i) => self.insert(i, (node, theirs)),
             }
         }
     }
@@ -163,7 +180,7 @@ impl VectorClock {
             let oldest = (0..self.entries.len())
                 .min_by_key(|&i| (self.entries[i].1.timestamp, self.entries[i].0))
                 .expect("a clock longer than the threshold has entries");
-            Rc::make_mut(&mut self.entries).remove(oldest);
+            self.entries = self.entries.iter().enumerate().filter(|&(i, _)| i != oldest).map(|(_, &p)| p).collect();
             dropped += 1;
         }
         dropped

@@ -71,7 +71,7 @@ pub fn key_ranges(ring: &Ring, strategy: Strategy, n: usize) -> Vec<(KeyRange, V
             .map(|p| KeyRange { start: partition_end(q, (p + q - 1) % q), end: partition_end(q, p) })
             .collect(),
     };
-    ranges.into_iter().map(|r| (r, ring.preference_list(strategy.walk_start(r.end), n))).collect()
+    ranges.into_iter().map(|r| (r, ring.preference_list(strategy.walk_start(r.end), n).into_vec())).collect()
 }
 
 /// The ranges a node hosts: those it is one of the N replicas of, in ring order.
@@ -82,7 +82,7 @@ pub fn hosted_ranges(ring: &Ring, strategy: Strategy, n: usize, node: NodeId) ->
     };
     candidates
         .into_iter()
-        .map(|range| (range, ring.preference_list(strategy.walk_start(range.end), n)))
+        .map(|range| (range, ring.preference_list(strategy.walk_start(range.end), n).into_vec()))
         .filter(|(_, replicas)| replicas.contains(&node))
         .collect()
 }

@@ -29,6 +29,10 @@ pub type Time = u64;
 /// Microseconds in one virtual millisecond.
 pub const MS: Time = 1_000;
 
+/// A short list of nodes — a preference list, a request's replicas — kept in place
+/// (no allocation) up to eight nodes.
+pub type NodeList = smallvec::SmallVec<[NodeId; 8]>;
+
 /// A physical node, by its index in the cluster (names live in the simulator).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NodeId(pub u32);

@@ -3,7 +3,11 @@
 
 use super::message::OpId;
 use super::version::{reconcile, Reconciliation, Version};
-use super::{Key, NodeId};
+use super::{Key, NodeId, NodeList};
+use smallvec::SmallVec;
+
+/// A request's replicas, kept in place (no allocation) up to four.
+pub type Targets = SmallVec<[Target; 4]>;
 
 /// A node a request was sent to, and whose replica it holds there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,7 +20,7 @@ pub struct Target {
 /// The replicas of a request (§4.5, §4.6): the key's top N nodes; or, with a sloppy
 /// quorum, the first N nodes of the preference list believed healthy, each stand-in
 /// taking the place of a top-N owner believed down, in order.
-pub fn choose_targets(list: &[NodeId], n: usize, sloppy: bool, is_down: impl Fn(NodeId) -> bool) -> Vec<Target> {
+pub fn choose_targets(list: &[NodeId], n: usize, sloppy: bool, is_down: impl Fn(NodeId) -> bool) -> Targets {
     let top_n = &list[..n.min(list.len())];
     if !sloppy {
         return top_n.iter().map(|&node| Target { node, stands_in_for: None }).collect();
@@ -49,9 +53,9 @@ pub struct PutRequest {
     pub key: Key,
     pub version: Version,
     /// Every node sent the version so far (stand-ins included).
-    pub targets: Vec<Target>,
+    pub targets: Targets,
     /// Nodes that hold the version so far.
-    pub acked: Vec<NodeId>,
+    pub acked: NodeList,
     /// The write quorum.
     pub w: usize,
     /// The node that forwarded the put and waits for the answer (None: the client itself).
@@ -75,7 +79,7 @@ impl PutRequest {
     }
 
     /// Targets that have not acknowledged yet.
-    pub fn silent(&self) -> Vec<Target> {
+    pub fn silent(&self) -> Targets {
         self.targets.iter().copied().filter(|t| !self.acked.contains(&t.node)).collect()
     }
 
@@ -101,9 +105,9 @@ pub struct GetRequest {
     pub op: OpId,
     pub key: Key,
     /// The key's top N nodes: its owners, the only ones read repair writes to.
-    pub owners: Vec<NodeId>,
+    pub owners: NodeList,
     /// Every node asked so far (stand-ins included).
-    pub targets: Vec<Target>,
+    pub targets: Targets,
     /// (replica, versions it holds), in arrival order.
     pub replies: Vec<(NodeId, Vec<Version>)>,
     /// The read quorum.
@@ -122,7 +126,7 @@ impl GetRequest {
     }
 
     /// Targets that have not replied yet.
-    pub fn silent(&self) -> Vec<Target> {
+    pub fn silent(&self) -> Targets {
         self.targets.iter().copied().filter(|t| self.replies.iter().all(|(n, _)| *n != t.node)).collect()
     }
 
@@ -177,7 +181,7 @@ mod tests {
         let list = [n(0), n(1), n(2), n(3), n(4)];
         let t = choose_targets(&list, 3, true, |x| x == n(1) || x == n(2));
         assert_eq!(
-            t,
+            t.to_vec(),
             vec![
                 Target { node: n(0), stands_in_for: None },
                 Target { node: n(3), stands_in_for: Some(n(1)) },

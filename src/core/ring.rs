@@ -4,7 +4,7 @@
 //! number that wraps around. Each physical node owns several *tokens* (virtual nodes); a
 //! token owns the range from the previous token (exclusive) up to itself (inclusive).
 
-use super::NodeId;
+use super::{NodeId, NodeList};
 use md5::{Digest, Md5};
 
 /// A position on the ring: a 128-bit number, the same space as MD5(key).
@@ -124,8 +124,8 @@ impl Ring {
     /// physical* nodes, skipping further tokens of a node already taken, until `limit`
     /// nodes are found or the ring is exhausted. The first N are the key's replicas, the
     /// first is its coordinator; the rest stand by for failures.
-    pub fn preference_list(&self, position: Position, limit: usize) -> Vec<NodeId> {
-        let mut list: Vec<NodeId> = Vec::with_capacity(limit.min(16));
+    pub fn preference_list(&self, position: Position, limit: usize) -> NodeList {
+        let mut list = NodeList::new();
         if self.tokens.is_empty() {
             return list;
         }
@@ -234,8 +234,8 @@ mod tests {
     fn preference_list_skips_tokens_of_nodes_already_taken() {
         // Clockwise from 150: 200(B) 250(B) 300(C) 100(A)
         let r = ring(&[(0, &[100]), (1, &[200, 250]), (2, &[300])]);
-        assert_eq!(r.preference_list(150, 3), vec![NodeId(1), NodeId(2), NodeId(0)]);
-        assert_eq!(r.preference_list(150, 2), vec![NodeId(1), NodeId(2)]);
+        assert_eq!(r.preference_list(150, 3).to_vec(), vec![NodeId(1), NodeId(2), NodeId(0)]);
+        assert_eq!(r.preference_list(150, 2).to_vec(), vec![NodeId(1), NodeId(2)]);
         assert_eq!(r.preference_list(150, 10).len(), 3);
         for n in 0..5 {
             for node in 0..4 {

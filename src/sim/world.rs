@@ -433,7 +433,7 @@ impl World {
     /// The key's preference list (the whole of it), on the ring as the administrator
     /// set it up (nodes may still be learning of recent joins and leaves).
     pub fn preference_list(&self, key: &str) -> Vec<NodeId> {
-        self.ring.preference_list(self.config.strategy.walk_start(crate::core::ring::key_position(key)), usize::MAX)
+        self.ring.preference_list(self.config.strategy.walk_start(crate::core::ring::key_position(key)), usize::MAX).into_vec()
     }
 
     /// The administrator's membership record.

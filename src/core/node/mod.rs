@@ -18,7 +18,7 @@ use super::ring::Ring;
 use super::storage::{FastHashMap, MemoryStore, StorageEngine};
 use super::sorted_map::SortedMap;
 use super::version::{add_version, context_of, Version};
-use super::{Key, NodeId, Time, Value};
+use super::{Key, NodeId, NodeList, Time, Value};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
@@ -149,7 +149,7 @@ impl Node {
     }
 
     /// The key's preference list as this node sees it, `limit` nodes long (§4.3).
-    pub fn preference_list(&self, key: &Key, limit: usize) -> Vec<NodeId> {
+    pub fn preference_list(&self, key: &Key, limit: usize) -> NodeList {
         let start = self.config.strategy.walk_start(key.position());
         self.ring.preference_list(start, limit)
     }
@@ -163,7 +163,7 @@ impl Node {
     /// The preference list far enough to find N healthy nodes past `used` others: the
     /// top N and the fallbacks after them (§4.3). (Walking the whole ring would cost
     /// O(tokens × nodes) on a thousand-node ring.)
-    fn candidates(&self, key: &Key, used: usize) -> Vec<NodeId> {
+    fn candidates(&self, key: &Key, used: usize) -> NodeList {
         self.preference_list(key, self.config.n + self.down.len() + used)
     }
 
@@ -407,7 +407,7 @@ impl Node {
         let list = self.candidates(&key, 0);
         let targets = choose_targets(&list, self.config.n, self.config.sloppy_quorum, |p| self.is_down(p));
         let req = self.new_req();
-        let mut acked = Vec::with_capacity(targets.len());
+        let mut acked = NodeList::new();
         for &target in &targets {
             if target.node == self.id {
                 match target.stands_in_for.filter(|_| self.config.hinted_handoff) {
@@ -457,7 +457,7 @@ impl Node {
     fn coordinate_get(&mut self, op: OpId, key: Key, out: &mut Vec<Effect>) {
         let list = self.candidates(&key, 0);
         let targets = choose_targets(&list, self.config.n, self.config.sloppy_quorum, |p| self.is_down(p));
-        let owners = list[..self.config.n.min(list.len())].to_vec();
+        let owners: NodeList = list[..self.config.n.min(list.len())].into();
         let req = self.new_req();
         for t in targets.iter().filter(|t| t.node != self.id) {
             out.push(Effect::Send { to: t.node, msg: Msg::Get { req, key: key.clone() } });
@@ -545,7 +545,7 @@ impl Node {
 
     /// Every node a request has used, including those given up on (never reused).
     fn targets_of(&self, req: ReqId) -> Vec<Target> {
-        let (targets, answered): (&[Target], Vec<NodeId>) = match self.requests.get(&req) {
+        let (targets, answered): (&[Target], NodeList) = match self.requests.get(&req) {
             Some(Request::Put(put)) => (&put.targets, put.acked.clone()),
             Some(Request::Get(get)) => (&get.targets, get.replies.iter().map(|(n, _)| *n).collect()),
             _ => return Vec::new(),
