@@ -10,6 +10,11 @@ use std::hash::{BuildHasherDefault, Hasher};
 pub trait StorageEngine {
     /// The versions held for `key` (empty when none).
     fn get(&self, key: &str) -> &[Version];
+    /// The same, for a shared key (found without reading its text when the store holds
+    /// the same shared key: the node's hot path).
+    fn versions_of(&self, key: &Key) -> &[Version] {
+        self.get(key)
+    }
     /// Replaces the versions held for `key`.
     fn put(&mut self, key: &str, versions: Vec<Version>);
     /// The versions held for `key`, to change in place (an empty list if none yet).
@@ -73,6 +78,10 @@ impl StorageEngine for MemoryStore {
         self.map.get(key).map_or(&[], |v| v.as_slice())
     }
 
+    fn versions_of(&self, key: &Key) -> &[Version] {
+        self.map.get(key).map_or(&[], |v| v.as_slice())
+    }
+
     fn put(&mut self, key: &str, versions: Vec<Version>) {
         if let Some(held) = self.map.get_mut(key) {
             *held = versions;
@@ -82,7 +91,10 @@ impl StorageEngine for MemoryStore {
     }
 
     fn versions_mut(&mut self, key: &Key) -> &mut Vec<Version> {
-        self.map.entry(key.clone()).or_default()
+        if !self.map.contains_key(key) {
+            self.map.insert(key.clone(), Vec::new());
+        }
+        self.map.get_mut(key).expect("just ensured")
     }
 
     fn remove(&mut self, key: &str) {

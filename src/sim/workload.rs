@@ -3,7 +3,7 @@
 //! watch; the benchmarks run one to measure.
 
 use super::world::World;
-use crate::core::{Time, MS};
+use crate::core::{Key, Time, MS};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -34,8 +34,8 @@ pub struct Workload {
     next_at: Time,
     issued: u64,
     /// The key and client names, written once.
-    keys: Vec<String>,
-    clients: Vec<String>,
+    keys: Vec<Key>,
+    clients: Vec<Key>,
     /// The value of the latest put (`v` and the operation's number), its buffer reused.
     value: String,
 }
@@ -44,8 +44,8 @@ impl Workload {
     /// A load whose first operation is at `start`.
     pub fn new(spec: WorkloadSpec, start: Time) -> Self {
         let rng = ChaCha8Rng::seed_from_u64(spec.seed);
-        let keys = (0..spec.keys.max(1)).map(|k| format!("key-{k}")).collect();
-        let clients = (1..=spec.clients.max(1)).map(|c| format!("c{c}")).collect();
+        let keys = (0..spec.keys.max(1)).map(|k| Key::from(format!("key-{k}"))).collect();
+        let clients = (1..=spec.clients.max(1)).map(|c| Key::from(format!("c{c}"))).collect();
         Workload { spec, rng, next_at: start, issued: 0, keys, clients, value: String::new() }
     }
 
@@ -78,13 +78,13 @@ impl Workload {
         let client = &self.clients[(self.issued % self.clients.len() as u64) as usize];
         self.issued += 1;
         if self.rng.random::<f64>() < self.spec.put_ratio {
-            let context = world.last_read_context(client, key);
+            let context = world.last_read_context(client.as_str(), key.as_str());
             self.value.clear();
             self.value.push('v');
             push_decimal(&mut self.value, self.issued);
-            world.put(client, key, &self.value, via, context);
+            world.put_shared(client.clone(), key.clone(), &self.value, via, context);
         } else {
-            world.get(client, key, via);
+            world.get_shared(client.clone(), key.clone(), via);
         }
     }
 }

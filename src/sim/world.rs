@@ -578,16 +578,27 @@ impl World {
 
     /// A client calls `get(key)` on node `via` (§4.1).
     pub fn get(&mut self, client: &str, key: &str, via: NodeId) -> OpId {
-        let op = self.open_op(client, OpKind::Get, key, via);
-        let key = self.ops.last().expect("just opened").key.clone();
+        let (client, key) = (self.shared_name(client), self.shared_name(key));
+        self.get_shared(client, key, via)
+    }
+
+    /// [`World::get`] with the names already shared: a load issuing many operations keeps
+    /// its own, which spares a lookup per operation.
+    pub fn get_shared(&mut self, client: Key, key: Key, via: NodeId) -> OpId {
+        let op = self.open_op(client, OpKind::Get, key.clone(), via);
         self.deliver_request(via, ClientRequest::Get { op, key });
         op
     }
 
     /// A client calls `put(key, context, value)` on node `via` (§4.1).
     pub fn put(&mut self, client: &str, key: &str, value: &str, via: NodeId, context: VectorClock) -> OpId {
-        let op = self.open_op(client, OpKind::Put, key, via);
-        let key = self.ops.last().expect("just opened").key.clone();
+        let (client, key) = (self.shared_name(client), self.shared_name(key));
+        self.put_shared(client, key, value, via, context)
+    }
+
+    /// [`World::put`] with the names already shared (see [`World::get_shared`]).
+    pub fn put_shared(&mut self, client: Key, key: Key, value: &str, via: NodeId, context: VectorClock) -> OpId {
+        let op = self.open_op(client, OpKind::Put, key.clone(), via);
         let request = ClientRequest::Put { op, key, value: value.into(), context };
         self.deliver_request(via, request);
         op
@@ -598,9 +609,8 @@ impl World {
         2 * self.config.request_timeout + 100 * MS
     }
 
-    fn open_op(&mut self, client: &str, kind: OpKind, key: &str, via: NodeId) -> OpId {
+    fn open_op(&mut self, client: Key, kind: OpKind, key: Key, via: NodeId) -> OpId {
         let op = OpId(self.ops_dropped + self.ops.len() as u64 + 1);
-        let (client, key) = (self.shared_name(client), self.shared_name(key));
         let record = OpRecord {
             client: client.clone(),
             kind,

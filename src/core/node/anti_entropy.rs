@@ -64,7 +64,7 @@ impl Node {
         };
         keys.into_iter()
             .map(|k| {
-                let versions = self.store.get(&k).to_vec();
+                let versions = self.store.versions_of(&k).to_vec();
                 (k, versions)
             })
             .collect()
@@ -90,7 +90,7 @@ impl Node {
     /// must always equal).
     pub fn merkle_tree_from_store(&self, range: KeyRange) -> MerkleTree {
         let keys = self.keys_scanned(range, None);
-        MerkleTree::build(range, self.config.merkle_depth, keys.iter().map(|k| (&**k, self.store.get(k))))
+        MerkleTree::build(range, self.config.merkle_depth, keys.iter().map(|k| (&**k, self.store.versions_of(k))))
     }
 
     /// The tree kept for exactly this range, if any.

@@ -127,7 +127,7 @@ impl Node {
         }
         let mut moving: BTreeMap<NodeId, Vec<Key>> = BTreeMap::new();
         for key in keys {
-            if self.replicates(key) || self.store.get(key).is_empty() {
+            if self.replicates(key) || self.store.versions_of(key).is_empty() {
                 continue;
             }
             for node in self.preference_list(key, n) {
@@ -149,12 +149,12 @@ impl Node {
 
     /// Keys with the clocks of the versions held, as an offer describes them.
     fn offer_of(&self, keys: &[Key]) -> Vec<(Key, Vec<VectorClock>)> {
-        keys.iter().map(|k| (k.clone(), self.store.get(k).iter().map(|v| v.clock.clone()).collect())).collect()
+        keys.iter().map(|k| (k.clone(), self.store.versions_of(k).iter().map(|v| v.clock.clone()).collect())).collect()
     }
 
     /// Whether this node's versions of `key` cover every clock given: nothing new there.
-    fn covers(&self, key: &str, clocks: &[VectorClock]) -> bool {
-        let held = self.store.get(key);
+    fn covers(&self, key: &Key, clocks: &[VectorClock]) -> bool {
+        let held = self.store.versions_of(key);
         clocks.iter().all(|c| held.iter().any(|v| v.clock.descends(c)))
     }
 
@@ -187,7 +187,7 @@ impl Node {
             let keys: Vec<Key> = t
                 .keys
                 .keys()
-                .filter(|k| !self.store.get(k).is_empty() && self.preference_list(k, n).contains(&to))
+                .filter(|k| !self.store.versions_of(k).is_empty() && self.preference_list(k, n).contains(&to))
                 .cloned()
                 .collect();
             if keys.is_empty() {
@@ -282,7 +282,7 @@ impl Node {
         if keys.is_empty() {
             return;
         }
-        let entries: Vec<(Key, Vec<Version>)> = keys.iter().map(|k| (k.clone(), self.store.get(k).to_vec())).collect();
+        let entries: Vec<(Key, Vec<Version>)> = keys.iter().map(|k| (k.clone(), self.store.versions_of(k).to_vec())).collect();
         for (key, versions) in &entries {
             t.keys.insert(key.clone(), versions.iter().map(|v| v.clock.clone()).collect());
         }
@@ -342,7 +342,7 @@ impl Node {
             let Some(clocks) = t.keys.get(&key) else { continue };
             // Versions that arrived here after the offer are not confirmed yet: keep the
             // key in the transfer (the retry offers it again).
-            let covered = self.store.get(&key).iter().all(|v| clocks.iter().any(|c| c.descends(&v.clock)));
+            let covered = self.store.versions_of(&key).iter().all(|v| clocks.iter().any(|c| c.descends(&v.clock)));
             if covered {
                 t.keys.remove(&key);
                 confirmed.push(key);

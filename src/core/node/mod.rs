@@ -343,8 +343,8 @@ impl Node {
     }
 
     /// What this node can say about a key: its own versions and any it holds as hints.
-    fn local_versions(&self, key: &str) -> Vec<Version> {
-        let mut versions = self.store.get(key).to_vec();
+    fn local_versions(&self, key: &Key) -> Vec<Version> {
+        let mut versions = self.store.versions_of(key).to_vec();
         for held in self.hints.values().filter_map(|keys| keys.get(key)) {
             for v in held {
                 add_version(&mut versions, v.clone(), self.config.reconciliation);
@@ -365,7 +365,7 @@ impl Node {
     /// node's counter bumped past any it has used for the key, then truncated.
     fn new_clock(&mut self, key: &Key, context: &VectorClock, now: Time) -> VectorClock {
         let hinted = self.hints.values().filter_map(|keys| keys.get(key)).flatten();
-        let held = self.store.get(key).iter().chain(hinted).map(|v| v.clock.counter(self.id)).max().unwrap_or(0);
+        let held = self.store.versions_of(key).iter().chain(hinted).map(|v| v.clock.counter(self.id)).max().unwrap_or(0);
         let issued = self.issued.get(key).copied().unwrap_or(0);
         let counter = held.max(issued).max(context.counter(self.id)) + 1;
         self.issued.insert(key.clone(), counter);
