@@ -91,10 +91,7 @@ impl StorageEngine for MemoryStore {
     }
 
     fn versions_mut(&mut self, key: &Key) -> &mut Vec<Version> {
-        if !self.map.contains_key(key) {
-            self.map.insert(key.clone(), Vec::new());
-        }
-        self.map.get_mut(key).expect("just ensured")
+        self.map.entry(key.clone()).or_default()
     }
 
     fn remove(&mut self, key: &str) {
