@@ -156,6 +156,21 @@ fn parent_hash(left: &Hash, right: &Hash) -> Hash {
 }
 
 impl MerkleTree {
+    /// The tree of a range holding no keys: every node of a level has the same hash, so
+    /// each level's is worked out once (a node builds one per range it hosts).
+    pub fn empty(depth: u8) -> Self {
+        let leaves = 1usize << depth;
+        let mut hashes = vec![[0u8; 16]; 2 * leaves];
+        let mut level_hash = leaf_hash([]);
+        let mut level = leaves..2 * leaves;
+        while level.start >= 1 {
+            hashes[level.clone()].fill(level_hash);
+            level_hash = parent_hash(&level_hash, &level_hash);
+            level = level.start / 2..level.start;
+        }
+        MerkleTree { depth, hashes }
+    }
+
     /// Builds the tree of a range from its entries (key, versions).
     pub fn build<'a>(range: KeyRange, depth: u8, entries: impl IntoIterator<Item = (&'a str, &'a [Version])>) -> Self {
         let leaves = 1u32 << depth;
@@ -235,8 +250,7 @@ struct KeptKey {
 impl KeptTree {
     /// The tree of a range holding no keys yet.
     pub fn new(range: KeyRange, depth: u8) -> Self {
-        let tree = MerkleTree::build(range, depth, []);
-        KeptTree { range, tree, keys: BTreeMap::new() }
+        KeptTree { range, tree: MerkleTree::empty(depth), keys: BTreeMap::new() }
     }
 
     /// The range the tree covers.
@@ -301,6 +315,14 @@ impl KeptTree {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_empty_tree_is_the_tree_built_from_no_keys() {
+        for depth in 0..6 {
+            let range = KeyRange { start: 5, end: 1 << 100 };
+            assert!(MerkleTree::empty(depth) == MerkleTree::build(range, depth, []), "depth {depth}");
+        }
+    }
     use crate::core::clock::VectorClock;
 
     fn v(value: &str) -> Vec<Version> {

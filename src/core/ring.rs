@@ -126,20 +126,21 @@ impl Ring {
     /// first is its coordinator; the rest stand by for failures.
     pub fn preference_list(&self, position: Position, limit: usize) -> NodeList {
         let mut list = NodeList::new();
-        if self.tokens.is_empty() {
-            return list;
-        }
-        let start = self.successor_index(position);
-        for step in 0..self.tokens.len() {
+        for node in self.clockwise_from(position) {
             if list.len() == limit {
                 break;
             }
-            let (_, node) = self.tokens[(start + step) % self.tokens.len()];
             if !list.contains(&node) {
                 list.push(node);
             }
         }
         list
+    }
+
+    /// The owners of the tokens clockwise from `position`, once round the ring.
+    fn clockwise_from(&self, position: Position) -> impl Iterator<Item = NodeId> + '_ {
+        let start = self.successor_index(position);
+        self.tokens[start..].iter().chain(&self.tokens[..start]).map(|&(_, node)| node)
     }
 
     /// Whether `node` is among the first `n` distinct nodes of the preference list from
@@ -152,12 +153,10 @@ impl Ring {
         }
         let mut taken = [NodeId(0); SHORT];
         let mut count = 0;
-        let start = if self.tokens.is_empty() { 0 } else { self.successor_index(position) };
-        for step in 0..self.tokens.len() {
+        for owner in self.clockwise_from(position) {
             if count == n {
                 break;
             }
-            let (_, owner) = self.tokens[(start + step) % self.tokens.len()];
             if owner == node {
                 return true;
             }
