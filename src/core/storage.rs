@@ -1,7 +1,7 @@
 //! The local persistence engine (§5): pluggable behind a trait. The browser and the
 //! simulator use the in-memory engine; a real deployment would put BerkeleyDB here.
 
-use super::version::Version;
+use super::version::{Version, Versions};
 use super::Key;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -18,7 +18,7 @@ pub trait StorageEngine {
     /// Replaces the versions held for `key`.
     fn put(&mut self, key: &str, versions: Vec<Version>);
     /// The versions held for `key`, to change in place (an empty list if none yet).
-    fn versions_mut(&mut self, key: &Key) -> &mut Vec<Version>;
+    fn versions_mut(&mut self, key: &Key) -> &mut Versions;
     /// Forgets a key entirely.
     fn remove(&mut self, key: &str);
     /// Every key held, in key order.
@@ -37,7 +37,7 @@ pub trait StorageEngine {
 /// are listed they are sorted first, so nothing depends on the map's order.
 #[derive(Clone, Debug, Default)]
 pub struct MemoryStore {
-    map: FastHashMap<Key, Vec<Version>>,
+    map: FastHashMap<Key, Versions>,
 }
 
 /// A hash map with the [`Fnv`] hash, for tables that are only looked up, never listed.
@@ -83,6 +83,7 @@ impl StorageEngine for MemoryStore {
     }
 
     fn put(&mut self, key: &str, versions: Vec<Version>) {
+        let versions = Versions::from_vec(versions);
         if let Some(held) = self.map.get_mut(key) {
             *held = versions;
         } else {
@@ -90,7 +91,7 @@ impl StorageEngine for MemoryStore {
         }
     }
 
-    fn versions_mut(&mut self, key: &Key) -> &mut Vec<Version> {
+    fn versions_mut(&mut self, key: &Key) -> &mut Versions {
         self.map.entry(key.clone()).or_default()
     }
 

@@ -7,7 +7,12 @@
 
 use super::clock::{Causality, VectorClock};
 use super::{Time, Value};
+use smallvec::SmallVec;
 use std::cmp::Ordering;
+
+/// The versions a replica holds for one key: usually one, kept in place (no separate
+/// allocation to follow); siblings spill to the heap.
+pub type Versions = SmallVec<[Version; 1]>;
 
 /// One version of an object: a value, its vector clock, and the virtual time its
 /// coordinator wrote it (used only by last-write-wins).
@@ -42,7 +47,7 @@ impl Version {
 /// Adds `incoming` to the versions a replica holds for one key, reconciling as `policy`
 /// says. Returns whether anything changed (false when `incoming` was already known or is
 /// an ancestor of a version held).
-pub fn add_version(held: &mut Vec<Version>, incoming: Version, policy: Reconciliation) -> bool {
+pub fn add_version(held: &mut Versions, incoming: Version, policy: Reconciliation) -> bool {
     match policy {
         Reconciliation::Siblings => add_sibling(held, incoming),
         Reconciliation::LastWriteWins => add_last_write(held, incoming),
@@ -51,7 +56,7 @@ pub fn add_version(held: &mut Vec<Version>, incoming: Version, policy: Reconcili
 
 /// Syntactic reconciliation (§4.4): drop versions that `incoming` descends from; drop
 /// `incoming` if a held version descends from it; keep concurrent ones as siblings.
-fn add_sibling(held: &mut Vec<Version>, incoming: Version) -> bool {
+fn add_sibling(held: &mut Versions, incoming: Version) -> bool {
     for existing in held.iter() {
         match incoming.clock.compare(&existing.clock) {
             Causality::DescendedBy => return false,
@@ -67,7 +72,7 @@ fn add_sibling(held: &mut Vec<Version>, incoming: Version) -> bool {
 }
 
 /// Last write wins (§6.1): keep only the version with the latest timestamp.
-fn add_last_write(held: &mut Vec<Version>, incoming: Version) -> bool {
+fn add_last_write(held: &mut Versions, incoming: Version) -> bool {
     if held.iter().any(|v| v.precedence(&incoming).is_ge()) {
         return false;
     }
@@ -79,11 +84,11 @@ fn add_last_write(held: &mut Vec<Version>, incoming: Version) -> bool {
 /// Reconciles any collection of versions (for instance the replies a get gathered) into
 /// the versions no other version descends from, in a deterministic order.
 pub fn reconcile(versions: impl IntoIterator<Item = Version>, policy: Reconciliation) -> Vec<Version> {
-    let mut held = Vec::new();
+    let mut held = Versions::new();
     for version in versions {
         add_version(&mut held, version, policy);
     }
-    held
+    held.into_vec()
 }
 
 /// The context a client gets back from a get: the merge of the clocks it read (§4.1).
@@ -113,9 +118,9 @@ mod tests {
 
     #[test]
     fn descendant_replaces_ancestor() {
-        let mut held = vec![v("D1", &[(0, 1)], 1)];
+        let mut held = Versions::from_vec(vec![v("D1", &[(0, 1)], 1)]);
         assert!(add_version(&mut held, v("D2", &[(0, 2)], 2), Reconciliation::Siblings));
-        assert_eq!(held, vec![v("D2", &[(0, 2)], 2)]);
+        assert_eq!(held.to_vec(), vec![v("D2", &[(0, 2)], 2)]);
         assert!(!add_version(&mut held, v("D1", &[(0, 1)], 1), Reconciliation::Siblings));
     }
 

@@ -17,7 +17,7 @@ use super::request::{choose_targets, replacement, ForwardedPut, GetPhase, GetReq
 use super::ring::Ring;
 use super::storage::{FastHashMap, MemoryStore, StorageEngine};
 use super::sorted_map::SortedMap;
-use super::version::{add_version, context_of, Version};
+use super::version::{add_version, context_of, Version, Versions};
 use super::{Key, NodeId, NodeList, Time, Value};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 /// Hinted replicas held for other nodes (§4.6): owner → key → versions.
-pub type HintStore = BTreeMap<NodeId, BTreeMap<Key, Vec<Version>>>;
+pub type HintStore = BTreeMap<NodeId, BTreeMap<Key, Versions>>;
 
 /// One storage node: its durable stores, its view of the ring and of its peers' health,
 /// and the requests it is handling.
@@ -344,13 +344,18 @@ impl Node {
 
     /// What this node can say about a key: its own versions and any it holds as hints.
     fn local_versions(&self, key: &Key) -> Vec<Version> {
-        let mut versions = self.store.versions_of(key).to_vec();
-        for held in self.hints.values().filter_map(|keys| keys.get(key)) {
+        let own = self.store.versions_of(key);
+        let mut hinted = self.hints.values().filter_map(|keys| keys.get(key)).peekable();
+        if hinted.peek().is_none() {
+            return own.to_vec(); // the usual case: nothing held for others
+        }
+        let mut versions = Versions::from(own);
+        for held in hinted {
             for v in held {
                 add_version(&mut versions, v.clone(), self.config.reconciliation);
             }
         }
-        versions
+        versions.into_vec()
     }
 
     /// Marks a peer down in this node's own view (§4.8.3).
@@ -623,7 +628,7 @@ impl Node {
                 continue;
             }
             for (key, versions) in keys {
-                let msg = Msg::Handoff { key: key.clone(), versions: versions.clone() };
+                let msg = Msg::Handoff { key: key.clone(), versions: versions.to_vec() };
                 out.push(Effect::Send { to: owner, msg });
                 sent = true;
             }
@@ -636,7 +641,7 @@ impl Node {
     fn on_handoff_ack(&mut self, owner: NodeId, key: Key, versions: Vec<Version>, out: &mut Vec<Effect>) {
         self.handoffs_unanswered.remove(&owner);
         let Some(keys) = self.hints.get_mut(&owner) else { return };
-        if keys.get(&key) == Some(&versions) {
+        if keys.get(&key).is_some_and(|held| held.as_slice() == versions.as_slice()) {
             keys.remove(&key);
             out.push(Effect::Note(Note::HintDelivered { owner, key }));
         }
