@@ -2,7 +2,7 @@
 //! its coordinator, which sends the requests, waits for replies and answers the client.
 
 use super::message::OpId;
-use super::version::{reconcile, Reconciliation, Version};
+use super::version::{add_version, Reconciliation, Version, Versions};
 use super::{Key, NodeId, NodeList};
 use smallvec::SmallVec;
 
@@ -113,6 +113,10 @@ pub struct GetRequest {
     /// The read quorum.
     pub r: usize,
     pub phase: GetPhase,
+    /// How versions are reconciled, and every causally unrelated version among the
+    /// replies so far (reconciled as each reply arrives).
+    pub policy: Reconciliation,
+    pub merged: Versions,
 }
 
 impl GetRequest {
@@ -120,6 +124,9 @@ impl GetRequest {
     pub fn on_reply(&mut self, from: NodeId, versions: Vec<Version>) -> bool {
         if self.replies.iter().any(|(n, _)| *n == from) {
             return false;
+        }
+        for version in &versions {
+            add_version(&mut self.merged, version.clone(), self.policy);
         }
         self.replies.push((from, versions));
         self.phase == GetPhase::Collecting && self.replies.len() >= self.r
@@ -131,8 +138,8 @@ impl GetRequest {
     }
 
     /// Every causally unrelated version among the replies so far.
-    pub fn reconciled(&self, policy: Reconciliation) -> Vec<Version> {
-        reconcile(self.replies.iter().flat_map(|(_, vs)| vs.iter().cloned()), policy)
+    pub fn reconciled(&self) -> Vec<Version> {
+        self.merged.to_vec()
     }
 
     /// Owners whose reply lacks something of `reconciled`: they need a read repair.

@@ -468,7 +468,9 @@ impl Node {
             out.push(Effect::Send { to: t.node, msg: Msg::Get { req, key: key.clone() } });
         }
         let local = targets.iter().any(|t| t.node == self.id).then(|| self.local_versions(&key));
-        let get = GetRequest { op, key, owners, targets, replies: Vec::with_capacity(self.config.n), r: self.config.r, phase: GetPhase::Collecting };
+        let replies = Vec::with_capacity(self.config.n);
+        let (r, policy, phase) = (self.config.r, self.config.reconciliation, GetPhase::Collecting);
+        let get = GetRequest { op, key, owners, targets, replies, r, phase, policy, merged: Versions::new() };
         self.requests.insert(req, Request::Get(get));
         out.push(Effect::SetTimer { after: self.config.replica_timeout, timer: Timer::ReplicaTimeout(req) });
         out.push(Effect::SetTimer { after: self.config.request_timeout, timer: Timer::RequestTimeout(req) });
@@ -483,7 +485,7 @@ impl Node {
         if !get.on_reply(from, versions) {
             return;
         }
-        let found = get.reconciled(self.config.reconciliation);
+        let found = get.reconciled();
         let context = context_of(&found);
         out.push(Effect::Reply(ClientReply::Got { op: get.op, versions: found, context }));
         get.phase = GetPhase::Answered;
@@ -564,7 +566,7 @@ impl Node {
     /// that returned stale data, then forget the request.
     fn read_repair(&mut self, req: ReqId, out: &mut Vec<Effect>) -> bool {
         let Some(Request::Get(get)) = self.requests.remove(&req) else { return false };
-        let reconciled = get.reconciled(self.config.reconciliation);
+        let reconciled = get.reconciled();
         for stale in get.stale_replicas(&reconciled) {
             if stale == self.id {
                 for version in reconciled.iter().cloned() {
