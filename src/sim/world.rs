@@ -424,6 +424,12 @@ impl World {
         self.contexts.get(client).and_then(|keys| keys.get(key)).cloned().unwrap_or_default()
     }
 
+    /// [`World::last_read_context`] by shared names (found by pointer, see
+    /// [`World::get_shared`]).
+    pub fn last_read_context_of(&self, client: &Key, key: &Key) -> VectorClock {
+        self.contexts.get(client).and_then(|keys| keys.get(key)).cloned().unwrap_or_default()
+    }
+
     /// A clock written with node names, e.g. `[Sx:2, Sy:1]`.
     pub fn clock_text(&self, clock: &VectorClock) -> String {
         let pairs: Vec<String> = clock.entries().map(|(n, e)| format!("{}:{}", self.name(n), e.counter)).collect();
