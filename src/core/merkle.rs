@@ -8,7 +8,7 @@
 //! the data. The node keeps its trees up to date as keys change ([`KeptTree`]).
 
 use super::partition::{partition_end, Strategy};
-use super::ring::{in_range, key_position, Position, Ring};
+use super::ring::{in_range, Position, Ring};
 use super::version::Version;
 use super::{Key, NodeId};
 use md5::{Digest, Md5};
@@ -172,12 +172,12 @@ impl MerkleTree {
     }
 
     /// Builds the tree of a range from its entries (key, versions).
-    pub fn build<'a>(range: KeyRange, depth: u8, entries: impl IntoIterator<Item = (&'a str, &'a [Version])>) -> Self {
+    pub fn build<'a>(range: KeyRange, depth: u8, entries: impl IntoIterator<Item = (&'a Key, &'a [Version])>) -> Self {
         let leaves = 1u32 << depth;
         let mut by_leaf: Vec<Vec<(u128, &str, &[Version])>> = vec![Vec::new(); leaves as usize];
         for (key, versions) in entries {
-            let position = key_position(key);
-            by_leaf[range.leaf_of(position, leaves) as usize].push((range.offset(position), key, versions));
+            let position = key.position();
+            by_leaf[range.leaf_of(position, leaves) as usize].push((range.offset(position), key.as_str(), versions));
         }
         let mut tree = MerkleTree { depth, hashes: vec![[0u8; 16]; 2 * leaves as usize] };
         for (leaf, mut entries) in by_leaf.into_iter().enumerate() {
@@ -333,14 +333,14 @@ mod tests {
 
     #[test]
     fn equal_data_equal_roots_and_one_difference_is_one_path() {
-        let keys: Vec<String> = (0..40).map(|i| format!("k{i}")).collect();
+        let keys: Vec<Key> = (0..40).map(|i| Key::from(format!("k{i}"))).collect();
         let values: Vec<Vec<Version>> = (0..40).map(|i| v(&format!("v{i}"))).collect();
-        let entries = || keys.iter().map(String::as_str).zip(values.iter().map(Vec::as_slice));
+        let entries = || keys.iter().zip(values.iter().map(Vec::as_slice));
         let a = MerkleTree::build(WHOLE, 3, entries());
         let b = MerkleTree::build(WHOLE, 3, entries());
         assert_eq!(a.root(), b.root());
         let changed = v("other");
-        let c = MerkleTree::build(WHOLE, 3, entries().map(|(k, vs)| if k == "k5" { (k, changed.as_slice()) } else { (k, vs) }));
+        let c = MerkleTree::build(WHOLE, 3, entries().map(|(k, vs)| if k.as_str() == "k5" { (k, changed.as_slice()) } else { (k, vs) }));
         assert_ne!(a.root(), c.root());
         // Exactly one node differs per level: the path from the root to k5's leaf.
         for level in 0..=3u32 {
@@ -348,7 +348,7 @@ mod tests {
             assert_eq!(differing, 1, "level {level}");
         }
         let leaf = (8..16).find(|&i| a.hash(i) != c.hash(i)).unwrap();
-        assert_eq!(a.leaf_number(leaf), WHOLE.leaf_of(key_position("k5"), 8));
+        assert_eq!(a.leaf_number(leaf), WHOLE.leaf_of(crate::core::ring::key_position("k5"), 8));
     }
 
     #[test]
@@ -358,7 +358,7 @@ mod tests {
         let mut kept = KeptTree::new(range, 3);
         for step in 0..200u32 {
             let key: Key = format!("k{}", step * 7 % 23).into();
-            let position = key_position(&key);
+            let position = key.position();
             if !range.contains(position) {
                 continue;
             }
@@ -369,7 +369,7 @@ mod tests {
             }
             kept.key_changed(&key, position, held.contains_key(&key));
             let store = |k: &str| held.get(k).map_or(&[][..], Vec::as_slice);
-            let expected = MerkleTree::build(range, 3, held.iter().map(|(k, vs)| (&**k, vs.as_slice())));
+            let expected = MerkleTree::build(range, 3, held.iter().map(|(k, vs)| (k, vs.as_slice())));
             assert_eq!(kept.current(store), expected, "step {step}");
             if step % 3 == 0 {
                 kept.refresh(store);

@@ -10,7 +10,6 @@ pub mod merkle;
 pub mod message;
 pub mod node;
 pub mod partition;
-mod position_cache;
 pub mod request;
 pub mod ring;
 pub mod sorted_map;

@@ -11,13 +11,8 @@ use md5::{Digest, Md5};
 pub type Position = u128;
 
 /// The ring position of a key: MD5(key) read as a 128-bit big-endian number (§4.2).
-/// (Remembered for recently seen keys: every node handling a key needs it.)
+/// (A [`super::Key`] works it out once and carries it.)
 pub fn key_position(key: &str) -> Position {
-    super::position_cache::remembered(key, md5_position)
-}
-
-/// MD5(key) as a 128-bit big-endian number.
-fn md5_position(key: &str) -> Position {
     let digest = Md5::digest(key.as_bytes());
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest);

@@ -90,7 +90,7 @@ impl Node {
     /// must always equal).
     pub fn merkle_tree_from_store(&self, range: KeyRange) -> MerkleTree {
         let keys = self.keys_scanned(range, None);
-        MerkleTree::build(range, self.config.merkle_depth, keys.iter().map(|k| (&**k, self.store.versions_of(k))))
+        MerkleTree::build(range, self.config.merkle_depth, keys.iter().map(|k| (k, self.store.versions_of(k))))
     }
 
     /// The tree kept for exactly this range, if any.
