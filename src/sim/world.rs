@@ -14,7 +14,7 @@ use crate::core::membership::{MemberStatus, Membership};
 use crate::core::merkle::{key_ranges, KeyRange};
 use crate::core::partition::{partition_end, Strategy};
 use crate::core::ring::{format_position, Position, Ring};
-use crate::core::storage::FastHashMap;
+use crate::core::storage::{FastHashMap, Fnv};
 use crate::core::version::Version;
 use crate::core::{Key, NodeId, Time, MS};
 use rand::seq::SliceRandom;
@@ -239,7 +239,7 @@ pub struct World {
     contexts: FastHashMap<Key, FastHashMap<Key, VectorClock>>,
     /// One shared copy of every client and key name seen, so that opening an operation
     /// does not copy them again (looked up only, never listed).
-    shared_names: FastHashMap<Key, ()>,
+    shared_names: std::collections::HashSet<Key, std::hash::BuildHasherDefault<Fnv>>,
     trace: Trace,
     metrics: Metrics,
     effects: Vec<Effect>,
@@ -294,7 +294,7 @@ impl World {
             ops_dropped: 0,
             drop_ops_at: 1024,
             contexts: FastHashMap::default(),
-            shared_names: FastHashMap::default(),
+            shared_names: Default::default(),
             trace: Trace::new(spec.record_trace),
             metrics: Metrics::default(),
             effects: Vec::new(),
@@ -635,11 +635,11 @@ impl World {
 
     /// The shared copy of a client or key name.
     fn shared_name(&mut self, name: &str) -> Key {
-        if let Some((shared, ())) = self.shared_names.get_key_value(name) {
+        if let Some(shared) = self.shared_names.get(name) {
             return shared.clone();
         }
         let shared: Key = name.into();
-        self.shared_names.insert(shared.clone(), ());
+        self.shared_names.insert(shared.clone());
         shared
     }
 
