@@ -34,15 +34,39 @@ impl Latency {
         }
     }
 
-    /// Draws one message's latency in microseconds. Uses only integer and basic float
-    /// arithmetic plus `libm`, so native and wasm draw the same numbers.
+    /// Draws one message's latency in microseconds.
     pub fn sample(&self, rng: &mut ChaCha8Rng) -> Time {
-        match *self {
-            Latency::Fixed { ms } => micros(ms),
-            Latency::Uniform { min, max } => rng.random_range(micros(min)..=micros(max)),
-            Latency::Exponential { mean } => {
+        Draw::of(*self).sample(rng)
+    }
+}
+
+/// A latency model with its bounds in whole microseconds, worked out once rather than
+/// for every message.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Draw {
+    Fixed(Time),
+    Uniform(Time, Time),
+    Exponential { mean_ms: f64 },
+}
+
+impl Draw {
+    fn of(latency: Latency) -> Draw {
+        match latency {
+            Latency::Fixed { ms } => Draw::Fixed(micros(ms)),
+            Latency::Uniform { min, max } => Draw::Uniform(micros(min), micros(max)),
+            Latency::Exponential { mean } => Draw::Exponential { mean_ms: mean },
+        }
+    }
+
+    /// One latency in microseconds. Uses only integer and basic float arithmetic plus
+    /// `libm`, so native and wasm draw the same numbers.
+    fn sample(self, rng: &mut ChaCha8Rng) -> Time {
+        match self {
+            Draw::Fixed(us) => us,
+            Draw::Uniform(min, max) => rng.random_range(min..=max),
+            Draw::Exponential { mean_ms } => {
                 let u: f64 = rng.random(); // in [0, 1)
-                micros(-mean * libm::log(1.0 - u))
+                micros(-mean_ms * libm::log(1.0 - u))
             }
         }
     }
@@ -77,9 +101,10 @@ pub struct LinkFault {
 }
 
 /// The network's state: its latency model, drop rate, faulty links and current partition.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Network {
-    pub latency: Latency,
+    latency: Latency,
+    draw: Draw,
     pub drop_rate: f64,
     /// Faulty links, by (lower id, higher id).
     links: std::collections::BTreeMap<(NodeId, NodeId), LinkFault>,
@@ -87,9 +112,31 @@ pub struct Network {
     groups: Option<Vec<u32>>,
 }
 
+impl Default for Network {
+    fn default() -> Self {
+        Network::new(Latency::default(), 0.0)
+    }
+}
+
 impl Network {
     pub fn new(latency: Latency, drop_rate: f64) -> Self {
-        Network { latency, drop_rate, links: Default::default(), groups: None }
+        Network { latency, draw: Draw::of(latency), drop_rate, links: Default::default(), groups: None }
+    }
+
+    /// The latency model.
+    pub fn latency(&self) -> Latency {
+        self.latency
+    }
+
+    /// Changes the latency model.
+    pub fn set_latency(&mut self, latency: Latency) {
+        self.latency = latency;
+        self.draw = Draw::of(latency);
+    }
+
+    /// Draws one message's latency in microseconds (without the link's extra delay).
+    pub fn sample_latency(&self, rng: &mut ChaCha8Rng) -> Time {
+        self.draw.sample(rng)
     }
 
     fn link_key(a: NodeId, b: NodeId) -> (NodeId, NodeId) {

@@ -96,16 +96,62 @@ impl Trace {
 
     /// Adds an event.
     pub fn push(&mut self, at: Time, event: Event) {
-        encode(&mut self.buffer, at, self.last_at, &event);
+        self.start_event(at);
+        encode(&mut self.buffer, at, &event);
+        self.end_event();
+        if self.record {
+            self.events.push(TraceEvent { at, event });
+        }
+    }
+
+    /// Adds an [`Event::Send`]. The three events of every message and operation (send,
+    /// deliver, request) have their own entry points, which build the event only when
+    /// it is kept: a long run only hashes them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn send(&mut self, at: Time, msg: u64, from: NodeId, to: NodeId, kind: MsgKind, key: Option<&Key>, arrives: Time) {
+        self.start_event(at);
+        encode_send(&mut self.buffer, at, msg, from, to, kind, key.map_or("", |k| k.as_str()), arrives);
+        self.end_event();
+        if self.record {
+            let event = Event::Send { msg, from, to, kind, key: key.cloned(), arrives };
+            self.events.push(TraceEvent { at, event });
+        }
+    }
+
+    /// Adds an [`Event::Deliver`] (see [`Trace::send`]).
+    pub fn deliver(&mut self, at: Time, msg: u64, from: NodeId, to: NodeId, kind: MsgKind) {
+        self.start_event(at);
+        encode_deliver(&mut self.buffer, msg, from, to, kind);
+        self.end_event();
+        if self.record {
+            self.events.push(TraceEvent { at, event: Event::Deliver { msg, from, to, kind } });
+        }
+    }
+
+    /// Adds an [`Event::Request`] (see [`Trace::send`]).
+    pub fn request(&mut self, at: Time, op: OpId, client: &Key, node: NodeId, kind: OpKind, key: &Key) {
+        self.start_event(at);
+        encode_request(&mut self.buffer, op, client, node, kind, key);
+        self.end_event();
+        if self.record {
+            let event = Event::Request { op, client: client.clone(), node, kind, key: key.clone() };
+            self.events.push(TraceEvent { at, event });
+        }
+    }
+
+    /// Encodes an event's time: the step from the previous event.
+    fn start_event(&mut self, at: Time) {
+        put_u64(&mut self.buffer, at.wrapping_sub(self.last_at));
         self.last_at = at;
+    }
+
+    /// Counts the event just encoded, and hashes the buffer once it is long enough.
+    fn end_event(&mut self) {
         if self.buffer.len() >= HASH_CHUNK {
             self.hasher.update(&self.buffer);
             self.buffer.clear();
         }
         self.count += 1;
-        if self.record {
-            self.events.push(TraceEvent { at, event });
-        }
     }
 
     /// Events recorded so far (empty when recording is off).
@@ -218,28 +264,43 @@ fn put_note(buf: &mut Vec<u8>, note: &Note) {
     }
 }
 
-/// The canonical byte encoding of an event at `at`, for the trace hash: the time step
-/// since the previous event (at `previous`), a tag, then the fields (a message's arrival
-/// as its delay).
-fn encode(buf: &mut Vec<u8>, at: Time, previous: Time, event: &Event) {
-    put_u64(buf, at.wrapping_sub(previous));
+#[allow(clippy::too_many_arguments)]
+fn encode_send(buf: &mut Vec<u8>, at: Time, msg: u64, from: NodeId, to: NodeId, kind: MsgKind, key: &str, arrives: Time) {
+    buf.push(0);
+    put_u64(buf, msg);
+    put_u32(buf, from.0);
+    put_u32(buf, to.0);
+    buf.push(kind as u8);
+    put_str(buf, key);
+    put_u64(buf, arrives.wrapping_sub(at));
+}
+
+fn encode_deliver(buf: &mut Vec<u8>, msg: u64, from: NodeId, to: NodeId, kind: MsgKind) {
+    buf.push(1);
+    put_u64(buf, msg);
+    put_u32(buf, from.0);
+    put_u32(buf, to.0);
+    buf.push(kind as u8);
+}
+
+fn encode_request(buf: &mut Vec<u8>, op: OpId, client: &str, node: NodeId, kind: OpKind, key: &str) {
+    buf.push(4);
+    put_u64(buf, op.0);
+    put_str(buf, client);
+    put_u32(buf, node.0);
+    buf.push(kind as u8);
+    put_str(buf, key);
+}
+
+/// The canonical byte encoding of an event at `at`, for the trace hash (after the time
+/// step since the previous event): a tag, then the fields (a message's arrival as its
+/// delay).
+fn encode(buf: &mut Vec<u8>, at: Time, event: &Event) {
     match event {
         Event::Send { msg, from, to, kind, key, arrives } => {
-            buf.push(0);
-            put_u64(buf, *msg);
-            put_u32(buf, from.0);
-            put_u32(buf, to.0);
-            buf.push(*kind as u8);
-            put_str(buf, key.as_deref().unwrap_or(""));
-            put_u64(buf, arrives.wrapping_sub(at));
+            encode_send(buf, at, *msg, *from, *to, *kind, key.as_deref().unwrap_or(""), *arrives)
         }
-        Event::Deliver { msg, from, to, kind } => {
-            buf.push(1);
-            put_u64(buf, *msg);
-            put_u32(buf, from.0);
-            put_u32(buf, to.0);
-            buf.push(*kind as u8);
-        }
+        Event::Deliver { msg, from, to, kind } => encode_deliver(buf, *msg, *from, *to, *kind),
         Event::Drop { msg, from, to, kind, reason } => {
             buf.push(2);
             put_u64(buf, *msg);
@@ -253,14 +314,7 @@ fn encode(buf: &mut Vec<u8>, at: Time, previous: Time, event: &Event) {
             put_u32(buf, node.0);
             put_timer(buf, *timer);
         }
-        Event::Request { op, client, node, kind, key } => {
-            buf.push(4);
-            put_u64(buf, op.0);
-            put_str(buf, client);
-            put_u32(buf, node.0);
-            buf.push(*kind as u8);
-            put_str(buf, key);
-        }
+        Event::Request { op, client, node, kind, key } => encode_request(buf, *op, client, *node, *kind, key),
         Event::Reply { op, node, ok } => {
             buf.push(5);
             put_u64(buf, op.0);

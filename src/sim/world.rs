@@ -617,19 +617,10 @@ impl World {
 
     fn open_op(&mut self, client: Key, kind: OpKind, key: Key, via: NodeId) -> OpId {
         let op = OpId(self.ops_dropped + self.ops.len() as u64 + 1);
-        let record = OpRecord {
-            client: client.clone(),
-            kind,
-            key: key.clone(),
-            via,
-            started: self.now,
-            finished: None,
-            outcome: None,
-        };
+        self.trace.request(self.now, op, &client, via, kind, &key);
+        let record = OpRecord { client, kind, key, via, started: self.now, finished: None, outcome: None };
         self.ops.push(record);
         self.open_ops += 1;
-        let event = Event::Request { op, client, node: via, kind, key };
-        self.trace.push(self.now, event);
         op
     }
 
@@ -882,7 +873,7 @@ impl World {
         let msg = self.next_msg;
         let kind = body.kind();
         let link = self.network.link(from, to);
-        let latency = self.network.latency.sample(&mut self.rng) + link.map_or(0, |l| l.extra_delay);
+        let latency = self.network.sample_latency(&mut self.rng) + link.map_or(0, |l| l.extra_delay);
         let drop_rate = link.map_or(self.network.drop_rate, |l| l.drop_rate.max(self.network.drop_rate));
         let lost = (drop_rate > 0.0 && self.rng.random::<f64>() < drop_rate).then_some(DropReason::Random);
         let arrives = self.now + latency;
@@ -891,8 +882,7 @@ impl World {
             self.metrics.read_repairs += 1;
         }
         self.count_merkle(from, to, &body);
-        let key = body.key().cloned();
-        self.trace.push(self.now, Event::Send { msg, from, to, kind, key, arrives });
+        self.trace.send(self.now, msg, from, to, kind, body.key(), arrives);
         // Drawn as lost if it will be: a random drop, or (unless that changes while it
         // flies) a receiver that is down or on the other side of a partition.
         let doomed = lost.is_some() || !self.up[to.index()] || !self.network.reachable(from, to);
@@ -987,7 +977,7 @@ impl World {
             return;
         }
         self.metrics.messages_delivered += 1;
-        self.trace.push(self.now, Event::Deliver { msg, from, to, kind });
+        self.trace.deliver(self.now, msg, from, to, kind);
         let mut out = std::mem::take(&mut self.effects);
         self.nodes[to.index()].on_message(self.now, from, body, &mut out);
         self.apply(to, out);
@@ -1025,7 +1015,7 @@ impl World {
         if !(0.0..=1.0).contains(&drop_rate) {
             return Err(format!("the drop rate must be between 0 and 1 (got {drop_rate})"));
         }
-        self.network.latency = latency;
+        self.network.set_latency(latency);
         self.network.drop_rate = drop_rate;
         Ok(())
     }

@@ -312,7 +312,7 @@ pub fn faults_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
                 { field("drop %", "drop", &f.drop_percent, &f.network_errors, d, |v| Cmd::FaultField(FaultField::Drop, v)) }
                 { button("Set", "apply-network", d, Cmd::ApplyNetwork) }
             </div>
-            <p class="muted">{ format!("now: {} latency, {:.1}% drops", latency_text(&net.latency), net.drop_rate * 100.0) }</p>
+            <p class="muted">{ format!("now: {} latency, {:.1}% drops", latency_text(&net.latency()), net.drop_rate * 100.0) }</p>
             <h3>{ "Membership and repair" }</h3>
             <div class="buttons">
                 { button("+ Add a node", "add-node", d, Cmd::AddNode) }

@@ -371,9 +371,9 @@ impl Node {
     fn new_clock(&mut self, key: &Key, context: &VectorClock, now: Time) -> VectorClock {
         let hinted = self.hints.values().filter_map(|keys| keys.get(key)).flatten();
         let held = self.store.versions_of(key).iter().chain(hinted).map(|v| v.clock.counter(self.id)).max().unwrap_or(0);
-        let issued = self.issued.get(key).copied().unwrap_or(0);
-        let counter = held.max(issued).max(context.counter(self.id)) + 1;
-        self.issued.insert(key.clone(), counter);
+        let issued = self.issued.entry(key.clone()).or_insert(0);
+        let counter = held.max(*issued).max(context.counter(self.id)) + 1;
+        *issued = counter;
         let mut clock = context.clone();
         clock.set(self.id, counter, now);
         clock.truncate(self.config.clock_truncation);
