@@ -230,13 +230,17 @@ pub fn describe_message(world: &World, flight: &InFlight, msg: &Msg) -> Vec<(Str
     ];
     let mut row = |k: &str, v: String| rows.push((k.to_string(), v));
     match msg {
-        Msg::ForwardPut { op, key, value, context } => {
+        Msg::ForwardPut { req, op, key, value, context } => {
+            row("request", format!("#{} at the sender", req.0));
             row("client op", format!("#{}", op.0));
             row("key", key.to_string());
             row("value", value.to_string());
             row("context", world.clock_text(context));
         }
-        Msg::ForwardReply { reply } => row("answer", reply_text(world, reply)),
+        Msg::ForwardReply { req, reply } => {
+            row("request", format!("#{} at the receiver", req.0));
+            row("answer", reply_text(world, reply));
+        }
         Msg::Put { req, key, version, hint } => {
             row("request", format!("#{}", req.0));
             row("key", key.to_string());

@@ -15,6 +15,15 @@ pub struct OpId(pub u64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ReqId(pub u64);
 
+impl super::numbered_map::Numbered for ReqId {
+    fn number(self) -> u64 {
+        self.0
+    }
+    fn from_number(n: u64) -> Self {
+        ReqId(n)
+    }
+}
+
 /// A client's call on a node (§4.1).
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClientRequest {
@@ -48,9 +57,10 @@ impl ClientReply {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Msg {
     /// A put received by a node outside the key's top N, passed on to a top-N node (§4.5).
-    ForwardPut { op: OpId, key: Key, value: Value, context: VectorClock },
+    /// `req`: the forwarding node's number for it, sent back with the answer.
+    ForwardPut { req: ReqId, op: OpId, key: Key, value: Value, context: VectorClock },
     /// The coordinator's answer to a forwarded put, for the node that forwarded it.
-    ForwardReply { reply: ClientReply },
+    ForwardReply { req: ReqId, reply: ClientReply },
     /// Coordinator → replica: store this version (§4.5). With a hint, the receiver is a
     /// stand-in for the node named, and keeps the version in its hint store (§4.6).
     Put { req: ReqId, key: Key, version: Version, hint: Option<NodeId> },

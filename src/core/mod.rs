@@ -9,10 +9,10 @@ pub mod membership;
 pub mod merkle;
 pub mod message;
 pub mod node;
+pub mod numbered_map;
 pub mod partition;
 pub mod request;
 pub mod ring;
-pub mod sorted_map;
 pub mod storage;
 pub mod version;
 

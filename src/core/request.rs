@@ -1,7 +1,7 @@
 //! Request coordination (§5): every client request becomes an explicit state machine at
 //! its coordinator, which sends the requests, waits for replies and answers the client.
 
-use super::message::OpId;
+use super::message::{OpId, ReqId};
 use super::version::{add_version, Reconciliation, Version, Versions};
 use super::{Key, NodeId, NodeList};
 use smallvec::SmallVec;
@@ -58,8 +58,9 @@ pub struct PutRequest {
     pub acked: NodeList,
     /// The write quorum.
     pub w: usize,
-    /// The node that forwarded the put and waits for the answer (None: the client itself).
-    pub reply_to: Option<NodeId>,
+    /// The node that forwarded the put and waits for the answer, with its number for the
+    /// request (None: the client itself).
+    pub reply_to: Option<(NodeId, ReqId)>,
 }
 
 impl PutRequest {

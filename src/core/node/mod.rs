@@ -16,7 +16,7 @@ use super::message::{ClientReply, ClientRequest, Effect, Msg, Note, OpId, ReqId,
 use super::request::{choose_targets, replacement, ForwardedPut, GetPhase, GetRequest, PutRequest, Request, Target};
 use super::ring::Ring;
 use super::storage::{FastHashMap, MemoryStore, StorageEngine};
-use super::sorted_map::SortedMap;
+use super::numbered_map::NumberedMap;
 use super::version::{add_version, context_of, Version, Versions};
 use super::{Key, NodeId, NodeList, Time, Value};
 use rand::SeedableRng;
@@ -63,7 +63,7 @@ pub struct Node {
     /// Owners sent a handoff that has not been acknowledged yet.
     handoffs_unanswered: BTreeSet<NodeId>,
     /// Requests this node handles, by number (lost in a crash).
-    requests: SortedMap<ReqId, Request>,
+    requests: NumberedMap<ReqId, Request>,
     next_req: u64,
     /// Which (range, peer) pair the next periodic anti-entropy round compares.
     next_sync: u64,
@@ -108,7 +108,7 @@ impl Node {
             issued: FastHashMap::default(),
             down: BTreeMap::new(),
             handoffs_unanswered: BTreeSet::new(),
-            requests: SortedMap::default(),
+            requests: NumberedMap::default(),
             next_req: 0,
             next_sync: 0,
             hosted: Vec::new(),
@@ -144,7 +144,7 @@ impl Node {
     }
 
     /// Requests being handled here right now.
-    pub fn requests(&self) -> impl Iterator<Item = (&ReqId, &Request)> {
+    pub fn requests(&self) -> impl Iterator<Item = (ReqId, &Request)> {
         self.requests.iter()
     }
 
@@ -232,16 +232,11 @@ impl Node {
             out.push(Effect::Note(Note::PeerUp(from)));
         }
         match msg {
-            Msg::ForwardPut { op, key, value, context } => {
-                self.coordinate_put(now, op, key, value, context, Some(from), out)
+            Msg::ForwardPut { req, op, key, value, context } => {
+                self.coordinate_put(now, op, key, value, context, Some((from, req)), out)
             }
-            Msg::ForwardReply { reply } => {
-                let op = reply.op();
-                let forwarded = self.requests.iter().find_map(|(&r, q)| match q {
-                    Request::Forwarded(f) if f.op == op => Some(r),
-                    _ => None,
-                });
-                if let Some(req) = forwarded {
+            Msg::ForwardReply { req, reply } => {
+                if matches!(self.requests.get(&req), Some(Request::Forwarded(f)) if f.op == reply.op()) {
                     self.requests.remove(&req);
                     out.push(Effect::Reply(reply));
                 }
@@ -384,7 +379,7 @@ impl Node {
     fn forward_put(&mut self, op: OpId, key: Key, value: Value, context: VectorClock, to: NodeId, out: &mut Vec<Effect>) {
         let req = self.new_req();
         self.requests.insert(req, Request::Forwarded(ForwardedPut { op, to }));
-        out.push(Effect::Send { to, msg: Msg::ForwardPut { op, key, value, context } });
+        out.push(Effect::Send { to, msg: Msg::ForwardPut { req, op, key, value, context } });
         out.push(Effect::SetTimer { after: 2 * self.config.request_timeout, timer: Timer::RequestTimeout(req) });
     }
 
@@ -405,7 +400,7 @@ impl Node {
         key: Key,
         value: Value,
         context: VectorClock,
-        reply_to: Option<NodeId>,
+        reply_to: Option<(NodeId, ReqId)>,
         out: &mut Vec<Effect>,
     ) {
         let version = Version { value, clock: self.new_clock(&key, &context, now), written_at: now };
@@ -439,10 +434,10 @@ impl Node {
     }
 
     /// Answers the client: directly, or through the node that forwarded the request.
-    fn answer(&self, reply_to: Option<NodeId>, reply: ClientReply, out: &mut Vec<Effect>) {
+    fn answer(&self, reply_to: Option<(NodeId, ReqId)>, reply: ClientReply, out: &mut Vec<Effect>) {
         match reply_to {
             None => out.push(Effect::Reply(reply)),
-            Some(node) => out.push(Effect::Send { to: node, msg: Msg::ForwardReply { reply } }),
+            Some((node, req)) => out.push(Effect::Send { to: node, msg: Msg::ForwardReply { req, reply } }),
         }
     }
 

@@ -1,0 +1,9 @@
+use dynamo_playground::core::message::*;
+use dynamo_playground::core::version::*;
+use dynamo_playground::sim::trace::*;
+fn main() {
+    println!("Msg {} Effect {} Event {} Version {} ClientReply {} ClientRequest {} Note {} Timer {}",
+        std::mem::size_of::<Msg>(), std::mem::size_of::<Effect>(), std::mem::size_of::<Event>(),
+        std::mem::size_of::<Version>(), std::mem::size_of::<ClientReply>(), std::mem::size_of::<ClientRequest>(),
+        std::mem::size_of::<Note>(), std::mem::size_of::<Timer>());
+}
