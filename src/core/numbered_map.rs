@@ -25,10 +25,11 @@ impl Numbered for u64 {
 /// together: slot `i` holds key `first + i`. Requests are numbered in order and mostly
 /// finish in order, so a new key goes at the back and a removed entry leaves a gap
 /// (`None`) that is dropped once it reaches either end: neither moves other entries.
+/// Values are boxed, so that a slot (a gap included) takes one word, not a request.
 #[derive(Clone, Debug)]
 pub struct NumberedMap<K, V> {
     first: u64,
-    slots: VecDeque<Option<V>>,
+    slots: VecDeque<Option<Box<V>>>,
     /// Entries that are not gaps.
     len: usize,
     key: PhantomData<K>,
@@ -61,21 +62,21 @@ impl<K: Numbered, V> NumberedMap<K, V> {
         if i >= self.slots.len() {
             self.slots.resize_with(i + 1, || None);
         }
-        let old = self.slots[i].replace(value);
+        let old = self.slots[i].replace(Box::new(value));
         if old.is_none() {
             self.len += 1;
         }
-        old
+        old.map(|b| *b)
     }
 
     /// The value of `key`.
     pub fn get(&self, key: &K) -> Option<&V> {
-        self.slot(*key).and_then(|i| self.slots[i].as_ref())
+        self.slot(*key).and_then(|i| self.slots[i].as_deref())
     }
 
     /// The value of `key`, to change.
     pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
-        self.slot(*key).and_then(|i| self.slots[i].as_mut())
+        self.slot(*key).and_then(|i| self.slots[i].as_deref_mut())
     }
 
     /// Removes `key`, returning its value.
@@ -90,13 +91,13 @@ impl<K: Numbered, V> NumberedMap<K, V> {
         while self.slots.back().is_some_and(Option::is_none) {
             self.slots.pop_back();
         }
-        Some(value)
+        Some(*value)
     }
 
     /// The entries, in key order.
     pub fn iter(&self) -> impl Iterator<Item = (K, &V)> {
         let first = self.first;
-        self.slots.iter().enumerate().filter_map(move |(i, v)| v.as_ref().map(|v| (K::from_number(first + i as u64), v)))
+        self.slots.iter().enumerate().filter_map(move |(i, v)| v.as_deref().map(|v| (K::from_number(first + i as u64), v)))
     }
 
     /// Removes every entry.
