@@ -83,7 +83,7 @@ proptest! {
         clocks in proptest::collection::vec(clock(), 1..7), rotate in 0usize..7
     ) {
         let versions: Vec<Version> = clocks.iter().enumerate()
-            .map(|(i, c)| Version { value: format!("v{i}").into(), clock: c.clone(), written_at: i as u64 })
+            .map(|(i, c)| Version::new(format!("v{i}").into(), c.clone(), i as u64))
             .collect();
         let kept = reconcile(versions.clone(), Reconciliation::Siblings);
         let mut rotated = versions.clone();

@@ -326,7 +326,7 @@ mod tests {
     use crate::core::clock::VectorClock;
 
     fn v(value: &str) -> Vec<Version> {
-        vec![Version { value: value.into(), clock: VectorClock::from_counters(&[(NodeId(0), 1)], 0), written_at: 0 }]
+        vec![Version::new(value.into(), VectorClock::from_counters(&[(NodeId(0), 1)], 0), 0)]
     }
 
     const WHOLE: KeyRange = KeyRange { start: 7, end: 7 };

@@ -9,18 +9,48 @@ use super::clock::{Causality, VectorClock};
 use super::{Time, Value};
 use smallvec::SmallVec;
 use std::cmp::Ordering;
+use std::fmt;
+use std::ops::Deref;
+use std::rc::Rc;
 
 /// The versions a replica holds for one key: usually one, kept in place (no separate
 /// allocation to follow); siblings spill to the heap.
 pub type Versions = SmallVec<[Version; 1]>;
 
 /// One version of an object: a value, its vector clock, and the virtual time its
-/// coordinator wrote it (used only by last-write-wins).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Version {
+/// coordinator wrote it (used only by last-write-wins). A version never changes once
+/// written, so replicas, messages and replies share one copy: passing it on copies a
+/// pointer.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Version(Rc<VersionData>);
+
+/// What a [`Version`] holds.
+#[derive(PartialEq, Eq, Hash)]
+pub struct VersionData {
     pub value: Value,
     pub clock: VectorClock,
     pub written_at: Time,
+}
+
+impl Version {
+    /// A new version of an object.
+    pub fn new(value: Value, clock: VectorClock, written_at: Time) -> Version {
+        Version(Rc::new(VersionData { value, clock, written_at }))
+    }
+}
+
+impl Deref for Version {
+    type Target = VersionData;
+    fn deref(&self) -> &VersionData {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = &self.0;
+        f.debug_struct("Version").field("value", &v.value).field("clock", &v.clock).field("written_at", &v.written_at).finish()
+    }
 }
 
 /// How a replica reconciles versions of one key (§4.4, §6.1).
@@ -113,7 +143,7 @@ mod tests {
 
     fn v(value: &str, pairs: &[(u32, u64)], at: Time) -> Version {
         let pairs: Vec<(NodeId, u64)> = pairs.iter().map(|&(n, c)| (NodeId(n), c)).collect();
-        Version { value: value.into(), clock: VectorClock::from_counters(&pairs, at), written_at: at }
+        Version::new(value.into(), VectorClock::from_counters(&pairs, at), at)
     }
 
     #[test]

@@ -403,7 +403,7 @@ impl Node {
         reply_to: Option<(NodeId, ReqId)>,
         out: &mut Vec<Effect>,
     ) {
-        let version = Version { value, clock: self.new_clock(&key, &context, now), written_at: now };
+        let version = Version::new(value, self.new_clock(&key, &context, now), now);
         let list = self.candidates(&key, 0);
         let targets = choose_targets(&list, self.config.n, self.config.sloppy_quorum, |p| self.is_down(p));
         let req = self.new_req();
