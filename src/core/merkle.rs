@@ -12,7 +12,7 @@ use super::ring::{in_range, Position, Ring};
 use super::version::Version;
 use super::{Key, NodeId};
 use md5::{Digest, Md5};
-use std::collections::{BTreeMap, BTreeSet};
+use smallvec::SmallVec;
 
 /// A hash of a tree node.
 pub type Hash = [u8; 16];
@@ -52,13 +52,6 @@ impl KeyRange {
     /// Which of `leaves` equal slices of the range holds `position` (which must be in it).
     pub fn leaf_of(&self, position: Position, leaves: u32) -> u32 {
         (self.offset(position) / self.leaf_width(leaves)) as u32
-    }
-
-    /// The offsets that fall under one of `leaves` equal slices.
-    fn leaf_offsets(&self, leaf: u32, leaves: u32) -> std::ops::RangeInclusive<u128> {
-        let width = self.leaf_width(leaves);
-        let first = u128::from(leaf) * width;
-        first..=first.saturating_add(width - 1)
     }
 }
 
@@ -181,7 +174,7 @@ impl MerkleTree {
         }
         let mut tree = MerkleTree { depth, hashes: vec![[0u8; 16]; 2 * leaves as usize] };
         for (leaf, mut entries) in by_leaf.into_iter().enumerate() {
-            entries.sort_by_key(|&(offset, _, _)| offset);
+            entries.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
             tree.hashes[leaves as usize + leaf] = leaf_hash(entries.into_iter().map(|(_, k, vs)| (k, vs)));
         }
         for i in (1..leaves as usize).rev() {
@@ -227,30 +220,29 @@ impl MerkleTree {
 }
 
 /// The Merkle tree a node keeps for one key range it hosts (§4.7), kept up to date as its
-/// keys change: a write only marks its key changed, and the next comparison rehashes the
-/// leaves holding changed keys and their paths to the root — never the whole store.
+/// keys change: a write only marks its leaf stale, and the next comparison rehashes the
+/// stale leaves (from the keys the store holds under them) and their paths to the root —
+/// never the whole tree. Between comparisons a write costs one bit.
 #[derive(Clone, Debug)]
 pub struct KeptTree {
     range: KeyRange,
     tree: MerkleTree,
-    /// The range's keys by their offset into it (positions are MD5s: one key each), so
-    /// that a leaf's keys are one contiguous run.
-    keys: BTreeMap<u128, KeptKey>,
-}
-
-/// A key a kept tree knows, and whether it changed since its leaf was last hashed.
-#[derive(Clone, Debug)]
-struct KeptKey {
-    key: Key,
-    /// False once the store no longer holds it (forgotten at the next rehash).
-    held: bool,
-    changed: bool,
+    /// The width of one leaf's share of the range (worked out once).
+    leaf_width: u128,
+    /// One bit per leaf: set when a key under the leaf changed since it was last hashed.
+    stale: SmallVec<[u64; 1]>,
 }
 
 impl KeptTree {
-    /// The tree of a range holding no keys yet.
+    /// The tree of a range whose keys are still to be hashed: every leaf is stale.
     pub fn new(range: KeyRange, depth: u8) -> Self {
-        KeptTree { range, tree: MerkleTree::empty(depth), keys: BTreeMap::new() }
+        let leaves = 1u32 << depth;
+        let words = (leaves as usize).div_ceil(64);
+        let mut stale: SmallVec<[u64; 1]> = smallvec::smallvec![u64::MAX; words];
+        if leaves < 64 {
+            stale[0] = (1 << leaves) - 1;
+        }
+        KeptTree { range, tree: MerkleTree::empty(depth), leaf_width: range.leaf_width(leaves), stale }
     }
 
     /// The range the tree covers.
@@ -263,47 +255,57 @@ impl KeptTree {
         1 << self.tree.depth
     }
 
-    /// A key of the range (at `position`) changed: it is held (`held`) or gone.
-    pub fn key_changed(&mut self, key: &Key, position: Position, held: bool) {
-        let entry = self.keys.entry(self.range.offset(position));
-        let kept = entry.or_insert_with(|| KeptKey { key: key.clone(), held, changed: true });
-        kept.held = held;
-        kept.changed = true;
+    /// The leaf under which an offset into the range falls.
+    fn leaf_at(&self, offset: u128) -> u32 {
+        (offset / self.leaf_width) as u32
     }
 
-    /// The keys held under one leaf, in ring order.
-    fn keys_of_leaf(&self, leaf: u32) -> impl Iterator<Item = &Key> {
-        let offsets = self.range.leaf_offsets(leaf, self.leaves());
-        self.keys.range(offsets).filter(|(_, k)| k.held).map(|(_, k)| &k.key)
+    /// A key of the range (at `position`) changed or is gone: its leaf is stale.
+    pub fn key_changed(&mut self, position: Position) {
+        debug_assert!(self.range.contains(position), "the key is in the tree's range");
+        let leaf = self.leaf_at(self.range.offset(position)) as usize;
+        self.stale[leaf / 64] |= 1 << (leaf % 64);
     }
 
-    /// The keys held under the given leaves, in key order.
-    pub fn keys_under(&self, leaves: &[u32]) -> Vec<Key> {
-        let mut keys: Vec<Key> = leaves.iter().flat_map(|&leaf| self.keys_of_leaf(leaf).cloned()).collect();
-        keys.sort();
-        keys.dedup();
-        keys
+    fn is_stale(&self, leaf: u32) -> bool {
+        self.stale[leaf as usize / 64] & (1 << (leaf % 64)) != 0
     }
 
-    /// The new hashes of the leaves holding changed keys, from the versions `store` holds.
-    fn stale_leaf_hashes<'a>(&self, store: impl Fn(&str) -> &'a [Version]) -> Vec<(u32, Hash)> {
-        let width = self.range.leaf_width(self.leaves());
-        let stale: BTreeSet<u32> = self.keys.iter().filter(|(_, k)| k.changed).map(|(&o, _)| (o / width) as u32).collect();
-        let hash = |leaf| leaf_hash(self.keys_of_leaf(leaf).map(|key| (&**key, store(key))));
-        stale.into_iter().map(|leaf| (leaf, hash(leaf))).collect()
+    /// The new hashes of the stale leaves, from every entry (key, versions) of the store,
+    /// in any order: those under stale leaves are picked out and hashed in ring order.
+    fn stale_leaf_hashes<'a>(&self, store: impl Iterator<Item = (&'a Key, &'a [Version])>) -> Vec<(u32, Hash)> {
+        if self.stale.iter().all(|&bits| bits == 0) {
+            return Vec::new();
+        }
+        let mut under: Vec<(u128, &Key, &[Version])> = store
+            .filter(|(key, _)| self.range.contains(key.position()))
+            .map(|(key, versions)| (self.range.offset(key.position()), key, versions))
+            .filter(|&(offset, _, _)| self.is_stale(self.leaf_at(offset)))
+            .collect();
+        under.sort_unstable_by(|a, b| (a.0, a.1.as_str()).cmp(&(b.0, b.1.as_str())));
+        let mut next = 0;
+        let stale_leaves = (0..self.leaves()).filter(|&leaf| self.is_stale(leaf));
+        stale_leaves
+            .map(|leaf| {
+                let first = next;
+                while next < under.len() && self.leaf_at(under[next].0) == leaf {
+                    next += 1;
+                }
+                (leaf, leaf_hash(under[first..next].iter().map(|&(_, key, versions)| (key.as_str(), versions))))
+            })
+            .collect()
     }
 
-    /// Rehashes the leaves holding changed keys, and their paths to the root.
-    pub fn refresh<'a>(&mut self, store: impl Fn(&str) -> &'a [Version]) {
+    /// Rehashes the stale leaves and their paths to the root, from the store's entries.
+    pub fn refresh<'a>(&mut self, store: impl Iterator<Item = (&'a Key, &'a [Version])>) {
         for (leaf, hash) in self.stale_leaf_hashes(store) {
             self.tree.set_leaf(leaf, hash);
         }
-        self.keys.retain(|_, k| k.held);
-        self.keys.values_mut().for_each(|k| k.changed = false);
+        self.stale.iter_mut().for_each(|bits| *bits = 0);
     }
 
     /// The tree as `refresh` would leave it, without changing this one.
-    pub fn current<'a>(&self, store: impl Fn(&str) -> &'a [Version]) -> MerkleTree {
+    pub fn current<'a>(&self, store: impl Iterator<Item = (&'a Key, &'a [Version])>) -> MerkleTree {
         let mut tree = self.tree.clone();
         for (leaf, hash) in self.stale_leaf_hashes(store) {
             tree.set_leaf(leaf, hash);
@@ -367,13 +369,13 @@ mod tests {
             } else {
                 held.insert(key.clone(), v(&format!("v{step}")));
             }
-            kept.key_changed(&key, position, held.contains_key(&key));
-            let store = |k: &str| held.get(k).map_or(&[][..], Vec::as_slice);
-            let expected = MerkleTree::build(range, 3, held.iter().map(|(k, vs)| (k, vs.as_slice())));
-            assert_eq!(kept.current(store), expected, "step {step}");
+            kept.key_changed(position);
+            let store = || held.iter().map(|(k, vs)| (k, vs.as_slice()));
+            let expected = MerkleTree::build(range, 3, store());
+            assert_eq!(kept.current(store()), expected, "step {step}");
             if step % 3 == 0 {
-                kept.refresh(store);
-                assert!(kept.keys.values().all(|k| k.held && !k.changed));
+                kept.refresh(store());
+                assert!(kept.stale.iter().all(|&bits| bits == 0));
                 assert_eq!(kept.tree, expected, "step {step}");
             }
         }

@@ -23,6 +23,9 @@ pub trait StorageEngine {
     fn remove(&mut self, key: &str);
     /// Every key held, in key order.
     fn keys(&self) -> Vec<&Key>;
+    /// Every key held with its versions, in no particular order: for callers that pick
+    /// some out and sort those (cheaper than sorting every key first).
+    fn entries(&self) -> Box<dyn Iterator<Item = (&Key, &[Version])> + '_>;
     /// Number of keys held.
     fn len(&self) -> usize;
     /// Whether the store is empty.
@@ -103,6 +106,10 @@ impl StorageEngine for MemoryStore {
         let mut keys: Vec<&Key> = self.map.keys().collect();
         keys.sort_unstable();
         keys
+    }
+
+    fn entries(&self) -> Box<dyn Iterator<Item = (&Key, &[Version])> + '_> {
+        Box::new(self.map.iter().map(|(key, versions)| (key, versions.as_slice())))
     }
 
     fn len(&self) -> usize {

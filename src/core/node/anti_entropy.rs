@@ -17,36 +17,24 @@ impl Node {
     }
 
     /// After a ring change (or a wipe): keep one Merkle tree per hosted range (§4.7).
-    /// Trees of ranges still hosted stay as they are; new ones are built from the store.
+    /// Trees of ranges still hosted stay as they are; new ones start with every leaf
+    /// stale, to be hashed from the store at their first comparison.
     pub(super) fn rebuild_trees(&mut self) {
         self.hosted = hosted_ranges(&self.ring, self.config.strategy, self.config.n, self.id);
         let mut old: BTreeMap<KeyRange, KeptTree> = self.trees.drain(..).map(|t| (t.range(), t)).collect();
-        let mut new_ranges = Vec::new();
         for &(range, _) in &self.hosted {
-            let tree = old.remove(&range).unwrap_or_else(|| {
-                new_ranges.push(range.end);
-                KeptTree::new(range, self.config.merkle_depth)
-            });
+            let tree = old.remove(&range).unwrap_or_else(|| KeptTree::new(range, self.config.merkle_depth));
             self.trees.push(tree);
         }
         self.trees.sort_by_key(|t| t.range().end);
-        if new_ranges.is_empty() {
-            return;
-        }
-        for key in self.store.keys() {
-            let position = key.position();
-            if let Some(tree) = tree_of(&mut self.trees, position).filter(|t| new_ranges.contains(&t.range().end)) {
-                tree.key_changed(key, position, true);
-            }
-        }
     }
 
-    /// A key's versions changed here (it is `held`, or gone): mark its leaf stale in the
-    /// tree of its range.
-    pub(super) fn key_changed(&mut self, key: &Key, held: bool) {
+    /// A key's versions changed here (or it is gone): mark its leaf stale in the tree of
+    /// its range.
+    pub(super) fn key_changed(&mut self, key: &Key) {
         let position = key.position();
         if let Some(tree) = tree_of(&mut self.trees, position) {
-            tree.key_changed(key, position, held);
+            tree.key_changed(position);
         }
     }
 
@@ -58,10 +46,7 @@ impl Node {
     /// The node's own keys (not hints) under some leaves of a range's tree, in key
     /// order, with their versions.
     fn entries_in(&self, range: KeyRange, leaves: &[u32]) -> Vec<(Key, Vec<Version>)> {
-        let keys = match self.kept_tree(range) {
-            Some(tree) => tree.keys_under(leaves),
-            None => self.keys_scanned(range, Some(leaves)),
-        };
+        let keys = self.keys_scanned(range, Some(leaves));
         keys.into_iter()
             .map(|k| {
                 let versions = self.store.versions_of(&k).to_vec();
@@ -70,18 +55,21 @@ impl Node {
             .collect()
     }
 
-    /// The keys of a range (under `leaves`, or all), found by scanning the whole store.
+    /// The keys of a range (under `leaves`, or all), in key order, found by scanning the
+    /// whole store.
     fn keys_scanned(&self, range: KeyRange, leaves: Option<&[u32]>) -> Vec<Key> {
         let count = 1u32 << self.config.merkle_depth;
         let under = |p| range.contains(p) && leaves.is_none_or(|ls| ls.contains(&range.leaf_of(p, count)));
-        self.store.keys().into_iter().filter(|k| under(k.position())).cloned().collect()
+        let mut keys: Vec<Key> = self.store.entries().map(|(k, _)| k).filter(|k| under(k.position())).cloned().collect();
+        keys.sort_unstable();
+        keys
     }
 
     /// This node's Merkle tree for a range (§4.7): the one it keeps, up to date; for a
     /// range it does not host (its view of the ring differs), one built from the store.
     pub fn merkle_tree(&self, range: KeyRange) -> MerkleTree {
         match self.kept_tree(range) {
-            Some(tree) => tree.current(|k| self.store.get(k)),
+            Some(tree) => tree.current(self.store.entries()),
             None => self.merkle_tree_from_store(range),
         }
     }
@@ -108,7 +96,7 @@ impl Node {
     fn fresh_tree(&mut self, range: KeyRange) -> MerkleTree {
         if let Some(at) = self.kept_index(range) {
             let store = &self.store;
-            self.trees[at].refresh(|k| store.get(k));
+            self.trees[at].refresh(store.entries());
         }
         self.merkle_tree(range)
     }

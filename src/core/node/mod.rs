@@ -318,7 +318,7 @@ impl Node {
     fn store_version(&mut self, key: &Key, version: Version) -> bool {
         let changed = add_version(self.store.versions_mut(key), version, self.config.reconciliation);
         if changed {
-            self.key_changed(key, true);
+            self.key_changed(key);
         }
         changed
     }
@@ -326,7 +326,7 @@ impl Node {
     /// Drops a key from the local store.
     fn forget_key(&mut self, key: &Key) {
         self.store.remove(key);
-        self.key_changed(key, false);
+        self.key_changed(key);
     }
 
     /// Keeps a replica meant for `owner` in the hint store (§4.6).
