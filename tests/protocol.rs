@@ -90,6 +90,26 @@ fn timeouts_give_the_client_an_error_not_a_hang() {
 }
 
 #[test]
+fn a_client_gives_up_a_fixed_time_after_it_asked_whatever_the_others_do() {
+    let mut w = world(5, Config::default());
+    let lost_at = w.preference_list("lost")[0];
+    let before = w.put("c1", "k", "v1", NodeId(0), VectorClock::new());
+    w.advance_clock(3 * MS);
+    let lost = w.put("c2", "lost", "v", lost_at, VectorClock::new());
+    w.crash(lost_at);
+    let started = w.now();
+    let after = w.get("c3", "k", (0..5).map(NodeId).find(|&n| n != lost_at).unwrap());
+    w.run_until(started + 1_000 * MS);
+    let (timeout, lost_op) = (2 * w.config().request_timeout + 100 * MS, w.op(lost).unwrap());
+    assert!(matches!(outcome(&w, lost), ClientReply::Failed { ref error, .. } if error.contains("gave up")));
+    assert_eq!(lost_op.finished, Some(started + timeout), "given up exactly when due");
+    for op in [before, after] {
+        assert!(!matches!(outcome(&w, op), ClientReply::Failed { .. }), "the others were answered");
+        assert!(w.op(op).unwrap().finished.unwrap() < started + timeout);
+    }
+}
+
+#[test]
 fn a_request_to_a_down_node_fails_at_once() {
     let mut w = world(3, Config::default());
     w.crash(NodeId(1));

@@ -149,7 +149,6 @@ enum Pending {
     /// Message `msg` (its body waits on the wire) reaches its receiver.
     Deliver { msg: u64 },
     Timer { node: NodeId, incarnation: u32, timer: Timer },
-    ClientTimeout { op: OpId },
 }
 
 /// A message on the wire: what is drawn, what will be handed over, and whether it is
@@ -229,6 +228,11 @@ pub struct World {
     /// Client operations, oldest first; `OpId(i)` is at index i - 1 - `ops_dropped`.
     ops: Vec<OpRecord>,
     open_ops: usize,
+    /// The oldest operation that may still be open: every one before it is finished. A
+    /// client gives up a fixed time after it started, so this one gives up first: when,
+    /// if it is open.
+    first_open: OpId,
+    gives_up: Option<(Time, OpId)>,
     /// Whether finished operations are kept (on by default; a long load turns it off).
     keep_finished_ops: bool,
     /// Finished operations dropped from the front of `ops`, and when to drop more.
@@ -290,6 +294,8 @@ impl World {
             next_msg: 0,
             ops: Vec::new(),
             open_ops: 0,
+            first_open: OpId(1),
+            gives_up: None,
             keep_finished_ops: true,
             ops_dropped: 0,
             drop_ops_at: 1024,
@@ -621,6 +627,9 @@ impl World {
         let record = OpRecord { client, kind, key, via, started: self.now, finished: None, outcome: None };
         self.ops.push(record);
         self.open_ops += 1;
+        if self.gives_up.is_none() {
+            self.gives_up = self.oldest_gives_up();
+        }
         op
     }
 
@@ -643,7 +652,6 @@ impl World {
             self.finish_op(None, ClientReply::Failed { op, error });
             return;
         }
-        self.queue.push_after(self.now, self.client_timeout(), Pending::ClientTimeout { op });
         let mut out = std::mem::take(&mut self.effects);
         self.nodes[via.index()].on_client(self.now, request, &mut out);
         self.apply(via, out);
@@ -680,15 +688,26 @@ impl World {
         record.finished = Some(self.now);
         record.outcome = Some(reply);
         self.open_ops -= 1;
+        while self.op(self.first_open).is_some_and(|r| r.outcome.is_some()) {
+            self.first_open.0 += 1;
+        }
+        self.gives_up = self.oldest_gives_up();
         if !self.keep_finished_ops && self.ops.len() >= self.drop_ops_at {
             self.drop_finished_ops();
         }
     }
 
+    /// When the client of the oldest open operation gives up waiting, if any is open.
+    fn oldest_gives_up(&self) -> Option<(Time, OpId)> {
+        let oldest = self.op(self.first_open).filter(|r| r.outcome.is_none())?;
+        Some((oldest.started + self.client_timeout(), self.first_open))
+    }
+
     /// Drops the finished operations at the front of the record (not kept), and sets
     /// when to look again: once the record has doubled, so that this costs O(1) per op.
     fn drop_finished_ops(&mut self) {
-        let finished = self.ops.iter().take_while(|r| r.outcome.is_some()).count();
+        let finished = self.op_index(self.first_open).unwrap_or(self.ops.len()).min(self.ops.len());
+        debug_assert!(self.ops[..finished].iter().all(|r| r.outcome.is_some()));
         self.ops.drain(..finished);
         self.ops_dropped += finished as u64;
         self.drop_ops_at = (2 * self.ops.len()).max(1024);
@@ -766,13 +785,28 @@ impl World {
 
     // ----- time -----
 
-    /// When the next event will happen, if any.
+    /// When the next event will happen, if any: the next one queued, or a client giving
+    /// up waiting.
     pub fn next_event_at(&self) -> Option<Time> {
-        self.queue.peek_time()
+        let queued = self.queue.peek_time();
+        match self.gives_up {
+            Some((deadline, _)) => Some(queued.map_or(deadline, |at| at.min(deadline))),
+            None => queued,
+        }
     }
 
-    /// Processes the next event. Returns false when nothing is left to happen.
+    /// Processes the next event. Returns false when nothing is left to happen. A client
+    /// that gives up at the same moment as a queued event does so after it.
     pub fn step(&mut self) -> bool {
+        if let Some((deadline, op)) = self.gives_up {
+            if self.queue.peek_time().is_none_or(|at| deadline < at) {
+                debug_assert!(deadline >= self.now, "time never runs backwards");
+                self.now = deadline;
+                let error = "no answer: the client gave up waiting".to_string();
+                self.finish_op(None, ClientReply::Failed { op, error });
+                return true;
+            }
+        }
         let Some((at, what)) = self.queue.pop() else { return false };
         debug_assert!(at >= self.now, "time never runs backwards");
         self.now = at;
@@ -788,12 +822,6 @@ impl World {
                     self.apply(node, out);
                 }
             }
-            // (Usually the client has its answer long before.)
-            Pending::ClientTimeout { op } if self.op(op).is_some_and(|r| r.outcome.is_none()) => {
-                let error = "no answer: the client gave up waiting".to_string();
-                self.finish_op(None, ClientReply::Failed { op, error });
-            }
-            Pending::ClientTimeout { .. } => {}
         }
         true
     }
