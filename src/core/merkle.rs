@@ -234,15 +234,17 @@ pub struct KeptTree {
 }
 
 impl KeptTree {
-    /// The tree of a range whose keys are still to be hashed: every leaf is stale.
-    pub fn new(range: KeyRange, depth: u8) -> Self {
-        let leaves = 1u32 << depth;
+    /// The tree of a range whose keys are still to be hashed: every leaf is stale. It
+    /// starts as a copy of `empty` (see [`MerkleTree::empty`]), which a node builds once
+    /// for all its new trees.
+    pub fn new(range: KeyRange, empty: &MerkleTree) -> Self {
+        let leaves = 1u32 << empty.depth;
         let words = (leaves as usize).div_ceil(64);
         let mut stale: SmallVec<[u64; 1]> = smallvec::smallvec![u64::MAX; words];
         if leaves < 64 {
             stale[0] = (1 << leaves) - 1;
         }
-        KeptTree { range, tree: MerkleTree::empty(depth), leaf_width: range.leaf_width(leaves), stale }
+        KeptTree { range, tree: empty.clone(), leaf_width: range.leaf_width(leaves), stale }
     }
 
     /// The range the tree covers.
@@ -357,7 +359,7 @@ mod tests {
     fn a_kept_tree_follows_writes_and_removals_and_equals_a_rebuilt_one() {
         let range = KeyRange { start: u128::MAX / 3, end: u128::MAX / 7 }; // wraps past zero
         let mut held: std::collections::BTreeMap<Key, Vec<Version>> = Default::default();
-        let mut kept = KeptTree::new(range, 3);
+        let mut kept = KeptTree::new(range, &MerkleTree::empty(3));
         for step in 0..200u32 {
             let key: Key = format!("k{}", step * 7 % 23).into();
             let position = key.position();

@@ -22,8 +22,9 @@ impl Node {
     pub(super) fn rebuild_trees(&mut self) {
         self.hosted = hosted_ranges(&self.ring, self.config.strategy, self.config.n, self.id);
         let mut old: BTreeMap<KeyRange, KeptTree> = self.trees.drain(..).map(|t| (t.range(), t)).collect();
+        let empty = MerkleTree::empty(self.config.merkle_depth);
         for &(range, _) in &self.hosted {
-            let tree = old.remove(&range).unwrap_or_else(|| KeptTree::new(range, self.config.merkle_depth));
+            let tree = old.remove(&range).unwrap_or_else(|| KeptTree::new(range, &empty));
             self.trees.push(tree);
         }
         self.trees.sort_by_key(|t| t.range().end);
