@@ -109,6 +109,14 @@ fn push_decimal(out: &mut String, mut n: u64) {
 /// over 10,000 keys (half puts), for `virtual_time`. The trace is hashed, not kept, and
 /// so are finished operations (their counters and latencies are kept).
 pub fn reference_load(nodes: usize, virtual_time: Time) -> (World, Workload) {
+    let (mut world, mut load) = reference_setup(nodes);
+    drive(&mut world, Some(&mut load), virtual_time, u64::MAX);
+    (world, load)
+}
+
+/// The cluster and the load of [`reference_load`], before anything has run (benchmarks
+/// time the run without the setup).
+pub fn reference_setup(nodes: usize) -> (World, Workload) {
     use super::network::Latency;
     use super::world::{NodeSpec, WorldSpec};
     let mut world = World::new(WorldSpec {
@@ -122,9 +130,7 @@ pub fn reference_load(nodes: usize, virtual_time: Time) -> (World, Workload) {
     .expect("a valid cluster");
     world.keep_finished_ops(false);
     let spec = WorkloadSpec { seed: 1, keys: 10_000, clients: 64, put_ratio: 0.5, interval: 20 };
-    let mut load = Workload::new(spec, 0);
-    drive(&mut world, Some(&mut load), virtual_time, u64::MAX);
-    (world, load)
+    (world, Workload::new(spec, 0))
 }
 
 /// Runs the world (and the load, if any) up to `until`, handling at most `budget` events
