@@ -4,7 +4,7 @@ use super::clock::VectorClock;
 use super::membership::Membership;
 use super::merkle::{Hash, KeyRange};
 use std::rc::Rc;
-use super::version::Version;
+use super::version::{Version, Versions};
 use super::{Key, NodeId, Time, Value};
 
 /// A client operation, numbered by whoever drives the nodes (the simulator).
@@ -69,7 +69,7 @@ pub enum Msg {
     /// Coordinator → replica: send me your versions of `key` (§4.5).
     Get { req: ReqId, key: Key },
     /// Replica → coordinator: the versions held.
-    GetReply { req: ReqId, versions: Vec<Version> },
+    GetReply { req: ReqId, versions: Versions },
     /// Coordinator → stale replica: the reconciled versions, after a get (read repair, §5).
     Repair { key: Key, versions: Vec<Version> },
     /// Are you there? (to a peer believed down, §4.8.3)

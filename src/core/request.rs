@@ -110,7 +110,7 @@ pub struct GetRequest {
     /// Every node asked so far (stand-ins included).
     pub targets: Targets,
     /// (replica, versions it holds), in arrival order.
-    pub replies: Vec<(NodeId, Vec<Version>)>,
+    pub replies: Vec<(NodeId, Versions)>,
     /// The read quorum.
     pub r: usize,
     pub phase: GetPhase,
@@ -122,7 +122,7 @@ pub struct GetRequest {
 
 impl GetRequest {
     /// Records a reply. Returns true when this reply completes the read quorum.
-    pub fn on_reply(&mut self, from: NodeId, versions: Vec<Version>) -> bool {
+    pub fn on_reply(&mut self, from: NodeId, versions: Versions) -> bool {
         if self.replies.iter().any(|(n, _)| *n == from) {
             return false;
         }

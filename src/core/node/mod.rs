@@ -338,19 +338,14 @@ impl Node {
     }
 
     /// What this node can say about a key: its own versions and any it holds as hints.
-    fn local_versions(&self, key: &Key) -> Vec<Version> {
-        let own = self.store.versions_of(key);
-        let mut hinted = self.hints.values().filter_map(|keys| keys.get(key)).peekable();
-        if hinted.peek().is_none() {
-            return own.to_vec(); // the usual case: nothing held for others
-        }
-        let mut versions = Versions::from(own);
-        for held in hinted {
+    fn local_versions(&self, key: &Key) -> Versions {
+        let mut versions = Versions::from(self.store.versions_of(key));
+        for held in self.hints.values().filter_map(|keys| keys.get(key)) {
             for v in held {
                 add_version(&mut versions, v.clone(), self.config.reconciliation);
             }
         }
-        versions.into_vec()
+        versions
     }
 
     /// Marks a peer down in this node's own view (§4.8.3).
@@ -475,7 +470,7 @@ impl Node {
         }
     }
 
-    fn on_get_reply(&mut self, req: ReqId, from: NodeId, versions: Vec<Version>, out: &mut Vec<Effect>) {
+    fn on_get_reply(&mut self, req: ReqId, from: NodeId, versions: Versions, out: &mut Vec<Effect>) {
         let Some(Request::Get(get)) = self.requests.get_mut(&req) else { return };
         if !get.on_reply(from, versions) {
             return;
