@@ -355,4 +355,23 @@ mod tests {
         assert!(get("version").starts_with("milk ["), "{}", get("version"));
         assert!(get("hint").starts_with("none"));
     }
+
+    #[test]
+    fn a_forwarded_put_and_its_answer_show_the_forwarders_request_number() {
+        let mut world = World::new(WorldSpec::default()).unwrap();
+        let outsider = world.preference_list("cart")[world.config().n];
+        world.put("alice", "cart", "milk", outsider, VectorClock::default());
+        let forward = *world.in_flight().find(|m| m.kind == MsgKind::Forward).expect("the put is forwarded");
+        let rows = describe_message(&world, &forward, world.message(forward.msg).unwrap().1);
+        let request = rows.iter().find(|(f, _)| f == "request").map(|(_, v)| v.clone()).unwrap();
+        assert!(request.ends_with("at the sender"), "{request}");
+        while !world.in_flight().any(|m| m.kind == MsgKind::ForwardReply) {
+            assert!(world.step(), "the coordinator answers");
+        }
+        let answer = *world.in_flight().find(|m| m.kind == MsgKind::ForwardReply).unwrap();
+        let rows = describe_message(&world, &answer, world.message(answer.msg).unwrap().1);
+        let get = |k: &str| rows.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone()).unwrap();
+        assert_eq!(get("request"), request.replace("at the sender", "at the receiver"));
+        assert!(get("answer").starts_with("stored milk"), "{}", get("answer"));
+    }
 }

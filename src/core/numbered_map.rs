@@ -100,7 +100,8 @@ impl<K: Numbered, V> NumberedMap<K, V> {
         self.slots.iter().enumerate().filter_map(move |(i, v)| v.as_deref().map(|v| (K::from_number(first + i as u64), v)))
     }
 
-    /// Removes every entry.
+    /// Removes every entry. (`first` may stay as it is: the next insert into an empty
+    /// run sets it.)
     pub fn clear(&mut self) {
         self.slots.clear();
         self.len = 0;

@@ -232,7 +232,7 @@ pub struct World {
     /// client gives up a fixed time after it started, so this one gives up first: when,
     /// if it is open.
     first_open: OpId,
-    gives_up: Option<(Time, OpId)>,
+    gives_up: Option<Time>,
     /// Whether finished operations are kept (on by default; a long load turns it off).
     keep_finished_ops: bool,
     /// Finished operations dropped from the front of `ops`, and when to drop more.
@@ -427,12 +427,6 @@ impl World {
 
     /// The context of `client`'s latest successful get of `key` (empty if none).
     pub fn last_read_context(&self, client: &str, key: &str) -> VectorClock {
-        self.contexts.get(client).and_then(|keys| keys.get(key)).cloned().unwrap_or_default()
-    }
-
-    /// [`World::last_read_context`] by shared names (found by pointer, see
-    /// [`World::get_shared`]).
-    pub fn last_read_context_of(&self, client: &Key, key: &Key) -> VectorClock {
         self.contexts.get(client).and_then(|keys| keys.get(key)).cloned().unwrap_or_default()
     }
 
@@ -698,9 +692,9 @@ impl World {
     }
 
     /// When the client of the oldest open operation gives up waiting, if any is open.
-    fn oldest_gives_up(&self) -> Option<(Time, OpId)> {
+    fn oldest_gives_up(&self) -> Option<Time> {
         let oldest = self.op(self.first_open).filter(|r| r.outcome.is_none())?;
-        Some((oldest.started + self.client_timeout(), self.first_open))
+        Some(oldest.started + self.client_timeout())
     }
 
     /// Drops the finished operations at the front of the record (not kept), and sets
@@ -790,7 +784,7 @@ impl World {
     pub fn next_event_at(&self) -> Option<Time> {
         let queued = self.queue.peek_time();
         match self.gives_up {
-            Some((deadline, _)) => Some(queued.map_or(deadline, |at| at.min(deadline))),
+            Some(deadline) => Some(queued.map_or(deadline, |at| at.min(deadline))),
             None => queued,
         }
     }
@@ -798,12 +792,12 @@ impl World {
     /// Processes the next event. Returns false when nothing is left to happen. A client
     /// that gives up at the same moment as a queued event does so after it.
     pub fn step(&mut self) -> bool {
-        if let Some((deadline, op)) = self.gives_up {
+        if let Some(deadline) = self.gives_up {
             if self.queue.peek_time().is_none_or(|at| deadline < at) {
                 debug_assert!(deadline >= self.now, "time never runs backwards");
                 self.now = deadline;
                 let error = "no answer: the client gave up waiting".to_string();
-                self.finish_op(None, ClientReply::Failed { op, error });
+                self.finish_op(None, ClientReply::Failed { op: self.first_open, error });
                 return true;
             }
         }
