@@ -2,7 +2,7 @@
 //! contents of a message for the inspector, and the log's filters.
 
 use crate::core::clock::VectorClock;
-use crate::core::message::{ClientReply, Msg, MsgKind, Note};
+use crate::core::message::{ClientReply, ForwardPut, Msg, MsgKind, Note, SyncHashes, SyncKeys, TransferAccept, TransferAck};
 use crate::core::ring::format_position;
 use crate::core::version::Version;
 use crate::core::{NodeId, MS};
@@ -230,7 +230,8 @@ pub fn describe_message(world: &World, flight: &InFlight, msg: &Msg) -> Vec<(Str
     ];
     let mut row = |k: &str, v: String| rows.push((k.to_string(), v));
     match msg {
-        Msg::ForwardPut { req, op, key, value, context } => {
+        Msg::ForwardPut(put) => {
+            let ForwardPut { req, op, key, value, context } = &**put;
             row("request", format!("#{} at the sender", req.0));
             row("client op", format!("#{}", op.0));
             row("key", key.to_string());
@@ -261,12 +262,14 @@ pub fn describe_message(world: &World, flight: &InFlight, msg: &Msg) -> Vec<(Str
             row("versions", versions_text(world, versions));
         }
         Msg::Ping | Msg::Pong => {}
-        Msg::SyncHashes { range, hashes } => {
+        Msg::SyncHashes(sync) => {
+            let SyncHashes { range, hashes } = &**sync;
             row("key range", format!("{}…{}", short_position(range.start), short_position(range.end)));
             let list: Vec<String> = hashes.iter().map(|(i, h)| format!("node {i}: {}", short_hash(h))).collect();
             row("tree hashes", list.join(", "));
         }
-        Msg::SyncKeys { range, leaves, entries, reply } => {
+        Msg::SyncKeys(sync) => {
+            let SyncKeys { range, leaves, entries, reply } = &**sync;
             row("key range", format!("{}…{}", short_position(range.start), short_position(range.end)));
             row("differing leaves", format!("{leaves:?}"));
             let keys: Vec<String> = entries.iter().map(|(k, vs)| format!("{k}: {}", versions_text(world, vs))).collect();
@@ -286,7 +289,8 @@ pub fn describe_message(world: &World, flight: &InFlight, msg: &Msg) -> Vec<(Str
             let list: Vec<String> = keys.iter().map(|(k, clocks)| format!("{k} {}", clocks_text(world, clocks))).collect();
             row("keys offered", keys_text(&list));
         }
-        Msg::TransferAccept { transfer, keys, have, .. } => {
+        Msg::TransferAccept(accept) => {
+            let TransferAccept { transfer, keys, have, .. } = &**accept;
             row("transfer", format!("#{transfer}"));
             row("send me", keys_text(keys));
             row("already have", keys_text(have));
@@ -296,7 +300,8 @@ pub fn describe_message(world: &World, flight: &InFlight, msg: &Msg) -> Vec<(Str
             let keys: Vec<String> = entries.iter().map(|(k, vs)| format!("{k}: {}", versions_text(world, vs))).collect();
             row("keys", keys_text(&keys));
         }
-        Msg::TransferAck { transfer, keys, .. } => {
+        Msg::TransferAck(ack) => {
+            let TransferAck { transfer, keys, .. } = &**ack;
             row("transfer", format!("#{transfer}"));
             row("stored", keys_text(keys));
         }

@@ -4,7 +4,7 @@
 
 use super::Node;
 use crate::core::merkle::{hosted_ranges, Hash, KeptTree, KeyRange, MerkleTree};
-use crate::core::message::{Effect, Msg, Note};
+use crate::core::message::{Effect, Msg, Note, SyncHashes, SyncKeys};
 use crate::core::ring::Position;
 use crate::core::version::Version;
 use crate::core::{Key, NodeId};
@@ -137,7 +137,7 @@ impl Node {
     /// Opens a comparison: send the range's root hash.
     fn start_sync(&mut self, range: KeyRange, peer: NodeId, out: &mut Vec<Effect>) {
         let root = self.fresh_tree(range).root();
-        out.push(Effect::Send { to: peer, msg: Msg::SyncHashes { range, hashes: vec![(1, root)] } });
+        out.push(Effect::Send { to: peer, msg: Msg::SyncHashes(Box::new(SyncHashes { range, hashes: vec![(1, root)] })) });
     }
 
     /// The peer's hashes for some tree nodes: keep only those that differ here, and
@@ -153,10 +153,10 @@ impl Node {
         let msg = if tree.is_leaf(first) {
             let leaves: Vec<u32> = differing.iter().map(|&i| tree.leaf_number(i)).collect();
             let entries = self.entries_in(range, &leaves);
-            Msg::SyncKeys { range, leaves, entries, reply: true }
+            Msg::SyncKeys(Box::new(SyncKeys { range, leaves, entries, reply: true }))
         } else {
             let children = differing.iter().flat_map(|&i| [2 * i, 2 * i + 1]);
-            Msg::SyncHashes { range, hashes: children.map(|c| (c, tree.hash(c))).collect() }
+            Msg::SyncHashes(Box::new(SyncHashes { range, hashes: children.map(|c| (c, tree.hash(c))).collect() }))
         };
         out.push(Effect::Send { to: peer, msg });
     }
@@ -175,7 +175,7 @@ impl Node {
     ) {
         if reply {
             let mine = self.entries_in(range, &leaves);
-            out.push(Effect::Send { to: peer, msg: Msg::SyncKeys { range, leaves, entries: mine, reply: false } });
+            out.push(Effect::Send { to: peer, msg: Msg::SyncKeys(Box::new(SyncKeys { range, leaves, entries: mine, reply: false })) });
         }
         let keys = entries.len() as u32;
         let mut changed = 0;

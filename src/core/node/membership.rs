@@ -4,7 +4,7 @@
 use super::Node;
 use crate::core::clock::VectorClock;
 use crate::core::membership::{MemberStatus, Membership};
-use crate::core::message::{Effect, Msg, Note, Timer};
+use crate::core::message::{Effect, Msg, Note, Timer, TransferAccept, TransferAck};
 use crate::core::ring::Position;
 use crate::core::version::Version;
 use crate::core::{Key, NodeId, Time};
@@ -260,7 +260,7 @@ impl Node {
             }
         }
         let mine = self.replicated_here(&have);
-        out.push(Effect::Send { to: from, msg: Msg::TransferAccept { transfer, keys: wanted, have, mine } });
+        out.push(Effect::Send { to: from, msg: Msg::TransferAccept(Box::new(TransferAccept { transfer, keys: wanted, have, mine })) });
     }
 
     /// Those of `keys` this node replicates, as it sees the ring.
@@ -313,10 +313,10 @@ impl Node {
         out.push(Effect::Note(Note::KeysTakenOver { from, keys: count }));
         for ((to, transfer), keys) in confirm {
             let mine = self.replicated_here(&keys);
-            out.push(Effect::Send { to, msg: Msg::TransferAck { transfer, keys, mine } });
+            out.push(Effect::Send { to, msg: Msg::TransferAck(Box::new(TransferAck { transfer, keys, mine })) });
         }
         for ((to, transfer), keys) in send_too {
-            out.push(Effect::Send { to, msg: Msg::TransferAccept { transfer, keys, have: Vec::new(), mine: Vec::new() } });
+            out.push(Effect::Send { to, msg: Msg::TransferAccept(Box::new(TransferAccept { transfer, keys, have: Vec::new(), mine: Vec::new() })) });
         }
         // Keys sent here that this node does not replicate: the sender's view of the ring
         // may be newer than this node's. Keep them for now; pass them on only if, a few

@@ -12,7 +12,7 @@ use super::clock::VectorClock;
 use super::config::Config;
 use super::membership::Membership;
 use super::merkle::{KeptTree, KeyRange};
-use super::message::{ClientReply, ClientRequest, Effect, Msg, Note, OpId, ReqId, Timer};
+use super::message::{ClientReply, ClientRequest, Effect, ForwardPut, Msg, Note, OpId, ReqId, SyncKeys, Timer, TransferAccept};
 use super::request::{choose_targets, replacement, ForwardedPut, GetPhase, GetRequest, PutRequest, Request, Target};
 use super::ring::Ring;
 use super::storage::{FastHashMap, MemoryStore, StorageEngine};
@@ -232,13 +232,14 @@ impl Node {
             out.push(Effect::Note(Note::PeerUp(from)));
         }
         match msg {
-            Msg::ForwardPut { req, op, key, value, context } => {
+            Msg::ForwardPut(put) => {
+                let ForwardPut { req, op, key, value, context } = *put;
                 self.coordinate_put(now, op, key, value, context, Some((from, req)), out)
             }
             Msg::ForwardReply { req, reply } => {
                 if matches!(self.requests.get(&req), Some(Request::Forwarded(f)) if f.op == reply.op()) {
                     self.requests.remove(&req);
-                    out.push(Effect::Reply(reply));
+                    out.push(Effect::Reply(*reply));
                 }
             }
             Msg::Put { req, key, version, hint } => {
@@ -277,14 +278,20 @@ impl Node {
                 out.push(Effect::Send { to: from, msg: Msg::HandoffAck { key, versions } });
             }
             Msg::HandoffAck { key, versions } => self.on_handoff_ack(from, key, versions, out),
-            Msg::SyncHashes { range, hashes } => self.on_sync_hashes(from, range, hashes, out),
-            Msg::SyncKeys { range, leaves, entries, reply } => self.on_sync_keys(from, range, leaves, entries, reply, out),
+            Msg::SyncHashes(sync) => self.on_sync_hashes(from, sync.range, sync.hashes, out),
+            Msg::SyncKeys(sync) => {
+                let SyncKeys { range, leaves, entries, reply } = *sync;
+                self.on_sync_keys(from, range, leaves, entries, reply, out)
+            }
             Msg::Gossip { membership } => self.on_gossip(from, membership, true, out),
             Msg::GossipReply { membership } => self.on_gossip(from, membership, false, out),
             Msg::TransferOffer { transfer, keys } => self.on_transfer_offer(now, from, transfer, keys, out),
-            Msg::TransferAccept { transfer, keys, have, mine } => self.on_transfer_accept(transfer, keys, have, mine, out),
+            Msg::TransferAccept(accept) => {
+                let TransferAccept { transfer, keys, have, mine } = *accept;
+                self.on_transfer_accept(transfer, keys, have, mine, out)
+            }
             Msg::Transfer { transfer, entries } => self.on_transfer(now, from, transfer, entries, out),
-            Msg::TransferAck { transfer, keys, mine } => self.on_transfer_ack(transfer, keys, mine, out),
+            Msg::TransferAck(ack) => self.on_transfer_ack(ack.transfer, ack.keys, ack.mine, out),
         }
     }
 
@@ -374,7 +381,7 @@ impl Node {
     fn forward_put(&mut self, op: OpId, key: Key, value: Value, context: VectorClock, to: NodeId, out: &mut Vec<Effect>) {
         let req = self.new_req();
         self.requests.insert(req, Request::Forwarded(ForwardedPut { op, to }));
-        out.push(Effect::Send { to, msg: Msg::ForwardPut { req, op, key, value, context } });
+        out.push(Effect::Send { to, msg: Msg::ForwardPut(Box::new(ForwardPut { req, op, key, value, context })) });
         out.push(Effect::SetTimer { after: 2 * self.config.request_timeout, timer: Timer::RequestTimeout(req) });
     }
 
@@ -432,7 +439,7 @@ impl Node {
     fn answer(&self, reply_to: Option<(NodeId, ReqId)>, reply: ClientReply, out: &mut Vec<Effect>) {
         match reply_to {
             None => out.push(Effect::Reply(reply)),
-            Some((node, req)) => out.push(Effect::Send { to: node, msg: Msg::ForwardReply { req, reply } }),
+            Some((node, req)) => out.push(Effect::Send { to: node, msg: Msg::ForwardReply { req, reply: Box::new(reply) } }),
         }
     }
 
