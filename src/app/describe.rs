@@ -352,7 +352,7 @@ mod tests {
     fn a_message_on_the_wire_shows_its_key_and_clock() {
         let mut world = World::new(WorldSpec::default()).unwrap();
         world.put("alice", "cart", "milk", world.preference_list("cart")[0], VectorClock::default());
-        let flight = *world.in_flight().find(|m| m.kind == MsgKind::Put).expect("a replica put on the wire");
+        let flight = world.in_flight().find(|m| m.kind == MsgKind::Put).expect("a replica put on the wire");
         let (_, msg) = world.message(flight.msg).unwrap();
         let rows = describe_message(&world, &flight, msg);
         let get = |k: &str| rows.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone()).unwrap();
@@ -366,14 +366,14 @@ mod tests {
         let mut world = World::new(WorldSpec::default()).unwrap();
         let outsider = world.preference_list("cart")[world.config().n];
         world.put("alice", "cart", "milk", outsider, VectorClock::default());
-        let forward = *world.in_flight().find(|m| m.kind == MsgKind::Forward).expect("the put is forwarded");
+        let forward = world.in_flight().find(|m| m.kind == MsgKind::Forward).expect("the put is forwarded");
         let rows = describe_message(&world, &forward, world.message(forward.msg).unwrap().1);
         let request = rows.iter().find(|(f, _)| f == "request").map(|(_, v)| v.clone()).unwrap();
         assert!(request.ends_with("at the sender"), "{request}");
         while !world.in_flight().any(|m| m.kind == MsgKind::ForwardReply) {
             assert!(world.step(), "the coordinator answers");
         }
-        let answer = *world.in_flight().find(|m| m.kind == MsgKind::ForwardReply).unwrap();
+        let answer = world.in_flight().find(|m| m.kind == MsgKind::ForwardReply).unwrap();
         let rows = describe_message(&world, &answer, world.message(answer.msg).unwrap().1);
         let get = |k: &str| rows.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone()).unwrap();
         assert_eq!(get("request"), request.replace("at the sender", "at the receiver"));

@@ -534,7 +534,7 @@ impl Playground {
     fn select_message(&mut self, id: u64) {
         let world = self.session.world();
         if let Some((flight, msg)) = world.message(id) {
-            let rows = describe::describe_message(world, flight, msg);
+            let rows = describe::describe_message(world, &flight, msg);
             self.selected = Some(Selected::Message { id, rows });
             self.playing = false; // hold still while it is read
         }

@@ -360,8 +360,9 @@ mod tests {
 
     #[test]
     fn a_message_fits_in_40_bytes() {
-        // With its sender, receiver and fate (9 bytes more), a message waiting on the
-        // simulated wire fits one 64-byte cache line: the large rare ones are boxed.
+        // With its sender, receiver, arrival time and fate (18 bytes more), a message
+        // waiting on the simulated wire fits one 64-byte cache line: the large rare
+        // ones are boxed.
         assert!(std::mem::size_of::<Msg>() <= 40, "Msg is {} bytes", std::mem::size_of::<Msg>());
     }
 }

@@ -151,38 +151,41 @@ enum Pending {
     Timer { node: NodeId, incarnation: u32, timer: Timer },
 }
 
-/// What a message on the wire will hand over, to whom, and whether it is already doomed
-/// to be lost: all that its arrival reads, in one cache line.
+/// A message on the wire: what it will hand over, to whom, when, and whether it is
+/// already doomed to be lost (dropped at random when sent: `lost`). All its arrival
+/// reads, in one cache line.
 #[repr(align(64))]
 struct Wired {
     body: Msg,
     from: NodeId,
     to: NodeId,
+    arrives: Time,
     lost: Option<DropReason>,
+    doomed: bool,
 }
 
 /// The messages on the wire, by id. Ids are consecutive, so deques indexed from the
-/// oldest id still in flight give O(1) sends and arrivals, in send order. What the page
-/// draws of each message (`InFlight`) is kept in a deque of its own, which an arrival
-/// does not touch.
+/// oldest id still in flight give O(1) sends and arrivals, in send order. When each was
+/// sent (only the page reads it) is kept in a deque of its own, which an arrival does not
+/// read.
 #[derive(Default)]
 struct Wire {
     first: u64,
     /// What each message carries; `None` once it has arrived or been dropped.
     slots: std::collections::VecDeque<Option<Wired>>,
-    /// Each message's route and times, in the same order as `slots`.
-    flights: std::collections::VecDeque<InFlight>,
+    /// When each message was sent, in the same order as `slots`.
+    sent: std::collections::VecDeque<Time>,
     count: usize,
 }
 
 impl Wire {
-    fn insert(&mut self, flight: InFlight, wired: Wired) {
+    fn insert(&mut self, id: u64, sent: Time, wired: Wired) {
         if self.slots.is_empty() {
-            self.first = flight.msg;
+            self.first = id;
         }
-        debug_assert_eq!(flight.msg, self.first + self.slots.len() as u64, "message ids are consecutive");
+        debug_assert_eq!(id, self.first + self.slots.len() as u64, "message ids are consecutive");
         self.slots.push_back(Some(wired));
-        self.flights.push_back(flight);
+        self.sent.push_back(sent);
         self.count += 1;
     }
 
@@ -192,20 +195,27 @@ impl Wire {
         self.count -= 1;
         while self.slots.front().is_some_and(Option::is_none) {
             self.slots.pop_front();
-            self.flights.pop_front();
+            self.sent.pop_front();
             self.first += 1;
         }
         wired
     }
 
-    fn get(&self, id: u64) -> Option<(&InFlight, &Msg)> {
+    /// Message `id` if it is on the wire: its route and times for the page, and its body.
+    fn get(&self, id: u64) -> Option<(InFlight, &Msg)> {
         let i = id.checked_sub(self.first)? as usize;
         let wired = self.slots.get(i)?.as_ref()?;
-        Some((&self.flights[i], &wired.body))
+        Some((self.flight(id, self.sent[i], wired), &wired.body))
     }
 
-    fn iter(&self) -> impl Iterator<Item = &InFlight> {
-        self.slots.iter().zip(&self.flights).filter(|(slot, _)| slot.is_some()).map(|(_, flight)| flight)
+    fn flight(&self, msg: u64, sent: Time, w: &Wired) -> InFlight {
+        InFlight { msg, from: w.from, to: w.to, kind: w.body.kind(), sent, arrives: w.arrives, doomed: w.doomed }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = InFlight> + '_ {
+        let ids = self.first..;
+        let on_wire = ids.zip(self.slots.iter().zip(&self.sent));
+        on_wire.filter_map(|(id, (slot, &sent))| slot.as_ref().map(|w| self.flight(id, sent, w)))
     }
 
     fn is_empty(&self) -> bool {
@@ -400,7 +410,7 @@ impl World {
     }
 
     /// Messages on the wire right now, oldest first.
-    pub fn in_flight(&self) -> impl Iterator<Item = &InFlight> {
+    pub fn in_flight(&self) -> impl Iterator<Item = InFlight> + '_ {
         self.wire.iter()
     }
 
@@ -919,8 +929,7 @@ impl World {
         // Drawn as lost if it will be: a random drop, or (unless that changes while it
         // flies) a receiver that is down or on the other side of a partition.
         let doomed = lost.is_some() || !self.up[to.index()] || !self.network.reachable(from, to);
-        let flight = InFlight { msg, from, to, kind, sent: self.now, arrives, doomed };
-        self.wire.insert(flight, Wired { body, from, to, lost });
+        self.wire.insert(msg, self.now, Wired { body, from, to, arrives, lost, doomed });
         self.queue.push(arrives, Pending::Deliver { msg });
     }
 
@@ -1000,7 +1009,7 @@ impl World {
     }
 
     fn arrive(&mut self, msg: u64) {
-        let Wired { body, from, to, lost } = self.wire.remove(msg);
+        let Wired { body, from, to, lost, .. } = self.wire.remove(msg);
         let kind = body.kind();
         let lost = lost
             .or_else(|| (!self.network.reachable(from, to)).then_some(DropReason::Partition))
@@ -1023,7 +1032,7 @@ impl World {
 /// network settings changed while running.
 impl World {
     /// The message `id`, if it is still on the wire: its route and what it carries.
-    pub fn message(&self, id: u64) -> Option<(&InFlight, &Msg)> {
+    pub fn message(&self, id: u64) -> Option<(InFlight, &Msg)> {
         self.wire.get(id)
     }
 
