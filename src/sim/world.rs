@@ -223,6 +223,9 @@ impl Wire {
     }
 }
 
+/// Client → key → the context of its latest successful get.
+type ClientContexts = FastHashMap<Key, FastHashMap<Key, VectorClock>>;
+
 /// The simulated cluster.
 pub struct World {
     now: Time,
@@ -261,7 +264,7 @@ pub struct World {
     drop_ops_at: usize,
     /// Client → key → the context of its latest successful get (looked up only, never
     /// listed: hash maps are safe here).
-    contexts: FastHashMap<Key, FastHashMap<Key, VectorClock>>,
+    contexts: ClientContexts,
     /// One shared copy of every client and key name seen, so that opening an operation
     /// does not copy them again (looked up only, never listed).
     shared_names: std::collections::HashSet<Key, std::hash::BuildHasherDefault<Fnv>>,
@@ -430,8 +433,9 @@ impl World {
     }
 
     /// Whether to keep the record of every finished operation (the default). A load that
-    /// runs for long turns it off, so that memory stays bounded; counters and latencies
-    /// are kept either way.
+    /// runs for long turns it off, so that memory stays bounded: a finished operation's
+    /// record then notes when it finished but not its answer, and is dropped soon after.
+    /// Counters, latencies and the clients' contexts are kept either way.
     pub fn keep_finished_ops(&mut self, keep: bool) {
         self.keep_finished_ops = keep;
     }
@@ -674,21 +678,21 @@ impl World {
 
     fn finish_op(&mut self, node: Option<NodeId>, reply: ClientReply) {
         let op = reply.op();
-        let Some(record) = self.op(op) else { return };
-        if record.outcome.is_some() {
+        let Some(index) = self.op_index(op).filter(|&i| i < self.ops.len()) else { return };
+        let record = &self.ops[index];
+        if record.finished.is_some() {
             return; // a late answer after the client gave up
         }
         let ok = !matches!(reply, ClientReply::Failed { .. });
         let latency = self.now - record.started;
-        let (kind, client, key) = (record.kind, record.client.clone(), record.key.clone());
-        match (&reply, kind) {
+        match (&reply, record.kind) {
             (ClientReply::Got { versions, context, .. }, _) => {
                 self.metrics.gets_ok += 1;
                 self.metrics.get_latencies.push(latency);
                 if versions.len() > 1 {
                     self.metrics.gets_with_siblings += 1;
                 }
-                self.remember_context(&client, &key, context);
+                remember_context(&mut self.contexts, &record.client, &record.key, context);
             }
             (ClientReply::Put { .. }, _) => {
                 self.metrics.puts_ok += 1;
@@ -698,12 +702,13 @@ impl World {
             (ClientReply::Failed { .. }, OpKind::Put) => self.metrics.puts_failed += 1,
         }
         self.trace.push(self.now, Event::Reply { op, node, ok });
-        let index = self.op_index(op).expect("found above");
         let record = &mut self.ops[index];
         record.finished = Some(self.now);
-        record.outcome = Some(reply);
+        if self.keep_finished_ops {
+            record.outcome = Some(reply);
+        }
         self.open_ops -= 1;
-        while self.op(self.first_open).is_some_and(|r| r.outcome.is_some()) {
+        while self.op(self.first_open).is_some_and(|r| r.finished.is_some()) {
             self.first_open.0 += 1;
         }
         self.gives_up = self.oldest_gives_up();
@@ -714,7 +719,7 @@ impl World {
 
     /// When the client of the oldest open operation gives up waiting, if any is open.
     fn oldest_gives_up(&self) -> Option<Time> {
-        let oldest = self.op(self.first_open).filter(|r| r.outcome.is_none())?;
+        let oldest = self.op(self.first_open).filter(|r| r.finished.is_none())?;
         Some(oldest.started + self.client_timeout())
     }
 
@@ -722,21 +727,10 @@ impl World {
     /// when to look again: once the record has doubled, so that this costs O(1) per op.
     fn drop_finished_ops(&mut self) {
         let finished = self.op_index(self.first_open).unwrap_or(self.ops.len()).min(self.ops.len());
-        debug_assert!(self.ops[..finished].iter().all(|r| r.outcome.is_some()));
+        debug_assert!(self.ops[..finished].iter().all(|r| r.finished.is_some()));
         self.ops.drain(..finished);
         self.ops_dropped += finished as u64;
         self.drop_ops_at = (2 * self.ops.len()).max(1024);
-    }
-
-    /// Keeps the context of a client's latest get of a key (allocating only the first time).
-    fn remember_context(&mut self, client: &Key, key: &Key, context: &VectorClock) {
-        let keys = self.contexts.entry(client.clone()).or_default();
-        match keys.get_mut(key) {
-            Some(held) => held.clone_from(context),
-            None => {
-                keys.insert(key.clone(), context.clone());
-            }
-        }
     }
 
     /// A one-line account of a reply, with clocks written with node names.
@@ -1024,6 +1018,20 @@ impl World {
         let mut out = std::mem::take(&mut self.effects);
         self.nodes[to.index()].on_message(self.now, from, body, &mut out);
         self.apply(to, out);
+    }
+}
+
+/// Keeps the context of a client's latest get of a key (allocating only the first time).
+fn remember_context(contexts: &mut ClientContexts, client: &Key, key: &Key, context: &VectorClock) {
+    let keys = match contexts.get_mut(client) {
+        Some(keys) => keys,
+        None => contexts.entry(client.clone()).or_default(),
+    };
+    match keys.get_mut(key) {
+        Some(held) => held.clone_from(context),
+        None => {
+            keys.insert(key.clone(), context.clone());
+        }
     }
 }
 

@@ -562,7 +562,8 @@ impl Node {
     /// After a get's reply window (§5): send the reconciled versions to every owner
     /// that returned stale data, then forget the request.
     fn read_repair(&mut self, req: ReqId, out: &mut Vec<Effect>) -> bool {
-        let Some(Request::Get(get)) = self.requests.remove(&req) else { return false };
+        let Some(request) = self.requests.remove(&req) else { return false };
+        let Request::Get(get) = &*request else { return false };
         let reconciled = get.reconciled();
         for stale in get.stale_replicas(&reconciled) {
             if stale == self.id {
@@ -594,7 +595,7 @@ impl Node {
             _ => return false,
         };
         let Some(request) = self.requests.remove(&req) else { return false };
-        match request {
+        match *request {
             Request::Put(put) => self.answer(put.reply_to, ClientReply::Failed { op: put.op, error }, out),
             Request::Get(get) => out.push(Effect::Reply(ClientReply::Failed { op: get.op, error })),
             Request::Forwarded(f) => {
