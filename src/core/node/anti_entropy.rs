@@ -28,13 +28,14 @@ impl Node {
             self.trees.push(tree);
         }
         self.trees.sort_by_key(|t| t.range().end);
+        self.tree_ends = self.trees.iter().map(|t| t.range().end).collect();
     }
 
     /// A key's versions changed here (or it is gone): mark its leaf stale in the tree of
     /// its range.
     pub(super) fn key_changed(&mut self, key: &Key) {
         let position = key.position();
-        if let Some(tree) = tree_of(&mut self.trees, position) {
+        if let Some(tree) = tree_of(&mut self.trees, &self.tree_ends, position) {
             tree.key_changed(position);
         }
     }
@@ -88,7 +89,7 @@ impl Node {
     }
 
     fn kept_index(&self, range: KeyRange) -> Option<usize> {
-        let at = self.trees.binary_search_by_key(&range.end, |t| t.range().end).ok()?;
+        let at = self.tree_ends.binary_search(&range.end).ok()?;
         (self.trees[at].range() == range).then_some(at)
     }
 
@@ -193,8 +194,10 @@ impl Node {
 /// The kept tree whose range holds `position`, if this node hosts it. Ranges do not
 /// overlap, so it is the first range ending at or after the position, or the one that
 /// wraps past zero.
-fn tree_of(trees: &mut [KeptTree], position: Position) -> Option<&mut KeptTree> {
-    let at = trees.partition_point(|t| t.range().end < position);
+/// (`ends`: where each tree's range ends.)
+fn tree_of<'a>(trees: &'a mut [KeptTree], ends: &[Position], position: Position) -> Option<&'a mut KeptTree> {
+    debug_assert_eq!(trees.len(), ends.len());
+    let at = ends.partition_point(|&end| end < position);
     let at = if at == trees.len() { 0 } else { at };
     trees.get_mut(at).filter(|t| t.range().contains(position))
 }

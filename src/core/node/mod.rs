@@ -14,7 +14,7 @@ use super::membership::Membership;
 use super::merkle::{KeptTree, KeyRange};
 use super::message::{ClientReply, ClientRequest, Effect, ForwardPut, Msg, Note, OpId, ReqId, SyncKeys, Timer, TransferAccept};
 use super::request::{choose_targets, replacement, ForwardedPut, GetPhase, GetRequest, PutRequest, Request, Target};
-use super::ring::Ring;
+use super::ring::{Position, Ring};
 use super::storage::{FastHashMap, MemoryStore, StorageEngine};
 use super::numbered_map::NumberedMap;
 use super::version::{add_version, context_of, Version, Versions};
@@ -71,6 +71,9 @@ pub struct Node {
     hosted: Vec<(KeyRange, Vec<NodeId>)>,
     /// The Merkle tree it keeps for each of them, in ring order (§4.7).
     trees: Vec<KeptTree>,
+    /// Where each of those ranges ends, in the same order: the short list a write
+    /// searches to find its key's tree.
+    tree_ends: Vec<Position>,
 }
 
 impl Node {
@@ -113,6 +116,7 @@ impl Node {
             next_sync: 0,
             hosted: Vec::new(),
             trees: Vec::new(),
+            tree_ends: Vec::new(),
         };
         node.rebuild_trees();
         node
