@@ -56,7 +56,7 @@ fn a_write_during_a_crash_lands_as_a_hint_and_reaches_its_owner_after_recovery()
     w.run_until(100 * MS);
     assert!(matches!(outcome(&w, put), ClientReply::Put { .. }), "W = 3 reached with a stand-in");
     let hints = w.node(stand_in).hints();
-    assert_eq!(hints[&owner][KEY][0].value, "mixer".into(), "the stand-in holds the hinted replica");
+    assert_eq!(hints[&owner][&dynamo_playground::core::Key::new(KEY)][0].value, "mixer".into(), "the stand-in holds the hinted replica");
     assert!(w.node(stand_in).store().get(KEY).is_empty(), "apart from its own data");
     assert!(w.node(coordinator).believed_down().contains_key(&owner));
     assert!(!w.settle(300 * MS), "settle waits for the hint, and the owner is still down");

@@ -78,7 +78,7 @@ impl MemoryStore {
 
 impl StorageEngine for MemoryStore {
     fn get(&self, key: &str) -> &[Version] {
-        self.map.get(key).map_or(&[], |v| v.as_slice())
+        self.versions_of(&Key::new(key))
     }
 
     fn versions_of(&self, key: &Key) -> &[Version] {
@@ -86,12 +86,7 @@ impl StorageEngine for MemoryStore {
     }
 
     fn put(&mut self, key: &str, versions: Vec<Version>) {
-        let versions = Versions::from_vec(versions);
-        if let Some(held) = self.map.get_mut(key) {
-            *held = versions;
-        } else {
-            self.map.insert(Key::from(key), versions);
-        }
+        self.map.insert(Key::new(key), Versions::from_vec(versions));
     }
 
     fn versions_mut(&mut self, key: &Key) -> &mut Versions {
@@ -99,7 +94,7 @@ impl StorageEngine for MemoryStore {
     }
 
     fn remove(&mut self, key: &str) {
-        self.map.remove(key);
+        self.map.remove(&Key::new(key));
     }
 
     fn keys(&self) -> Vec<&Key> {

@@ -78,7 +78,7 @@ impl Workload {
         let client = &self.clients[(self.issued % self.clients.len() as u64) as usize];
         self.issued += 1;
         if self.rng.random::<f64>() < self.spec.put_ratio {
-            let context = world.last_read_context(client, key);
+            let context = world.last_read_context_of(client, key);
             self.value.clear();
             self.value.push('v');
             push_decimal(&mut self.value, self.issued);

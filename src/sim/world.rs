@@ -452,6 +452,12 @@ impl World {
 
     /// The context of `client`'s latest successful get of `key` (empty if none).
     pub fn last_read_context(&self, client: &str, key: &str) -> VectorClock {
+        self.last_read_context_of(&Key::new(client), &Key::new(key))
+    }
+
+    /// The same, for names already shared (a load issuing many operations: no name is
+    /// hashed again).
+    pub fn last_read_context_of(&self, client: &Key, key: &Key) -> VectorClock {
         self.contexts.get(client).and_then(|keys| keys.get(key)).cloned().unwrap_or_default()
     }
 
@@ -654,12 +660,12 @@ impl World {
 
     /// The shared copy of a client or key name.
     fn shared_name(&mut self, name: &str) -> Key {
-        if let Some(shared) = self.shared_names.get(name) {
+        let name = Key::new(name);
+        if let Some(shared) = self.shared_names.get(&name) {
             return shared.clone();
         }
-        let shared: Key = name.into();
-        self.shared_names.insert(shared.clone());
-        shared
+        self.shared_names.insert(name.clone());
+        name
     }
 
     fn deliver_request(&mut self, via: NodeId, request: ClientRequest) {

@@ -208,7 +208,7 @@ impl Node {
             self.stranded_scan_due = true;
         }
         if std::mem::take(&mut self.stranded_scan_due) && (self.config.hinted_handoff || !self.config.sloppy_quorum) {
-            let in_transfer = |k: &str| self.transfers.values().any(|t| t.keys.contains_key(k));
+            let in_transfer = |k: &Key| self.transfers.values().any(|t| t.keys.contains_key(k));
             let stranded: Vec<Key> = self
                 .store
                 .keys()
