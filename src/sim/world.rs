@@ -20,7 +20,7 @@ use crate::core::{Key, NodeId, Time, MS};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 /// A node as a scenario declares it.
@@ -172,9 +172,9 @@ struct Wired {
 struct Wire {
     first: u64,
     /// What each message carries; `None` once it has arrived or been dropped.
-    slots: std::collections::VecDeque<Option<Wired>>,
+    slots: VecDeque<Option<Wired>>,
     /// When each message was sent, in the same order as `slots`.
-    sent: std::collections::VecDeque<Time>,
+    sent: VecDeque<Time>,
     count: usize,
 }
 
@@ -250,7 +250,7 @@ pub struct World {
     open_syncs: BTreeMap<(NodeId, NodeId, Position), usize>,
     next_msg: u64,
     /// Client operations, oldest first; `OpId(i)` is at index i - 1 - `ops_dropped`.
-    ops: Vec<OpRecord>,
+    ops: VecDeque<OpRecord>,
     open_ops: usize,
     /// The oldest operation that may still be open: every one before it is finished. A
     /// client gives up a fixed time after it started, so this one gives up first: when,
@@ -259,9 +259,8 @@ pub struct World {
     gives_up: Option<Time>,
     /// Whether finished operations are kept (on by default; a long load turns it off).
     keep_finished_ops: bool,
-    /// Finished operations dropped from the front of `ops`, and when to drop more.
+    /// Finished operations dropped from the front of `ops`.
     ops_dropped: u64,
-    drop_ops_at: usize,
     /// Client → key → the context of its latest successful get (looked up only, never
     /// listed: hash maps are safe here).
     contexts: ClientContexts,
@@ -316,13 +315,12 @@ impl World {
             syncs: Vec::new(),
             open_syncs: BTreeMap::new(),
             next_msg: 0,
-            ops: Vec::new(),
+            ops: VecDeque::new(),
             open_ops: 0,
             first_open: OpId(1),
             gives_up: None,
             keep_finished_ops: true,
             ops_dropped: 0,
-            drop_ops_at: 1024,
             contexts: FastHashMap::default(),
             shared_names: Default::default(),
             trace: Trace::new(spec.record_trace),
@@ -419,7 +417,7 @@ impl World {
 
     /// Every client operation so far, oldest first (only the recent ones, and every one
     /// still open, if finished ones are not kept).
-    pub fn ops(&self) -> &[OpRecord] {
+    pub fn ops(&self) -> &VecDeque<OpRecord> {
         &self.ops
     }
 
@@ -650,7 +648,7 @@ impl World {
         let op = OpId(self.ops_dropped + self.ops.len() as u64 + 1);
         self.trace.request(self.now, op, &client, via, kind, &key);
         let record = OpRecord { client, kind, key, via, started: self.now, finished: None, outcome: None };
-        self.ops.push(record);
+        self.ops.push_back(record);
         self.open_ops += 1;
         if self.gives_up.is_none() {
             self.gives_up = self.oldest_gives_up();
@@ -718,7 +716,7 @@ impl World {
             self.first_open.0 += 1;
         }
         self.gives_up = self.oldest_gives_up();
-        if !self.keep_finished_ops && self.ops.len() >= self.drop_ops_at {
+        if !self.keep_finished_ops {
             self.drop_finished_ops();
         }
     }
@@ -729,14 +727,13 @@ impl World {
         Some(oldest.started + self.client_timeout())
     }
 
-    /// Drops the finished operations at the front of the record (not kept), and sets
-    /// when to look again: once the record has doubled, so that this costs O(1) per op.
+    /// Drops the finished operations at the front of the record (when they are not
+    /// kept): those before the oldest open one.
     fn drop_finished_ops(&mut self) {
-        let finished = self.op_index(self.first_open).unwrap_or(self.ops.len()).min(self.ops.len());
-        debug_assert!(self.ops[..finished].iter().all(|r| r.finished.is_some()));
-        self.ops.drain(..finished);
-        self.ops_dropped += finished as u64;
-        self.drop_ops_at = (2 * self.ops.len()).max(1024);
+        while self.ops.front().is_some_and(|r| r.finished.is_some()) {
+            self.ops.pop_front();
+            self.ops_dropped += 1;
+        }
     }
 
     /// A one-line account of a reply, with clocks written with node names.
