@@ -20,7 +20,7 @@ pub trait StorageEngine {
     /// The versions held for `key`, to change in place (an empty list if none yet).
     fn versions_mut(&mut self, key: &Key) -> &mut Versions;
     /// Forgets a key entirely.
-    fn remove(&mut self, key: &str);
+    fn remove(&mut self, key: &Key);
     /// Every key held, in key order.
     fn keys(&self) -> Vec<&Key>;
     /// Every key held with its versions, in no particular order: for callers that pick
@@ -45,6 +45,9 @@ pub struct MemoryStore {
 
 /// A hash map with the [`Fnv`] hash, for tables that are only looked up, never listed.
 pub type FastHashMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+/// A hash set with the [`Fnv`] hash, for sets that are only looked up, never listed.
+pub type FastHashSet<K> = std::collections::HashSet<K, BuildHasherDefault<Fnv>>;
 
 /// FNV-1a, a simple and fast hash for short keys (the standard one is built to resist
 /// attacks, which a simulation does not need).
@@ -93,8 +96,8 @@ impl StorageEngine for MemoryStore {
         self.map.entry(key.clone()).or_default()
     }
 
-    fn remove(&mut self, key: &str) {
-        self.map.remove(&Key::new(key));
+    fn remove(&mut self, key: &Key) {
+        self.map.remove(key);
     }
 
     fn keys(&self) -> Vec<&Key> {

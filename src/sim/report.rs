@@ -51,6 +51,10 @@ pub fn op_result(world: &World, op_name: &str, op: OpId) -> Value {
             fields.insert("ok".into(), json!(false));
             fields.insert("error".into(), json!(error));
         }
+        None if record.finished.is_some() => {
+            fields.insert("ok".into(), json!(false));
+            fields.insert("error".into(), json!("answered, but the answer was not kept (finished operations are not kept)"));
+        }
         None => {
             fields.insert("ok".into(), json!(false));
             fields.insert("error".into(), json!("no answer before the run ended"));
@@ -79,7 +83,7 @@ pub fn final_state(world: &World) -> Value {
     for id in world.node_ids() {
         let store = world.node(id).store();
         let keys: Map<String, Value> =
-            store.keys().into_iter().map(|k| (k.to_string(), versions_json(world, store.get(k)))).collect();
+            store.keys().into_iter().map(|k| (k.to_string(), versions_json(world, store.versions_of(k)))).collect();
         let hints: Map<String, Value> = world
             .node(id)
             .hints()

@@ -14,7 +14,7 @@ use crate::core::membership::{MemberStatus, Membership};
 use crate::core::merkle::{key_ranges, KeyRange};
 use crate::core::partition::{partition_end, Strategy};
 use crate::core::ring::{format_position, Position, Ring};
-use crate::core::storage::{FastHashMap, Fnv};
+use crate::core::storage::{FastHashMap, FastHashSet};
 use crate::core::version::Version;
 use crate::core::{Key, NodeId, Time, MS};
 use rand::seq::SliceRandom;
@@ -90,7 +90,10 @@ pub struct OpRecord {
     pub key: Key,
     pub via: NodeId,
     pub started: Time,
+    /// When it finished (answered, or the client gave up); None while it is open.
     pub finished: Option<Time>,
+    /// The answer: None while open, and always None when the world keeps no finished
+    /// operations (see [`World::keep_finished_ops`]).
     pub outcome: Option<ClientReply>,
 }
 
@@ -151,9 +154,9 @@ enum Pending {
     Timer { node: NodeId, incarnation: u32, timer: Timer },
 }
 
-/// A message on the wire: what it will hand over, to whom, when, and whether it is
-/// already doomed to be lost (dropped at random when sent: `lost`). All its arrival
-/// reads, in one cache line.
+/// A message on the wire: what it will hand over, to whom, and whether it was dropped
+/// at random when sent (`lost`) — all its arrival reads, in one cache line — and, for
+/// the page, when it arrives and whether it looks doomed.
 #[repr(align(64))]
 struct Wired {
     body: Msg,
@@ -162,6 +165,13 @@ struct Wired {
     arrives: Time,
     lost: Option<DropReason>,
     doomed: bool,
+}
+
+impl Wired {
+    /// What the page draws of message `msg`, sent at `sent`.
+    fn flight(&self, msg: u64, sent: Time) -> InFlight {
+        InFlight { msg, from: self.from, to: self.to, kind: self.body.kind(), sent, arrives: self.arrives, doomed: self.doomed }
+    }
 }
 
 /// The messages on the wire, by id. Ids are consecutive, so deques indexed from the
@@ -205,17 +215,13 @@ impl Wire {
     fn get(&self, id: u64) -> Option<(InFlight, &Msg)> {
         let i = id.checked_sub(self.first)? as usize;
         let wired = self.slots.get(i)?.as_ref()?;
-        Some((self.flight(id, self.sent[i], wired), &wired.body))
-    }
-
-    fn flight(&self, msg: u64, sent: Time, w: &Wired) -> InFlight {
-        InFlight { msg, from: w.from, to: w.to, kind: w.body.kind(), sent, arrives: w.arrives, doomed: w.doomed }
+        Some((wired.flight(id, self.sent[i]), &wired.body))
     }
 
     fn iter(&self) -> impl Iterator<Item = InFlight> + '_ {
         let ids = self.first..;
         let on_wire = ids.zip(self.slots.iter().zip(&self.sent));
-        on_wire.filter_map(|(id, (slot, &sent))| slot.as_ref().map(|w| self.flight(id, sent, w)))
+        on_wire.filter_map(|(id, (slot, &sent))| slot.as_ref().map(|w| w.flight(id, sent)))
     }
 
     fn is_empty(&self) -> bool {
@@ -264,9 +270,9 @@ pub struct World {
     /// Client → key → the context of its latest successful get (looked up only, never
     /// listed: hash maps are safe here).
     contexts: ClientContexts,
-    /// One shared copy of every client and key name seen, so that opening an operation
-    /// does not copy them again (looked up only, never listed).
-    shared_names: std::collections::HashSet<Key, std::hash::BuildHasherDefault<Fnv>>,
+    /// One shared copy of every client and key name given by text, so that records and
+    /// tables of the same name share it (looked up only, never listed).
+    shared_names: FastHashSet<Key>,
     trace: Trace,
     metrics: Metrics,
     effects: Vec<Effect>,
@@ -415,8 +421,8 @@ impl World {
         self.wire.iter()
     }
 
-    /// Every client operation so far, oldest first (only the recent ones, and every one
-    /// still open, if finished ones are not kept).
+    /// Every client operation so far, oldest first (if finished ones are not kept: those
+    /// from the oldest still open on).
     pub fn ops(&self) -> &VecDeque<OpRecord> {
         &self.ops
     }

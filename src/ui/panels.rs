@@ -200,7 +200,7 @@ fn node_inspector(p: &Playground, id: NodeId, d: &Callback<Cmd>) -> Html {
     let rows = keys.iter().take(STORE_ROWS).map(|&key| {
         let k = key.to_string();
         let onmouseenter = d.reform(move |_: MouseEvent| Cmd::Lookup(k.clone()));
-        html! { <tr {onmouseenter}><th>{ key.as_str() }</th><td>{ versions_view(world, store.get(key)) }</td></tr> }
+        html! { <tr {onmouseenter}><th>{ key.as_str() }</th><td>{ versions_view(world, store.versions_of(key)) }</td></tr> }
     });
     let hints = node.hints().iter().flat_map(|(owner, keys)| {
         keys.iter().map(move |(key, versions)| {
