@@ -1,156 +1,210 @@
-//! The event queue: what happens next, in (time, insertion) order.
+//! The event queue: what happens next, in (time, scheduling) order.
 //!
-//! Message arrivals come at arbitrary times and go in a binary heap. Timers come after a
-//! handful of fixed delays (the request timeout, the read-repair window, ...); for each
-//! delay a plain FIFO stays sorted by itself, because virtual time only moves forward.
-//! That keeps the heap small, which is most of the simulator's speed.
+//! Two kinds of entries. Message arrivals come at arbitrary times and go in a binary heap;
+//! each is just its arrival time and its message number (numbers are handed out in
+//! sending order), packed into one 16-byte integer, so sifting moves little and compares
+//! once. Timers come after a handful of fixed delays (the request timeout, the
+//! read-repair window, ...); for each delay a plain FIFO stays sorted by itself, because
+//! virtual time only moves forward. Which FIFO's front timer comes first is remembered
+//! until a timer is pushed or popped, so an arrival (most events) scans nothing.
 //!
-//! The front of each FIFO is also written in a short array of its own, so finding the
-//! earliest entry reads one small array instead of every FIFO; and the earliest entry,
-//! once found, is remembered until the queue changes (the loop asks when the next event
-//! is, then pops it).
+//! Entries due at the same time come out in the order they were scheduled. Arrivals
+//! among themselves: by message number. Timers among themselves: by their own count.
+//! An arrival and a timer: each timer remembers how many messages had been scheduled
+//! before it, which says which of the two came first.
 
 use crate::core::Time;
 use std::cell::Cell;
-use std::cmp::Ordering;
+use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-struct Entry<T> {
+/// What the queue hands back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Due<T> {
+    /// Message number `n` arrives.
+    Arrival(u64),
+    /// A timer goes off.
+    Timer(T),
+}
+
+struct TimerEntry<T> {
     at: Time,
+    /// Timers scheduled before this one, plus one.
     seq: u64,
+    /// Messages scheduled before this timer.
+    after_messages: u64,
     item: T,
 }
 
-impl<T> Entry<T> {
-    /// (time, insertion number) as one number: one comparison instead of two.
-    fn order(&self) -> u128 {
-        (u128::from(self.at) << 64) | u128::from(self.seq)
-    }
-}
-
-impl<T> PartialEq for Entry<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.order() == other.order()
-    }
-}
-impl<T> Eq for Entry<T> {}
-impl<T> PartialOrd for Entry<T> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<T> Ord for Entry<T> {
-    /// Reversed, so that the max-heap pops the earliest entry (ties: first inserted).
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.order().cmp(&self.order())
-    }
-}
-
-/// Where the earliest entry is (None: the heap; Some(i): FIFO i), with its time and
-/// insertion number.
-type Place = (Option<usize>, Time, u64);
-
-/// The front of an empty FIFO: later than anything.
-const EMPTY: (Time, u64) = (Time::MAX, u64::MAX);
-
 /// Events ordered by time, then by the order they were scheduled.
 pub struct EventQueue<T> {
-    heap: BinaryHeap<Entry<T>>,
-    /// (delay, entries scheduled with that delay, in time order).
-    fifos: Vec<(Time, VecDeque<Entry<T>>)>,
-    /// (time, insertion number) of each FIFO's front entry, `EMPTY` if it has none.
-    heads: Vec<(Time, u64)>,
-    /// The earliest entry (None inside: the queue is empty), if known since the last change.
-    earliest: Cell<Option<Option<Place>>>,
-    seq: u64,
+    /// Arrivals as `Reverse(time << 64 | message number)`: the max-heap pops the earliest.
+    arrivals: BinaryHeap<Reverse<u128>>,
+    /// The number of the last message scheduled (0: none yet).
+    messages: u64,
+    /// Timers scheduled so far.
+    timers: u64,
+    /// (delay, timers scheduled with that delay, in time order).
+    fifos: Vec<(Time, VecDeque<TimerEntry<T>>)>,
+    /// The FIFO whose front timer is the earliest (None inside: no timer is queued), if
+    /// known since the last timer was pushed or popped.
+    first_fifo: Cell<Option<Option<usize>>>,
+    /// The earliest entry's time and place (see [`EventQueue::earliest`]); the place is
+    /// [`UNKNOWN`] when not known since the last change.
+    earliest_at: Cell<Time>,
+    earliest_place: Cell<u32>,
 }
+
+/// Places of the earliest entry, besides a FIFO's index.
+const ARRIVALS: u32 = u32::MAX - 2;
+const NOTHING: u32 = u32::MAX - 1;
+const UNKNOWN: u32 = u32::MAX;
 
 impl<T> Default for EventQueue<T> {
     fn default() -> Self {
-        EventQueue { heap: BinaryHeap::new(), fifos: Vec::new(), heads: Vec::new(), earliest: Cell::new(None), seq: 0 }
+        EventQueue {
+            arrivals: BinaryHeap::new(),
+            messages: 0,
+            timers: 0,
+            fifos: Vec::new(),
+            first_fifo: Cell::new(Some(None)),
+            earliest_at: Cell::new(Time::MAX),
+            earliest_place: Cell::new(NOTHING),
+        }
     }
 }
 
+/// An arrival's time and message number, packed so that integer order is queue order.
+fn packed(at: Time, msg: u64) -> u128 {
+    (u128::from(at) << 64) | u128::from(msg)
+}
+
+fn unpacked(key: u128) -> (Time, u64) {
+    ((key >> 64) as Time, key as u64)
+}
+
 impl<T> EventQueue<T> {
-    /// Schedules `item` at time `at`.
-    pub fn push(&mut self, at: Time, item: T) {
-        self.seq += 1;
-        self.heap.push(Entry { at, seq: self.seq, item });
-        self.note_pushed((None, at, self.seq));
+    /// Schedules the arrival of message `msg` at time `at`. Messages are numbered in the
+    /// order they are scheduled (each number higher than the last).
+    pub fn push_arrival(&mut self, at: Time, msg: u64) {
+        debug_assert!(msg > self.messages, "messages are numbered in the order they are scheduled");
+        self.messages = msg;
+        self.arrivals.push(Reverse(packed(at, msg)));
+        self.note_pushed(at, ARRIVALS);
     }
 
-    /// Schedules `item` at `now + delay`, where `now` never decreases between calls.
+    /// Schedules timer `item` at `now + delay`, where `now` never decreases between calls.
     pub fn push_after(&mut self, now: Time, delay: Time, item: T) {
-        self.seq += 1;
-        let entry = Entry { at: now + delay, seq: self.seq, item };
-        let pushed = (entry.at, entry.seq);
+        self.timers += 1;
+        let entry = TimerEntry { at: now + delay, seq: self.timers, after_messages: self.messages, item };
         let i = match self.fifos.iter().position(|(d, _)| *d == delay) {
             Some(i) => i,
             None => {
                 self.fifos.push((delay, VecDeque::new()));
-                self.heads.push(EMPTY);
                 self.fifos.len() - 1
             }
         };
         let fifo = &mut self.fifos[i].1;
         debug_assert!(fifo.back().is_none_or(|last| last.at <= entry.at), "time moves forward");
         fifo.push_back(entry);
-        if fifo.len() == 1 {
-            self.heads[i] = pushed;
-        }
-        self.note_pushed((Some(i), pushed.0, pushed.1));
-    }
-
-    /// Keeps the remembered earliest entry right after a push: the new entry has the
-    /// highest insertion number, so it comes first only if it is strictly earlier.
-    fn note_pushed(&mut self, pushed: Place) {
-        match self.earliest.get() {
-            Some(Some((_, at, _))) if at <= pushed.1 => {}
-            Some(_) => self.earliest.set(Some(Some(pushed))),
-            None => {}
-        }
-    }
-
-    /// Where the earliest entry is, if any.
-    fn earliest(&self) -> Option<Place> {
-        if let Some(known) = self.earliest.get() {
-            return known;
-        }
-        let mut best = self.heap.peek().map(|e| (None, e.at, e.seq));
-        for (i, &(at, seq)) in self.heads.iter().enumerate() {
-            if best.is_none_or(|(_, b_at, b_seq)| (at, seq) < (b_at, b_seq)) && (at, seq) != EMPTY {
-                best = Some((Some(i), at, seq));
+        // The new timer was scheduled last: it comes first only if strictly earlier.
+        if let Some(known) = self.first_fifo.get() {
+            if fifo.len() == 1 && known.is_none_or(|f| self.front(f).at > now + delay) {
+                self.first_fifo.set(Some(Some(i)));
             }
         }
-        self.earliest.set(Some(best));
-        best
+        self.note_pushed(now + delay, i as u32);
+    }
+
+    fn front(&self, fifo: usize) -> &TimerEntry<T> {
+        self.fifos[fifo].1.front().expect("a FIFO known to be first is not empty")
+    }
+
+    /// The FIFO whose front timer comes first, if any timer is queued.
+    fn first_fifo(&self) -> Option<usize> {
+        if let Some(known) = self.first_fifo.get() {
+            return known;
+        }
+        let fronts = self.fifos.iter().enumerate().filter_map(|(i, (_, f))| f.front().map(|e| (i, (e.at, e.seq))));
+        let first = fronts.min_by_key(|&(_, order)| order).map(|(i, _)| i);
+        self.first_fifo.set(Some(first));
+        first
+    }
+
+    /// The earliest entry: its time and where it is ([`ARRIVALS`] or a FIFO's index;
+    /// [`NOTHING`] if the queue is empty). Worked out only when not remembered since the
+    /// queue last changed.
+    #[inline]
+    fn earliest(&self) -> (Time, u32) {
+        if self.earliest_place.get() != UNKNOWN {
+            return (self.earliest_at.get(), self.earliest_place.get());
+        }
+        let (at, place) = self.find_earliest();
+        self.earliest_at.set(at);
+        self.earliest_place.set(place);
+        (at, place)
+    }
+
+    fn find_earliest(&self) -> (Time, u32) {
+        let arrival = self.arrivals.peek().map(|r| unpacked(r.0));
+        match (arrival, self.first_fifo()) {
+            (None, None) => (Time::MAX, NOTHING),
+            (Some((at, _)), None) => (at, ARRIVALS),
+            (None, Some(f)) => (self.front(f).at, f as u32),
+            (Some((at, msg)), Some(f)) => {
+                let timer = self.front(f);
+                if at < timer.at || (at == timer.at && msg <= timer.after_messages) {
+                    (at, ARRIVALS)
+                } else {
+                    (timer.at, f as u32)
+                }
+            }
+        }
+    }
+
+    /// Keeps the remembered earliest entry right after a push: the new entry was
+    /// scheduled last, so it comes first only if it is strictly earlier.
+    #[inline]
+    fn note_pushed(&self, at: Time, place: u32) {
+        let known = self.earliest_place.get();
+        if known == NOTHING || (known != UNKNOWN && at < self.earliest_at.get()) {
+            self.earliest_at.set(at);
+            self.earliest_place.set(place);
+        }
     }
 
     /// The time of the earliest entry.
+    #[inline]
     pub fn peek_time(&self) -> Option<Time> {
-        self.earliest().map(|(_, at, _)| at)
+        let (at, place) = self.earliest();
+        (place != NOTHING).then_some(at)
     }
 
     /// Removes and returns the earliest entry.
-    pub fn pop(&mut self) -> Option<(Time, T)> {
-        let (source, _, _) = self.earliest()?;
-        self.earliest.set(None);
-        let entry = match source {
-            None => self.heap.pop(),
-            Some(i) => {
-                let fifo = &mut self.fifos[i].1;
-                let entry = fifo.pop_front();
-                self.heads[i] = fifo.front().map_or(EMPTY, |e| (e.at, e.seq));
-                entry
+    pub fn pop(&mut self) -> Option<(Time, Due<T>)> {
+        let (_, place) = self.earliest();
+        self.earliest_place.set(UNKNOWN);
+        match place {
+            NOTHING => {
+                self.earliest_place.set(NOTHING);
+                None
+            }
+            ARRIVALS => {
+                let Reverse(key) = self.arrivals.pop().expect("earliest() saw it");
+                let (at, msg) = unpacked(key);
+                Some((at, Due::Arrival(msg)))
+            }
+            f => {
+                self.first_fifo.set(None);
+                let entry = self.fifos[f as usize].1.pop_front().expect("earliest() saw it");
+                Some((entry.at, Due::Timer(entry.item)))
             }
         }
-        .expect("earliest() saw it");
-        Some((entry.at, entry.item))
     }
 
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.heap.len() + self.fifos.iter().map(|(_, f)| f.len()).sum::<usize>()
+        self.arrivals.len() + self.fifos.iter().map(|(_, f)| f.len()).sum::<usize>()
     }
 
     /// Whether the queue is empty.
@@ -164,46 +218,54 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pops_in_time_then_insertion_order_across_heap_and_fifos() {
+    fn pops_in_time_then_scheduling_order_across_arrivals_and_timers() {
         let mut q = EventQueue::default();
-        q.push(5, "msg at 5");
+        q.push_arrival(5, 1);
         q.push_after(0, 5, "timer at 5");
-        q.push(3, "msg at 3");
+        q.push_arrival(3, 2);
         q.push_after(1, 10, "timer at 11");
         q.push_after(2, 5, "timer at 7");
-        q.push(7, "msg at 7");
+        q.push_arrival(7, 3);
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
         assert_eq!(
             order,
-            vec![(3, "msg at 3"), (5, "msg at 5"), (5, "timer at 5"), (7, "timer at 7"), (7, "msg at 7"), (11, "timer at 11")]
+            vec![
+                (3, Due::Arrival(2)),
+                (5, Due::Arrival(1)),
+                (5, Due::Timer("timer at 5")),
+                (7, Due::Timer("timer at 7")),
+                (7, Due::Arrival(3)),
+                (11, Due::Timer("timer at 11"))
+            ]
         );
         assert!(q.is_empty());
     }
 
     #[test]
-    fn interleaved_pushes_peeks_and_pops_keep_time_then_insertion_order() {
-        // A reference: every entry with its (time, insertion number), popped smallest first.
+    fn interleaved_pushes_peeks_and_pops_keep_time_then_scheduling_order() {
+        // A reference: every entry with (time, scheduling number, what), popped smallest first.
         let (mut q, mut reference) = (EventQueue::default(), Vec::new());
-        let (mut now, mut seq, mut x) = (0u64, 0u64, 12345u64);
-        for _ in 0..5_000 {
+        let (mut now, mut seq, mut msg, mut x) = (0u64, 0u64, 0u64, 12345u64);
+        for _ in 0..20_000 {
             x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let r = x >> 33;
             match r % 4 {
                 0 => {
                     seq += 1;
-                    q.push(now + r % 7, seq);
-                    reference.push((now + r % 7, seq));
+                    msg += 1;
+                    q.push_arrival(now + r % 7, msg);
+                    reference.push((now + r % 7, seq, Due::Arrival(msg)));
                 }
                 1 => {
                     seq += 1;
-                    let delay = [3, 5, 11][(r % 3) as usize];
+                    let delay = [0, 3, 5, 11][(r % 4) as usize];
                     q.push_after(now, delay, seq);
-                    reference.push((now + delay, seq));
+                    reference.push((now + delay, seq, Due::Timer(seq)));
                 }
-                2 => assert_eq!(q.peek_time(), reference.iter().min().map(|&(at, _)| at)),
+                2 => assert_eq!(q.peek_time(), reference.iter().map(|e| e.0).min()),
                 _ => {
-                    let expected = reference.iter().copied().min();
-                    reference.retain(|e| Some(*e) != expected);
+                    let first = reference.iter().enumerate().min_by_key(|(_, e)| (e.0, e.1)).map(|(i, _)| i);
+                    let expected = first.map(|i| reference.remove(i)).map(|(at, _, due)| (at, due));
                     assert_eq!(q.pop(), expected);
                     now = expected.map_or(now, |(at, _)| at);
                 }

@@ -4,7 +4,7 @@
 //! the tokens nodes draw. One seed and one sequence of inputs give one trace.
 
 use super::network::{DropReason, Latency, LinkFault, Network};
-use super::queue::EventQueue;
+use super::queue::{Due, EventQueue};
 use super::trace::{Event, OpKind, Trace};
 use crate::core::clock::VectorClock;
 use crate::core::config::Config;
@@ -148,10 +148,12 @@ pub struct Metrics {
     pub put_latencies: Vec<Time>,
 }
 
-enum Pending {
-    /// Message `msg` (its body waits on the wire) reaches its receiver.
-    Deliver { msg: u64 },
-    Timer { node: NodeId, incarnation: u32, timer: Timer },
+/// A node's timer in the queue, with the node's incarnation when it was set (a timer
+/// set before a crash does not go off after the recovery).
+struct Alarm {
+    node: NodeId,
+    incarnation: u32,
+    timer: Timer,
 }
 
 /// A message on the wire: what it will hand over, to whom, and whether it was dropped
@@ -249,7 +251,8 @@ pub struct World {
     incarnation: Vec<u32>,
     network: Network,
     rng: ChaCha8Rng,
-    queue: EventQueue<Pending>,
+    /// Message arrivals (their bodies wait on the wire) and timers.
+    queue: EventQueue<Alarm>,
     wire: Wire,
     /// Anti-entropy comparisons, and the latest one per (pair of nodes, range).
     syncs: Vec<SyncStats>,
@@ -829,8 +832,8 @@ impl World {
         debug_assert!(at >= self.now, "time never runs backwards");
         self.now = at;
         match what {
-            Pending::Deliver { msg } => self.arrive(msg),
-            Pending::Timer { node, incarnation, timer } => {
+            Due::Arrival(msg) => self.arrive(msg),
+            Due::Timer(Alarm { node, incarnation, timer }) => {
                 if self.up[node.index()] && self.incarnation[node.index()] == incarnation {
                     let mut out = std::mem::take(&mut self.effects);
                     // A timer whose request is already done does nothing and leaves no trace.
@@ -891,7 +894,7 @@ impl World {
                 Effect::Send { to, msg } => self.send(node, to, msg),
                 Effect::SetTimer { after, timer } => {
                     let incarnation = self.incarnation[node.index()];
-                    self.queue.push_after(self.now, after, Pending::Timer { node, incarnation, timer });
+                    self.queue.push_after(self.now, after, Alarm { node, incarnation, timer });
                 }
                 Effect::Reply(reply) => self.finish_op(Some(node), reply),
                 Effect::Note(note) => {
@@ -933,7 +936,7 @@ impl World {
         // flies) a receiver that is down or on the other side of a partition.
         let doomed = lost.is_some() || !self.up[to.index()] || !self.network.reachable(from, to);
         self.wire.insert(msg, self.now, Wired { body, from, to, arrives, lost, doomed });
-        self.queue.push(arrives, Pending::Deliver { msg });
+        self.queue.push_arrival(arrives, msg);
     }
 
     /// Anti-entropy traffic, in total and per comparison: hashes at 20 bytes (index +
