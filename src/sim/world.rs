@@ -176,38 +176,68 @@ impl Wired {
     }
 }
 
-/// The messages on the wire, by id. Ids are consecutive, so deques indexed from the
-/// oldest id still in flight give O(1) sends and arrivals, in send order. When each was
-/// sent (only the page reads it) is kept in a deque of its own, which an arrival does not
-/// read.
-#[derive(Default)]
+/// The messages on the wire, by id. Ids are consecutive and a message stays on the wire
+/// only a few milliseconds, so the messages between the oldest still in flight and the
+/// newest fit a ring of slots addressed by id (slot `id & mask`): a send or an arrival is
+/// an index, and the ring doubles when the run outgrows it. When each message was sent
+/// (only the page reads it) is kept in a ring of its own, which an arrival does not read.
 struct Wire {
+    /// The oldest id that may still be on the wire, and the next id to be sent: every
+    /// message on the wire has an id in `first..next`.
     first: u64,
+    next: u64,
     /// What each message carries; `None` once it has arrived or been dropped.
-    slots: VecDeque<Option<Wired>>,
-    /// When each message was sent, in the same order as `slots`.
-    sent: VecDeque<Time>,
+    slots: Vec<Option<Wired>>,
+    /// When each message was sent, in the slot of the same index.
+    sent: Vec<Time>,
     count: usize,
 }
 
+impl Default for Wire {
+    fn default() -> Self {
+        const SLOTS: usize = 64;
+        Wire { first: 1, next: 1, slots: (0..SLOTS).map(|_| None).collect(), sent: vec![0; SLOTS], count: 0 }
+    }
+}
+
 impl Wire {
+    /// The slot of message `id`.
+    fn slot(&self, id: u64) -> usize {
+        (id as usize) & (self.slots.len() - 1)
+    }
+
     fn insert(&mut self, id: u64, sent: Time, wired: Wired) {
-        if self.slots.is_empty() {
-            self.first = id;
+        debug_assert_eq!(id, self.next, "message ids are consecutive");
+        if (id - self.first) as usize >= self.slots.len() {
+            self.grow();
         }
-        debug_assert_eq!(id, self.first + self.slots.len() as u64, "message ids are consecutive");
-        self.slots.push_back(Some(wired));
-        self.sent.push_back(sent);
+        let i = self.slot(id);
+        self.slots[i] = Some(wired);
+        self.sent[i] = sent;
+        self.next = id + 1;
         self.count += 1;
     }
 
+    /// Twice the slots, each message moved to its slot in the larger ring.
+    fn grow(&mut self) {
+        let size = self.slots.len() * 2;
+        let mut slots: Vec<Option<Wired>> = (0..size).map(|_| None).collect();
+        let mut sent = vec![0; size];
+        for id in self.first..self.next {
+            let (old, new) = (self.slot(id), (id as usize) & (size - 1));
+            slots[new] = self.slots[old].take();
+            sent[new] = self.sent[old];
+        }
+        self.slots = slots;
+        self.sent = sent;
+    }
+
     fn remove(&mut self, id: u64) -> Wired {
-        let slot = self.slots.get_mut((id - self.first) as usize).and_then(Option::take);
-        let wired = slot.expect("every delivery matches one message on the wire");
+        debug_assert!((self.first..self.next).contains(&id), "every delivery matches a message sent");
+        let i = self.slot(id);
+        let wired = self.slots[i].take().expect("every delivery matches one message on the wire");
         self.count -= 1;
-        while self.slots.front().is_some_and(Option::is_none) {
-            self.slots.pop_front();
-            self.sent.pop_front();
+        while self.first < self.next && self.slots[self.slot(self.first)].is_none() {
             self.first += 1;
         }
         wired
@@ -215,15 +245,20 @@ impl Wire {
 
     /// Message `id` if it is on the wire: its route and times for the page, and its body.
     fn get(&self, id: u64) -> Option<(InFlight, &Msg)> {
-        let i = id.checked_sub(self.first)? as usize;
-        let wired = self.slots.get(i)?.as_ref()?;
+        if !(self.first..self.next).contains(&id) {
+            return None;
+        }
+        let i = self.slot(id);
+        let wired = self.slots[i].as_ref()?;
         Some((wired.flight(id, self.sent[i]), &wired.body))
     }
 
+    /// The messages on the wire, oldest first.
     fn iter(&self) -> impl Iterator<Item = InFlight> + '_ {
-        let ids = self.first..;
-        let on_wire = ids.zip(self.slots.iter().zip(&self.sent));
-        on_wire.filter_map(|(id, (slot, &sent))| slot.as_ref().map(|w| w.flight(id, sent)))
+        (self.first..self.next).filter_map(|id| {
+            let i = self.slot(id);
+            self.slots[i].as_ref().map(|w| w.flight(id, self.sent[i]))
+        })
     }
 
     fn is_empty(&self) -> bool {
