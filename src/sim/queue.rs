@@ -5,8 +5,9 @@
 //! sending order), packed into one 16-byte integer, so sifting moves little and compares
 //! once. Timers come after a handful of fixed delays (the request timeout, the
 //! read-repair window, ...); for each delay a plain FIFO stays sorted by itself, because
-//! virtual time only moves forward. Which FIFO's front timer comes first is remembered
-//! until a timer is pushed or popped, so an arrival (most events) scans nothing.
+//! virtual time only moves forward. Which FIFO's front timer comes first is kept up to
+//! date, worked out again (a scan of a short array) only when a timer goes off, so an
+//! arrival (most events) scans nothing.
 //!
 //! Entries due at the same time come out in the order they were scheduled. Arrivals
 //! among themselves: by message number. Timers among themselves: by their own count.
@@ -46,9 +47,12 @@ pub struct EventQueue<T> {
     timers: u64,
     /// (delay, timers scheduled with that delay, in time order).
     fifos: Vec<(Time, VecDeque<TimerEntry<T>>)>,
-    /// The FIFO whose front timer is the earliest (None inside: no timer is queued), if
-    /// known since the last timer was pushed or popped.
-    first_fifo: Cell<Option<Option<usize>>>,
+    /// (time, scheduling number) of each FIFO's front timer, `EMPTY` if it has none: a
+    /// short array to scan when a front changes.
+    heads: Vec<(Time, u64)>,
+    /// The front timer that comes first: its time, the messages scheduled before it, and
+    /// its FIFO (None: no timer is queued).
+    first_timer: Option<(Time, u64, u32)>,
     /// The earliest entry's time and place (see [`EventQueue::earliest`]); the place is
     /// [`UNKNOWN`] when not known since the last change.
     earliest_at: Cell<Time>,
@@ -60,6 +64,9 @@ const ARRIVALS: u32 = u32::MAX - 2;
 const NOTHING: u32 = u32::MAX - 1;
 const UNKNOWN: u32 = u32::MAX;
 
+/// The head of an empty FIFO.
+const EMPTY: (Time, u64) = (Time::MAX, u64::MAX);
+
 impl<T> Default for EventQueue<T> {
     fn default() -> Self {
         EventQueue {
@@ -67,7 +74,8 @@ impl<T> Default for EventQueue<T> {
             messages: 0,
             timers: 0,
             fifos: Vec::new(),
-            first_fifo: Cell::new(Some(None)),
+            heads: Vec::new(),
+            first_timer: None,
             earliest_at: Cell::new(Time::MAX),
             earliest_place: Cell::new(NOTHING),
         }
@@ -100,35 +108,38 @@ impl<T> EventQueue<T> {
         let i = match self.fifos.iter().position(|(d, _)| *d == delay) {
             Some(i) => i,
             None => {
+                assert!(self.fifos.len() < ARRIVALS as usize, "a few timer delays, not billions");
                 self.fifos.push((delay, VecDeque::new()));
+                self.heads.push(EMPTY);
                 self.fifos.len() - 1
             }
         };
         let fifo = &mut self.fifos[i].1;
         debug_assert!(fifo.back().is_none_or(|last| last.at <= entry.at), "time moves forward");
+        let head = (entry.at, entry.seq, entry.after_messages);
         fifo.push_back(entry);
-        // The new timer was scheduled last: it comes first only if strictly earlier.
-        if let Some(known) = self.first_fifo.get() {
-            if fifo.len() == 1 && known.is_none_or(|f| self.front(f).at > now + delay) {
-                self.first_fifo.set(Some(Some(i)));
+        if fifo.len() == 1 {
+            self.heads[i] = (head.0, head.1);
+            // The new timer was scheduled last: it comes first only if strictly earlier.
+            if self.first_timer.is_none_or(|(at, _, _)| head.0 < at) {
+                self.first_timer = Some((head.0, head.2, i as u32));
             }
         }
-        self.note_pushed(now + delay, i as u32);
+        self.note_pushed(head.0, i as u32);
     }
 
-    fn front(&self, fifo: usize) -> &TimerEntry<T> {
-        self.fifos[fifo].1.front().expect("a FIFO known to be first is not empty")
-    }
-
-    /// The FIFO whose front timer comes first, if any timer is queued.
-    fn first_fifo(&self) -> Option<usize> {
-        if let Some(known) = self.first_fifo.get() {
-            return known;
+    /// Works out which FIFO's front timer comes first, after a pop changed a front.
+    fn find_first_timer(&mut self) {
+        let mut first: Option<(usize, (Time, u64))> = None;
+        for (i, &head) in self.heads.iter().enumerate() {
+            if head != EMPTY && first.is_none_or(|(_, best)| head < best) {
+                first = Some((i, head));
+            }
         }
-        let fronts = self.fifos.iter().enumerate().filter_map(|(i, (_, f))| f.front().map(|e| (i, (e.at, e.seq))));
-        let first = fronts.min_by_key(|&(_, order)| order).map(|(i, _)| i);
-        self.first_fifo.set(Some(first));
-        first
+        self.first_timer = first.map(|(i, (at, _))| {
+            let after_messages = self.fifos[i].1.front().expect("a front timer").after_messages;
+            (at, after_messages, i as u32)
+        });
     }
 
     /// The earliest entry: its time and where it is ([`ARRIVALS`] or a FIFO's index;
@@ -147,16 +158,15 @@ impl<T> EventQueue<T> {
 
     fn find_earliest(&self) -> (Time, u32) {
         let arrival = self.arrivals.peek().map(|r| unpacked(r.0));
-        match (arrival, self.first_fifo()) {
+        match (arrival, self.first_timer) {
             (None, None) => (Time::MAX, NOTHING),
             (Some((at, _)), None) => (at, ARRIVALS),
-            (None, Some(f)) => (self.front(f).at, f as u32),
-            (Some((at, msg)), Some(f)) => {
-                let timer = self.front(f);
-                if at < timer.at || (at == timer.at && msg <= timer.after_messages) {
+            (None, Some((at, _, f))) => (at, f),
+            (Some((at, msg)), Some((timer_at, after_messages, f))) => {
+                if at < timer_at || (at == timer_at && msg <= after_messages) {
                     (at, ARRIVALS)
                 } else {
-                    (timer.at, f as u32)
+                    (timer_at, f)
                 }
             }
         }
@@ -195,8 +205,10 @@ impl<T> EventQueue<T> {
                 Some((at, Due::Arrival(msg)))
             }
             f => {
-                self.first_fifo.set(None);
-                let entry = self.fifos[f as usize].1.pop_front().expect("earliest() saw it");
+                let fifo = &mut self.fifos[f as usize].1;
+                let entry = fifo.pop_front().expect("earliest() saw it");
+                self.heads[f as usize] = fifo.front().map_or(EMPTY, |e| (e.at, e.seq));
+                self.find_first_timer();
                 Some((entry.at, Due::Timer(entry.item)))
             }
         }
