@@ -96,8 +96,8 @@ impl Trace {
 
     /// Adds an event.
     pub fn push(&mut self, at: Time, event: Event) {
-        self.start_event(at);
-        encode(&mut self.buffer, at, &event);
+        let step = self.step_to(at);
+        encode(&mut self.buffer, step, at, &event);
         self.end_event();
         if self.record {
             self.events.push(TraceEvent { at, event });
@@ -109,8 +109,8 @@ impl Trace {
     /// it is kept: a long run only hashes them.
     #[allow(clippy::too_many_arguments)]
     pub fn send(&mut self, at: Time, msg: u64, from: NodeId, to: NodeId, kind: MsgKind, key: Option<&Key>, arrives: Time) {
-        self.start_event(at);
-        encode_send(&mut self.buffer, at, msg, from, to, kind, key.map_or("", |k| k.as_str()), arrives);
+        let step = self.step_to(at);
+        encode_send(&mut self.buffer, step, msg, from, to, kind, key.map_or("", |k| k.as_str()), arrives.wrapping_sub(at));
         self.end_event();
         if self.record {
             let event = Event::Send { msg, from, to, kind, key: key.cloned(), arrives };
@@ -120,8 +120,8 @@ impl Trace {
 
     /// Adds an [`Event::Deliver`] (see [`Trace::send`]).
     pub fn deliver(&mut self, at: Time, msg: u64, from: NodeId, to: NodeId, kind: MsgKind) {
-        self.start_event(at);
-        encode_deliver(&mut self.buffer, msg, from, to, kind);
+        let step = self.step_to(at);
+        encode_deliver(&mut self.buffer, step, msg, from, to, kind);
         self.end_event();
         if self.record {
             self.events.push(TraceEvent { at, event: Event::Deliver { msg, from, to, kind } });
@@ -130,8 +130,8 @@ impl Trace {
 
     /// Adds an [`Event::Request`] (see [`Trace::send`]).
     pub fn request(&mut self, at: Time, op: OpId, client: &Key, node: NodeId, kind: OpKind, key: &Key) {
-        self.start_event(at);
-        encode_request(&mut self.buffer, op, client, node, kind, key);
+        let step = self.step_to(at);
+        encode_request(&mut self.buffer, step, op, client, node, kind, key);
         self.end_event();
         if self.record {
             let event = Event::Request { op, client: client.clone(), node, kind, key: key.clone() };
@@ -139,10 +139,11 @@ impl Trace {
         }
     }
 
-    /// Encodes an event's time: the step from the previous event.
-    fn start_event(&mut self, at: Time) {
-        put_u64(&mut self.buffer, at.wrapping_sub(self.last_at));
+    /// An event's time as it is encoded: the step from the previous event.
+    fn step_to(&mut self, at: Time) -> u64 {
+        let step = at.wrapping_sub(self.last_at);
         self.last_at = at;
+        step
     }
 
     /// Counts the event just encoded, and hashes the buffer once it is long enough.
@@ -264,43 +265,77 @@ fn put_note(buf: &mut Vec<u8>, note: &Note) {
     }
 }
 
+/// Writes `field` into a record at a fixed offset. Records are filled this way and then
+/// appended at once: one capacity check and one copy per record, not one per field.
+fn field<const N: usize>(record: &mut [u8], offset: usize, field: [u8; N]) {
+    record[offset..offset + N].copy_from_slice(&field);
+}
+
+// The three events of every message and operation, each encoded as `encode` would
+// (time step, tag, fields), with their fixed parts written as records.
+
 #[allow(clippy::too_many_arguments)]
-fn encode_send(buf: &mut Vec<u8>, at: Time, msg: u64, from: NodeId, to: NodeId, kind: MsgKind, key: &str, arrives: Time) {
-    buf.push(0);
-    put_u64(buf, msg);
-    put_u32(buf, from.0);
-    put_u32(buf, to.0);
-    buf.push(kind as u8);
-    put_str(buf, key);
-    put_u64(buf, arrives.wrapping_sub(at));
+fn encode_send(buf: &mut Vec<u8>, step: u64, msg: u64, from: NodeId, to: NodeId, kind: MsgKind, key: &str, delay: Time) {
+    let mut r = [0u8; 30];
+    field(&mut r, 0, step.to_le_bytes());
+    field(&mut r, 8, [0]);
+    field(&mut r, 9, msg.to_le_bytes());
+    field(&mut r, 17, from.0.to_le_bytes());
+    field(&mut r, 21, to.0.to_le_bytes());
+    field(&mut r, 25, [kind as u8]);
+    field(&mut r, 26, (key.len() as u32).to_le_bytes());
+    buf.extend_from_slice(&r);
+    buf.extend_from_slice(key.as_bytes());
+    buf.extend_from_slice(&delay.to_le_bytes());
 }
 
-fn encode_deliver(buf: &mut Vec<u8>, msg: u64, from: NodeId, to: NodeId, kind: MsgKind) {
-    buf.push(1);
-    put_u64(buf, msg);
-    put_u32(buf, from.0);
-    put_u32(buf, to.0);
-    buf.push(kind as u8);
+fn encode_deliver(buf: &mut Vec<u8>, step: u64, msg: u64, from: NodeId, to: NodeId, kind: MsgKind) {
+    let mut r = [0u8; 26];
+    field(&mut r, 0, step.to_le_bytes());
+    field(&mut r, 8, [1]);
+    field(&mut r, 9, msg.to_le_bytes());
+    field(&mut r, 17, from.0.to_le_bytes());
+    field(&mut r, 21, to.0.to_le_bytes());
+    field(&mut r, 25, [kind as u8]);
+    buf.extend_from_slice(&r);
 }
 
-fn encode_request(buf: &mut Vec<u8>, op: OpId, client: &str, node: NodeId, kind: OpKind, key: &str) {
-    buf.push(4);
-    put_u64(buf, op.0);
-    put_str(buf, client);
-    put_u32(buf, node.0);
-    buf.push(kind as u8);
-    put_str(buf, key);
+fn encode_request(buf: &mut Vec<u8>, step: u64, op: OpId, client: &str, node: NodeId, kind: OpKind, key: &str) {
+    let mut r = [0u8; 21];
+    field(&mut r, 0, step.to_le_bytes());
+    field(&mut r, 8, [4]);
+    field(&mut r, 9, op.0.to_le_bytes());
+    field(&mut r, 17, (client.len() as u32).to_le_bytes());
+    buf.extend_from_slice(&r);
+    buf.extend_from_slice(client.as_bytes());
+    let mut r = [0u8; 9];
+    field(&mut r, 0, node.0.to_le_bytes());
+    field(&mut r, 4, [kind as u8]);
+    field(&mut r, 5, (key.len() as u32).to_le_bytes());
+    buf.extend_from_slice(&r);
+    buf.extend_from_slice(key.as_bytes());
 }
 
-/// The canonical byte encoding of an event at `at`, for the trace hash (after the time
-/// step since the previous event): a tag, then the fields (a message's arrival as its
-/// delay).
-fn encode(buf: &mut Vec<u8>, at: Time, event: &Event) {
+/// The canonical byte encoding of an event at `at`, for the trace hash: the time step
+/// since the previous event, a tag, then the fields (a message's arrival as its delay).
+fn encode(buf: &mut Vec<u8>, step: u64, at: Time, event: &Event) {
     match event {
         Event::Send { msg, from, to, kind, key, arrives } => {
-            encode_send(buf, at, *msg, *from, *to, *kind, key.as_deref().unwrap_or(""), *arrives)
+            encode_send(buf, step, *msg, *from, *to, *kind, key.as_deref().unwrap_or(""), arrives.wrapping_sub(at))
         }
-        Event::Deliver { msg, from, to, kind } => encode_deliver(buf, *msg, *from, *to, *kind),
+        Event::Deliver { msg, from, to, kind } => encode_deliver(buf, step, *msg, *from, *to, *kind),
+        Event::Request { op, client, node, kind, key } => encode_request(buf, step, *op, client, *node, *kind, key),
+        _ => {
+            put_u64(buf, step);
+            encode_rest(buf, event);
+        }
+    }
+}
+
+/// The tag and fields of the events that have no encoder of their own.
+fn encode_rest(buf: &mut Vec<u8>, event: &Event) {
+    match event {
+        Event::Send { .. } | Event::Deliver { .. } | Event::Request { .. } => {} // see `encode`
         Event::Drop { msg, from, to, kind, reason } => {
             buf.push(2);
             put_u64(buf, *msg);
@@ -314,7 +349,6 @@ fn encode(buf: &mut Vec<u8>, at: Time, event: &Event) {
             put_u32(buf, node.0);
             put_timer(buf, *timer);
         }
-        Event::Request { op, client, node, kind, key } => encode_request(buf, *op, client, *node, *kind, key),
         Event::Reply { op, node, ok } => {
             buf.push(5);
             put_u64(buf, op.0);
