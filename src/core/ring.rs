@@ -6,6 +6,7 @@
 
 use super::{NodeId, NodeList};
 use md5::{Digest, Md5};
+use std::cell::OnceCell;
 
 /// A position on the ring: a 128-bit number, the same space as MD5(key).
 pub type Position = u128;
@@ -40,10 +41,34 @@ pub fn ring_fraction(position: Position) -> f64 {
 }
 
 /// The token map every node holds: which physical node owns each token (§4.2, §4.8).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Ring {
     /// (token, owner), sorted by token; tokens are unique.
     tokens: Vec<(Position, NodeId)>,
+    /// The walk of [`Ring::preference_list`] done ahead from every token, for one N.
+    replicas: OnceCell<Replicas>,
+}
+
+/// Two rings are equal when their tokens and owners are: the walks done ahead are only
+/// a copy of what the tokens say.
+impl PartialEq for Ring {
+    fn eq(&self, other: &Self) -> bool {
+        self.tokens == other.tokens
+    }
+}
+
+impl Eq for Ring {}
+
+/// The first `width` distinct nodes clockwise from each token: the preference list of
+/// every key the token owns, as far as N (§4.3), listed once for the whole ring.
+#[derive(Clone, Debug)]
+struct Replicas {
+    /// N, or the number of nodes on the ring if fewer.
+    width: usize,
+    /// Whether `width` is every node on the ring (a list can then never grow longer).
+    every_node: bool,
+    /// Token i's list is `lists[i * width..(i + 1) * width]`.
+    lists: Vec<NodeId>,
 }
 
 impl Ring {
@@ -56,11 +81,12 @@ impl Ring {
     pub fn from_tokens(mut tokens: Vec<(Position, NodeId)>) -> Self {
         tokens.sort_by_key(|&(t, _)| t);
         tokens.dedup_by_key(|&mut (t, _)| t);
-        Ring { tokens }
+        Ring { tokens, replicas: OnceCell::new() }
     }
 
     /// Adds a node's tokens. Panics if a token is already taken: callers validate first.
     pub fn add_node(&mut self, node: NodeId, tokens: &[Position]) {
+        self.replicas = OnceCell::new();
         for &token in tokens {
             match self.tokens.binary_search_by_key(&token, |&(t, _)| t) {
                 Ok(_) => panic!("token {} is already on the ring", format_position(token)),
@@ -71,6 +97,7 @@ impl Ring {
 
     /// Removes every token of a node (it left the ring, §4.9).
     pub fn remove_node(&mut self, node: NodeId) {
+        self.replicas = OnceCell::new();
         self.tokens.retain(|&(_, owner)| owner != node);
     }
 
@@ -120,6 +147,14 @@ impl Ring {
     /// nodes are found or the ring is exhausted. The first N are the key's replicas, the
     /// first is its coordinator; the rest stand by for failures.
     pub fn preference_list(&self, position: Position, limit: usize) -> NodeList {
+        if let Some(list) = self.listed_ahead(position, limit) {
+            return list.into();
+        }
+        self.walk(position, limit)
+    }
+
+    /// The walk itself.
+    fn walk(&self, position: Position, limit: usize) -> NodeList {
         let mut list = NodeList::new();
         for node in self.clockwise_from(position) {
             if list.len() == limit {
@@ -142,6 +177,9 @@ impl Ring {
     /// `position`: one of the key's N replicas (§4.3). The same walk as
     /// [`Ring::preference_list`], without building the list.
     pub fn is_replica(&self, position: Position, node: NodeId, n: usize) -> bool {
+        if let Some(list) = self.listed_ahead(position, n) {
+            return list.contains(&node);
+        }
         const SHORT: usize = 8;
         if n > SHORT {
             return self.preference_list(position, n).contains(&node);
@@ -161,6 +199,30 @@ impl Ring {
             }
         }
         false
+    }
+
+    /// Lists the first `n` distinct nodes clockwise from every token, once, so that
+    /// preference lists up to N long are looked up rather than walked (each node calls
+    /// this with its N whenever its view of the ring changes; a ring shared by several
+    /// nodes lists them once). Does nothing if already done.
+    pub fn list_replicas_ahead(&self, n: usize) {
+        self.replicas.get_or_init(|| {
+            let nodes = self.nodes().len();
+            let width = n.min(nodes);
+            let lists = self.tokens.iter().flat_map(|&(token, _)| self.walk(token, width)).collect();
+            Replicas { width, every_node: width == nodes, lists }
+        });
+    }
+
+    /// The preference list from `position`, `limit` long, if the lists made ahead
+    /// cover it.
+    fn listed_ahead(&self, position: Position, limit: usize) -> Option<&[NodeId]> {
+        let replicas = self.replicas.get()?;
+        if limit > replicas.width && !replicas.every_node {
+            return None;
+        }
+        let start = self.successor_index(position) * replicas.width;
+        Some(&replicas.lists[start..start + limit.min(replicas.width)])
     }
 
     /// The range (previous token, token] that each token owns, as (start, end) pairs,
@@ -236,6 +298,27 @@ mod tests {
                 let listed = r.preference_list(150, n).contains(&NodeId(node));
                 assert_eq!(r.is_replica(150, NodeId(node), n), listed, "n={n}, node={node}");
             }
+        }
+    }
+
+    #[test]
+    fn lists_made_ahead_answer_as_the_walk_does() {
+        let r = ring(&[(0, &[100, 700]), (1, &[200, 250]), (2, &[300]), (3, &[500, 900])]);
+        let positions = [0, 99, 100, 101, 150, 260, 300, 650, 899, 950, Position::MAX];
+        let walked: Vec<_> = positions.iter().flat_map(|&p| (0..7).map(move |l| (p, l))).map(|(p, l)| r.preference_list(p, l)).collect();
+        for n in [1, 3, 4, 9] {
+            let ahead = r.clone();
+            ahead.list_replicas_ahead(n);
+            let looked_up: Vec<_> = positions.iter().flat_map(|&p| (0..7).map(move |l| (p, l))).map(|(p, l)| ahead.preference_list(p, l)).collect();
+            assert_eq!(looked_up, walked, "n = {n}");
+            for &p in &positions {
+                for node in 0..5 {
+                    for m in 0..6 {
+                        assert_eq!(ahead.is_replica(p, NodeId(node), m), r.is_replica(p, NodeId(node), m));
+                    }
+                }
+            }
+            assert_eq!(ahead, r, "equal rings, whatever was listed ahead");
         }
     }
 

@@ -78,6 +78,7 @@ impl Node {
     /// ranges it now hosts, and hand over the keys whose replicas changed.
     fn adopt(&mut self, membership: Rc<Membership>, out: &mut Vec<Effect>) {
         let old_ring = std::mem::replace(&mut self.ring, Rc::new(membership.ring()));
+        self.ring.list_replicas_ahead(self.config.n);
         self.membership = membership;
         self.rebuild_trees();
         self.stranded_scan_due = true;

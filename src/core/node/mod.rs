@@ -93,6 +93,7 @@ impl Node {
         store: Box<dyn StorageEngine>,
     ) -> Self {
         debug_assert_eq!(*ring, membership.ring(), "the ring is the membership's token map");
+        ring.list_replicas_ahead(config.n);
         let contacts = config.seeds.iter().copied().filter(|&s| s != id).collect();
         let mut node = Node {
             id,
