@@ -69,6 +69,12 @@ struct Replicas {
     every_node: bool,
     /// Token i's list is `lists[i * width..(i + 1) * width]`.
     lists: Vec<NodeId>,
+    /// Where a search for a position's successor starts: the ring cut into 2^`slice_bits`
+    /// equal slices, and for each the index of the first token at or after its start.
+    /// Tokens are spread at random, so a slice holds one or two and the search is a
+    /// lookup and a step or two, not a binary search.
+    slice_bits: u32,
+    first_in_slice: Vec<u32>,
 }
 
 impl Ring {
@@ -126,7 +132,17 @@ impl Ring {
 
     /// Index of the first token at or clockwise after `position` (wrapping to 0).
     fn successor_index(&self, position: Position) -> usize {
-        let at = self.tokens.partition_point(|&(t, _)| t < position);
+        let at = match self.replicas.get() {
+            Some(ahead) => {
+                let slice = (position >> (128 - ahead.slice_bits)) as usize;
+                let mut at = ahead.first_in_slice[slice] as usize;
+                while at < self.tokens.len() && self.tokens[at].0 < position {
+                    at += 1;
+                }
+                at
+            }
+            None => self.tokens.partition_point(|&(t, _)| t < position),
+        };
         if at == self.tokens.len() {
             0
         } else {
@@ -202,7 +218,8 @@ impl Ring {
     }
 
     /// Lists the first `n` distinct nodes clockwise from every token, once, so that
-    /// preference lists up to N long are looked up rather than walked (each node calls
+    /// preference lists up to N long are looked up rather than walked, and indexes the
+    /// tokens for finding a position's successor (each node calls
     /// this with its N whenever its view of the ring changes; a ring shared by several
     /// nodes lists them once). Does nothing if already done.
     pub fn list_replicas_ahead(&self, n: usize) {
@@ -210,7 +227,11 @@ impl Ring {
             let nodes = self.nodes().len();
             let width = n.min(nodes);
             let lists = self.tokens.iter().flat_map(|&(token, _)| self.walk(token, width)).collect();
-            Replicas { width, every_node: width == nodes, lists }
+            let slice_bits = (self.tokens.len().max(1).next_power_of_two().trailing_zeros() + 1).min(20);
+            let first_in_slice = (0..1u128 << slice_bits)
+                .map(|slice| self.tokens.partition_point(|&(t, _)| t < slice << (128 - slice_bits)) as u32)
+                .collect();
+            Replicas { width, every_node: width == nodes, lists, slice_bits, first_in_slice }
         });
     }
 
@@ -319,6 +340,23 @@ mod tests {
                 }
             }
             assert_eq!(ahead, r, "equal rings, whatever was listed ahead");
+        }
+    }
+
+    #[test]
+    fn successors_found_through_the_slices_are_the_binary_searchs() {
+        // Tokens spread round the whole ring, some sharing a slice, some slices empty.
+        let tokens: Vec<Position> = (0..40u128).map(|i| (i * i * 7 + 3).wrapping_mul(u128::MAX / 1_700)).collect();
+        let plain = Ring::from_tokens(tokens.iter().enumerate().map(|(i, &t)| (t, NodeId(i as u32 % 5))).collect());
+        let ahead = plain.clone();
+        ahead.list_replicas_ahead(3);
+        let mut probes = vec![0, 1, Position::MAX, Position::MAX - 1];
+        for &t in &tokens {
+            probes.extend([t.wrapping_sub(1), t, t.wrapping_add(1)]);
+        }
+        probes.extend((0..500u128).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835)));
+        for p in probes {
+            assert_eq!(ahead.owner_token(p), plain.owner_token(p), "position {p:x}");
         }
     }
 
