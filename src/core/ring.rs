@@ -164,7 +164,7 @@ impl Ring {
     /// first is its coordinator; the rest stand by for failures.
     pub fn preference_list(&self, position: Position, limit: usize) -> NodeList {
         if let Some(list) = self.listed_ahead(position, limit) {
-            return list.into();
+            return NodeList::from_slice(list);
         }
         self.walk(position, limit)
     }
