@@ -2,7 +2,7 @@
 
 use dynamo_playground::core::clock::VectorClock;
 use dynamo_playground::core::config::Config;
-use dynamo_playground::core::message::ClientReply;
+use dynamo_playground::core::message::{ClientReply, MsgKind, Timer};
 use dynamo_playground::core::partition::Strategy;
 use dynamo_playground::core::version::Reconciliation;
 use dynamo_playground::core::{NodeId, MS};
@@ -151,6 +151,60 @@ fn read_repair_brings_a_stale_replica_up_to_date() {
     assert!(matches!(outcome(&w, get), ClientReply::Got { ref versions, .. } if versions.len() == 1));
     assert_eq!(w.node(stale).store().get("k")[0].value, "v1".into(), "repaired after the reply");
     assert_eq!(w.metrics().read_repairs, 1);
+}
+
+/// A world with "k" written to its first two replicas only: the third, cut off during
+/// the put, is stale, and (after the partition healed and a probe got through) reachable.
+fn world_with_a_stale_replica(config: Config) -> (World, Vec<NodeId>) {
+    let mut w = world(3, config); // no fourth node to hold a hint for it
+    let list = w.preference_list("k");
+    w.partition(vec![vec![list[2]]]);
+    w.put("c", "k", "v1", list[0], VectorClock::new());
+    assert!(w.settle(1_000 * MS));
+    w.heal();
+    w.run_until(w.now() + 100 * MS);
+    assert!(w.node(list[2]).store().get("k").is_empty());
+    (w, list)
+}
+
+/// When each read-repair event happened: (the repair's send time, whether a read-repair
+/// timer went off before it).
+fn repairs(w: &World, since: u64) -> Vec<(u64, bool)> {
+    let mut timer_went_off = false;
+    let mut found = Vec::new();
+    for e in w.trace().events().iter().filter(|e| e.at >= since) {
+        match &e.event {
+            Event::Timer { timer: Timer::ReadRepair(_), .. } => timer_went_off = true,
+            Event::Send { kind: MsgKind::Repair, .. } => found.push((e.at, timer_went_off)),
+            _ => {}
+        }
+    }
+    found
+}
+
+#[test]
+fn read_repair_is_made_at_once_when_every_replica_asked_has_replied() {
+    // §5: the coordinator waits after answering only for replies still outstanding.
+    let (mut w, list) = world_with_a_stale_replica(Config { n: 3, r: 2, w: 2, ..Config::default() });
+    let start = w.now();
+    w.get("c", "k", list[0]);
+    assert!(w.settle(1_000 * MS));
+    let last_reply = w.trace().events().iter().filter(|e| matches!(e.event, Event::Deliver { kind: MsgKind::GetReply, .. })).map(|e| e.at).max();
+    assert_eq!(repairs(&w, start), vec![(last_reply.unwrap(), false)], "repaired as the last reply came, no timer");
+    assert_eq!(w.node(list[2]).store().get("k")[0].value, "v1".into());
+}
+
+#[test]
+fn read_repair_waits_its_window_for_a_reply_still_outstanding() {
+    let config = Config { n: 3, r: 2, w: 2, read_repair_window: 5 * MS, ..Config::default() };
+    let (mut w, list) = world_with_a_stale_replica(config);
+    w.crash(list[1]); // it will never reply
+    let start = w.now();
+    let get = w.get("c", "k", list[0]);
+    assert!(w.settle(1_000 * MS));
+    let answered = w.op(get).unwrap().finished.unwrap();
+    assert_eq!(repairs(&w, start), vec![(answered + 5 * MS, true)], "repaired when the window closed");
+    assert_eq!(w.node(list[2]).store().get("k")[0].value, "v1".into());
 }
 
 #[test]

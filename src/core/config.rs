@@ -21,7 +21,8 @@ pub struct Config {
     pub request_timeout: Time,
     /// Whether a get's coordinator repairs replicas that returned stale versions (§5).
     pub read_repair: bool,
-    /// How long the coordinator waits for late replies after answering a get (§5).
+    /// How long the coordinator waits for late replies after answering a get (§5); it
+    /// repairs at once when every replica asked has already replied.
     pub read_repair_window: Time,
     /// How the ring is cut into partitions (§6.2).
     pub strategy: Strategy,

@@ -138,6 +138,11 @@ impl GetRequest {
         self.targets.iter().copied().filter(|t| self.replies.iter().all(|(n, _)| *n != t.node)).collect()
     }
 
+    /// Whether every node asked has replied: no reply is outstanding.
+    pub fn all_replied(&self) -> bool {
+        self.targets.iter().all(|t| self.replies.iter().any(|(n, _)| *n == t.node))
+    }
+
     /// Every causally unrelated version among the replies so far.
     pub fn reconciled(&self) -> Vec<Version> {
         self.merged.to_vec()

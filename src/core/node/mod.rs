@@ -482,19 +482,26 @@ impl Node {
         }
     }
 
+    /// A replica's versions (§4.5): the R-th reply answers the client; then read repair
+    /// (§5) waits a short while for the replies still outstanding, and none is once
+    /// every node asked has replied: the repair is then made at once.
     fn on_get_reply(&mut self, req: ReqId, from: NodeId, versions: Versions, out: &mut Vec<Effect>) {
         let Some(Request::Get(get)) = self.requests.get_mut(&req) else { return };
-        if !get.on_reply(from, versions) {
-            return;
+        if get.on_reply(from, versions) {
+            let found = get.reconciled();
+            let context = context_of(&found);
+            out.push(Effect::Reply(ClientReply::Got { op: get.op, versions: found, context }));
+            get.phase = GetPhase::Answered;
+            if !self.config.read_repair {
+                self.requests.remove(&req);
+                return;
+            }
+            if !get.all_replied() {
+                out.push(Effect::SetTimer { after: self.config.read_repair_window, timer: Timer::ReadRepair(req) });
+            }
         }
-        let found = get.reconciled();
-        let context = context_of(&found);
-        out.push(Effect::Reply(ClientReply::Got { op: get.op, versions: found, context }));
-        get.phase = GetPhase::Answered;
-        if self.config.read_repair {
-            out.push(Effect::SetTimer { after: self.config.read_repair_window, timer: Timer::ReadRepair(req) });
-        } else {
-            self.requests.remove(&req);
+        if get.phase == GetPhase::Answered && get.all_replied() {
+            self.read_repair(req, out);
         }
     }
 
