@@ -27,7 +27,7 @@ fn world(config: Config) -> World {
 }
 
 fn outcome(w: &World, op: OpId) -> ClientReply {
-    w.op(op).unwrap().outcome.clone().expect("answered")
+    *w.op(op).unwrap().outcome.clone().expect("answered")
 }
 
 fn notes(w: &World) -> Vec<(NodeId, Note)> {

@@ -94,7 +94,7 @@ fn a_leave_hands_the_nodes_keys_to_their_new_owners() {
     for key in keys.iter().take(10) {
         let op = w.get("c", key, NodeId(0));
         assert!(w.settle(1_000 * MS));
-        assert!(matches!(w.op(op).unwrap().outcome, Some(dynamo_playground::core::message::ClientReply::Got { ref versions, .. }) if versions.len() == 1));
+        assert!(matches!(w.op(op).unwrap().outcome.as_deref(), Some(dynamo_playground::core::message::ClientReply::Got { versions, .. }) if versions.len() == 1));
     }
 }
 
@@ -187,7 +187,7 @@ fn a_leaving_node_that_crashes_mid_handover_passes_its_keys_on_after_recovery() 
     w.partition(vec![vec![owner]]);
     w.put("alice", "cart", "milk", owner, VectorClock::new());
     w.run_until(w.now() + 10 * MS);
-    assert!(w.ops()[0].outcome.as_ref().is_some_and(|o| matches!(o, dynamo_playground::core::message::ClientReply::Put { .. })), "W = 1: acknowledged alone");
+    assert!(w.ops()[0].outcome.as_deref().is_some_and(|o| matches!(o, dynamo_playground::core::message::ClientReply::Put { .. })), "W = 1: acknowledged alone");
     w.leave(owner).unwrap();
     w.run_until(w.now() + 250 * MS); // its offers are lost in the partition, and retried
     w.crash(owner); // ... and forgotten

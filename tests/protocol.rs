@@ -25,7 +25,7 @@ fn world(nodes: usize, config: Config) -> World {
 }
 
 fn outcome(w: &World, op: dynamo_playground::core::message::OpId) -> ClientReply {
-    w.op(op).unwrap().outcome.clone().expect("answered")
+    *w.op(op).unwrap().outcome.clone().expect("answered")
 }
 
 /// A node that is not among the key's top N.

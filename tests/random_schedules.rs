@@ -112,7 +112,7 @@ fn run_schedule(seed: u64, with_leaves: bool) -> Result<(), String> {
         .iter()
         .filter_map(|&op| {
             let record = world.op(op)?;
-            match &record.outcome {
+            match record.outcome.as_deref() {
                 Some(ClientReply::Put { version, .. }) => Some((record.key.to_string(), version.clone())),
                 _ => None,
             }

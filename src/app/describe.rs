@@ -31,7 +31,7 @@ pub fn describe(world: &World, event: &Event) -> String {
         Event::Reply { op, ok, .. } => {
             let record = world.op(*op);
             let who = record.map(|r| format!("{} ({} {})", r.client, r.kind.label(), r.key)).unwrap_or_default();
-            let text = record.and_then(|r| r.outcome.as_ref()).map(|o| world.describe_reply(o)).unwrap_or_default();
+            let text = record.and_then(|r| r.outcome.as_deref()).map(|o| world.describe_reply(o)).unwrap_or_default();
             format!("{who} {}: {text}", if *ok { "answered" } else { "failed" })
         }
         Event::Crash { node } => format!("{} crashed", n(*node)),

@@ -36,7 +36,7 @@ pub fn op_result(world: &World, op_name: &str, op: OpId) -> Value {
         "at_ms": ms(record.started),
     });
     let fields = result.as_object_mut().expect("built as an object");
-    match &record.outcome {
+    match record.outcome.as_deref() {
         Some(ClientReply::Got { versions, context, .. }) => {
             fields.insert("ok".into(), json!(true));
             fields.insert("versions".into(), versions_json(world, versions));

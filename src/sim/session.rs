@@ -297,7 +297,7 @@ fn check_request(client: &str, key: &str) -> Result<(), String> {
 /// The versions returned by `client`'s latest successful get of `key`, if any.
 pub fn last_read_versions<'w>(world: &'w World, client: &str, key: &str) -> Option<&'w [Version]> {
     world.ops().iter().rev().filter(|op| op.kind == OpKind::Get && &*op.client == client && &*op.key == key).find_map(|op| {
-        match &op.outcome {
+        match op.outcome.as_deref() {
             Some(ClientReply::Got { versions, .. }) => Some(versions.as_slice()),
             _ => None,
         }

@@ -94,7 +94,7 @@ pub struct OpRecord {
     pub finished: Option<Time>,
     /// The answer: None while open, and always None when the world keeps no finished
     /// operations (see [`World::keep_finished_ops`]).
-    pub outcome: Option<ClientReply>,
+    pub outcome: Option<Box<ClientReply>>,
 }
 
 /// One anti-entropy comparison of a key range between two replicas (§4.7), and its cost:
@@ -753,7 +753,7 @@ impl World {
         let record = &mut self.ops[index];
         record.finished = Some(self.now);
         if self.keep_finished_ops {
-            record.outcome = Some(reply);
+            record.outcome = Some(Box::new(reply));
         }
         self.open_ops -= 1;
         while self.op(self.first_open).is_some_and(|r| r.finished.is_some()) {

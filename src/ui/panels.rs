@@ -97,7 +97,7 @@ pub fn clients_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
             None => html! { <p class="result muted">{ "No request yet." }</p> },
             Some(op) => {
                 let what = format!("{} {} via {}", op.kind.label(), op.key, world.name(op.via));
-                match &op.outcome {
+                match op.outcome.as_deref() {
                     None => html! { <p class="result pending">{ format!("{what}: waiting for an answer…") }</p> },
                     Some(ClientReply::Got { versions, .. }) if versions.len() > 1 => html! {
                         <div class="result got">
