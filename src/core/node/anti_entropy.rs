@@ -28,7 +28,7 @@ impl Node {
             self.trees.push(tree);
         }
         self.trees.sort_by_key(|t| t.range().end);
-        self.tree_ends = self.trees.iter().map(|t| t.range().end).collect();
+        self.tree_ends = self.trees.iter().map(|t| (t.range().end >> 64) as u64).collect();
     }
 
     /// A key's versions changed here (or it is gone): mark its leaf stale in the tree of
@@ -89,7 +89,7 @@ impl Node {
     }
 
     fn kept_index(&self, range: KeyRange) -> Option<usize> {
-        let at = self.tree_ends.binary_search(&range.end).ok()?;
+        let at = self.trees.binary_search_by_key(&range.end, |t| t.range().end).ok()?;
         (self.trees[at].range() == range).then_some(at)
     }
 
@@ -194,10 +194,41 @@ impl Node {
 /// The kept tree whose range holds `position`, if this node hosts it. Ranges do not
 /// overlap, so it is the first range ending at or after the position, or the one that
 /// wraps past zero.
-/// (`ends`: where each tree's range ends.)
-fn tree_of<'a>(trees: &'a mut [KeptTree], ends: &[Position], position: Position) -> Option<&'a mut KeptTree> {
+/// (`ends`: the upper 64 bits of where each tree's range ends, a list half as long in
+/// bytes to search; the exact ends, in the trees, settle ties.)
+fn tree_of<'a>(trees: &'a mut [KeptTree], ends: &[u64], position: Position) -> Option<&'a mut KeptTree> {
     debug_assert_eq!(trees.len(), ends.len());
-    let at = ends.partition_point(|&end| end < position);
+    let mut at = ends.partition_point(|&end| end < (position >> 64) as u64);
+    while at < trees.len() && trees[at].range().end < position {
+        at += 1;
+    }
     let at = if at == trees.len() { 0 } else { at };
     trees.get_mut(at).filter(|t| t.range().contains(position))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_positions_tree_is_found_even_when_range_ends_share_their_upper_bits() {
+        // Small tokens (as a scenario file may give): every end's upper 64 bits are 0.
+        let high = 7u128 << 64;
+        let ends = [5u128, 9, 1_000, high, high + 3];
+        let ranges: Vec<KeyRange> = (0..ends.len()).map(|i| KeyRange { start: ends[(i + ends.len() - 1) % ends.len()], end: ends[i] }).collect();
+        let empty = MerkleTree::empty(3);
+        let mut trees: Vec<KeptTree> = ranges.iter().map(|&r| KeptTree::new(r, &empty)).collect();
+        let highs: Vec<u64> = ends.iter().map(|&e| (e >> 64) as u64).collect();
+        for position in [0, 5, 6, 9, 10, 999, 1_000, 1_001, high - 1, high, high + 1, high + 3, high + 4, u128::MAX] {
+            let expected = ranges.iter().position(|r| r.contains(position)).expect("the ranges cover the ring");
+            let found = tree_of(&mut trees, &highs, position).map(|t| t.range());
+            assert_eq!(found, Some(ranges[expected]), "position {position:#x}");
+        }
+        // A node hosting only some ranges finds none for the others.
+        let mut some = vec![KeptTree::new(ranges[1], &empty), KeptTree::new(ranges[3], &empty)];
+        let some_highs = [(ends[1] >> 64) as u64, (ends[3] >> 64) as u64];
+        assert!(tree_of(&mut some, &some_highs, 7).is_some());
+        assert!(tree_of(&mut some, &some_highs, 500).is_none());
+        assert!(tree_of(&mut some, &some_highs, high + 2).is_none());
+    }
 }

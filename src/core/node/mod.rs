@@ -71,9 +71,9 @@ pub struct Node {
     hosted: Vec<(KeyRange, Vec<NodeId>)>,
     /// The Merkle tree it keeps for each of them, in ring order (§4.7).
     trees: Vec<KeptTree>,
-    /// Where each of those ranges ends, in the same order: the short list a write
-    /// searches to find its key's tree.
-    tree_ends: Vec<Position>,
+    /// Where each of those ranges ends (its upper 64 bits), in the same order: the short
+    /// list a write searches to find its key's tree.
+    tree_ends: Vec<u64>,
 }
 
 impl Node {
