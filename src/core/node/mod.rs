@@ -14,7 +14,7 @@ use super::membership::Membership;
 use super::merkle::{KeptTree, KeyRange};
 use super::message::{ClientReply, ClientRequest, Effect, ForwardPut, Msg, Note, OpId, ReqId, SyncKeys, Timer, TransferAccept};
 use super::request::{choose_targets, replacement, ForwardedPut, GetPhase, GetRequest, PutRequest, Request, Target};
-use super::ring::{Position, Ring};
+use super::ring::Ring;
 use super::storage::{FastHashMap, MemoryStore, StorageEngine};
 use super::numbered_map::NumberedMap;
 use super::version::{add_version, context_of, Version, Versions};
