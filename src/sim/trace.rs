@@ -274,15 +274,20 @@ fn field<const N: usize>(record: &mut [u8], offset: usize, field: [u8; N]) {
 // The three events of every message and operation, each encoded as `encode` would
 // (time step, tag, fields), with their fixed parts written as records.
 
+/// The first 26 bytes of a send or a delivery: time step, tag, message, route, kind.
+fn message_head(r: &mut [u8], step: u64, tag: u8, msg: u64, from: NodeId, to: NodeId, kind: MsgKind) {
+    field(r, 0, step.to_le_bytes());
+    field(r, 8, [tag]);
+    field(r, 9, msg.to_le_bytes());
+    field(r, 17, from.0.to_le_bytes());
+    field(r, 21, to.0.to_le_bytes());
+    field(r, 25, [kind as u8]);
+}
+
 #[allow(clippy::too_many_arguments)]
 fn encode_send(buf: &mut Vec<u8>, step: u64, msg: u64, from: NodeId, to: NodeId, kind: MsgKind, key: &str, delay: Time) {
     let mut r = [0u8; 30];
-    field(&mut r, 0, step.to_le_bytes());
-    field(&mut r, 8, [0]);
-    field(&mut r, 9, msg.to_le_bytes());
-    field(&mut r, 17, from.0.to_le_bytes());
-    field(&mut r, 21, to.0.to_le_bytes());
-    field(&mut r, 25, [kind as u8]);
+    message_head(&mut r, step, 0, msg, from, to, kind);
     field(&mut r, 26, (key.len() as u32).to_le_bytes());
     buf.extend_from_slice(&r);
     buf.extend_from_slice(key.as_bytes());
@@ -291,12 +296,7 @@ fn encode_send(buf: &mut Vec<u8>, step: u64, msg: u64, from: NodeId, to: NodeId,
 
 fn encode_deliver(buf: &mut Vec<u8>, step: u64, msg: u64, from: NodeId, to: NodeId, kind: MsgKind) {
     let mut r = [0u8; 26];
-    field(&mut r, 0, step.to_le_bytes());
-    field(&mut r, 8, [1]);
-    field(&mut r, 9, msg.to_le_bytes());
-    field(&mut r, 17, from.0.to_le_bytes());
-    field(&mut r, 21, to.0.to_le_bytes());
-    field(&mut r, 25, [kind as u8]);
+    message_head(&mut r, step, 1, msg, from, to, kind);
     buf.extend_from_slice(&r);
 }
 
