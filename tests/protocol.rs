@@ -208,6 +208,27 @@ fn read_repair_waits_its_window_for_a_reply_still_outstanding() {
 }
 
 #[test]
+fn read_repair_also_waits_for_a_slow_replica_a_stand_in_replaced() {
+    // B is slow (30 ms more each way): at the replica timeout a stand-in is asked in its
+    // place and completes the quorum, but B's reply is still coming, so the coordinator
+    // keeps the request open for it and repairs once it is in (§5).
+    let config = Config { n: 3, r: 3, w: 1, read_repair_window: 100 * MS, ..Config::default() };
+    let mut w = world(4, config);
+    let list = w.preference_list("k");
+    w.set_link(list[0], list[1], 0.0, 30 * MS).unwrap();
+    let start = w.now();
+    let get = w.get("c", "k", list[0]);
+    w.run_until(start + 50 * MS);
+    assert!(w.op(get).unwrap().finished.is_some(), "answered with the stand-in's reply");
+    assert_eq!(w.node(list[0]).requests().count(), 1, "still waiting for the slow replica");
+    assert!(w.settle(1_000 * MS));
+    assert_eq!(w.node(list[0]).requests().count(), 0);
+    assert!(repairs(&w, start).iter().all(|&(_, timer)| !timer), "no read-repair timer needed");
+    let timer_went_off = w.trace().events().iter().any(|e| matches!(e.event, Event::Timer { timer: Timer::ReadRepair(_), .. }));
+    assert!(!timer_went_off, "repaired as the slow reply came, before the window closed");
+}
+
+#[test]
 fn read_repair_can_be_switched_off() {
     let mut w = world(3, Config { n: 3, r: 3, w: 1, read_repair: false, ..Config::default() });
     let list = w.preference_list("k");

@@ -107,8 +107,12 @@ pub struct GetRequest {
     pub key: Key,
     /// The key's top N nodes: its owners, the only ones read repair writes to.
     pub owners: NodeList,
-    /// Every node asked so far (stand-ins included).
+    /// The nodes it waits on: those asked, stand-ins included, less those a stand-in
+    /// replaced.
     pub targets: Targets,
+    /// Nodes asked and then replaced by a stand-in for being slow: a reply from one may
+    /// still come, and counts if it does.
+    pub replaced: NodeList,
     /// (replica, versions it holds), in arrival order.
     pub replies: Vec<(NodeId, Versions)>,
     /// The read quorum.
@@ -138,9 +142,10 @@ impl GetRequest {
         self.targets.iter().copied().filter(|t| self.replies.iter().all(|(n, _)| *n != t.node)).collect()
     }
 
-    /// Whether every node asked has replied: no reply is outstanding.
+    /// Whether every node asked (replaced ones too) has replied: no reply is outstanding.
     pub fn all_replied(&self) -> bool {
-        self.targets.iter().all(|t| self.replies.iter().any(|(n, _)| *n == t.node))
+        let replied = |node: NodeId| self.replies.iter().any(|(n, _)| *n == node);
+        self.targets.iter().all(|t| replied(t.node)) && self.replaced.iter().all(|&n| replied(n))
     }
 
     /// Every causally unrelated version among the replies so far.

@@ -72,7 +72,8 @@ struct Replicas {
     /// Where a search for a position's successor starts: the ring cut into 2^`slice_bits`
     /// equal slices, and for each the index of the first token at or after its start.
     /// Tokens are spread at random, so a slice holds one or two and the search is a
-    /// lookup and a step or two, not a binary search.
+    /// lookup and a step or two, not a binary search of the whole ring (tokens given by
+    /// hand may crowd one slice: it is then searched in halves).
     slice_bits: u32,
     first_in_slice: Vec<u32>,
 }
@@ -134,12 +135,15 @@ impl Ring {
     fn successor_index(&self, position: Position) -> usize {
         let at = match self.replicas.get() {
             Some(ahead) => {
+                // The successor is among the slice's own tokens, or is the next slice's first.
                 let slice = (position >> (128 - ahead.slice_bits)) as usize;
-                let mut at = ahead.first_in_slice[slice] as usize;
-                while at < self.tokens.len() && self.tokens[at].0 < position {
-                    at += 1;
+                let from = ahead.first_in_slice[slice] as usize;
+                let to = ahead.first_in_slice.get(slice + 1).map_or(self.tokens.len(), |&i| i as usize);
+                let within = &self.tokens[from..to];
+                from + match within.len() {
+                    0..=4 => within.iter().take_while(|&&(t, _)| t < position).count(),
+                    _ => within.partition_point(|&(t, _)| t < position),
                 }
-                at
             }
             None => self.tokens.partition_point(|&(t, _)| t < position),
         };
@@ -225,13 +229,20 @@ impl Ring {
     pub fn list_replicas_ahead(&self, n: usize) {
         self.replicas.get_or_init(|| {
             let nodes = self.nodes().len();
-            let width = n.min(nodes);
+            // A walk can pass most of the ring when N is near the number of nodes: past a
+            // million entries, lists are not made ahead (width 0: every list is walked).
+            let width = if n.min(nodes).saturating_mul(self.tokens.len()) <= 1 << 20 { n.min(nodes) } else { 0 };
             let lists = self.tokens.iter().flat_map(|&(token, _)| self.walk(token, width)).collect();
             let slice_bits = (self.tokens.len().max(1).next_power_of_two().trailing_zeros() + 1).min(20);
-            let first_in_slice = (0..1u128 << slice_bits)
-                .map(|slice| self.tokens.partition_point(|&(t, _)| t < slice << (128 - slice_bits)) as u32)
-                .collect();
-            Replicas { width, every_node: width == nodes, lists, slice_bits, first_in_slice }
+            let mut first_in_slice = Vec::with_capacity(1 << slice_bits);
+            let mut at = 0;
+            for slice in 0..1u128 << slice_bits {
+                while at < self.tokens.len() && self.tokens[at].0 < slice << (128 - slice_bits) {
+                    at += 1;
+                }
+                first_in_slice.push(at as u32);
+            }
+            Replicas { width, every_node: width == nodes && width > 0, lists, slice_bits, first_in_slice }
         });
     }
 

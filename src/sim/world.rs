@@ -233,7 +233,7 @@ impl Wire {
     }
 
     fn remove(&mut self, id: u64) -> Wired {
-        debug_assert!((self.first..self.next).contains(&id), "every delivery matches a message sent");
+        assert!((self.first..self.next).contains(&id), "every delivery matches a message on the wire");
         let i = self.slot(id);
         let wired = self.slots[i].take().expect("every delivery matches one message on the wire");
         self.count -= 1;

@@ -472,7 +472,8 @@ impl Node {
         let local = targets.iter().any(|t| t.node == self.id).then(|| self.local_versions(&key));
         let replies = Vec::with_capacity(self.config.n);
         let (r, policy, phase) = (self.config.r, self.config.reconciliation, GetPhase::Collecting);
-        let get = GetRequest { op, key, owners, targets, replies, r, phase, policy, merged: Versions::new() };
+        let replaced = NodeList::new();
+        let get = GetRequest { op, key, owners, targets, replaced, replies, r, phase, policy, merged: Versions::new() };
         self.requests.insert(req, Request::Get(get));
         out.push(Effect::SetTimer { after: self.config.replica_timeout, timer: Timer::ReplicaTimeout(req) });
         out.push(Effect::SetTimer { after: self.config.request_timeout, timer: Timer::RequestTimeout(req) });
@@ -548,6 +549,7 @@ impl Node {
                 Some(Request::Get(get)) => {
                     get.targets.retain(|t| t.node != failed);
                     get.targets.push(target);
+                    get.replaced.push(failed);
                     out.push(Effect::Send { to: target.node, msg: Msg::Get { req, key: get.key.clone() } });
                 }
                 _ => {}
@@ -571,8 +573,9 @@ impl Node {
         used
     }
 
-    /// After a get's reply window (§5): send the reconciled versions to every owner
-    /// that returned stale data, then forget the request.
+    /// Read repair (§5), when a get's reply window closes or as soon as every node asked
+    /// has replied: send the reconciled versions to every owner that returned stale
+    /// data, then forget the request.
     fn read_repair(&mut self, req: ReqId, out: &mut Vec<Effect>) -> bool {
         let Some(request) = self.requests.remove(&req) else { return false };
         let Request::Get(get) = &*request else { return false };
