@@ -110,9 +110,9 @@ pub struct GetRequest {
     /// The nodes it waits on: those asked, stand-ins included, less those a stand-in
     /// replaced.
     pub targets: Targets,
-    /// Nodes asked and then replaced by a stand-in for being slow: a reply from one may
-    /// still come, and counts if it does.
-    pub replaced: NodeList,
+    /// How many nodes were asked in all: the targets and the nodes stand-ins replaced
+    /// for being slow (a reply from one may still come, and counts if it does).
+    pub asked: u32,
     /// (replica, versions it holds), in arrival order.
     pub replies: Vec<(NodeId, Versions)>,
     /// The read quorum.
@@ -143,9 +143,9 @@ impl GetRequest {
     }
 
     /// Whether every node asked (replaced ones too) has replied: no reply is outstanding.
+    /// (Only nodes asked reply, once each.)
     pub fn all_replied(&self) -> bool {
-        let replied = |node: NodeId| self.replies.iter().any(|(n, _)| *n == node);
-        self.targets.iter().all(|t| replied(t.node)) && self.replaced.iter().all(|&n| replied(n))
+        self.replies.len() >= self.asked as usize
     }
 
     /// Every causally unrelated version among the replies so far.

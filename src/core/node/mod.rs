@@ -472,8 +472,8 @@ impl Node {
         let local = targets.iter().any(|t| t.node == self.id).then(|| self.local_versions(&key));
         let replies = Vec::with_capacity(self.config.n);
         let (r, policy, phase) = (self.config.r, self.config.reconciliation, GetPhase::Collecting);
-        let replaced = NodeList::new();
-        let get = GetRequest { op, key, owners, targets, replaced, replies, r, phase, policy, merged: Versions::new() };
+        let asked = targets.len() as u32;
+        let get = GetRequest { op, key, owners, targets, asked, replies, r, phase, policy, merged: Versions::new() };
         self.requests.insert(req, Request::Get(get));
         out.push(Effect::SetTimer { after: self.config.replica_timeout, timer: Timer::ReplicaTimeout(req) });
         out.push(Effect::SetTimer { after: self.config.request_timeout, timer: Timer::RequestTimeout(req) });
@@ -549,7 +549,7 @@ impl Node {
                 Some(Request::Get(get)) => {
                     get.targets.retain(|t| t.node != failed);
                     get.targets.push(target);
-                    get.replaced.push(failed);
+                    get.asked += 1;
                     out.push(Effect::Send { to: target.node, msg: Msg::Get { req, key: get.key.clone() } });
                 }
                 _ => {}
