@@ -87,6 +87,10 @@ pub fn add_version(held: &mut Versions, incoming: Version, policy: Reconciliatio
 /// Syntactic reconciliation (§4.4): drop versions that `incoming` descends from; drop
 /// `incoming` if a held version descends from it; keep concurrent ones as siblings.
 fn add_sibling(held: &mut Versions, incoming: Version) -> bool {
+    // The same version again (replicas share one copy): nothing to compare.
+    if held.iter().any(|v| Rc::ptr_eq(&v.0, &incoming.0)) {
+        return false;
+    }
     for existing in held.iter() {
         match incoming.clock.compare(&existing.clock) {
             Causality::DescendedBy => return false,
