@@ -117,6 +117,12 @@ pub fn reference_load(nodes: usize, virtual_time: Time) -> (World, Workload) {
 /// The cluster and the load of [`reference_load`], before anything has run (benchmarks
 /// time the run without the setup).
 pub fn reference_setup(nodes: usize) -> (World, Workload) {
+    reference_setup_over(nodes, 10_000)
+}
+
+/// [`reference_setup`] over another number of keys (the benchmark's `BENCH_KEYS`: how
+/// much state the run touches, and so how often it waits on memory).
+pub fn reference_setup_over(nodes: usize, keys: u32) -> (World, Workload) {
     use super::network::Latency;
     use super::world::{NodeSpec, WorldSpec};
     let mut world = World::new(WorldSpec {
@@ -129,7 +135,7 @@ pub fn reference_setup(nodes: usize) -> (World, Workload) {
     })
     .expect("a valid cluster");
     world.keep_finished_ops(false);
-    let spec = WorkloadSpec { seed: 1, keys: 10_000, clients: 64, put_ratio: 0.5, interval: 20 };
+    let spec = WorkloadSpec { seed: 1, keys, clients: 64, put_ratio: 0.5, interval: 20 };
     (world, Workload::new(spec, 0))
 }
 
