@@ -269,6 +269,15 @@ impl KeptTree {
         self.stale[leaf / 64] |= 1 << (leaf % 64);
     }
 
+    /// Every leaf is stale (too many writes went unmarked to tell which).
+    pub fn mark_all_stale(&mut self) {
+        let leaves = self.leaves();
+        for (word, bits) in self.stale.iter_mut().enumerate() {
+            let left = leaves.saturating_sub(64 * word as u32);
+            *bits = if left >= 64 { u64::MAX } else { (1 << left) - 1 };
+        }
+    }
+
     fn is_stale(&self, leaf: u32) -> bool {
         self.stale[leaf as usize / 64] & (1 << (leaf % 64)) != 0
     }
@@ -380,6 +389,21 @@ mod tests {
                 assert!(kept.stale.iter().all(|&bits| bits == 0));
                 assert_eq!(kept.tree, expected, "step {step}");
             }
+            if step % 11 == 0 {
+                kept.mark_all_stale();
+                assert_eq!(kept.current(store()), expected, "all stale, step {step}");
+            }
+        }
+    }
+
+    #[test]
+    fn marking_every_leaf_stale_sets_exactly_the_leaves_bits() {
+        for depth in [1u8, 3, 6, 7, 8] {
+            let mut kept = KeptTree::new(KeyRange { start: 0, end: 1 << 100 }, &MerkleTree::empty(depth));
+            kept.stale.iter_mut().for_each(|bits| *bits = 0);
+            kept.mark_all_stale();
+            let fresh = KeptTree::new(kept.range, &MerkleTree::empty(depth));
+            assert_eq!(kept.stale, fresh.stale, "depth {depth}");
         }
     }
 

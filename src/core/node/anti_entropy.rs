@@ -20,6 +20,7 @@ impl Node {
     /// Trees of ranges still hosted stay as they are; new ones start with every leaf
     /// stale, to be hashed from the store at their first comparison.
     pub(super) fn rebuild_trees(&mut self) {
+        self.mark_unmarked();
         self.hosted = hosted_ranges(&self.ring, self.config.strategy, self.config.n, self.id);
         let mut old: BTreeMap<KeyRange, KeptTree> = self.trees.drain(..).map(|t| (t.range(), t)).collect();
         let empty = MerkleTree::empty(self.config.merkle_depth);
@@ -31,12 +32,29 @@ impl Node {
         self.tree_ends = self.trees.iter().map(|t| (t.range().end >> 64) as u64).collect();
     }
 
-    /// A key's versions changed here (or it is gone): mark its leaf stale in the tree of
-    /// its range.
+    /// A key's versions changed here (or it is gone): its leaf is stale in the tree of its
+    /// range. The mark is made when a tree is next needed (most writes come between two
+    /// comparisons, and finding the leaf costs more than noting the key); past
+    /// [`UNMARKED_MAX`] writes, every leaf is marked stale at once instead.
     pub(super) fn key_changed(&mut self, key: &Key) {
-        let position = key.position();
-        if let Some(tree) = tree_of(&mut self.trees, &self.tree_ends, position) {
-            tree.key_changed(position);
+        if self.all_stale {
+            return;
+        }
+        if self.unmarked.len() < UNMARKED_MAX {
+            self.unmarked.push(key.position());
+            return;
+        }
+        self.unmarked.clear();
+        self.trees.iter_mut().for_each(KeptTree::mark_all_stale);
+        self.all_stale = true;
+    }
+
+    /// Marks the leaves of the writes noted by `key_changed` stale in their trees.
+    fn mark_unmarked(&mut self) {
+        for position in std::mem::take(&mut self.unmarked) {
+            if let Some(tree) = tree_of(&mut self.trees, &self.tree_ends, position) {
+                tree.key_changed(position);
+            }
         }
     }
 
@@ -70,10 +88,14 @@ impl Node {
     /// This node's Merkle tree for a range (§4.7): the one it keeps, up to date; for a
     /// range it does not host (its view of the ring differs), one built from the store.
     pub fn merkle_tree(&self, range: KeyRange) -> MerkleTree {
-        match self.kept_tree(range) {
-            Some(tree) => tree.current(self.store.entries()),
-            None => self.merkle_tree_from_store(range),
+        let Some(tree) = self.kept_tree(range) else { return self.merkle_tree_from_store(range) };
+        let unmarked: Vec<Position> = self.unmarked.iter().copied().filter(|&p| range.contains(p)).collect();
+        if unmarked.is_empty() {
+            return tree.current(self.store.entries());
         }
+        let mut marked = tree.clone();
+        unmarked.into_iter().for_each(|p| marked.key_changed(p));
+        marked.current(self.store.entries())
     }
 
     /// The tree of a range built from scratch by scanning the store (what the kept trees
@@ -96,7 +118,9 @@ impl Node {
     /// Brings the kept tree of a range up to date (rehashing its stale leaves) and
     /// returns it (§4.7).
     fn fresh_tree(&mut self, range: KeyRange) -> MerkleTree {
+        self.mark_unmarked();
         if let Some(at) = self.kept_index(range) {
+            self.all_stale = false;
             let store = &self.store;
             self.trees[at].refresh(store.entries());
         }
@@ -190,6 +214,9 @@ impl Node {
         out.push(Effect::Note(Note::KeysReceived { peer, keys, changed }));
     }
 }
+
+/// How many writes' positions a node notes before it marks every leaf stale instead.
+const UNMARKED_MAX: usize = 64;
 
 /// The kept tree whose range holds `position`, if this node hosts it. Ranges do not
 /// overlap, so it is the first range ending at or after the position, or the one that

@@ -14,7 +14,7 @@ use super::membership::Membership;
 use super::merkle::{KeptTree, KeyRange};
 use super::message::{ClientReply, ClientRequest, Effect, ForwardPut, Msg, Note, OpId, ReqId, SyncKeys, Timer, TransferAccept};
 use super::request::{choose_targets, replacement, ForwardedPut, GetPhase, GetRequest, PutRequest, Request, Target};
-use super::ring::Ring;
+use super::ring::{Position, Ring};
 use super::storage::{FastHashMap, MemoryStore, StorageEngine};
 use super::numbered_map::NumberedMap;
 use super::version::{add_version, context_of, Version, Versions};
@@ -74,6 +74,12 @@ pub struct Node {
     /// Where each of those ranges ends (its upper 64 bits), in the same order: the short
     /// list a write searches to find its key's tree.
     tree_ends: Vec<u64>,
+    /// Where keys changed since the trees were last read, not yet marked in them: a write
+    /// only notes its position, and the marks are made when a tree is needed (§4.7).
+    unmarked: Vec<Position>,
+    /// Whether every leaf of every tree is stale already (more writes came between two
+    /// reads than are worth noting one by one): a write then has nothing to note.
+    all_stale: bool,
 }
 
 impl Node {
@@ -118,6 +124,8 @@ impl Node {
             hosted: Vec::new(),
             trees: Vec::new(),
             tree_ends: Vec::new(),
+            unmarked: Vec::new(),
+            all_stale: false,
         };
         node.rebuild_trees();
         node
@@ -196,6 +204,7 @@ impl Node {
         self.hints.clear();
         self.issued.clear();
         self.trees.clear(); // every tree starts over, empty
+        self.unmarked.clear();
         self.rebuild_trees();
     }
 
