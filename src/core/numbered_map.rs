@@ -25,11 +25,11 @@ impl Numbered for u64 {
 /// together: slot `i` holds key `first + i`. Requests are numbered in order and mostly
 /// finish in order, so a new key goes at the back and a removed entry leaves a gap
 /// (`None`) that is dropped once it reaches either end: neither moves other entries.
-/// Values are boxed, so that a slot (a gap included) takes one word, not a request.
+/// Values are kept in their slots (a gap takes a value's size): box large ones.
 #[derive(Clone, Debug)]
 pub struct NumberedMap<K, V> {
     first: u64,
-    slots: VecDeque<Option<Box<V>>>,
+    slots: VecDeque<Option<V>>,
     /// Entries that are not gaps.
     len: usize,
     key: PhantomData<K>,
@@ -62,26 +62,25 @@ impl<K: Numbered, V> NumberedMap<K, V> {
         if i >= self.slots.len() {
             self.slots.resize_with(i + 1, || None);
         }
-        let old = self.slots[i].replace(Box::new(value));
+        let old = self.slots[i].replace(value);
         if old.is_none() {
             self.len += 1;
         }
-        old.map(|b| *b)
+        old
     }
 
     /// The value of `key`.
     pub fn get(&self, key: &K) -> Option<&V> {
-        self.slot(*key).and_then(|i| self.slots[i].as_deref())
+        self.slot(*key).and_then(|i| self.slots[i].as_ref())
     }
 
     /// The value of `key`, to change.
     pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
-        self.slot(*key).and_then(|i| self.slots[i].as_deref_mut())
+        self.slot(*key).and_then(|i| self.slots[i].as_mut())
     }
 
-    /// Removes `key`, returning its value, still boxed: a caller that only drops it, or
-    /// reads a few fields, does not copy the whole value out.
-    pub fn remove(&mut self, key: &K) -> Option<Box<V>> {
+    /// Removes `key`, returning its value.
+    pub fn remove(&mut self, key: &K) -> Option<V> {
         let i = self.slot(*key)?;
         let value = self.slots[i].take()?;
         self.len -= 1;
@@ -98,7 +97,7 @@ impl<K: Numbered, V> NumberedMap<K, V> {
     /// The entries, in key order.
     pub fn iter(&self) -> impl Iterator<Item = (K, &V)> {
         let first = self.first;
-        self.slots.iter().enumerate().filter_map(move |(i, v)| v.as_deref().map(|v| (K::from_number(first + i as u64), v)))
+        self.slots.iter().enumerate().filter_map(move |(i, v)| v.as_ref().map(|v| (K::from_number(first + i as u64), v)))
     }
 
     /// Removes every entry. (`first` may stay as it is: the next insert into an empty
@@ -141,7 +140,7 @@ mod tests {
             let key = (x >> 40) % 50;
             match (x >> 33) % 3 {
                 0 => assert_eq!(map.insert(key, x), reference.insert(key, x)),
-                1 => assert_eq!(map.remove(&key).map(|v| *v), reference.remove(&key)),
+                1 => assert_eq!(map.remove(&key), reference.remove(&key)),
                 _ => {
                     assert_eq!(map.get(&key), reference.get(&key));
                     if let Some(v) = map.get_mut(&key) {
@@ -164,9 +163,9 @@ mod tests {
             reference.insert(key, key);
             x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let done = key.saturating_sub((x >> 40) % 40); // a recent request finishes
-            assert_eq!(map.remove(&done).map(|v| *v), reference.remove(&done));
+            assert_eq!(map.remove(&done), reference.remove(&done));
             if let Some(old) = key.checked_sub(40) {
-                assert_eq!(map.remove(&old).map(|v| *v), reference.remove(&old)); // the rest time out
+                assert_eq!(map.remove(&old), reference.remove(&old)); // the rest time out
             }
             assert!(map.iter().eq(reference.iter().map(|(&k, v)| (k, v))));
             assert_eq!(map.len(), reference.len());

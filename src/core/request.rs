@@ -170,11 +170,12 @@ pub struct ForwardedPut {
     pub to: NodeId,
 }
 
-/// A request in flight at the node handling it.
+/// A request in flight at the node handling it. Puts and gets are boxed, so that the
+/// table of requests holds a pointer for them and a forwarded put in place.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Request {
-    Put(PutRequest),
-    Get(GetRequest),
+    Put(Box<PutRequest>),
+    Get(Box<GetRequest>),
     Forwarded(ForwardedPut),
 }
 

@@ -444,7 +444,7 @@ impl Node {
         if put.is_complete() {
             return;
         }
-        self.requests.insert(req, Request::Put(put));
+        self.requests.insert(req, Request::Put(Box::new(put)));
         out.push(Effect::SetTimer { after: self.config.replica_timeout, timer: Timer::ReplicaTimeout(req) });
         out.push(Effect::SetTimer { after: self.config.request_timeout, timer: Timer::RequestTimeout(req) });
     }
@@ -483,7 +483,7 @@ impl Node {
         let (r, policy, phase) = (self.config.r, self.config.reconciliation, GetPhase::Collecting);
         let asked = targets.len() as u32;
         let get = GetRequest { op, key, owners, targets, asked, replies, r, phase, policy, merged: Versions::new() };
-        self.requests.insert(req, Request::Get(get));
+        self.requests.insert(req, Request::Get(Box::new(get)));
         out.push(Effect::SetTimer { after: self.config.replica_timeout, timer: Timer::ReplicaTimeout(req) });
         out.push(Effect::SetTimer { after: self.config.request_timeout, timer: Timer::RequestTimeout(req) });
         if let Some(versions) = local {
@@ -587,7 +587,7 @@ impl Node {
     /// data, then forget the request.
     fn read_repair(&mut self, req: ReqId, out: &mut Vec<Effect>) -> bool {
         let Some(request) = self.requests.remove(&req) else { return false };
-        let Request::Get(get) = &*request else { return false };
+        let Request::Get(get) = &request else { return false };
         let reconciled = get.reconciled();
         for stale in get.stale_replicas(&reconciled) {
             if stale == self.id {
@@ -619,7 +619,7 @@ impl Node {
             _ => return false,
         };
         let Some(request) = self.requests.remove(&req) else { return false };
-        match *request {
+        match request {
             Request::Put(put) => self.answer(put.reply_to, ClientReply::Failed { op: put.op, error }, out),
             Request::Get(get) => out.push(Effect::Reply(ClientReply::Failed { op: get.op, error })),
             Request::Forwarded(f) => {
