@@ -6,6 +6,9 @@ use super::version::{add_version, Reconciliation, Version, Versions};
 use super::{Key, NodeId, NodeList};
 use smallvec::SmallVec;
 
+/// The replies a get has gathered, kept in place (no allocation) up to three.
+pub type Replies = SmallVec<[(NodeId, Versions); 3]>;
+
 /// A request's replicas, kept in place (no allocation) up to four.
 pub type Targets = SmallVec<[Target; 4]>;
 
@@ -113,8 +116,8 @@ pub struct GetRequest {
     /// How many nodes were asked in all: the targets and the nodes stand-ins replaced
     /// for being slow (a reply from one may still come, and counts if it does).
     pub asked: u32,
-    /// (replica, versions it holds), in arrival order.
-    pub replies: Vec<(NodeId, Versions)>,
+    /// (replica, versions it holds), in arrival order (N of them kept in place).
+    pub replies: Replies,
     /// The read quorum.
     pub r: usize,
     pub phase: GetPhase,

@@ -13,7 +13,7 @@ use super::config::Config;
 use super::membership::Membership;
 use super::merkle::{KeptTree, KeyRange};
 use super::message::{ClientReply, ClientRequest, Effect, ForwardPut, Msg, Note, OpId, ReqId, SyncKeys, Timer, TransferAccept};
-use super::request::{choose_targets, replacement, ForwardedPut, GetPhase, GetRequest, PutRequest, Request, Target};
+use super::request::{choose_targets, replacement, ForwardedPut, GetPhase, GetRequest, PutRequest, Replies, Request, Target};
 use super::ring::{Position, Ring};
 use super::storage::{FastHashMap, MemoryStore, StorageEngine};
 use super::numbered_map::NumberedMap;
@@ -479,7 +479,7 @@ impl Node {
             out.push(Effect::Send { to: t.node, msg: Msg::Get { req, key: key.clone() } });
         }
         let local = targets.iter().any(|t| t.node == self.id).then(|| self.local_versions(&key));
-        let replies = Vec::with_capacity(self.config.n);
+        let replies = Replies::new();
         let (r, policy, phase) = (self.config.r, self.config.reconciliation, GetPhase::Collecting);
         let asked = targets.len() as u32;
         let get = GetRequest { op, key, owners, targets, asked, replies, r, phase, policy, merged: Versions::new() };
