@@ -588,14 +588,14 @@ impl Node {
     fn read_repair(&mut self, req: ReqId, out: &mut Vec<Effect>) -> bool {
         let Some(request) = self.requests.remove(&req) else { return false };
         let Request::Get(get) = &request else { return false };
-        let reconciled = get.reconciled();
-        for stale in get.stale_replicas(&reconciled) {
+        let reconciled = get.merged.as_slice();
+        for stale in get.stale_replicas(reconciled) {
             if stale == self.id {
                 for version in reconciled.iter().cloned() {
                     self.store_version(&get.key, version);
                 }
             } else {
-                out.push(Effect::Send { to: stale, msg: Msg::Repair { key: get.key.clone(), versions: reconciled.clone() } });
+                out.push(Effect::Send { to: stale, msg: Msg::Repair { key: get.key.clone(), versions: reconciled.to_vec() } });
             }
         }
         true
