@@ -116,7 +116,7 @@ pub struct GetRequest {
     /// How many nodes were asked in all: the targets and the nodes stand-ins replaced
     /// for being slow (a reply from one may still come, and counts if it does).
     pub asked: u32,
-    /// (replica, versions it holds), in arrival order (N of them kept in place).
+    /// (replica, versions it holds), in arrival order (up to three kept in place).
     pub replies: Replies,
     /// The read quorum.
     pub r: usize,
