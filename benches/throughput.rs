@@ -32,8 +32,8 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-/// Versions held per (node, key), on average and at most: siblings pile up under this
-/// load (clients often write without having read the key, so their writes are concurrent).
+/// Versions held per (node, key), on average and at most: siblings pile up slowly under
+/// this load (a put with no read to write back is blind, so concurrent with what is held).
 fn versions_per_key(world: &World) -> (f64, usize) {
     let (mut keys, mut versions, mut most) = (0usize, 0usize, 0usize);
     for id in world.node_ids() {

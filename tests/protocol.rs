@@ -50,6 +50,40 @@ fn a_put_outside_the_top_n_is_forwarded_to_the_coordinator() {
     assert_eq!(forwards, 1);
 }
 
+/// Two keys written, then read by `c` in turn: (world, context of k1, context of k2).
+fn read_two_keys(keep_read_contexts: bool) -> (World, VectorClock, VectorClock) {
+    let mut w = world(5, Config::default());
+    w.keep_read_contexts(keep_read_contexts);
+    for key in ["k1", "k2"] {
+        w.put("writer", key, "v", NodeId(0), VectorClock::new());
+        w.put("writer", key, "v", NodeId(1), VectorClock::new());
+    }
+    assert!(w.settle(1_000 * MS));
+    let mut contexts = Vec::new();
+    for key in ["k1", "k2"] {
+        let op = w.get("c", key, NodeId(2));
+        assert!(w.settle(1_000 * MS));
+        let ClientReply::Got { context, .. } = outcome(&w, op) else { panic!("get failed") };
+        assert!(!context.is_empty());
+        contexts.push(context);
+    }
+    (w, contexts[0].clone(), contexts[1].clone())
+}
+
+#[test]
+fn a_client_keeps_the_context_of_its_latest_get_of_every_key_or_of_its_latest_get_only() {
+    let (w, k1, k2) = read_two_keys(true);
+    assert_eq!(w.last_read_context("c", "k1"), k1);
+    assert_eq!(w.last_read_context("c", "k2"), k2);
+    assert!(w.last_read_context("other", "k1").is_empty(), "contexts are per client");
+    let latest = w.latest_read_of(&"c".into()).expect("c has read");
+    assert_eq!((latest.key.as_str(), &latest.context), ("k2", &k2));
+    // A long load keeps each client's latest get only: bounded by the clients, not the keys.
+    let (w, _, k2) = read_two_keys(false);
+    assert!(w.last_read_context("c", "k1").is_empty(), "k1 was not c's latest get");
+    assert_eq!(w.last_read_context("c", "k2"), k2);
+}
+
 #[test]
 fn a_put_answers_after_w_acks_and_a_get_after_r_replies() {
     let mut w = world(5, Config { n: 3, r: 3, w: 3, ..Config::default() });

@@ -3,6 +3,8 @@
 //! watch; the benchmarks run one to measure.
 
 use super::world::World;
+use crate::core::clock::VectorClock;
+use crate::core::message::OpId;
 use crate::core::{Key, Time, MS};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -36,6 +38,8 @@ pub struct Workload {
     /// The key and client names, written once.
     keys: Vec<Key>,
     clients: Vec<Key>,
+    /// Per client, the get it last wrote back (`OpId(0)`: none yet).
+    written_back: Vec<OpId>,
     /// The value of the latest put (`v` and the operation's number), its buffer reused.
     value: String,
 }
@@ -45,8 +49,9 @@ impl Workload {
     pub fn new(spec: WorkloadSpec, start: Time) -> Self {
         let rng = ChaCha8Rng::seed_from_u64(spec.seed);
         let keys = (0..spec.keys.max(1)).map(|k| Key::from(format!("key-{k}"))).collect();
-        let clients = (1..=spec.clients.max(1)).map(|c| Key::from(format!("c{c}"))).collect();
-        Workload { spec, rng, next_at: start, issued: 0, keys, clients, value: String::new() }
+        let clients: Vec<Key> = (1..=spec.clients.max(1)).map(|c| Key::from(format!("c{c}"))).collect();
+        let written_back = vec![OpId(0); clients.len()];
+        Workload { spec, rng, next_at: start, issued: 0, keys, clients, written_back, value: String::new() }
     }
 
     /// When the next operation is due.
@@ -64,8 +69,11 @@ impl Workload {
         self.issued
     }
 
-    /// Issues the due operation: a get, or a put with the client's last-read context,
-    /// through a random live node (nothing if every node is down).
+    /// Issues the due operation through a random live node (nothing if every node is
+    /// down): a get of a random key, or a put. Clients read, then write back what they
+    /// read, as Dynamo's clients do (§4.1, the shopping cart): a put writes the key of the
+    /// client's latest answered get, with that get's context, once; a client with no such
+    /// get writes the random key blind (the empty context).
     pub fn issue(&mut self, world: &mut World) {
         self.next_at += self.spec.interval.max(1);
         let live = world.live_count();
@@ -75,14 +83,21 @@ impl Workload {
         let pick = self.rng.random_range(0..live);
         let via = world.live_node(pick).expect("fewer than `live`");
         let key = &self.keys[self.rng.random_range(0..self.keys.len() as u32) as usize];
-        let client = &self.clients[(self.issued % self.clients.len() as u64) as usize];
+        let turn = (self.issued % self.clients.len() as u64) as usize;
+        let client = &self.clients[turn];
         self.issued += 1;
         if self.rng.random::<f64>() < self.spec.put_ratio {
-            let context = world.last_read_context_of(client, key);
+            let (key, context) = match world.latest_read_of(client).filter(|read| read.op != self.written_back[turn]) {
+                Some(read) => {
+                    self.written_back[turn] = read.op;
+                    (read.key.clone(), read.context.clone())
+                }
+                None => (key.clone(), VectorClock::new()),
+            };
             self.value.clear();
             self.value.push('v');
             push_decimal(&mut self.value, self.issued);
-            world.put_shared(client.clone(), key.clone(), &self.value, via, context);
+            world.put_shared(client.clone(), key, &self.value, via, context);
         } else {
             world.get_shared(client.clone(), key.clone(), via);
         }
@@ -106,8 +121,10 @@ fn push_decimal(out: &mut String, mut n: u64) {
 
 /// The reference load the benchmarks and the cross-platform tests run: `nodes` nodes
 /// with 8 tokens each, (N, R, W) = (3, 2, 2), 1–5 ms links, and one get or put every 20 µs
-/// over 10,000 keys (half puts), for `virtual_time`. The trace is hashed, not kept, and
-/// so are finished operations (their counters and latencies are kept).
+/// by 64 clients over 10,000 keys (half puts, writing back what was read when they can),
+/// for `virtual_time`. The trace is hashed, not kept; so are finished operations (their
+/// counters and latencies are kept), and each client keeps the context of its latest get
+/// only (what its puts use), so that memory stays bounded however long the load runs.
 pub fn reference_load(nodes: usize, virtual_time: Time) -> (World, Workload) {
     let (mut world, mut load) = reference_setup(nodes);
     drive(&mut world, Some(&mut load), virtual_time, u64::MAX);
@@ -135,6 +152,7 @@ pub fn reference_setup_over(nodes: usize, keys: u32) -> (World, Workload) {
     })
     .expect("a valid cluster");
     world.keep_finished_ops(false);
+    world.keep_read_contexts(false);
     let spec = WorkloadSpec { seed: 1, keys, clients: 64, put_ratio: 0.5, interval: 20 };
     (world, Workload::new(spec, 0))
 }
@@ -189,6 +207,39 @@ mod tests {
         assert_eq!(world.now(), 1_000 * MS);
         assert_eq!(load.issued(), 51, "one op every 20 ms from 0 to 1000 inclusive");
         assert!(world.metrics().messages_delivered > 100);
+    }
+
+    #[test]
+    fn a_put_writes_back_the_clients_latest_answered_get_once_with_its_context() {
+        use crate::core::message::ClientReply;
+        use crate::sim::trace::OpKind;
+        let mut world = World::new(WorldSpec::default()).unwrap();
+        let mut load = Workload::new(WorkloadSpec::default(), 0);
+        assert!(drive(&mut world, Some(&mut load), 5_000 * MS, u64::MAX));
+        // Replay what each client knew when it put: its latest answered get, and whether
+        // a put of its own had already written that get back.
+        let ops: Vec<_> = world.ops().iter().enumerate().map(|(i, r)| (OpId(i as u64 + 1), r)).collect();
+        let (mut written_back, mut blind) = (0, 0);
+        let mut used: Vec<OpId> = Vec::new();
+        for &(_, put) in ops.iter().filter(|(_, r)| r.kind == OpKind::Put) {
+            let answered_get = ops
+                .iter()
+                .filter(|(_, r)| r.kind == OpKind::Get && r.client == put.client && r.finished.is_some_and(|f| f <= put.started))
+                .filter(|(_, r)| matches!(r.outcome.as_deref(), Some(ClientReply::Got { .. })))
+                .max_by_key(|(id, r)| (r.finished, *id));
+            let Some(&(get_id, get)) = answered_get.filter(|(id, _)| !used.contains(id)) else {
+                blind += 1;
+                continue;
+            };
+            used.push(get_id);
+            written_back += 1;
+            assert_eq!(put.key, get.key, "a put writes back the key its client read last");
+            let Some(ClientReply::Got { context, .. }) = get.outcome.as_deref() else { unreachable!() };
+            if let Some(ClientReply::Put { version, .. }) = put.outcome.as_deref() {
+                assert!(version.clock.descends(context), "the put carries the read's context");
+            }
+        }
+        assert!(written_back > 50 && blind > 0, "{written_back} writes back, {blind} blind");
     }
 
     #[test]

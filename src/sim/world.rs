@@ -269,6 +269,15 @@ impl Wire {
 /// Client → key → the context of its latest successful get.
 type ClientContexts = FastHashMap<Key, FastHashMap<Key, VectorClock>>;
 
+/// A client's latest successful get: the operation, the key it read and the context it got
+/// back (what a client that reads, then writes back, puts with: §4.1).
+#[derive(Clone, Debug)]
+pub struct LatestRead {
+    pub op: OpId,
+    pub key: Key,
+    pub context: VectorClock,
+}
+
 /// The simulated cluster.
 pub struct World {
     now: Time,
@@ -305,9 +314,12 @@ pub struct World {
     keep_finished_ops: bool,
     /// Finished operations dropped from the front of `ops`.
     ops_dropped: u64,
-    /// Client → key → the context of its latest successful get (looked up only, never
-    /// listed: hash maps are safe here).
+    /// Client → key → the context of its latest successful get, while
+    /// `keep_read_contexts` (looked up only, never listed: hash maps are safe here).
     contexts: ClientContexts,
+    keep_read_contexts: bool,
+    /// Client → its latest successful get, whatever the key (looked up only).
+    latest_reads: FastHashMap<Key, LatestRead>,
     /// One shared copy of every client and key name given by text, so that records and
     /// tables of the same name share it (looked up only, never listed).
     shared_names: FastHashSet<Key>,
@@ -366,6 +378,8 @@ impl World {
             keep_finished_ops: true,
             ops_dropped: 0,
             contexts: FastHashMap::default(),
+            keep_read_contexts: true,
+            latest_reads: FastHashMap::default(),
             shared_names: Default::default(),
             trace: Trace::new(spec.record_trace),
             metrics: Metrics::default(),
@@ -482,6 +496,16 @@ impl World {
         self.keep_finished_ops = keep;
     }
 
+    /// Whether to keep the context of every client's latest get of every key (the
+    /// default: a scenario's `"context": "last-read"` may name any key read before). A
+    /// load of many clients over many keys turns it off, so that memory stays bounded by
+    /// the number of clients: each client then keeps the context of its latest get only
+    /// ([`World::latest_read_of`]), and a put with the last-read context of another key
+    /// gets the empty context.
+    pub fn keep_read_contexts(&mut self, keep: bool) {
+        self.keep_read_contexts = keep;
+    }
+
     /// The trace so far.
     pub fn trace(&self) -> &Trace {
         &self.trace
@@ -500,7 +524,15 @@ impl World {
     /// The same, for names already shared (a load issuing many operations: no name is
     /// hashed again).
     pub fn last_read_context_of(&self, client: &Key, key: &Key) -> VectorClock {
-        self.contexts.get(client).and_then(|keys| keys.get(key)).cloned().unwrap_or_default()
+        // The client's latest get is the newest context there is for its key.
+        let latest = self.latest_reads.get(client).filter(|read| &read.key == key).map(|read| &read.context);
+        let kept = || self.contexts.get(client).and_then(|keys| keys.get(key));
+        latest.or_else(kept).cloned().unwrap_or_default()
+    }
+
+    /// `client`'s latest successful get (of any key), if it has had one.
+    pub fn latest_read_of(&self, client: &Key) -> Option<&LatestRead> {
+        self.latest_reads.get(client)
     }
 
     /// A clock written with node names, e.g. `[Sx:2, Sy:1]`.
@@ -740,7 +772,10 @@ impl World {
                 if versions.len() > 1 {
                     self.metrics.gets_with_siblings += 1;
                 }
-                remember_context(&mut self.contexts, &record.client, &record.key, context);
+                if self.keep_read_contexts {
+                    remember_context(&mut self.contexts, &record.client, &record.key, context);
+                }
+                remember_latest_read(&mut self.latest_reads, op, &record.client, &record.key, context);
             }
             (ClientReply::Put { .. }, _) => {
                 self.metrics.puts_ok += 1;
@@ -1078,6 +1113,20 @@ fn remember_context(contexts: &mut ClientContexts, client: &Key, key: &Key, cont
         Some(held) => held.clone_from(context),
         None => {
             keys.insert(key.clone(), context.clone());
+        }
+    }
+}
+
+/// Keeps a client's latest get (allocating only the client's first time).
+fn remember_latest_read(reads: &mut FastHashMap<Key, LatestRead>, op: OpId, client: &Key, key: &Key, context: &VectorClock) {
+    match reads.get_mut(client) {
+        Some(read) => {
+            read.op = op;
+            read.key.clone_from(key);
+            read.context.clone_from(context);
+        }
+        None => {
+            reads.insert(client.clone(), LatestRead { op, key: key.clone(), context: context.clone() });
         }
     }
 }
