@@ -110,7 +110,7 @@ impl Trace {
     #[allow(clippy::too_many_arguments)]
     pub fn send(&mut self, at: Time, msg: u64, from: NodeId, to: NodeId, kind: MsgKind, key: Option<&Key>, arrives: Time) {
         let step = self.step_to(at);
-        encode_send(&mut self.buffer, step, msg, from, to, kind, key.map_or("", |k| k.as_str()), arrives.wrapping_sub(at));
+        encode_send(&mut self.buffer, step, msg, from, to, kind, key, arrives.wrapping_sub(at));
         self.end_event();
         if self.record {
             let event = Event::Send { msg, from, to, kind, key: key.cloned(), arrives };
@@ -284,14 +284,18 @@ fn message_head(r: &mut [u8], step: u64, tag: u8, msg: u64, from: NodeId, to: No
     field(r, 25, [kind as u8]);
 }
 
+// A key is encoded as its ring position (MD5 of its text, so as telling as the text), which
+// a key carries with it: hashing reads no text.
 #[allow(clippy::too_many_arguments)]
-fn encode_send(buf: &mut Vec<u8>, step: u64, msg: u64, from: NodeId, to: NodeId, kind: MsgKind, key: &str, delay: Time) {
-    let mut r = [0u8; 30];
+fn encode_send(buf: &mut Vec<u8>, step: u64, msg: u64, from: NodeId, to: NodeId, kind: MsgKind, key: Option<&Key>, delay: Time) {
+    let mut r = [0u8; 51];
     message_head(&mut r, step, 0, msg, from, to, kind);
-    field(&mut r, 26, (key.len() as u32).to_le_bytes());
+    if let Some(key) = key {
+        field(&mut r, 26, [1]);
+        field(&mut r, 27, key.position().to_be_bytes());
+    }
+    field(&mut r, 43, delay.to_le_bytes());
     buf.extend_from_slice(&r);
-    buf.extend_from_slice(key.as_bytes());
-    buf.extend_from_slice(&delay.to_le_bytes());
 }
 
 fn encode_deliver(buf: &mut Vec<u8>, step: u64, msg: u64, from: NodeId, to: NodeId, kind: MsgKind) {
@@ -300,7 +304,7 @@ fn encode_deliver(buf: &mut Vec<u8>, step: u64, msg: u64, from: NodeId, to: Node
     buf.extend_from_slice(&r);
 }
 
-fn encode_request(buf: &mut Vec<u8>, step: u64, op: OpId, client: &str, node: NodeId, kind: OpKind, key: &str) {
+fn encode_request(buf: &mut Vec<u8>, step: u64, op: OpId, client: &str, node: NodeId, kind: OpKind, key: &Key) {
     let mut r = [0u8; 21];
     field(&mut r, 0, step.to_le_bytes());
     field(&mut r, 8, [4]);
@@ -308,12 +312,11 @@ fn encode_request(buf: &mut Vec<u8>, step: u64, op: OpId, client: &str, node: No
     field(&mut r, 17, (client.len() as u32).to_le_bytes());
     buf.extend_from_slice(&r);
     buf.extend_from_slice(client.as_bytes());
-    let mut r = [0u8; 9];
+    let mut r = [0u8; 21];
     field(&mut r, 0, node.0.to_le_bytes());
     field(&mut r, 4, [kind as u8]);
-    field(&mut r, 5, (key.len() as u32).to_le_bytes());
+    field(&mut r, 5, key.position().to_be_bytes());
     buf.extend_from_slice(&r);
-    buf.extend_from_slice(key.as_bytes());
 }
 
 /// The canonical byte encoding of an event at `at`, for the trace hash: the time step
@@ -321,7 +324,7 @@ fn encode_request(buf: &mut Vec<u8>, step: u64, op: OpId, client: &str, node: No
 fn encode(buf: &mut Vec<u8>, step: u64, at: Time, event: &Event) {
     match event {
         Event::Send { msg, from, to, kind, key, arrives } => {
-            encode_send(buf, step, *msg, *from, *to, *kind, key.as_deref().unwrap_or(""), arrives.wrapping_sub(at))
+            encode_send(buf, step, *msg, *from, *to, *kind, key.as_ref(), arrives.wrapping_sub(at))
         }
         Event::Deliver { msg, from, to, kind } => encode_deliver(buf, step, *msg, *from, *to, *kind),
         Event::Request { op, client, node, kind, key } => encode_request(buf, step, *op, client, *node, *kind, key),
