@@ -67,6 +67,12 @@ impl Hasher for Fnv {
         }
     }
 
+    /// One round for a whole word (a key's hash is one word of its MD5 position, already
+    /// as mixed as a hash gets): the same step as a byte, eight times fewer.
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0 ^ word).wrapping_mul(0x0100_0000_01b3);
+    }
+
     fn finish(&self) -> u64 {
         self.0
     }
