@@ -214,6 +214,11 @@ impl<T> EventQueue<T> {
         }
     }
 
+    /// The message whose arrival is the earliest scheduled, if any (whatever the timers).
+    pub fn next_arrival(&self) -> Option<u64> {
+        self.arrivals.peek().map(|Reverse(key)| unpacked(*key).1)
+    }
+
     /// Number of entries.
     pub fn len(&self) -> usize {
         self.arrivals.len() + self.fifos.iter().map(|(_, f)| f.len()).sum::<usize>()
