@@ -29,6 +29,11 @@ impl Key {
         self.0.position
     }
 
+    /// Where the key's shared data (its position) is in memory: for a prefetch hint.
+    pub fn data_address(&self) -> *const u8 {
+        Rc::as_ptr(&self.0).cast()
+    }
+
     /// The key's text.
     pub fn as_str(&self) -> &str {
         &self.0.text

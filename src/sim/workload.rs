@@ -38,6 +38,9 @@ pub struct Workload {
     /// The key and client names, written once.
     keys: Vec<Key>,
     clients: Vec<Key>,
+    /// The key of the next operation, drawn one operation ahead (so that its data is
+    /// fetched from memory while the world runs up to it).
+    next_key: usize,
     /// Per client, the get it last wrote back (`OpId(0)`: none yet).
     written_back: Vec<OpId>,
     /// The value of the latest put (`v` and the operation's number), its buffer reused.
@@ -47,11 +50,12 @@ pub struct Workload {
 impl Workload {
     /// A load whose first operation is at `start`.
     pub fn new(spec: WorkloadSpec, start: Time) -> Self {
-        let rng = ChaCha8Rng::seed_from_u64(spec.seed);
-        let keys = (0..spec.keys.max(1)).map(|k| Key::from(format!("key-{k}"))).collect();
+        let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+        let keys: Vec<Key> = (0..spec.keys.max(1)).map(|k| Key::from(format!("key-{k}"))).collect();
+        let next_key = draw_key(&mut rng, &keys);
         let clients: Vec<Key> = (1..=spec.clients.max(1)).map(|c| Key::from(format!("c{c}"))).collect();
         let written_back = vec![OpId(0); clients.len()];
-        Workload { spec, rng, next_at: start, issued: 0, keys, clients, written_back, value: String::new() }
+        Workload { spec, rng, next_at: start, issued: 0, keys, next_key, clients, written_back, value: String::new() }
     }
 
     /// When the next operation is due.
@@ -82,7 +86,9 @@ impl Workload {
         }
         let pick = self.rng.random_range(0..live);
         let via = world.live_node(pick).expect("fewer than `live`");
-        let key = &self.keys[self.rng.random_range(0..self.keys.len() as u32) as usize];
+        let key = &self.keys[self.next_key];
+        self.next_key = draw_key(&mut self.rng, &self.keys);
+        super::prefetch(self.keys[self.next_key].data_address());
         let turn = (self.issued % self.clients.len() as u64) as usize;
         let client = &self.clients[turn];
         self.issued += 1;
@@ -102,6 +108,11 @@ impl Workload {
             world.get_shared(client.clone(), key.clone(), via);
         }
     }
+}
+
+/// A random key, by its index.
+fn draw_key(rng: &mut ChaCha8Rng, keys: &[Key]) -> usize {
+    rng.random_range(0..keys.len() as u32) as usize
 }
 
 /// Appends `n` in decimal, as `format!` would, without its machinery (one per put).

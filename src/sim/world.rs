@@ -245,14 +245,7 @@ impl Wire {
 
     /// Asks the processor to fetch message `id`'s slot ahead of its arrival (a hint only).
     fn prefetch(&self, id: u64) {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: a prefetch never faults, and the slot is in bounds (an index into `slots`).
-        unsafe {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            _mm_prefetch::<_MM_HINT_T0>((&self.slots[self.slot(id)] as *const Option<Wired>).cast());
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = id;
+        super::prefetch(&self.slots[self.slot(id)]);
     }
 
     /// Message `id` if it is on the wire: its route and times for the page, and its body.
