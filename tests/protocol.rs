@@ -82,6 +82,11 @@ fn a_client_keeps_the_context_of_its_latest_get_of_every_key_or_of_its_latest_ge
     let (w, _, k2) = read_two_keys(false);
     assert!(w.last_read_context("c", "k1").is_empty(), "k1 was not c's latest get");
     assert_eq!(w.last_read_context("c", "k2"), k2);
+    // Turned off mid-run, the contexts kept so far are forgotten, not left to go stale.
+    let (mut w, _, k2) = read_two_keys(true);
+    w.keep_read_contexts(false);
+    assert!(w.last_read_context("c", "k1").is_empty());
+    assert_eq!(w.last_read_context("c", "k2"), k2);
 }
 
 #[test]

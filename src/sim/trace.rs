@@ -180,7 +180,7 @@ impl Trace {
 }
 
 /// An integer as its eight (or four) little-endian bytes: fixed widths, so encoding is
-/// a copy, not a loop.
+/// a copy, not a loop. (A key's ring position is written as its 16 big-endian bytes.)
 fn put_u64(buf: &mut Vec<u8>, x: u64) {
     buf.extend_from_slice(&x.to_le_bytes());
 }
@@ -424,6 +424,26 @@ mod tests {
         c.push(1, Event::Crash { node: NodeId(1) });
         assert_ne!(a.hash(), c.hash());
         assert_eq!(a.hash().len(), 32);
+    }
+
+    #[test]
+    fn sends_and_requests_hash_the_same_whether_pushed_as_events_or_streamed() {
+        let key = Key::new("cart");
+        let send = |key: Option<Key>| Event::Send { msg: 7, from: NodeId(1), to: NodeId(2), kind: MsgKind::Put, key, arrives: 12 };
+        let request = Event::Request { op: OpId(3), client: Key::new("c1"), node: NodeId(4), kind: OpKind::Put, key: key.clone() };
+        let (mut pushed, mut streamed) = (Trace::new(true), Trace::new(false));
+        pushed.push(10, send(Some(key.clone())));
+        pushed.push(11, request);
+        streamed.send(10, 7, NodeId(1), NodeId(2), MsgKind::Put, Some(&key), 12);
+        streamed.request(11, OpId(3), &Key::new("c1"), NodeId(4), OpKind::Put, &key);
+        assert_eq!(pushed.hash(), streamed.hash());
+        let hash_of = |event: Event| {
+            let mut t = Trace::new(false);
+            t.push(10, event);
+            t.hash()
+        };
+        assert_ne!(hash_of(send(Some(key.clone()))), hash_of(send(None)), "whether a message names a key counts");
+        assert_ne!(hash_of(send(Some(key))), hash_of(send(Some(Key::new("tart")))), "which key counts");
     }
 
     #[test]

@@ -254,6 +254,34 @@ mod tests {
     }
 
     #[test]
+    fn a_client_writes_back_its_latest_read_once_then_writes_blind() {
+        use crate::core::message::ClientReply;
+        use crate::core::NodeId;
+        let mut world = World::new(WorldSpec::default()).unwrap();
+        world.put("writer", "cart", "v0", NodeId(0), VectorClock::new());
+        assert!(world.settle(1_000 * MS));
+        let get = world.get("c1", "cart", NodeId(1));
+        assert!(world.settle(1_000 * MS));
+        let Some(ClientReply::Got { context, .. }) = world.op(get).unwrap().outcome.as_deref().cloned() else { panic!() };
+        // One client, one key of its own ("key-0"), only puts.
+        let spec = WorkloadSpec { keys: 1, clients: 1, put_ratio: 1.0, ..WorkloadSpec::default() };
+        let mut load = Workload::new(spec, world.now());
+        let mut put = |world: &mut World| {
+            load.issue(world);
+            assert!(world.settle(1_000 * MS));
+            let record = world.ops().back().unwrap();
+            let Some(ClientReply::Put { version, .. }) = record.outcome.as_deref() else { panic!("put failed") };
+            (record.key.as_str().to_string(), version.clock.clone())
+        };
+        let (key, clock) = put(&mut world);
+        assert_eq!(key, "cart", "the first put writes back what c1 read");
+        assert!(clock.descends(&context) && clock != context, "with the read's context");
+        let (key, clock) = put(&mut world);
+        assert_eq!(key, "key-0", "the read was written back already: a blind write of a drawn key");
+        assert_eq!(clock.len(), 1, "with the empty context: the coordinator's entry only");
+    }
+
+    #[test]
     fn a_small_budget_stops_early_and_resumes_to_the_same_state() {
         let run = |budget: u64| {
             let mut world = World::new(WorldSpec::default()).unwrap();

@@ -506,9 +506,12 @@ impl World {
     /// load of many clients over many keys turns it off, so that memory stays bounded by
     /// the number of clients: each client then keeps the context of its latest get only
     /// ([`World::latest_read_of`]), and a put with the last-read context of another key
-    /// gets the empty context.
+    /// gets the empty context. (Turning it off forgets the contexts kept so far.)
     pub fn keep_read_contexts(&mut self, keep: bool) {
         self.keep_read_contexts = keep;
+        if !keep {
+            self.contexts.clear();
+        }
     }
 
     /// The trace so far.
@@ -526,8 +529,7 @@ impl World {
         self.last_read_context_of(&Key::new(client), &Key::new(key))
     }
 
-    /// The same, for names already shared (a load issuing many operations: no name is
-    /// hashed again).
+    /// The same, for names already shared (no name is hashed again).
     pub fn last_read_context_of(&self, client: &Key, key: &Key) -> VectorClock {
         // The client's latest get is the newest context there is for its key.
         let latest = self.latest_reads.get(client).filter(|read| &read.key == key).map(|read| &read.context);
