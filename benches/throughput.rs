@@ -48,7 +48,9 @@ fn versions_per_key(world: &World) -> (f64, usize) {
 }
 
 fn steady_load() {
-    let env = |name: &str, default: u64| std::env::var(name).ok().and_then(|s| s.parse().ok()).unwrap_or(default);
+    let env = |name: &str, default: u64| {
+        std::env::var(name).ok().and_then(|s| s.parse().ok()).unwrap_or(default)
+    };
     let seconds = env("BENCH_VIRTUAL_SECONDS", 1);
     let runs = env("BENCH_RUNS", 9).max(1);
     let progress = std::env::var("BENCH_PROGRESS").is_ok_and(|v| v == "1");

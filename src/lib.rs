@@ -12,9 +12,9 @@
 //!   (tested natively): it drives a simulator session and keeps the forms.
 //! - `ui` (wasm32 only): Yew components that draw what the simulator reports.
 
+pub mod app;
 pub mod core;
 pub mod sim;
-pub mod app;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

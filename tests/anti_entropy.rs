@@ -14,7 +14,13 @@ fn world(config: Config) -> World {
         seed: 21,
         nodes: ["A", "B", "C", "D"].iter().map(|n| NodeSpec::named(n)).collect(),
         tokens_per_node: 4,
-        config: Config { read_repair: false, hinted_handoff: false, sloppy_quorum: false, merkle_depth: 4, ..config },
+        config: Config {
+            read_repair: false,
+            hinted_handoff: false,
+            sloppy_quorum: false,
+            merkle_depth: 4,
+            ..config
+        },
         latency: Latency::Uniform { min: 1.0, max: 3.0 },
         drop_rate: 0.0,
         record_trace: true,
@@ -51,7 +57,11 @@ fn a_wiped_node_is_rebuilt_from_its_peers() {
     assert!(w.settle(10_000 * MS));
     assert!(w.replicas_agree());
     let held: Vec<&str> = w.node(a).store().keys().into_iter().map(|k| k.as_str()).collect();
-    assert_eq!(held, { let mut e: Vec<&str> = expected.iter().map(String::as_str).collect(); e.sort(); e });
+    assert_eq!(held, {
+        let mut e: Vec<&str> = expected.iter().map(String::as_str).collect();
+        e.sort();
+        e
+    });
     assert_eq!(w.metrics().keys_repaired_by_anti_entropy, expected.len() as u64);
 }
 
@@ -62,7 +72,11 @@ fn the_exchange_touches_only_the_keys_that_differ() {
     // Three writes that one replica misses: it is cut off while they happen.
     let key_of = |k: u32| format!("key-{k}");
     let victim = w.preference_list(&key_of(0))[2];
-    let missed: Vec<String> = (400..1000).map(key_of).filter(|k| w.preference_list(k)[..3].contains(&victim)).take(3).collect();
+    let missed: Vec<String> = (400..1000)
+        .map(key_of)
+        .filter(|k| w.preference_list(k)[..3].contains(&victim))
+        .take(3)
+        .collect();
     w.partition(vec![vec![victim]]);
     for key in &missed {
         let via = w.preference_list(key).into_iter().find(|&n| n != victim).unwrap();
@@ -89,10 +103,18 @@ fn the_exchange_touches_only_the_keys_that_differ() {
     let syncs = &w.syncs()[before.anti_entropy_comparisons as usize..];
     assert_eq!(syncs.len() as u64, m.anti_entropy_comparisons - before.anti_entropy_comparisons);
     assert_eq!(syncs.iter().map(|s| s.keys).sum::<u64>(), keys_sent);
-    let (equal, differing): (Vec<_>, Vec<_>) = syncs.iter().partition(|s| s.keys == 0 && s.messages == 1);
+    let (equal, differing): (Vec<_>, Vec<_>) =
+        syncs.iter().partition(|s| s.keys == 0 && s.messages == 1);
     assert!(equal.iter().all(|s| s.hashes == 1));
-    assert!(!differing.is_empty() && differing.len() <= 6, "{} comparisons found differences", differing.len());
-    assert!(differing.iter().all(|s| s.messages >= 5), "root, then one message per tree level, then keys");
+    assert!(
+        !differing.is_empty() && differing.len() <= 6,
+        "{} comparisons found differences",
+        differing.len()
+    );
+    assert!(
+        differing.iter().all(|s| s.messages >= 5),
+        "root, then one message per tree level, then keys"
+    );
 }
 
 #[test]
@@ -120,7 +142,8 @@ fn concurrent_siblings_survive_anti_entropy() {
     w.anti_entropy();
     assert!(w.settle(10_000 * MS));
     for &n in &list[..3] {
-        let values: Vec<String> = w.node(n).store().get(key).iter().map(|v| v.value.to_string()).collect();
+        let values: Vec<String> =
+            w.node(n).store().get(key).iter().map(|v| v.value.to_string()).collect();
         assert_eq!(values.len(), 2, "{n:?} keeps both siblings: {values:?}");
     }
 }
@@ -140,14 +163,24 @@ fn without_anti_entropy_a_wiped_node_stays_different_and_the_world_says_where() 
     assert!(w.differing_ranges().is_empty());
     let a = NodeId(0);
     w.wipe(a);
-    assert!(w.settle(10_000 * MS), "without periodic anti-entropy settling does not wait for equal roots");
+    assert!(
+        w.settle(10_000 * MS),
+        "without periodic anti-entropy settling does not wait for equal roots"
+    );
     let differing = w.differing_ranges();
     assert!(!differing.is_empty());
     // Exactly the ranges A replicates that hold keys differ, each listed with its replicas.
-    let positions: Vec<u128> = (0..60).map(|k| dynamo_playground::core::ring::key_position(&format!("key-{k}"))).collect();
-    for (range, replicas) in dynamo_playground::core::merkle::key_ranges(w.ring(), w.config().strategy, 3) {
+    let positions: Vec<u128> =
+        (0..60).map(|k| dynamo_playground::core::ring::key_position(&format!("key-{k}"))).collect();
+    for (range, replicas) in
+        dynamo_playground::core::merkle::key_ranges(w.ring(), w.config().strategy, 3)
+    {
         let expected = replicas.contains(&a) && positions.iter().any(|&p| range.contains(p));
-        assert_eq!(differing.iter().any(|(r, rs)| *r == range && *rs == replicas), expected, "{range:?}");
+        assert_eq!(
+            differing.iter().any(|(r, rs)| *r == range && *rs == replicas),
+            expected,
+            "{range:?}"
+        );
     }
     w.anti_entropy();
     assert!(w.settle(10_000 * MS));

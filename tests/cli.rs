@@ -5,7 +5,11 @@ use std::process::Command;
 
 fn sim(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_dynamo-sim")).args(args).output().expect("runs");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 fn scenario_file(name: &str) -> String {
@@ -14,7 +18,8 @@ fn scenario_file(name: &str) -> String {
 
 /// Writes `text` to a temporary scenario file and runs `dynamo-sim run` on it.
 fn run_text(tag: &str, text: &str) -> (i32, String, String) {
-    let path = std::env::temp_dir().join(format!("dynamo-sim-test-{}-{tag}.json", std::process::id()));
+    let path =
+        std::env::temp_dir().join(format!("dynamo-sim-test-{}-{tag}.json", std::process::id()));
     std::fs::write(&path, text).unwrap();
     let result = sim(&["run", path.to_str().unwrap()]);
     let _ = std::fs::remove_file(&path);
@@ -24,7 +29,9 @@ fn run_text(tag: &str, text: &str) -> (i32, String, String) {
 const BASE_NODES: &str = r#"[{"id": "A"}, {"id": "B"}, {"id": "C"}]"#;
 
 fn with_cluster(cluster_extra: &str, steps: &str) -> String {
-    format!(r#"{{"seed": 1, "cluster": {{"nodes": {BASE_NODES}, "n": 3, "r": 2, "w": 2{cluster_extra}}}, "steps": {steps}}}"#)
+    format!(
+        r#"{{"seed": 1, "cluster": {{"nodes": {BASE_NODES}, "n": 3, "r": 2, "w": 2{cluster_extra}}}, "steps": {steps}}}"#
+    )
 }
 
 #[test]
@@ -46,7 +53,8 @@ fn ring_prints_position_and_whole_preference_list() {
     assert_eq!(doc["key"], "cart");
     // MD5("cart") as 32 hex digits.
     assert_eq!(doc["position"].as_str().unwrap().len(), 32);
-    let mut list: Vec<&str> = doc["preference_list"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let mut list: Vec<&str> =
+        doc["preference_list"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert_eq!(list.len(), 3);
     list.sort();
     assert_eq!(list, vec!["Sx", "Sy", "Sz"]);
@@ -70,7 +78,8 @@ fn explicit_tokens_decide_the_preference_list() {
 
 #[test]
 fn balance_reports_all_three_strategies() {
-    let (code, out, err) = sim(&["balance", &scenario_file("figure3.json"), "--keys", "500", "--q", "12"]);
+    let (code, out, err) =
+        sim(&["balance", &scenario_file("figure3.json"), "--keys", "500", "--q", "12"]);
     assert_eq!(code, 0, "{err}");
     let doc: Value = serde_json::from_str(&out).unwrap();
     let rows = doc["strategies"].as_array().unwrap();
@@ -118,14 +127,21 @@ fn bad_input_gets_a_clear_error_and_a_nonzero_exit() {
 #[test]
 fn the_papers_presets_set_n_r_w() {
     let text = |preset: &str| {
-        format!(r#"{{"cluster": {{"nodes": [{{"id": "A"}}, {{"id": "B"}}, {{"id": "C"}}, {{"id": "D"}}], "preset": "{preset}"}},
-                  "steps": [{{"op": "put", "key": "k", "value": "v"}}, {{"op": "settle"}}]}}"#)
+        format!(
+            r#"{{"cluster": {{"nodes": [{{"id": "A"}}, {{"id": "B"}}, {{"id": "C"}}, {{"id": "D"}}], "preset": "{preset}"}},
+                  "steps": [{{"op": "put", "key": "k", "value": "v"}}, {{"op": "settle"}}]}}"#
+        )
     };
     for (preset, copies) in [("typical", 3), ("read-engine", 4), ("cache", 1)] {
         let (code, out, err) = run_text(preset, &text(preset));
         assert_eq!(code, 0, "{err}");
         let doc: Value = serde_json::from_str(&out).unwrap();
-        let holders = doc["final"].as_object().unwrap().values().filter(|n| n["store"].get("k").is_some()).count();
+        let holders = doc["final"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|n| n["store"].get("k").is_some())
+            .count();
         assert_eq!(holders, copies, "{preset}: the key is on N nodes");
     }
 }

@@ -56,7 +56,11 @@ fn a_write_during_a_crash_lands_as_a_hint_and_reaches_its_owner_after_recovery()
     w.run_until(100 * MS);
     assert!(matches!(outcome(&w, put), ClientReply::Put { .. }), "W = 3 reached with a stand-in");
     let hints = w.node(stand_in).hints();
-    assert_eq!(hints[&owner][&dynamo_playground::core::Key::new(KEY)][0].value, "mixer".into(), "the stand-in holds the hinted replica");
+    assert_eq!(
+        hints[&owner][&dynamo_playground::core::Key::new(KEY)][0].value,
+        "mixer".into(),
+        "the stand-in holds the hinted replica"
+    );
     assert!(w.node(stand_in).store().get(KEY).is_empty(), "apart from its own data");
     assert!(w.node(coordinator).believed_down().contains_key(&owner));
     assert!(!w.settle(300 * MS), "settle waits for the hint, and the owner is still down");
@@ -79,14 +83,17 @@ fn without_sloppy_quorum_the_same_write_is_rejected() {
     w.crash(owner);
     let put = w.put("c", KEY, "mixer", coordinator, VectorClock::new());
     assert!(w.settle(1_000 * MS));
-    assert!(matches!(outcome(&w, put), ClientReply::Failed { ref error, .. } if error.contains("2 of W=3")));
+    assert!(
+        matches!(outcome(&w, put), ClientReply::Failed { ref error, .. } if error.contains("2 of W=3"))
+    );
     assert!(w.node(stand_in).hints().is_empty());
     assert!(w.node(stand_in).store().get(KEY).is_empty());
 }
 
 #[test]
 fn without_hinted_handoff_the_stand_in_keeps_the_replica_and_the_owner_never_gets_it() {
-    let mut w = world(Config { w: 3, hinted_handoff: false, read_repair: false, ..Config::default() });
+    let mut w =
+        world(Config { w: 3, hinted_handoff: false, read_repair: false, ..Config::default() });
     let (coordinator, _, owner, stand_in) = roles(&w);
     w.crash(owner);
     let put = w.put("c", KEY, "mixer", coordinator, VectorClock::new());
@@ -124,7 +131,9 @@ fn a_get_with_a_replica_down_reads_from_the_next_healthy_node() {
     let get = w.get("c", KEY, coordinator);
     assert!(w.settle(1_000 * MS));
     // Two owners and a stand-in (which has nothing for the key) make R = 3.
-    assert!(matches!(outcome(&w, get), ClientReply::Got { ref versions, .. } if versions.len() == 1));
+    assert!(
+        matches!(outcome(&w, get), ClientReply::Got { ref versions, .. } if versions.len() == 1)
+    );
 }
 
 #[test]
@@ -135,7 +144,9 @@ fn a_put_forwarded_to_a_crashed_coordinator_fails_and_the_next_one_goes_elsewher
     w.crash(coordinator);
     let first = w.put("c", KEY, "v1", outsider, VectorClock::new());
     assert!(w.settle(2_000 * MS));
-    assert!(matches!(outcome(&w, first), ClientReply::Failed { ref error, .. } if error.contains("did not answer")));
+    assert!(
+        matches!(outcome(&w, first), ClientReply::Failed { ref error, .. } if error.contains("did not answer"))
+    );
     assert!(w.node(outsider).believed_down().contains_key(&coordinator));
     let retry = w.put("c", KEY, "v2", outsider, VectorClock::new());
     w.run_until(w.now() + 100 * MS);

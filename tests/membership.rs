@@ -47,7 +47,12 @@ fn assert_placement(w: &World, keys: &[String]) {
         let replicas = &w.preference_list(key)[..3];
         for id in w.node_ids() {
             let held = !w.node(id).store().get(key).is_empty();
-            assert_eq!(held, replicas.contains(&id), "{key} on {} (replicas {replicas:?})", w.name(id));
+            assert_eq!(
+                held,
+                replicas.contains(&id),
+                "{key} on {} (replicas {replicas:?})",
+                w.name(id)
+            );
         }
     }
 }
@@ -61,16 +66,31 @@ fn a_join_moves_only_the_keys_of_the_new_ranges_each_exactly_once() {
     assert!(w.memberships_agree());
     let expected = replicated_by(&w, e, &keys);
     assert!(!expected.is_empty());
-    let mut held: Vec<String> = w.node(e).store().keys().into_iter().map(|k| k.to_string()).collect();
+    let mut held: Vec<String> =
+        w.node(e).store().keys().into_iter().map(|k| k.to_string()).collect();
     held.sort();
     let mut want = expected.clone();
     want.sort();
     assert_eq!(held, want, "E holds exactly the keys of its new ranges");
     // Each key was transferred once, even though up to three nodes held it.
     let mut moved: BTreeMap<String, u32> = BTreeMap::new();
-    let transfers = w.trace().events().iter().filter(|ev| matches!(ev.event, Event::Send { kind: dynamo_playground::core::message::MsgKind::Transfer, .. })).count();
+    let transfers = w
+        .trace()
+        .events()
+        .iter()
+        .filter(|ev| {
+            matches!(
+                ev.event,
+                Event::Send { kind: dynamo_playground::core::message::MsgKind::Transfer, .. }
+            )
+        })
+        .count();
     assert!(transfers >= 1);
-    assert_eq!(w.metrics().keys_moved, expected.len() as u64, "keys moved = keys of the new ranges");
+    assert_eq!(
+        w.metrics().keys_moved,
+        expected.len() as u64,
+        "keys moved = keys of the new ranges"
+    );
     for key in &expected {
         *moved.entry(key.clone()).or_default() += 1;
     }
@@ -94,7 +114,9 @@ fn a_leave_hands_the_nodes_keys_to_their_new_owners() {
     for key in keys.iter().take(10) {
         let op = w.get("c", key, NodeId(0));
         assert!(w.settle(1_000 * MS));
-        assert!(matches!(w.op(op).unwrap().outcome.as_deref(), Some(dynamo_playground::core::message::ClientReply::Got { versions, .. }) if versions.len() == 1));
+        assert!(
+            matches!(w.op(op).unwrap().outcome.as_deref(), Some(dynamo_playground::core::message::ClientReply::Got { versions, .. }) if versions.len() == 1)
+        );
     }
 }
 
@@ -147,7 +169,11 @@ fn with_strategy_3_a_join_takes_whole_partitions_from_the_others() {
     let mut w = World::new(WorldSpec {
         seed: 8,
         nodes: ["A", "B", "C", "D"].iter().map(|n| NodeSpec::named(n)).collect(),
-        config: Config { seeds: vec![NodeId(0)], strategy: Strategy::EqualPartitions { q: 16 }, ..Config::default() },
+        config: Config {
+            seeds: vec![NodeId(0)],
+            strategy: Strategy::EqualPartitions { q: 16 },
+            ..Config::default()
+        },
         latency: Latency::Uniform { min: 1.0, max: 4.0 },
         ..WorldSpec::default()
     })
@@ -177,7 +203,12 @@ fn a_leaving_node_that_crashes_mid_handover_passes_its_keys_on_after_recovery() 
         tokens_per_node: 4,
         // Anti-entropy mends replicas that learn of the leave at different times; it
         // cannot reach a copy held only outside the replicas: that one must be passed on.
-        config: Config { w: 1, seeds: vec![NodeId(0)], anti_entropy_interval: Some(100 * MS), ..Config::default() },
+        config: Config {
+            w: 1,
+            seeds: vec![NodeId(0)],
+            anti_entropy_interval: Some(100 * MS),
+            ..Config::default()
+        },
         latency: Latency::Uniform { min: 1.0, max: 4.0 },
         drop_rate: 0.0,
         record_trace: true,
@@ -187,7 +218,13 @@ fn a_leaving_node_that_crashes_mid_handover_passes_its_keys_on_after_recovery() 
     w.partition(vec![vec![owner]]);
     w.put("alice", "cart", "milk", owner, VectorClock::new());
     w.run_until(w.now() + 10 * MS);
-    assert!(w.ops()[0].outcome.as_deref().is_some_and(|o| matches!(o, dynamo_playground::core::message::ClientReply::Put { .. })), "W = 1: acknowledged alone");
+    assert!(
+        w.ops()[0].outcome.as_deref().is_some_and(|o| matches!(
+            o,
+            dynamo_playground::core::message::ClientReply::Put { .. }
+        )),
+        "W = 1: acknowledged alone"
+    );
     w.leave(owner).unwrap();
     w.run_until(w.now() + 250 * MS); // its offers are lost in the partition, and retried
     w.crash(owner); // ... and forgotten

@@ -21,7 +21,10 @@ fn figure_3_versions_evolve_as_in_the_paper() {
     assert_eq!(r[8]["clock"], json!({"Sx": 3, "Sy": 1, "Sz": 1}), "D5");
     assert_eq!(values(&r[10]), vec!["D5"]);
     for node in ["Sx", "Sy", "Sz"] {
-        assert_eq!(doc["final"][node]["store"]["D"], json!([{"value": "D5", "clock": {"Sx": 3, "Sy": 1, "Sz": 1}}]));
+        assert_eq!(
+            doc["final"][node]["store"]["D"],
+            json!([{"value": "D5", "clock": {"Sx": 3, "Sy": 1, "Sz": 1}}])
+        );
     }
     assert_eq!(doc["metrics"]["gets_with_siblings"], json!(1));
 }
@@ -82,7 +85,8 @@ fn figure_3_trace_hash_matches_the_golden_value() {
 /// the browser (`tests/web.rs` checks the same golden value and prints its speed there).
 #[test]
 fn the_reference_load_trace_hash_matches_the_golden_value() {
-    let (world, _) = dynamo_playground::sim::workload::reference_load(64, 200 * dynamo_playground::core::MS);
+    let (world, _) =
+        dynamo_playground::sim::workload::reference_load(64, 200 * dynamo_playground::core::MS);
     let golden = include_str!("golden/load64.trace-hash").trim();
     assert_eq!(world.trace().hash(), golden);
 }

@@ -216,7 +216,8 @@ fn kept_trees_match(w: &dynamo_playground::sim::world::World) -> Result<(), Test
     for id in w.node_ids() {
         let node = w.node(id);
         let (strategy, n) = (node.config().strategy, node.config().n);
-        let on_its_ring = dynamo_playground::core::merkle::hosted_ranges(node.ring(), strategy, n, id);
+        let on_its_ring =
+            dynamo_playground::core::merkle::hosted_ranges(node.ring(), strategy, n, id);
         prop_assert_eq!(&node.hosted_ranges(), &on_its_ring);
         let hosted: Vec<_> = on_its_ring.into_iter().map(|(r, _)| r).collect();
         let mut kept: Vec<_> = node.kept_ranges().collect();
@@ -225,7 +226,12 @@ fn kept_trees_match(w: &dynamo_playground::sim::world::World) -> Result<(), Test
         kept.sort();
         prop_assert_eq!(&kept, &sorted, "node {:?} keeps a tree per hosted range", id);
         for range in hosted {
-            prop_assert_eq!(node.merkle_tree(range), node.merkle_tree_from_store(range), "node {:?}", id);
+            prop_assert_eq!(
+                node.merkle_tree(range),
+                node.merkle_tree_from_store(range),
+                "node {:?}",
+                id
+            );
         }
     }
     Ok(())

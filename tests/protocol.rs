@@ -41,12 +41,26 @@ fn a_put_outside_the_top_n_is_forwarded_to_the_coordinator() {
     let op = w.put("c", "k", "v", via, VectorClock::new());
     assert!(w.settle(1_000 * MS));
     let ClientReply::Put { version, .. } = outcome(&w, op) else { panic!("put failed") };
-    assert_eq!(version.clock.counters(), vec![(coordinator, 1)], "the coordinator stamps the clock");
+    assert_eq!(
+        version.clock.counters(),
+        vec![(coordinator, 1)],
+        "the coordinator stamps the clock"
+    );
     assert!(w.node(via).store().get("k").is_empty(), "the forwarding node holds no replica");
     for &replica in &w.preference_list("k")[..3] {
         assert_eq!(w.node(replica).store().get("k").len(), 1);
     }
-    let forwards = w.trace().events().iter().filter(|e| matches!(e.event, Event::Send { kind: dynamo_playground::core::message::MsgKind::Forward, .. })).count();
+    let forwards = w
+        .trace()
+        .events()
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.event,
+                Event::Send { kind: dynamo_playground::core::message::MsgKind::Forward, .. }
+            )
+        })
+        .count();
     assert_eq!(forwards, 1);
 }
 
@@ -123,8 +137,12 @@ fn timeouts_give_the_client_an_error_not_a_hang() {
     let put = w.put("c", "k", "v", a, VectorClock::new());
     let get = w.get("c", "k", a);
     assert!(w.settle(1_000 * MS));
-    assert!(matches!(outcome(&w, put), ClientReply::Failed { ref error, .. } if error.contains("1 of W=2")));
-    assert!(matches!(outcome(&w, get), ClientReply::Failed { ref error, .. } if error.contains("1 of R=2")));
+    assert!(
+        matches!(outcome(&w, put), ClientReply::Failed { ref error, .. } if error.contains("1 of W=2"))
+    );
+    assert!(
+        matches!(outcome(&w, get), ClientReply::Failed { ref error, .. } if error.contains("1 of R=2"))
+    );
     assert_eq!(w.op(put).unwrap().finished, Some(30 * MS));
 }
 
@@ -133,14 +151,16 @@ fn a_client_gives_up_a_fixed_time_after_it_asked_whatever_the_others_do() {
     let mut w = world(5, Config::default());
     let lost_at = w.preference_list("lost")[0];
     let before = w.put("c1", "k", "v1", NodeId(0), VectorClock::new());
-    w.advance_clock(3 * MS);
+    w.run_until(w.now() + 3 * MS); // the first put is under way
     let lost = w.put("c2", "lost", "v", lost_at, VectorClock::new());
     w.crash(lost_at);
     let started = w.now();
     let after = w.get("c3", "k", (0..5).map(NodeId).find(|&n| n != lost_at).unwrap());
     w.run_until(started + 1_000 * MS);
     let (timeout, lost_op) = (2 * w.config().request_timeout + 100 * MS, w.op(lost).unwrap());
-    assert!(matches!(outcome(&w, lost), ClientReply::Failed { ref error, .. } if error.contains("gave up")));
+    assert!(
+        matches!(outcome(&w, lost), ClientReply::Failed { ref error, .. } if error.contains("gave up"))
+    );
     assert_eq!(lost_op.finished, Some(started + timeout), "given up exactly when due");
     for op in [before, after] {
         assert!(!matches!(outcome(&w, op), ClientReply::Failed { .. }), "the others were answered");
@@ -153,7 +173,9 @@ fn a_request_to_a_down_node_fails_at_once() {
     let mut w = world(3, Config::default());
     w.crash(NodeId(1));
     let op = w.get("c", "k", NodeId(1));
-    assert!(matches!(outcome(&w, op), ClientReply::Failed { ref error, .. } if error == "node B is down"));
+    assert!(
+        matches!(outcome(&w, op), ClientReply::Failed { ref error, .. } if error == "node B is down")
+    );
 }
 
 #[test]
@@ -163,13 +185,17 @@ fn a_crash_loses_the_coordinators_request_and_the_client_gives_up() {
     let op = w.put("c", "k", "v", coordinator, VectorClock::new());
     w.crash(coordinator);
     assert!(w.settle(10_000 * MS));
-    assert!(matches!(outcome(&w, op), ClientReply::Failed { ref error, .. } if error.contains("gave up")));
+    assert!(
+        matches!(outcome(&w, op), ClientReply::Failed { ref error, .. } if error.contains("gave up"))
+    );
     // The durable store survived the crash.
     assert_eq!(w.node(coordinator).store().get("k").len(), 1);
     w.recover(coordinator);
     let get = w.get("c", "k", coordinator);
     assert!(w.settle(1_000 * MS));
-    assert!(matches!(outcome(&w, get), ClientReply::Got { ref versions, .. } if versions.len() == 1));
+    assert!(
+        matches!(outcome(&w, get), ClientReply::Got { ref versions, .. } if versions.len() == 1)
+    );
 }
 
 #[test]
@@ -187,7 +213,9 @@ fn read_repair_brings_a_stale_replica_up_to_date() {
     w.run_until(w.now() + 100 * MS);
     let get = w.get("c", "k", list[0]);
     assert!(w.settle(1_000 * MS));
-    assert!(matches!(outcome(&w, get), ClientReply::Got { ref versions, .. } if versions.len() == 1));
+    assert!(
+        matches!(outcome(&w, get), ClientReply::Got { ref versions, .. } if versions.len() == 1)
+    );
     assert_eq!(w.node(stale).store().get("k")[0].value, "v1".into(), "repaired after the reply");
     assert_eq!(w.metrics().read_repairs, 1);
 }
@@ -224,12 +252,23 @@ fn repairs(w: &World, since: u64) -> Vec<(u64, bool)> {
 #[test]
 fn read_repair_is_made_at_once_when_every_replica_asked_has_replied() {
     // §5: the coordinator waits after answering only for replies still outstanding.
-    let (mut w, list) = world_with_a_stale_replica(Config { n: 3, r: 2, w: 2, ..Config::default() });
+    let (mut w, list) =
+        world_with_a_stale_replica(Config { n: 3, r: 2, w: 2, ..Config::default() });
     let start = w.now();
     w.get("c", "k", list[0]);
     assert!(w.settle(1_000 * MS));
-    let last_reply = w.trace().events().iter().filter(|e| matches!(e.event, Event::Deliver { kind: MsgKind::GetReply, .. })).map(|e| e.at).max();
-    assert_eq!(repairs(&w, start), vec![(last_reply.unwrap(), false)], "repaired as the last reply came, no timer");
+    let last_reply = w
+        .trace()
+        .events()
+        .iter()
+        .filter(|e| matches!(e.event, Event::Deliver { kind: MsgKind::GetReply, .. }))
+        .map(|e| e.at)
+        .max();
+    assert_eq!(
+        repairs(&w, start),
+        vec![(last_reply.unwrap(), false)],
+        "repaired as the last reply came, no timer"
+    );
     assert_eq!(w.node(list[2]).store().get("k")[0].value, "v1".into());
 }
 
@@ -242,7 +281,11 @@ fn read_repair_waits_its_window_for_a_reply_still_outstanding() {
     let get = w.get("c", "k", list[0]);
     assert!(w.settle(1_000 * MS));
     let answered = w.op(get).unwrap().finished.unwrap();
-    assert_eq!(repairs(&w, start), vec![(answered + 5 * MS, true)], "repaired when the window closed");
+    assert_eq!(
+        repairs(&w, start),
+        vec![(answered + 5 * MS, true)],
+        "repaired when the window closed"
+    );
     assert_eq!(w.node(list[2]).store().get("k")[0].value, "v1".into());
 }
 
@@ -263,7 +306,11 @@ fn read_repair_also_waits_for_a_slow_replica_a_stand_in_replaced() {
     assert!(w.settle(1_000 * MS));
     assert_eq!(w.node(list[0]).requests().count(), 0);
     assert!(repairs(&w, start).iter().all(|&(_, timer)| !timer), "no read-repair timer needed");
-    let timer_went_off = w.trace().events().iter().any(|e| matches!(e.event, Event::Timer { timer: Timer::ReadRepair(_), .. }));
+    let timer_went_off = w
+        .trace()
+        .events()
+        .iter()
+        .any(|e| matches!(e.event, Event::Timer { timer: Timer::ReadRepair(_), .. }));
     assert!(!timer_went_off, "repaired as the slow reply came, before the window closed");
 }
 
@@ -284,7 +331,8 @@ fn read_repair_can_be_switched_off() {
 #[test]
 fn last_write_wins_returns_one_version_where_siblings_would_be_two() {
     for (policy, expected) in [(Reconciliation::Siblings, 2), (Reconciliation::LastWriteWins, 1)] {
-        let mut w = world(3, Config { n: 3, r: 3, w: 1, reconciliation: policy, ..Config::default() });
+        let mut w =
+            world(3, Config { n: 3, r: 3, w: 1, reconciliation: policy, ..Config::default() });
         let [a, b, c] = [NodeId(0), NodeId(1), NodeId(2)];
         w.partition(vec![vec![a], vec![b, c]]);
         w.put("x", "k", "left", a, VectorClock::new());
@@ -326,7 +374,10 @@ fn clocks_are_truncated_at_the_threshold_dropping_the_oldest_entry() {
 #[test]
 fn tokens_scale_with_capacity() {
     let w = World::new(WorldSpec {
-        nodes: vec![NodeSpec::named("A"), NodeSpec { name: "B".into(), capacity: 2.0, tokens: None }],
+        nodes: vec![
+            NodeSpec::named("A"),
+            NodeSpec { name: "B".into(), capacity: 2.0, tokens: None },
+        ],
         tokens_per_node: 5,
         config: Config { n: 2, r: 1, w: 1, ..Config::default() },
         ..WorldSpec::default()

@@ -53,7 +53,11 @@ fn run_schedule(seed: u64, with_leaves: bool) -> Result<(), String> {
             0..=54 => {
                 let key = format!("k{}", rng.random_range(0..KEYS));
                 let client = format!("c{}", rng.random_range(0..3));
-                let context = if rng.random_bool(0.5) { world.last_read_context(&client, &key) } else { VectorClock::new() };
+                let context = if rng.random_bool(0.5) {
+                    world.last_read_context(&client, &key)
+                } else {
+                    VectorClock::new()
+                };
                 puts.push(world.put(&client, &key, &format!("v{step}"), node, context));
             }
             55..=64 => {
@@ -63,7 +67,8 @@ fn run_schedule(seed: u64, with_leaves: bool) -> Result<(), String> {
             65..=74 => world.crash(node),
             75..=84 => world.recover(node),
             85..=91 => {
-                let cut: Vec<NodeId> = (0..NODES).map(NodeId).filter(|_| rng.random_bool(0.4)).collect();
+                let cut: Vec<NodeId> =
+                    (0..NODES).map(NodeId).filter(|_| rng.random_bool(0.4)).collect();
                 if !cut.is_empty() && cut.len() < NODES as usize {
                     world.partition(vec![cut]);
                 }
@@ -113,7 +118,9 @@ fn run_schedule(seed: u64, with_leaves: bool) -> Result<(), String> {
         .filter_map(|&op| {
             let record = world.op(op)?;
             match record.outcome.as_deref() {
-                Some(ClientReply::Put { version, .. }) => Some((record.key.to_string(), version.clone())),
+                Some(ClientReply::Put { version, .. }) => {
+                    Some((record.key.to_string(), version.clone()))
+                }
                 _ => None,
             }
         })
@@ -132,11 +139,18 @@ fn run_schedule(seed: u64, with_leaves: bool) -> Result<(), String> {
             let covered = first.iter().any(|held| held.clock.descends(&version.clock));
             // With W = 1 a write acknowledged by one replica whose disk was then wiped
             // can be lost for good: that is the paper's durability trade-off, not a bug.
-            if !covered && !(w_quorum == 1 && !wiped_after_ack.is_empty()) {
+            let lost_by_design = w_quorum == 1 && !wiped_after_ack.is_empty();
+            if !covered && !lost_by_design {
                 let holders: Vec<String> = world
                     .node_ids()
                     .map(|n| {
-                        let vals: Vec<String> = world.node(n).store().get(&key).iter().map(|v| format!("{}{:?}", v.value, v.clock.counters())).collect();
+                        let vals: Vec<String> = world
+                            .node(n)
+                            .store()
+                            .get(&key)
+                            .iter()
+                            .map(|v| format!("{}{:?}", v.value, v.clock.counters()))
+                            .collect();
                         format!("{}:{:?}", world.name(n), vals)
                     })
                     .collect();
@@ -169,14 +183,20 @@ fn run_schedule(seed: u64, with_leaves: bool) -> Result<(), String> {
 }
 
 fn run_schedules(with_leaves: bool) {
-    let schedules: u64 = std::env::var("SCHEDULES").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000);
+    let schedules: u64 =
+        std::env::var("SCHEDULES").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000);
     let mut failures = Vec::new();
     for seed in 0..schedules {
         if let Err(e) = run_schedule(seed, with_leaves) {
             failures.push(format!("seed {seed}: {e}"));
         }
     }
-    assert!(failures.is_empty(), "{} of {schedules} schedules failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {schedules} schedules failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

@@ -9,7 +9,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
 
-
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// A fresh element to mount an app into.
@@ -25,7 +24,11 @@ fn count(root: &Element, selector: &str) -> u32 {
 }
 
 fn text(root: &Element, selector: &str) -> String {
-    root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}")).text_content().unwrap_or_default()
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .text_content()
+        .unwrap_or_default()
 }
 
 #[wasm_bindgen_test]
@@ -47,7 +50,8 @@ async fn play_sends_messages_around_the_ring() {
     let root = mount_point();
     yew::Renderer::<App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
-    let play: HtmlElement = root.query_selector("button.play").unwrap().unwrap().dyn_into().unwrap();
+    let play: HtmlElement =
+        root.query_selector("button.play").unwrap().unwrap().dyn_into().unwrap();
     assert!(play.text_content().unwrap().contains("Play"));
     play.click();
     yew::scheduler::flush().await;
@@ -70,7 +74,8 @@ async fn step_handles_one_event_at_a_time() {
     let root = mount_point();
     yew::Renderer::<App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
-    let step: HtmlElement = root.query_selector("button.step").unwrap().unwrap().dyn_into().unwrap();
+    let step: HtmlElement =
+        root.query_selector("button.step").unwrap().unwrap().dyn_into().unwrap();
     step.click(); // the first client request: a put or get through some node
     yew::scheduler::flush().await;
     let after_first = count(&root, "ol.log li");
@@ -96,7 +101,8 @@ fn figure_3_runs_in_the_browser_with_the_native_trace_hash() {
 fn the_reference_load_runs_in_the_browser_with_the_native_trace_hash() {
     let performance = web_sys::window().unwrap().performance().unwrap();
     let started = performance.now();
-    let (world, load) = dynamo_playground::sim::workload::reference_load(64, 200 * dynamo_playground::core::MS);
+    let (world, load) =
+        dynamo_playground::sim::workload::reference_load(64, 200 * dynamo_playground::core::MS);
     let seconds = (performance.now() - started) / 1000.0;
     let m = world.metrics();
     wasm_bindgen_test::console_log!(
@@ -165,7 +171,8 @@ async fn crashing_a_node_greys_it_and_the_next_put_leaves_a_hinted_replica() {
         (0..list.length()).map(|i| list.item(i).unwrap().text_content().unwrap()).collect()
     };
     assert_eq!(replicas.len(), 3, "N = 3");
-    let via: web_sys::HtmlSelectElement = find(&root, ".client[data-client='alice'] .via select").dyn_into().unwrap();
+    let via: web_sys::HtmlSelectElement =
+        find(&root, ".client[data-client='alice'] .via select").dyn_into().unwrap();
     via.set_value(&replicas[0]);
     via.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
     yew::scheduler::flush().await;
@@ -181,7 +188,10 @@ async fn crashing_a_node_greys_it_and_the_next_put_leaves_a_hinted_replica() {
     assert!(text(&root, ".node-inspector .status").contains("down"));
     click(&find(&root, ".client[data-client='alice'] button.put"));
     yew::scheduler::flush().await;
-    step_until(&root, 1_000, |r| text(r, ".client[data-client='alice'] .result").contains("stored milk")).await;
+    step_until(&root, 1_000, |r| {
+        text(r, ".client[data-client='alice'] .result").contains("stored milk")
+    })
+    .await;
     step_until(&root, 1_000, |r| text(r, ".hints-pending") == "1").await;
     assert_eq!(count(&root, ".node-load .hint-count"), 1, "drawn on its holder");
     // Recovering brings the hint home.
@@ -195,7 +205,11 @@ async fn crashing_a_node_greys_it_and_the_next_put_leaves_a_hinted_replica() {
 /// Where each message in flight is drawn.
 fn message_places(root: &Element) -> Vec<String> {
     let list = root.query_selector_all("g.message").unwrap();
-    (0..list.length()).map(|i| list.item(i).unwrap().dyn_into::<Element>().unwrap().get_attribute("transform").unwrap()).collect()
+    (0..list.length())
+        .map(|i| {
+            list.item(i).unwrap().dyn_into::<Element>().unwrap().get_attribute("transform").unwrap()
+        })
+        .collect()
 }
 
 /// The time scrubber goes back to an earlier moment and shows exactly what was shown then.
@@ -235,7 +249,14 @@ async fn impossible_settings_show_a_message_and_change_nothing() {
     yew::scheduler::flush().await;
     click(&find(&root, "button.apply-settings"));
     yew::scheduler::flush().await;
-    assert!(text(&root, ".settings .r .field-error").contains("cannot exceed N"), "{}", text(&root, ".settings"));
-    assert_eq!(find(&root, ".settings .r input").get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert!(
+        text(&root, ".settings .r .field-error").contains("cannot exceed N"),
+        "{}",
+        text(&root, ".settings")
+    );
+    assert_eq!(
+        find(&root, ".settings .r input").get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
     assert_eq!(text(&root, ".stats"), before);
 }

@@ -2,7 +2,9 @@
 //! contents of a message for the inspector, and the log's filters.
 
 use crate::core::clock::VectorClock;
-use crate::core::message::{ClientReply, ForwardPut, Msg, MsgKind, Note, SyncHashes, SyncKeys, TransferAccept, TransferAck};
+use crate::core::message::{
+    ClientReply, ForwardPut, Msg, MsgKind, Note, SyncHashes, SyncKeys, TransferAccept, TransferAck,
+};
 use crate::core::ring::format_position;
 use crate::core::version::Version;
 use crate::core::{NodeId, MS};
@@ -20,18 +22,33 @@ pub fn describe(world: &World, event: &Event) -> String {
     let n = |id: NodeId| world.name(id).to_string();
     match event {
         Event::Send { from, to, kind, key, .. } => {
-            format!("{} → {}  {}{}", n(*from), n(*to), kind.label(), key.as_ref().map(|k| format!(" {k}")).unwrap_or_default())
+            format!(
+                "{} → {}  {}{}",
+                n(*from),
+                n(*to),
+                kind.label(),
+                key.as_ref().map(|k| format!(" {k}")).unwrap_or_default()
+            )
         }
-        Event::Deliver { from, to, kind, .. } => format!("{} got {} from {}", n(*to), kind.label(), n(*from)),
+        Event::Deliver { from, to, kind, .. } => {
+            format!("{} got {} from {}", n(*to), kind.label(), n(*from))
+        }
         Event::Drop { from, to, kind, reason, .. } => {
             format!("{} → {}  {} lost ({})", n(*from), n(*to), kind.label(), reason.label())
         }
         Event::Timer { node, timer } => format!("{}: {}", n(*node), timer.label()),
-        Event::Request { client, node, kind, key, .. } => format!("{client} asks {}: {} {key}", n(*node), kind.label()),
+        Event::Request { client, node, kind, key, .. } => {
+            format!("{client} asks {}: {} {key}", n(*node), kind.label())
+        }
         Event::Reply { op, ok, .. } => {
             let record = world.op(*op);
-            let who = record.map(|r| format!("{} ({} {})", r.client, r.kind.label(), r.key)).unwrap_or_default();
-            let text = record.and_then(|r| r.outcome.as_deref()).map(|o| world.describe_reply(o)).unwrap_or_default();
+            let who = record
+                .map(|r| format!("{} ({} {})", r.client, r.kind.label(), r.key))
+                .unwrap_or_default();
+            let text = record
+                .and_then(|r| r.outcome.as_deref())
+                .map(|o| world.describe_reply(o))
+                .unwrap_or_default();
             format!("{who} {}: {text}", if *ok { "answered" } else { "failed" })
         }
         Event::Crash { node } => format!("{} crashed", n(*node)),
@@ -48,7 +65,11 @@ pub fn describe(world: &World, event: &Event) -> String {
         ),
         Event::Node { node, note } => describe_note(world, *node, note),
         Event::Partition { groups } => {
-            let sides: Vec<String> = groups.iter().filter(|g| !g.is_empty()).map(|g| g.iter().map(|&id| n(id)).collect::<Vec<_>>().join(" ")).collect();
+            let sides: Vec<String> = groups
+                .iter()
+                .filter(|g| !g.is_empty())
+                .map(|g| g.iter().map(|&id| n(id)).collect::<Vec<_>>().join(" "))
+                .collect();
             let named: usize = groups.iter().map(Vec::len).sum();
             let rest = if named < world.names().len() { " | the rest" } else { "" };
             format!("network partitioned: {}{rest}", sides.join(" | "))
@@ -63,15 +84,23 @@ fn describe_note(world: &World, node: NodeId, note: &Note) -> String {
     match note {
         Note::PeerDown(p) => format!("{me} now believes {} is down", n(*p)),
         Note::PeerUp(p) => format!("{me} sees {} is up again", n(*p)),
-        Note::HintStored { owner, key } => format!("{me} keeps a hinted replica of {key} for {}", n(*owner)),
-        Note::HintDelivered { owner, key } => format!("{me} handed the hinted {key} back to {}", n(*owner)),
-        Note::InSync { peer, level, .. } => format!("{me} and {} agree on a range (Merkle level {level})", n(*peer)),
+        Note::HintStored { owner, key } => {
+            format!("{me} keeps a hinted replica of {key} for {}", n(*owner))
+        }
+        Note::HintDelivered { owner, key } => {
+            format!("{me} handed the hinted {key} back to {}", n(*owner))
+        }
+        Note::InSync { peer, level, .. } => {
+            format!("{me} and {} agree on a range (Merkle level {level})", n(*peer))
+        }
         Note::KeysReceived { peer, keys, changed } => {
             format!("{me} got {keys} keys from {} by anti-entropy ({changed} new)", n(*peer))
         }
         Note::RingChanged { members } => format!("{me} now sees {members} nodes in the ring"),
         Note::KeysHandedOver { to, keys } => format!("{me} handed {keys} keys over to {}", n(*to)),
-        Note::KeysTakenOver { from, keys } => format!("{me} took over {keys} keys from {}", n(*from)),
+        Note::KeysTakenOver { from, keys } => {
+            format!("{me} took over {keys} keys from {}", n(*from))
+        }
     }
 }
 
@@ -125,7 +154,9 @@ impl LogFilter {
     /// Whether the event belongs under this filter.
     pub fn matches(self, event: &Event) -> bool {
         let kind = match event {
-            Event::Send { kind, .. } | Event::Deliver { kind, .. } | Event::Drop { kind, .. } => Some(*kind),
+            Event::Send { kind, .. } | Event::Deliver { kind, .. } | Event::Drop { kind, .. } => {
+                Some(*kind)
+            }
             _ => None,
         };
         match self {
@@ -146,11 +177,20 @@ impl LogFilter {
             }
             LogFilter::Hints => {
                 matches!(kind, Some(MsgKind::HintedPut | MsgKind::Handoff | MsgKind::HandoffAck))
-                    || matches!(event, Event::Node { note: Note::HintStored { .. } | Note::HintDelivered { .. }, .. })
+                    || matches!(
+                        event,
+                        Event::Node {
+                            note: Note::HintStored { .. } | Note::HintDelivered { .. },
+                            ..
+                        }
+                    )
             }
             LogFilter::AntiEntropy => {
                 matches!(kind, Some(MsgKind::MerkleHashes | MsgKind::MerkleKeys))
-                    || matches!(event, Event::Node { note: Note::InSync { .. } | Note::KeysReceived { .. }, .. })
+                    || matches!(
+                        event,
+                        Event::Node { note: Note::InSync { .. } | Note::KeysReceived { .. }, .. }
+                    )
             }
             LogFilter::Membership => {
                 matches!(
@@ -168,7 +208,9 @@ impl LogFilter {
                     Event::Join { .. }
                         | Event::Leave { .. }
                         | Event::Node {
-                            note: Note::RingChanged { .. } | Note::KeysHandedOver { .. } | Note::KeysTakenOver { .. },
+                            note: Note::RingChanged { .. }
+                                | Note::KeysHandedOver { .. }
+                                | Note::KeysTakenOver { .. },
                             ..
                         }
                 )
@@ -179,7 +221,12 @@ impl LogFilter {
 
 /// The latest `limit` log lines that pass the filter and contain `text` (if not empty),
 /// newest first, each with the index of its trace event.
-pub fn log_lines<'w>(world: &'w World, filter: LogFilter, text: &str, limit: usize) -> Vec<(usize, &'w TraceEvent, String)> {
+pub fn log_lines<'w>(
+    world: &'w World,
+    filter: LogFilter,
+    text: &str,
+    limit: usize,
+) -> Vec<(usize, &'w TraceEvent, String)> {
     let needle = text.trim().to_lowercase();
     world
         .trace()
@@ -226,7 +273,14 @@ pub fn describe_message(world: &World, flight: &InFlight, msg: &Msg) -> Vec<(Str
         ("kind".to_string(), flight.kind.label().to_string()),
         ("from → to".to_string(), format!("{} → {}", n(flight.from), n(flight.to))),
         ("sent".to_string(), ms(flight.sent)),
-        ("arrives".to_string(), if flight.doomed { format!("{} — will be lost", ms(flight.arrives)) } else { ms(flight.arrives) }),
+        (
+            "arrives".to_string(),
+            if flight.doomed {
+                format!("{} — will be lost", ms(flight.arrives))
+            } else {
+                ms(flight.arrives)
+            },
+        ),
     ];
     let mut row = |k: &str, v: String| rows.push((k.to_string(), v));
     match msg {
@@ -246,7 +300,12 @@ pub fn describe_message(world: &World, flight: &InFlight, msg: &Msg) -> Vec<(Str
             row("request", format!("#{}", req.0));
             row("key", key.to_string());
             row("version", version_text(world, version));
-            row("hint", hint.map_or("none: the receiver is a replica".into(), |h| format!("hinted replica: meant for {}", n(h))));
+            row(
+                "hint",
+                hint.map_or("none: the receiver is a replica".into(), |h| {
+                    format!("hinted replica: meant for {}", n(h))
+                }),
+            );
         }
         Msg::PutAck { req } => row("request", format!("#{}", req.0)),
         Msg::Get { req, key } => {
@@ -257,22 +316,34 @@ pub fn describe_message(world: &World, flight: &InFlight, msg: &Msg) -> Vec<(Str
             row("request", format!("#{}", req.0));
             row("versions", versions_text(world, versions));
         }
-        Msg::Repair { key, versions } | Msg::Handoff { key, versions } | Msg::HandoffAck { key, versions } => {
+        Msg::Repair { key, versions }
+        | Msg::Handoff { key, versions }
+        | Msg::HandoffAck { key, versions } => {
             row("key", key.to_string());
             row("versions", versions_text(world, versions));
         }
         Msg::Ping | Msg::Pong => {}
         Msg::SyncHashes(sync) => {
             let SyncHashes { range, hashes } = &**sync;
-            row("key range", format!("{}…{}", short_position(range.start), short_position(range.end)));
-            let list: Vec<String> = hashes.iter().map(|(i, h)| format!("node {i}: {}", short_hash(h))).collect();
+            row(
+                "key range",
+                format!("{}…{}", short_position(range.start), short_position(range.end)),
+            );
+            let list: Vec<String> =
+                hashes.iter().map(|(i, h)| format!("node {i}: {}", short_hash(h))).collect();
             row("tree hashes", list.join(", "));
         }
         Msg::SyncKeys(sync) => {
             let SyncKeys { range, leaves, entries, reply } = &**sync;
-            row("key range", format!("{}…{}", short_position(range.start), short_position(range.end)));
+            row(
+                "key range",
+                format!("{}…{}", short_position(range.start), short_position(range.end)),
+            );
             row("differing leaves", format!("{leaves:?}"));
-            let keys: Vec<String> = entries.iter().map(|(k, vs)| format!("{k}: {}", versions_text(world, vs))).collect();
+            let keys: Vec<String> = entries
+                .iter()
+                .map(|(k, vs)| format!("{k}: {}", versions_text(world, vs)))
+                .collect();
             row("keys", keys_text(&keys));
             row("wants the other side's keys", if *reply { "yes" } else { "no" }.into());
         }
@@ -280,13 +351,18 @@ pub fn describe_message(world: &World, flight: &InFlight, msg: &Msg) -> Vec<(Str
             let members: Vec<String> = membership
                 .records()
                 .iter()
-                .map(|(id, r)| format!("{} v{} ({:?}, {} tokens)", n(*id), r.version, r.status, r.tokens.len()))
+                .map(|(id, r)| {
+                    format!("{} v{} ({:?}, {} tokens)", n(*id), r.version, r.status, r.tokens.len())
+                })
                 .collect();
             row("membership", members.join(", "));
         }
         Msg::TransferOffer { transfer, keys } => {
             row("transfer", format!("#{transfer}"));
-            let list: Vec<String> = keys.iter().map(|(k, clocks)| format!("{k} {}", clocks_text(world, clocks))).collect();
+            let list: Vec<String> = keys
+                .iter()
+                .map(|(k, clocks)| format!("{k} {}", clocks_text(world, clocks)))
+                .collect();
             row("keys offered", keys_text(&list));
         }
         Msg::TransferAccept(accept) => {
@@ -297,7 +373,10 @@ pub fn describe_message(world: &World, flight: &InFlight, msg: &Msg) -> Vec<(Str
         }
         Msg::Transfer { transfer, entries } => {
             row("transfer", format!("#{transfer}"));
-            let keys: Vec<String> = entries.iter().map(|(k, vs)| format!("{k}: {}", versions_text(world, vs))).collect();
+            let keys: Vec<String> = entries
+                .iter()
+                .map(|(k, vs)| format!("{k}: {}", versions_text(world, vs)))
+                .collect();
             row("keys", keys_text(&keys));
         }
         Msg::TransferAck(ack) => {
@@ -340,19 +419,32 @@ mod tests {
         let failures = log_lines(&world, LogFilter::Failures, "", 50);
         assert_eq!(failures.last().unwrap().2, "B crashed");
         let clients = log_lines(&world, LogFilter::Clients, "", 50);
-        assert!(clients[0].2.starts_with("alice (put cart) answered: stored milk"), "{:?}", clients[0].2);
+        assert!(
+            clients[0].2.starts_with("alice (put cart) answered: stored milk"),
+            "{:?}",
+            clients[0].2
+        );
         assert!(clients[1].2.contains("alice asks A: put cart"));
         let by_text = log_lines(&world, LogFilter::All, "ALICE", 50);
         assert_eq!(by_text.len(), 2);
-        assert!(log_lines(&world, LogFilter::Messages, "", 3).iter().all(|(_, e, _)| LogFilter::Messages.matches(&e.event)));
+        assert!(log_lines(&world, LogFilter::Messages, "", 3)
+            .iter()
+            .all(|(_, e, _)| LogFilter::Messages.matches(&e.event)));
         assert!(by_text[0].0 > by_text[1].0, "newest first");
     }
 
     #[test]
     fn a_message_on_the_wire_shows_its_key_and_clock() {
         let mut world = World::new(WorldSpec::default()).unwrap();
-        world.put("alice", "cart", "milk", world.preference_list("cart")[0], VectorClock::default());
-        let flight = world.in_flight().find(|m| m.kind == MsgKind::Put).expect("a replica put on the wire");
+        world.put(
+            "alice",
+            "cart",
+            "milk",
+            world.preference_list("cart")[0],
+            VectorClock::default(),
+        );
+        let flight =
+            world.in_flight().find(|m| m.kind == MsgKind::Put).expect("a replica put on the wire");
         let (_, msg) = world.message(flight.msg).unwrap();
         let rows = describe_message(&world, &flight, msg);
         let get = |k: &str| rows.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone()).unwrap();
@@ -366,7 +458,8 @@ mod tests {
         let mut world = World::new(WorldSpec::default()).unwrap();
         let outsider = world.preference_list("cart")[world.config().n];
         world.put("alice", "cart", "milk", outsider, VectorClock::default());
-        let forward = world.in_flight().find(|m| m.kind == MsgKind::Forward).expect("the put is forwarded");
+        let forward =
+            world.in_flight().find(|m| m.kind == MsgKind::Forward).expect("the put is forwarded");
         let rows = describe_message(&world, &forward, world.message(forward.msg).unwrap().1);
         let request = rows.iter().find(|(f, _)| f == "request").map(|(_, v)| v.clone()).unwrap();
         assert!(request.ends_with("at the sender"), "{request}");

@@ -40,7 +40,10 @@ pub fn error_for<'e>(errors: &'e FieldErrors, id: &str) -> Option<&'e str> {
 pub enum Selected {
     Node(NodeId),
     /// A message, with its contents as they were when clicked (it may arrive meanwhile).
-    Message { id: u64, rows: Vec<(String, String)> },
+    Message {
+        id: u64,
+        rows: Vec<(String, String)>,
+    },
 }
 
 /// A client of the clients panel: it sends gets and puts through a chosen node and
@@ -233,7 +236,10 @@ pub fn node_name(index: usize) -> String {
 
 /// Parses a whole number in `lo..=hi`, or says what is wrong with `field`.
 fn parse_count(field: &str, text: &str, lo: u64, hi: u64) -> Result<u64, String> {
-    let value: u64 = text.trim().parse().map_err(|_| format!("{field} must be a whole number (got {:?})", text.trim()))?;
+    let value: u64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{field} must be a whole number (got {:?})", text.trim()))?;
     if value < lo || value > hi {
         return Err(format!("{field} must be between {lo} and {hi} (got {value})"));
     }
@@ -242,7 +248,10 @@ fn parse_count(field: &str, text: &str, lo: u64, hi: u64) -> Result<u64, String>
 
 /// Parses a non-negative number of at most `hi`, or says what is wrong with `field`.
 fn parse_number(field: &str, text: &str, hi: f64) -> Result<f64, String> {
-    let value: f64 = text.trim().parse().map_err(|_| format!("{field} must be a number (got {:?})", text.trim()))?;
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{field} must be a number (got {:?})", text.trim()))?;
     if !value.is_finite() || value < 0.0 || value > hi {
         return Err(format!("{field} must be between 0 and {hi} (got {value})"));
     }
@@ -270,12 +279,18 @@ impl SettingsForm {
         };
         if let (Some(n), Some(r)) = (n, r) {
             if r > n {
-                errors.push(("r", format!("R ({r}) cannot exceed N ({n}): a get asks only N replicas")));
+                errors.push((
+                    "r",
+                    format!("R ({r}) cannot exceed N ({n}): a get asks only N replicas"),
+                ));
             }
         }
         if let (Some(n), Some(w)) = (n, w) {
             if w > n {
-                errors.push(("w", format!("W ({w}) cannot exceed N ({n}): a put reaches only N replicas")));
+                errors.push((
+                    "w",
+                    format!("W ({w}) cannot exceed N ({n}): a put reaches only N replicas"),
+                ));
             }
         }
         if let (Some(n), Some(nodes)) = (n, nodes) {
@@ -283,19 +298,29 @@ impl SettingsForm {
                 errors.push(("n", format!("N ({n}) exceeds the number of nodes ({nodes}): every key needs N distinct nodes")));
             }
         }
-        let (Some(nodes), Some(n), Some(r), Some(w), Some(seed)) = (nodes, n, r, w, seed) else { return Err(errors) };
+        let (Some(nodes), Some(n), Some(r), Some(w), Some(seed)) = (nodes, n, r, w, seed) else {
+            return Err(errors);
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
         let (nodes, n, r, w) = (nodes as usize, n as usize, r as usize, w as usize);
-        let mut world = WorldSpec { seed, nodes: (0..nodes).map(|i| NodeSpec::named(&node_name(i))).collect(), ..WorldSpec::default() };
+        let mut world = WorldSpec {
+            seed,
+            nodes: (0..nodes).map(|i| NodeSpec::named(&node_name(i))).collect(),
+            ..WorldSpec::default()
+        };
         world.tokens_per_node = if nodes <= 8 { 4 } else { 8 };
         let config = &mut world.config;
         (config.n, config.r, config.w) = (n, r, w);
         config.sloppy_quorum = self.sloppy_quorum;
         config.hinted_handoff = self.hinted_handoff;
         config.read_repair = self.read_repair;
-        config.reconciliation = if self.last_write_wins { Reconciliation::LastWriteWins } else { Reconciliation::Siblings };
+        config.reconciliation = if self.last_write_wins {
+            Reconciliation::LastWriteWins
+        } else {
+            Reconciliation::Siblings
+        };
         config.anti_entropy_interval = anti_entropy_interval;
         config.seeds = vec![NodeId(0)];
         config.validate(nodes).map_err(|e| vec![("n", e)])?;
@@ -307,12 +332,20 @@ impl SettingsForm {
 
     /// The run these settings describe, or every reason why not, in one message.
     pub fn spec(&self) -> Result<SessionSpec, String> {
-        self.check().map_err(|errors| errors.into_iter().map(|(_, e)| e).collect::<Vec<_>>().join("; "))
+        self.check()
+            .map_err(|errors| errors.into_iter().map(|(_, e)| e).collect::<Vec<_>>().join("; "))
     }
 
     /// The settings as a URL query (`?seed=1&nodes=5&n=3&r=2&w=2`), to share a run.
     pub fn query(&self) -> String {
-        let mut q = format!("?seed={}&nodes={}&n={}&r={}&w={}", self.seed.trim(), self.nodes.trim(), self.n.trim(), self.r.trim(), self.w.trim());
+        let mut q = format!(
+            "?seed={}&nodes={}&n={}&r={}&w={}",
+            self.seed.trim(),
+            self.nodes.trim(),
+            self.n.trim(),
+            self.r.trim(),
+            self.w.trim()
+        );
         for (name, on, default) in [
             ("sloppy", self.sloppy_quorum, true),
             ("handoff", self.hinted_handoff, true),
@@ -391,7 +424,10 @@ impl Playground {
     pub fn from_query(query: &str) -> Playground {
         match SettingsForm::from_query(query) {
             Ok(form) => Playground::with_settings(form).expect("checked by from_query"),
-            Err(e) => Playground { notice: Some(format!("The link's settings were ignored: {e}")), ..Playground::new() },
+            Err(e) => Playground {
+                notice: Some(format!("The link's settings were ignored: {e}")),
+                ..Playground::new()
+            },
         }
     }
 
@@ -443,7 +479,10 @@ impl Playground {
             }
             Cmd::AddNode => {
                 let world = self.session.world();
-                let name = (0..).map(node_name).find(|name| world.node_id(name).is_none()).expect("names never run out");
+                let name = (0..)
+                    .map(node_name)
+                    .find(|name| world.node_id(name).is_none())
+                    .expect("names never run out");
                 self.node_action(Action::Join(name));
             }
             Cmd::AntiEntropy => self.node_action(Action::AntiEntropy),
@@ -453,7 +492,11 @@ impl Playground {
             }
             Cmd::Lookup(key) => self.lookup = key,
             Cmd::ClientField(i, field, text) => self.client_field(i, field, text),
-            Cmd::ClientGet(i) => self.client_request(i, |c| Action::Get { client: c.name.clone(), key: c.key.clone(), via: c.via }),
+            Cmd::ClientGet(i) => self.client_request(i, |c| Action::Get {
+                client: c.name.clone(),
+                key: c.key.clone(),
+                via: c.via,
+            }),
             Cmd::ClientPut(i) => self.client_request(i, |c| Action::Put {
                 client: c.name.clone(),
                 key: c.key.clone(),
@@ -461,11 +504,16 @@ impl Playground {
                 via: c.via,
                 context: Context::LastRead,
             }),
-            Cmd::ClientReconcile(i) => {
-                self.client_request(i, |c| Action::Reconcile { client: c.name.clone(), key: c.key.clone(), via: c.via })
-            }
+            Cmd::ClientReconcile(i) => self.client_request(i, |c| Action::Reconcile {
+                client: c.name.clone(),
+                key: c.key.clone(),
+                via: c.via,
+            }),
             Cmd::AddClient => {
-                let name = (1..).map(|i| format!("client{i}")).find(|n| self.clients.iter().all(|c| &c.name != n)).expect("endless");
+                let name = (1..)
+                    .map(|i| format!("client{i}"))
+                    .find(|n| self.clients.iter().all(|c| &c.name != n))
+                    .expect("endless");
                 self.clients.push(ClientForm::new(&name, &self.session));
             }
             Cmd::ToggleCut(node) => {
@@ -479,9 +527,19 @@ impl Playground {
                 self.faults.cut.clear();
             }
             Cmd::FaultField(field, text) => self.fault_field(field, text),
-            Cmd::ApplyLink => self.faults.link_errors = self.link_action().and_then(|a| self.act(a).map_err(|e| vec![("link-b", e)])).err().unwrap_or_default(),
+            Cmd::ApplyLink => {
+                self.faults.link_errors = self
+                    .link_action()
+                    .and_then(|a| self.act(a).map_err(|e| vec![("link-b", e)]))
+                    .err()
+                    .unwrap_or_default()
+            }
             Cmd::ApplyNetwork => {
-                self.faults.network_errors = self.network_action().and_then(|a| self.act(a).map_err(|e| vec![("drop", e)])).err().unwrap_or_default()
+                self.faults.network_errors = self
+                    .network_action()
+                    .and_then(|a| self.act(a).map_err(|e| vec![("drop", e)]))
+                    .err()
+                    .unwrap_or_default()
             }
             Cmd::SettingsField(field, text) => self.settings_field(field, text),
             Cmd::Toggle(switch) => self.toggle(switch),
@@ -598,18 +656,28 @@ impl Playground {
         let f = &self.faults;
         let mut errors: FieldErrors = Vec::new();
         let mut node = |id: &'static str, name: &str| {
-            world.node_id(name.trim()).ok_or_else(|| errors.push((id, format!("there is no node {:?}", name.trim())))).ok()
+            world
+                .node_id(name.trim())
+                .ok_or_else(|| errors.push((id, format!("there is no node {:?}", name.trim()))))
+                .ok()
         };
         let (a, b) = (node("link-a", &f.link_a), node("link-b", &f.link_b));
         if a.is_some() && a == b {
             errors.push(("link-b", "pick two different nodes".into()));
         }
-        let drop = parse_number("drop rate (%)", &f.link_drop_percent, 100.0).map_err(|e| errors.push(("link-drop", e))).ok();
-        let delay = parse_number("extra delay (ms)", &f.link_delay_ms, 10_000.0).map_err(|e| errors.push(("link-delay", e))).ok();
+        let drop = parse_number("drop rate (%)", &f.link_drop_percent, 100.0)
+            .map_err(|e| errors.push(("link-drop", e)))
+            .ok();
+        let delay = parse_number("extra delay (ms)", &f.link_delay_ms, 10_000.0)
+            .map_err(|e| errors.push(("link-delay", e)))
+            .ok();
         match (a, b, drop, delay) {
-            (Some(a), Some(b), Some(drop), Some(delay)) if errors.is_empty() => {
-                Ok(Action::Link { a, b, drop_rate: drop / 100.0, extra_delay: (delay * MS as f64).round() as Time })
-            }
+            (Some(a), Some(b), Some(drop), Some(delay)) if errors.is_empty() => Ok(Action::Link {
+                a,
+                b,
+                drop_rate: drop / 100.0,
+                extra_delay: (delay * MS as f64).round() as Time,
+            }),
             _ => Err(errors),
         }
     }
@@ -617,22 +685,37 @@ impl Playground {
     fn network_action(&self) -> Result<Action, FieldErrors> {
         let f = &self.faults;
         let mut errors: FieldErrors = Vec::new();
-        let mut number = |id: &'static str, label: &str, text: &str| parse_number(label, text, 10_000.0).map_err(|e| errors.push((id, e))).ok();
+        let mut number = |id: &'static str, label: &str, text: &str| {
+            parse_number(label, text, 10_000.0).map_err(|e| errors.push((id, e))).ok()
+        };
         let latency = match f.latency_kind.as_str() {
-            "fixed" => number("latency-a", "latency (ms)", &f.latency_a).map(|ms| Latency::Fixed { ms }),
-            "exponential" => number("latency-a", "mean latency (ms)", &f.latency_a).map(|mean| Latency::Exponential { mean }),
-            _ => match (number("latency-a", "minimum latency (ms)", &f.latency_a), number("latency-b", "maximum latency (ms)", &f.latency_b)) {
+            "fixed" => {
+                number("latency-a", "latency (ms)", &f.latency_a).map(|ms| Latency::Fixed { ms })
+            }
+            "exponential" => number("latency-a", "mean latency (ms)", &f.latency_a)
+                .map(|mean| Latency::Exponential { mean }),
+            _ => match (
+                number("latency-a", "minimum latency (ms)", &f.latency_a),
+                number("latency-b", "maximum latency (ms)", &f.latency_b),
+            ) {
                 (Some(min), Some(max)) if min > max => {
-                    errors.push(("latency-b", format!("the maximum ({max} ms) is below the minimum ({min} ms)")));
+                    errors.push((
+                        "latency-b",
+                        format!("the maximum ({max} ms) is below the minimum ({min} ms)"),
+                    ));
                     None
                 }
                 (Some(min), Some(max)) => Some(Latency::Uniform { min, max }),
                 _ => None,
             },
         };
-        let drop = parse_number("drop rate (%)", &f.drop_percent, 100.0).map_err(|e| errors.push(("drop", e))).ok();
+        let drop = parse_number("drop rate (%)", &f.drop_percent, 100.0)
+            .map_err(|e| errors.push(("drop", e)))
+            .ok();
         match (latency, drop) {
-            (Some(latency), Some(drop)) if errors.is_empty() => Ok(Action::Network { latency, drop_rate: drop / 100.0 }),
+            (Some(latency), Some(drop)) if errors.is_empty() => {
+                Ok(Action::Network { latency, drop_rate: drop / 100.0 })
+            }
             _ => Err(errors),
         }
     }
@@ -669,7 +752,9 @@ impl Playground {
         }
         self.settings.errors.clear();
         match Playground::with_settings(self.settings.clone()) {
-            Ok(fresh) => *self = Playground { speed: self.speed, large_text: self.large_text, ..fresh },
+            Ok(fresh) => {
+                *self = Playground { speed: self.speed, large_text: self.large_text, ..fresh }
+            }
             Err(e) => self.settings.errors = vec![("nodes", e)],
         }
     }
@@ -685,7 +770,13 @@ impl ClientForm {
     fn new(name: &str, session: &Session) -> ClientForm {
         let nodes = session.world().names().len() as u32;
         let via = NodeId(if name == "bob" { 1.min(nodes - 1) } else { 0 });
-        ClientForm { name: name.into(), via, key: "cart".into(), value: if name == "bob" { "eggs" } else { "milk" }.into(), error: None }
+        ClientForm {
+            name: name.into(),
+            via,
+            key: "cart".into(),
+            value: if name == "bob" { "eggs" } else { "milk" }.into(),
+            error: None,
+        }
     }
 }
 

@@ -17,7 +17,15 @@ fn run(p: &mut Playground, ms: u64) {
 }
 
 fn notes(p: &Playground) -> Vec<Note> {
-    p.session.world().trace().events().iter().filter_map(|e| if let Event::Node { note, .. } = &e.event { Some(note.clone()) } else { None }).collect()
+    p.session
+        .world()
+        .trace()
+        .events()
+        .iter()
+        .filter_map(
+            |e| if let Event::Node { note, .. } = &e.event { Some(note.clone()) } else { None },
+        )
+        .collect()
 }
 
 #[test]
@@ -53,7 +61,10 @@ fn impossible_settings_show_a_message_and_change_nothing() {
     let hash = p.session.world().trace().hash();
     p.update(Cmd::SettingsField(SettingsField::R, "4".into()));
     p.update(Cmd::ApplySettings);
-    assert_eq!(error_for(&p.settings.errors, "r"), Some("R (4) cannot exceed N (3): a get asks only N replicas"));
+    assert_eq!(
+        error_for(&p.settings.errors, "r"),
+        Some("R (4) cannot exceed N (3): a get asks only N replicas")
+    );
     assert_eq!(p.session.world().trace().hash(), hash, "the run goes on untouched");
     p.update(Cmd::SettingsField(SettingsField::Seed, "-3".into()));
     p.update(Cmd::SettingsField(SettingsField::R, "2".into()));
@@ -68,7 +79,9 @@ fn impossible_settings_show_a_message_and_change_nothing() {
     let fields: Vec<&str> = p.settings.errors.iter().map(|(f, _)| *f).collect();
     assert_eq!(fields, ["w", "seed", "n"]);
     // Fixed: the messages go, and the new run starts.
-    for (field, text) in [(SettingsField::Nodes, "5"), (SettingsField::W, "2"), (SettingsField::Seed, "3")] {
+    for (field, text) in
+        [(SettingsField::Nodes, "5"), (SettingsField::W, "2"), (SettingsField::Seed, "3")]
+    {
         p.update(Cmd::SettingsField(field, text.into()));
     }
     p.update(Cmd::ApplySettings);
@@ -104,7 +117,9 @@ fn bad_fault_and_client_input_shows_a_message_and_changes_nothing() {
     assert_eq!(error_for(&p.faults.link_errors, "link-drop"), None);
     p.update(Cmd::FaultField(FaultField::LatencyA, "9".into()));
     p.update(Cmd::ApplyNetwork);
-    assert!(error_for(&p.faults.network_errors, "latency-b").unwrap().contains("below the minimum"));
+    assert!(error_for(&p.faults.network_errors, "latency-b")
+        .unwrap()
+        .contains("below the minimum"));
     p.update(Cmd::Partition);
     assert!(p.faults.partition_error.is_some(), "no node picked");
     p.update(Cmd::ClientField(0, ClientField::Key, "".into()));
@@ -132,16 +147,27 @@ fn the_hinted_handoff_lesson_put_crash_put_recover_get() {
     p.update(Cmd::ClientField(0, ClientField::Value, "milk,eggs".into()));
     p.update(Cmd::ClientPut(0));
     run(&mut p, 200);
-    assert!(notes(&p).iter().any(|n| matches!(n, Note::HintStored { owner: o, .. } if *o == owner)), "a hinted replica for the crashed owner");
+    assert!(
+        notes(&p).iter().any(|n| matches!(n, Note::HintStored { owner: o, .. } if *o == owner)),
+        "a hinted replica for the crashed owner"
+    );
     p.update(Cmd::Recover(owner));
     run(&mut p, 500);
-    assert!(notes(&p).iter().any(|n| matches!(n, Note::HintDelivered { owner: o, .. } if *o == owner)), "handed back");
+    assert!(
+        notes(&p).iter().any(|n| matches!(n, Note::HintDelivered { owner: o, .. } if *o == owner)),
+        "handed back"
+    );
     p.update(Cmd::ClientGet(0));
     run(&mut p, 100);
-    let versions = crate::sim::session::last_read_versions(p.session.world(), "alice", "cart").unwrap();
+    let versions =
+        crate::sim::session::last_read_versions(p.session.world(), "alice", "cart").unwrap();
     assert_eq!(versions.len(), 1);
     assert_eq!(&*versions[0].value, "milk,eggs");
-    assert_eq!(&*p.session.world().node(owner).store().get("cart")[0].value, "milk,eggs", "the owner holds the latest");
+    assert_eq!(
+        &*p.session.world().node(owner).store().get("cart")[0].value,
+        "milk,eggs",
+        "the owner holds the latest"
+    );
 }
 
 #[test]
@@ -156,7 +182,8 @@ fn the_scrubber_goes_back_to_an_earlier_moment_and_forward_again() {
         p.update(Cmd::Tick(16.0));
     }
     let end = p.session.world().now();
-    let (hash, delivered) = (p.session.world().trace().hash(), p.session.world().metrics().messages_delivered);
+    let (hash, delivered) =
+        (p.session.world().trace().hash(), p.session.world().metrics().messages_delivered);
     p.update(Cmd::Seek(end / 4));
     assert!(!p.playing, "seeking pauses");
     assert_eq!(p.session.world().now(), end / 4);
@@ -204,7 +231,10 @@ fn clicking_a_message_shows_its_contents_and_pauses() {
     let Some(Selected::Message { rows, .. }) = &p.selected else { panic!("a message is selected") };
     assert!(rows.iter().any(|(k, v)| k == "key" && v == "cart"), "{rows:?}");
     p.update(Cmd::SelectMessage(999_999));
-    assert!(matches!(p.selected, Some(Selected::Message { .. })), "an unknown message changes nothing");
+    assert!(
+        matches!(p.selected, Some(Selected::Message { .. })),
+        "an unknown message changes nothing"
+    );
 }
 
 #[test]
@@ -220,7 +250,11 @@ fn nodes_can_be_added_and_removed() {
     for node in 1..5 {
         p.update(Cmd::Leave(NodeId(node)));
     }
-    assert!(p.faults.node_error.as_deref().unwrap().contains("at least n"), "{:?}", p.faults.node_error);
+    assert!(
+        p.faults.node_error.as_deref().unwrap().contains("at least n"),
+        "{:?}",
+        p.faults.node_error
+    );
 }
 
 #[test]
@@ -257,7 +291,10 @@ fn scrub_cost() {
         frames += 1;
     }
     println!("replayed in {frames} frames of at most {EVENTS_PER_FRAME} events");
-    println!("{virtual_seconds} virtual s, {events} events: back to 0 and forward again in {:?}", started.elapsed());
+    println!(
+        "{virtual_seconds} virtual s, {events} events: back to 0 and forward again in {:?}",
+        started.elapsed()
+    );
     assert_eq!(p.session.world().trace().len(), events);
 }
 
@@ -272,7 +309,8 @@ fn a_node_that_left_can_join_again_and_the_log_names_partitions_plainly() {
     assert!(p.session.world().membership().members().any(|m| m == NodeId(4)));
     p.update(Cmd::ToggleCut(NodeId(0)));
     p.update(Cmd::Partition);
-    let lines = describe::log_lines(p.session.world(), describe::LogFilter::Failures, "partitioned", 1);
+    let lines =
+        describe::log_lines(p.session.world(), describe::LogFilter::Failures, "partitioned", 1);
     assert_eq!(lines[0].2, "network partitioned: A | B C D E");
     p.update(Cmd::Heal);
     assert!(p.faults.cut.is_empty(), "the picks are cleared");
@@ -285,5 +323,9 @@ fn a_down_replica_has_the_next_live_node_of_the_list_as_its_stand_in() {
     assert!(p.session.world().stand_ins("cart").is_empty());
     p.update(Cmd::Crash(list[1]));
     p.update(Cmd::Crash(list[3]));
-    assert_eq!(p.session.world().stand_ins("cart"), vec![(list[4], list[1])], "the 4th is down too: the 5th stands in");
+    assert_eq!(
+        p.session.world().stand_ins("cart"),
+        vec![(list[4], list[1])],
+        "the 4th is down too: the 5th stands in"
+    );
 }

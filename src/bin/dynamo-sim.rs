@@ -9,7 +9,9 @@
 //! ```
 //! Errors go to stderr with exit code 1 (2 for a bad command line).
 
-use dynamo_playground::core::partition::{load_balance, membership_entries, Strategy, TOKEN_ENTRY_BYTES};
+use dynamo_playground::core::partition::{
+    load_balance, membership_entries, Strategy, TOKEN_ENTRY_BYTES,
+};
 use dynamo_playground::core::ring::{format_position, key_position};
 use dynamo_playground::sim::scenario::{self, Scenario};
 use dynamo_playground::sim::World;
@@ -25,10 +27,11 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") if args.len() == 2 => load(&args[1]).and_then(|s| scenario::run(&s)),
-        Some("ring") if args.len() == 4 && args[2] == "--key" => load(&args[1]).and_then(|s| ring(&s, &args[3])),
-        Some("balance") if args.len() >= 2 => {
-            load(&args[1]).and_then(|s| parse_flags(&args[2..]).and_then(|(k, q)| balance(&s, k, q)))
+        Some("ring") if args.len() == 4 && args[2] == "--key" => {
+            load(&args[1]).and_then(|s| ring(&s, &args[3]))
         }
+        Some("balance") if args.len() >= 2 => load(&args[1])
+            .and_then(|s| parse_flags(&args[2..]).and_then(|(k, q)| balance(&s, k, q))),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -66,7 +69,9 @@ fn parse_flags(flags: &[String]) -> Result<(u32, Option<u32>), String> {
     let mut it = flags.iter();
     while let Some(flag) = it.next() {
         let value = it.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
-        let number: u32 = value.parse().map_err(|_| format!("{flag}: {value:?} is not a positive whole number"))?;
+        let number: u32 = value
+            .parse()
+            .map_err(|_| format!("{flag}: {value:?} is not a positive whole number"))?;
         match flag.as_str() {
             "--keys" if number > 0 => keys = number,
             "--q" if number > 0 => q = Some(number),
@@ -78,10 +83,16 @@ fn parse_flags(flags: &[String]) -> Result<(u32, Option<u32>), String> {
 
 fn balance(scenario: &Scenario, keys: u32, q: Option<u32>) -> Result<Value, String> {
     let base = scenario.world_spec(false)?;
-    let q = q.or(base.config.strategy.partitions()).unwrap_or(base.tokens_per_node * base.nodes.len() as u32);
+    let q = q
+        .or(base.config.strategy.partitions())
+        .unwrap_or(base.tokens_per_node * base.nodes.len() as u32);
     let positions: Vec<u128> = (0..keys).map(|i| key_position(&format!("key-{i}"))).collect();
     let mut rows = Vec::new();
-    for strategy in [Strategy::RandomTokens, Strategy::RandomTokensEqualPartitions { q }, Strategy::EqualPartitions { q }] {
+    for strategy in [
+        Strategy::RandomTokens,
+        Strategy::RandomTokensEqualPartitions { q },
+        Strategy::EqualPartitions { q },
+    ] {
         let mut spec = base.clone();
         spec.config.strategy = strategy;
         let row = match World::new(spec) {

@@ -108,7 +108,8 @@ impl VectorClock {
             Some(entries) => entries[i].1 = entry,
             None => {
                 let pairs = self.entries.iter().enumerate();
-                self.entries = pairs.map(|(j, &(node, e))| (node, if j == i { entry } else { e })).collect();
+                self.entries =
+                    pairs.map(|(j, &(node, e))| (node, if j == i { entry } else { e })).collect();
             }
         }
     }
@@ -116,7 +117,12 @@ impl VectorClock {
     /// Inserts a pair at `i`, keeping the list sorted (a new list: one allocation).
     fn insert(&mut self, i: usize, pair: (NodeId, ClockEntry)) {
         let (before, after) = self.entries.split_at(i);
-        self.entries = before.iter().copied().chain(std::iter::once(pair)).chain(after.iter().copied()).collect();
+        self.entries = before
+            .iter()
+            .copied()
+            .chain(std::iter::once(pair))
+            .chain(after.iter().copied())
+            .collect();
     }
 
     /// The coordinator's step for a new version: bump its own counter (§4.4).
@@ -180,7 +186,13 @@ impl VectorClock {
             let oldest = (0..self.entries.len())
                 .min_by_key(|&i| (self.entries[i].1.timestamp, self.entries[i].0))
                 .expect("a clock longer than the threshold has entries");
-            self.entries = self.entries.iter().enumerate().filter(|&(i, _)| i != oldest).map(|(_, &p)| p).collect();
+            self.entries = self
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != oldest)
+                .map(|(_, &p)| p)
+                .collect();
             dropped += 1;
         }
         dropped

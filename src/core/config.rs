@@ -88,7 +88,13 @@ pub struct Preset {
 
 /// The paper's presets (§6.1). The read engine uses N = the cluster size, here 3.
 pub const PRESETS: [Preset; 3] = [
-    Preset { name: "typical", n: 3, r: 2, w: 2, purpose: "consistent, durable, interactive user state" },
+    Preset {
+        name: "typical",
+        n: 3,
+        r: 2,
+        w: 2,
+        purpose: "consistent, durable, interactive user state",
+    },
     Preset { name: "read-engine", n: 3, r: 1, w: 3, purpose: "high-performance read engine" },
     Preset { name: "cache", n: 1, r: 1, w: 1, purpose: "distributed web cache" },
 ];
@@ -103,13 +109,22 @@ impl Config {
             return Err(format!("r and w must be at least 1 (got r = {}, w = {})", self.r, self.w));
         }
         if self.r > self.n {
-            return Err(format!("r ({}) cannot exceed n ({}): a get asks only n replicas", self.r, self.n));
+            return Err(format!(
+                "r ({}) cannot exceed n ({}): a get asks only n replicas",
+                self.r, self.n
+            ));
         }
         if self.w > self.n {
-            return Err(format!("w ({}) cannot exceed n ({}): a put reaches only n replicas", self.w, self.n));
+            return Err(format!(
+                "w ({}) cannot exceed n ({}): a put reaches only n replicas",
+                self.w, self.n
+            ));
         }
         if self.n > nodes {
-            return Err(format!("n ({}) exceeds the number of nodes ({nodes}): every key needs n distinct nodes", self.n));
+            return Err(format!(
+                "n ({}) exceeds the number of nodes ({nodes}): every key needs n distinct nodes",
+                self.n
+            ));
         }
         if self.clock_truncation == 0 {
             return Err("clock truncation threshold must be at least 1".into());

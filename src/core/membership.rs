@@ -78,7 +78,9 @@ impl Membership {
     /// The token map of the members (§4.2).
     pub fn ring(&self) -> Ring {
         let joined = self.records.iter().filter(|(_, r)| r.status == MemberStatus::Joined);
-        Ring::from_tokens(joined.flat_map(|(&node, r)| r.tokens.iter().map(move |&t| (t, node))).collect())
+        Ring::from_tokens(
+            joined.flat_map(|(&node, r)| r.tokens.iter().map(move |&t| (t, node))).collect(),
+        )
     }
 }
 

@@ -61,14 +61,25 @@ pub fn key_ranges(ring: &Ring, strategy: Strategy, n: usize) -> Vec<(KeyRange, V
     let ranges: Vec<KeyRange> = match strategy.partitions() {
         None => ring.ranges().into_iter().map(|(start, end, _)| KeyRange { start, end }).collect(),
         Some(q) => (0..q)
-            .map(|p| KeyRange { start: partition_end(q, (p + q - 1) % q), end: partition_end(q, p) })
+            .map(|p| KeyRange {
+                start: partition_end(q, (p + q - 1) % q),
+                end: partition_end(q, p),
+            })
             .collect(),
     };
-    ranges.into_iter().map(|r| (r, ring.preference_list(strategy.walk_start(r.end), n).into_vec())).collect()
+    ranges
+        .into_iter()
+        .map(|r| (r, ring.preference_list(strategy.walk_start(r.end), n).into_vec()))
+        .collect()
 }
 
 /// The ranges a node hosts: those it is one of the N replicas of, in ring order.
-pub fn hosted_ranges(ring: &Ring, strategy: Strategy, n: usize, node: NodeId) -> Vec<(KeyRange, Vec<NodeId>)> {
+pub fn hosted_ranges(
+    ring: &Ring,
+    strategy: Strategy,
+    n: usize,
+    node: NodeId,
+) -> Vec<(KeyRange, Vec<NodeId>)> {
     let candidates = match strategy.partitions() {
         None => token_ranges_near(ring, n, node),
         Some(_) => key_ranges(ring, strategy, n).into_iter().map(|(range, _)| range).collect(),
@@ -106,7 +117,9 @@ fn token_ranges_near(ring: &Ring, n: usize, node: NodeId) -> Vec<KeyRange> {
     }
     ends.sort_unstable();
     ends.dedup();
-    ends.into_iter().map(|i| KeyRange { start: tokens[(i + count - 1) % count].0, end: tokens[i].0 }).collect()
+    ends.into_iter()
+        .map(|i| KeyRange { start: tokens[(i + count - 1) % count].0, end: tokens[i].0 })
+        .collect()
 }
 
 /// A Merkle tree over one key range, stored heap-style: node 1 is the root, node i has
@@ -165,17 +178,26 @@ impl MerkleTree {
     }
 
     /// Builds the tree of a range from its entries (key, versions).
-    pub fn build<'a>(range: KeyRange, depth: u8, entries: impl IntoIterator<Item = (&'a Key, &'a [Version])>) -> Self {
+    pub fn build<'a>(
+        range: KeyRange,
+        depth: u8,
+        entries: impl IntoIterator<Item = (&'a Key, &'a [Version])>,
+    ) -> Self {
         let leaves = 1u32 << depth;
         let mut by_leaf: Vec<Vec<(u128, &str, &[Version])>> = vec![Vec::new(); leaves as usize];
         for (key, versions) in entries {
             let position = key.position();
-            by_leaf[range.leaf_of(position, leaves) as usize].push((range.offset(position), key.as_str(), versions));
+            by_leaf[range.leaf_of(position, leaves) as usize].push((
+                range.offset(position),
+                key.as_str(),
+                versions,
+            ));
         }
         let mut tree = MerkleTree { depth, hashes: vec![[0u8; 16]; 2 * leaves as usize] };
         for (leaf, mut entries) in by_leaf.into_iter().enumerate() {
             entries.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-            tree.hashes[leaves as usize + leaf] = leaf_hash(entries.into_iter().map(|(_, k, vs)| (k, vs)));
+            tree.hashes[leaves as usize + leaf] =
+                leaf_hash(entries.into_iter().map(|(_, k, vs)| (k, vs)));
         }
         for i in (1..leaves as usize).rev() {
             tree.hashes[i] = parent_hash(&tree.hashes[2 * i], &tree.hashes[2 * i + 1]);
@@ -284,7 +306,10 @@ impl KeptTree {
 
     /// The new hashes of the stale leaves, from every entry (key, versions) of the store,
     /// in any order: those under stale leaves are picked out and hashed in ring order.
-    fn stale_leaf_hashes<'a>(&self, store: impl Iterator<Item = (&'a Key, &'a [Version])>) -> Vec<(u32, Hash)> {
+    fn stale_leaf_hashes<'a>(
+        &self,
+        store: impl Iterator<Item = (&'a Key, &'a [Version])>,
+    ) -> Vec<(u32, Hash)> {
         if self.stale.iter().all(|&bits| bits == 0) {
             return Vec::new();
         }
@@ -302,7 +327,14 @@ impl KeptTree {
                 while next < under.len() && self.leaf_at(under[next].0) == leaf {
                     next += 1;
                 }
-                (leaf, leaf_hash(under[first..next].iter().map(|&(_, key, versions)| (key.as_str(), versions))))
+                (
+                    leaf,
+                    leaf_hash(
+                        under[first..next]
+                            .iter()
+                            .map(|&(_, key, versions)| (key.as_str(), versions)),
+                    ),
+                )
             })
             .collect()
     }
@@ -333,7 +365,10 @@ mod tests {
     fn the_empty_tree_is_the_tree_built_from_no_keys() {
         for depth in 0..6 {
             let range = KeyRange { start: 5, end: 1 << 100 };
-            assert!(MerkleTree::empty(depth) == MerkleTree::build(range, depth, []), "depth {depth}");
+            assert!(
+                MerkleTree::empty(depth) == MerkleTree::build(range, depth, []),
+                "depth {depth}"
+            );
         }
     }
     use crate::core::clock::VectorClock;
@@ -353,11 +388,17 @@ mod tests {
         let b = MerkleTree::build(WHOLE, 3, entries());
         assert_eq!(a.root(), b.root());
         let changed = v("other");
-        let c = MerkleTree::build(WHOLE, 3, entries().map(|(k, vs)| if k.as_str() == "k5" { (k, changed.as_slice()) } else { (k, vs) }));
+        let c = MerkleTree::build(
+            WHOLE,
+            3,
+            entries()
+                .map(|(k, vs)| if k.as_str() == "k5" { (k, changed.as_slice()) } else { (k, vs) }),
+        );
         assert_ne!(a.root(), c.root());
         // Exactly one node differs per level: the path from the root to k5's leaf.
         for level in 0..=3u32 {
-            let differing = ((1 << level)..(2 << level)).filter(|&i| a.hash(i) != c.hash(i)).count();
+            let differing =
+                ((1 << level)..(2 << level)).filter(|&i| a.hash(i) != c.hash(i)).count();
             assert_eq!(differing, 1, "level {level}");
         }
         let leaf = (8..16).find(|&i| a.hash(i) != c.hash(i)).unwrap();
@@ -399,7 +440,8 @@ mod tests {
     #[test]
     fn marking_every_leaf_stale_sets_exactly_the_leaves_bits() {
         for depth in [1u8, 3, 6, 7, 8] {
-            let mut kept = KeptTree::new(KeyRange { start: 0, end: 1 << 100 }, &MerkleTree::empty(depth));
+            let mut kept =
+                KeptTree::new(KeyRange { start: 0, end: 1 << 100 }, &MerkleTree::empty(depth));
             kept.stale.iter_mut().for_each(|bits| *bits = 0);
             kept.mark_all_stale();
             let fresh = KeptTree::new(kept.range, &MerkleTree::empty(depth));

@@ -3,9 +3,9 @@
 use super::clock::VectorClock;
 use super::membership::Membership;
 use super::merkle::{Hash, KeyRange};
-use std::rc::Rc;
 use super::version::{Version, Versions};
 use super::{Key, NodeId, Time, Value};
+use std::rc::Rc;
 
 /// A client operation, numbered by whoever drives the nodes (the simulator).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -48,7 +48,9 @@ impl ClientReply {
     /// The operation this reply answers.
     pub fn op(&self) -> OpId {
         match self {
-            ClientReply::Got { op, .. } | ClientReply::Put { op, .. } | ClientReply::Failed { op, .. } => *op,
+            ClientReply::Got { op, .. }
+            | ClientReply::Put { op, .. }
+            | ClientReply::Failed { op, .. } => *op,
         }
     }
 }

@@ -97,7 +97,10 @@ impl<K: Numbered, V> NumberedMap<K, V> {
     /// The entries, in key order.
     pub fn iter(&self) -> impl Iterator<Item = (K, &V)> {
         let first = self.first;
-        self.slots.iter().enumerate().filter_map(move |(i, v)| v.as_ref().map(|v| (K::from_number(first + i as u64), v)))
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, v)| v.as_ref().map(|v| (K::from_number(first + i as u64), v)))
     }
 
     /// Removes every entry. (`first` may stay as it is: the next insert into an empty

@@ -36,7 +36,9 @@ impl Strategy {
     pub fn partitions(self) -> Option<u32> {
         match self {
             Strategy::RandomTokens => None,
-            Strategy::RandomTokensEqualPartitions { q } | Strategy::EqualPartitions { q } => Some(q),
+            Strategy::RandomTokensEqualPartitions { q } | Strategy::EqualPartitions { q } => {
+                Some(q)
+            }
         }
     }
 
@@ -44,7 +46,7 @@ impl Strategy {
     pub fn validate(self, nodes: usize) -> Result<(), String> {
         match self {
             Strategy::RandomTokens => Ok(()),
-            Strategy::RandomTokensEqualPartitions { q } if q == 0 => Err("q must be at least 1".into()),
+            Strategy::RandomTokensEqualPartitions { q: 0 } => Err("q must be at least 1".into()),
             Strategy::RandomTokensEqualPartitions { .. } => Ok(()),
             Strategy::EqualPartitions { q } if (q as usize) < nodes => Err(format!(
                 "strategy 3 needs at least one partition per node: q ({q}) < nodes ({nodes})"
@@ -151,9 +153,15 @@ mod tests {
         let s = Strategy::RandomTokensEqualPartitions { q: 2 };
         // Partition 0 ends at the middle of the ring: its walk starts there, at node 1.
         assert_eq!(ring.preference_list(s.walk_start(1), 2).to_vec(), vec![NodeId(1), NodeId(2)]);
-        assert_eq!(ring.preference_list(s.walk_start(u128::MAX / 4), 2).to_vec(), vec![NodeId(1), NodeId(2)]);
+        assert_eq!(
+            ring.preference_list(s.walk_start(u128::MAX / 4), 2).to_vec(),
+            vec![NodeId(1), NodeId(2)]
+        );
         // Strategy 1 would have sent a key at 1 to node 0 instead.
-        assert_eq!(ring.preference_list(Strategy::RandomTokens.walk_start(1), 1).to_vec(), vec![NodeId(0)]);
+        assert_eq!(
+            ring.preference_list(Strategy::RandomTokens.walk_start(1), 1).to_vec(),
+            vec![NodeId(0)]
+        );
     }
 
     #[test]

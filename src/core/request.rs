@@ -23,7 +23,12 @@ pub struct Target {
 /// The replicas of a request (§4.5, §4.6): the key's top N nodes; or, with a sloppy
 /// quorum, the first N nodes of the preference list believed healthy, each stand-in
 /// taking the place of a top-N owner believed down, in order.
-pub fn choose_targets(list: &[NodeId], n: usize, sloppy: bool, is_down: impl Fn(NodeId) -> bool) -> Targets {
+pub fn choose_targets(
+    list: &[NodeId],
+    n: usize,
+    sloppy: bool,
+    is_down: impl Fn(NodeId) -> bool,
+) -> Targets {
     let top_n = &list[..n.min(list.len())];
     if !sloppy {
         return top_n.iter().map(|&node| Target { node, stands_in_for: None }).collect();
@@ -33,13 +38,22 @@ pub fn choose_targets(list: &[NodeId], n: usize, sloppy: bool, is_down: impl Fn(
         .copied()
         .filter(|&node| !is_down(node))
         .take(n)
-        .map(|node| Target { node, stands_in_for: if top_n.contains(&node) { None } else { down_owners.next() } })
+        .map(|node| Target {
+            node,
+            stands_in_for: if top_n.contains(&node) { None } else { down_owners.next() },
+        })
         .collect()
 }
 
 /// With a sloppy quorum, who replaces a target that did not answer: the first node of
 /// the preference list not yet used and not believed down, standing in for the same owner.
-pub fn replacement(list: &[NodeId], n: usize, used: &[Target], failed: Target, is_down: impl Fn(NodeId) -> bool) -> Option<Target> {
+pub fn replacement(
+    list: &[NodeId],
+    n: usize,
+    used: &[Target],
+    failed: Target,
+    is_down: impl Fn(NodeId) -> bool,
+) -> Option<Target> {
     let top_n = &list[..n.min(list.len())];
     let node = list.iter().copied().find(|&c| !is_down(c) && used.iter().all(|t| t.node != c))?;
     let owner = failed.stands_in_for.unwrap_or(failed.node);
@@ -142,7 +156,11 @@ impl GetRequest {
 
     /// Targets that have not replied yet.
     pub fn silent(&self) -> Targets {
-        self.targets.iter().copied().filter(|t| self.replies.iter().all(|(n, _)| *n != t.node)).collect()
+        self.targets
+            .iter()
+            .copied()
+            .filter(|t| self.replies.iter().all(|(n, _)| *n != t.node))
+            .collect()
     }
 
     /// Whether every node asked (replaced ones too) has replied: no reply is outstanding.

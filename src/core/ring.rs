@@ -138,7 +138,8 @@ impl Ring {
                 // The successor is among the slice's own tokens, or is the next slice's first.
                 let slice = (position >> (128 - ahead.slice_bits)) as usize;
                 let from = ahead.first_in_slice[slice] as usize;
-                let to = ahead.first_in_slice.get(slice + 1).map_or(self.tokens.len(), |&i| i as usize);
+                let to =
+                    ahead.first_in_slice.get(slice + 1).map_or(self.tokens.len(), |&i| i as usize);
                 let within = &self.tokens[from..to];
                 from + match within.len() {
                     0..=4 => within.iter().take_while(|&&(t, _)| t < position).count(),
@@ -231,9 +232,15 @@ impl Ring {
             let nodes = self.nodes().len();
             // A walk can pass most of the ring when N is near the number of nodes: past a
             // million entries, lists are not made ahead (width 0: every list is walked).
-            let width = if n.min(nodes).saturating_mul(self.tokens.len()) <= 1 << 20 { n.min(nodes) } else { 0 };
-            let lists = self.tokens.iter().flat_map(|&(token, _)| self.walk(token, width)).collect();
-            let slice_bits = (self.tokens.len().max(1).next_power_of_two().trailing_zeros() + 1).min(20);
+            let width = if n.min(nodes).saturating_mul(self.tokens.len()) <= 1 << 20 {
+                n.min(nodes)
+            } else {
+                0
+            };
+            let lists =
+                self.tokens.iter().flat_map(|&(token, _)| self.walk(token, width)).collect();
+            let slice_bits =
+                (self.tokens.len().max(1).next_power_of_two().trailing_zeros() + 1).min(20);
             let mut first_in_slice = Vec::with_capacity(1 << slice_bits);
             let mut at = 0;
             for slice in 0..1u128 << slice_bits {
@@ -242,7 +249,13 @@ impl Ring {
                 }
                 first_in_slice.push(at as u32);
             }
-            Replicas { width, every_node: width == nodes && width > 0, lists, slice_bits, first_in_slice }
+            Replicas {
+                width,
+                every_node: width == nodes && width > 0,
+                lists,
+                slice_bits,
+                first_in_slice,
+            }
         });
     }
 
@@ -337,16 +350,27 @@ mod tests {
     fn lists_made_ahead_answer_as_the_walk_does() {
         let r = ring(&[(0, &[100, 700]), (1, &[200, 250]), (2, &[300]), (3, &[500, 900])]);
         let positions = [0, 99, 100, 101, 150, 260, 300, 650, 899, 950, Position::MAX];
-        let walked: Vec<_> = positions.iter().flat_map(|&p| (0..7).map(move |l| (p, l))).map(|(p, l)| r.preference_list(p, l)).collect();
+        let walked: Vec<_> = positions
+            .iter()
+            .flat_map(|&p| (0..7).map(move |l| (p, l)))
+            .map(|(p, l)| r.preference_list(p, l))
+            .collect();
         for n in [1, 3, 4, 9] {
             let ahead = r.clone();
             ahead.list_replicas_ahead(n);
-            let looked_up: Vec<_> = positions.iter().flat_map(|&p| (0..7).map(move |l| (p, l))).map(|(p, l)| ahead.preference_list(p, l)).collect();
+            let looked_up: Vec<_> = positions
+                .iter()
+                .flat_map(|&p| (0..7).map(move |l| (p, l)))
+                .map(|(p, l)| ahead.preference_list(p, l))
+                .collect();
             assert_eq!(looked_up, walked, "n = {n}");
             for &p in &positions {
                 for node in 0..5 {
                     for m in 0..6 {
-                        assert_eq!(ahead.is_replica(p, NodeId(node), m), r.is_replica(p, NodeId(node), m));
+                        assert_eq!(
+                            ahead.is_replica(p, NodeId(node), m),
+                            r.is_replica(p, NodeId(node), m)
+                        );
                     }
                 }
             }
@@ -357,15 +381,20 @@ mod tests {
     #[test]
     fn successors_found_through_the_slices_are_the_binary_searchs() {
         // Tokens spread round the whole ring, some sharing a slice, some slices empty.
-        let tokens: Vec<Position> = (0..40u128).map(|i| (i * i * 7 + 3).wrapping_mul(u128::MAX / 1_700)).collect();
-        let plain = Ring::from_tokens(tokens.iter().enumerate().map(|(i, &t)| (t, NodeId(i as u32 % 5))).collect());
+        let tokens: Vec<Position> =
+            (0..40u128).map(|i| (i * i * 7 + 3).wrapping_mul(u128::MAX / 1_700)).collect();
+        let plain = Ring::from_tokens(
+            tokens.iter().enumerate().map(|(i, &t)| (t, NodeId(i as u32 % 5))).collect(),
+        );
         let ahead = plain.clone();
         ahead.list_replicas_ahead(3);
         let mut probes = vec![0, 1, Position::MAX, Position::MAX - 1];
         for &t in &tokens {
             probes.extend([t.wrapping_sub(1), t, t.wrapping_add(1)]);
         }
-        probes.extend((0..500u128).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835)));
+        probes.extend(
+            (0..500u128).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835)),
+        );
         for p in probes {
             assert_eq!(ahead.owner_token(p), plain.owner_token(p), "position {p:x}");
         }

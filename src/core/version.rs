@@ -49,7 +49,11 @@ impl Deref for Version {
 impl fmt::Debug for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let v = &self.0;
-        f.debug_struct("Version").field("value", &v.value).field("clock", &v.clock).field("written_at", &v.written_at).finish()
+        f.debug_struct("Version")
+            .field("value", &v.value)
+            .field("clock", &v.clock)
+            .field("written_at", &v.written_at)
+            .finish()
     }
 }
 
@@ -68,9 +72,9 @@ impl Version {
     /// then value, then the clocks' (node, counter) pairs.
     fn precedence(&self, other: &Version) -> Ordering {
         let (mine, theirs) = (self.clock.entries(), other.clock.entries());
-        (self.written_at, &*self.value)
-            .cmp(&(other.written_at, &*other.value))
-            .then_with(|| mine.map(|(node, e)| (node, e.counter)).cmp(theirs.map(|(node, e)| (node, e.counter))))
+        (self.written_at, &*self.value).cmp(&(other.written_at, &*other.value)).then_with(|| {
+            mine.map(|(node, e)| (node, e.counter)).cmp(theirs.map(|(node, e)| (node, e.counter)))
+        })
     }
 }
 
@@ -117,7 +121,10 @@ fn add_last_write(held: &mut Versions, incoming: Version) -> bool {
 
 /// Reconciles any collection of versions (for instance the replies a get gathered) into
 /// the versions no other version descends from, in a deterministic order.
-pub fn reconcile(versions: impl IntoIterator<Item = Version>, policy: Reconciliation) -> Vec<Version> {
+pub fn reconcile(
+    versions: impl IntoIterator<Item = Version>,
+    policy: Reconciliation,
+) -> Vec<Version> {
     let mut held = Versions::new();
     for version in versions {
         add_version(&mut held, version, policy);
@@ -164,7 +171,10 @@ mod tests {
         let d4 = v("D4", &[(0, 2), (2, 1)], 4);
         let held = reconcile([d4.clone(), d3.clone()], Reconciliation::Siblings);
         assert_eq!(held, vec![d3.clone(), d4.clone()]);
-        assert_eq!(context_of(&held).counters(), vec![(NodeId(0), 2), (NodeId(1), 1), (NodeId(2), 1)]);
+        assert_eq!(
+            context_of(&held).counters(),
+            vec![(NodeId(0), 2), (NodeId(1), 1), (NodeId(2), 1)]
+        );
         let d5 = v("D5", &[(0, 3), (1, 1), (2, 1)], 5);
         assert_eq!(reconcile([d3, d4, d5.clone()], Reconciliation::Siblings), vec![d5]);
     }
@@ -183,7 +193,10 @@ mod tests {
     fn last_write_wins_keeps_the_latest_timestamp_only() {
         let d3 = v("D3", &[(0, 2), (1, 1)], 3);
         let d4 = v("D4", &[(0, 2), (2, 1)], 4);
-        assert_eq!(reconcile([d4.clone(), d3.clone()], Reconciliation::LastWriteWins), vec![d4.clone()]);
+        assert_eq!(
+            reconcile([d4.clone(), d3.clone()], Reconciliation::LastWriteWins),
+            vec![d4.clone()]
+        );
         assert_eq!(reconcile([d3, d4.clone()], Reconciliation::LastWriteWins), vec![d4]);
     }
 }

@@ -120,7 +120,13 @@ impl Default for Network {
 
 impl Network {
     pub fn new(latency: Latency, drop_rate: f64) -> Self {
-        Network { latency, draw: Draw::of(latency), drop_rate, links: Default::default(), groups: None }
+        Network {
+            latency,
+            draw: Draw::of(latency),
+            drop_rate,
+            links: Default::default(),
+            groups: None,
+        }
     }
 
     /// The latency model.

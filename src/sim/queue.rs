@@ -104,7 +104,8 @@ impl<T> EventQueue<T> {
     /// Schedules timer `item` at `now + delay`, where `now` never decreases between calls.
     pub fn push_after(&mut self, now: Time, delay: Time, item: T) {
         self.timers += 1;
-        let entry = TimerEntry { at: now + delay, seq: self.timers, after_messages: self.messages, item };
+        let entry =
+            TimerEntry { at: now + delay, seq: self.timers, after_messages: self.messages, item };
         let i = match self.fifos.iter().position(|(d, _)| *d == delay) {
             Some(i) => i,
             None => {
@@ -281,7 +282,11 @@ mod tests {
                 }
                 2 => assert_eq!(q.peek_time(), reference.iter().map(|e| e.0).min()),
                 _ => {
-                    let first = reference.iter().enumerate().min_by_key(|(_, e)| (e.0, e.1)).map(|(i, _)| i);
+                    let first = reference
+                        .iter()
+                        .enumerate()
+                        .min_by_key(|(_, e)| (e.0, e.1))
+                        .map(|(i, _)| i);
                     let expected = first.map(|i| reference.remove(i)).map(|(at, _, due)| (at, due));
                     assert_eq!(q.pop(), expected);
                     now = expected.map_or(now, |(at, _)| at);

@@ -12,13 +12,17 @@ use serde_json::{json, Map, Value};
 
 /// A clock as a JSON object of node name → counter, e.g. `{"Sx": 2, "Sy": 1}`.
 pub fn clock_json(world: &World, clock: &VectorClock) -> Value {
-    let map: Map<String, Value> = clock.entries().map(|(n, e)| (world.name(n).to_string(), json!(e.counter))).collect();
+    let map: Map<String, Value> =
+        clock.entries().map(|(n, e)| (world.name(n).to_string(), json!(e.counter))).collect();
     Value::Object(map)
 }
 
 /// Versions as `[{"value": ..., "clock": {...}}]`.
 pub fn versions_json(world: &World, versions: &[Version]) -> Value {
-    versions.iter().map(|v| json!({"value": &*v.value, "clock": clock_json(world, &v.clock)})).collect()
+    versions
+        .iter()
+        .map(|v| json!({"value": &*v.value, "clock": clock_json(world, &v.clock)}))
+        .collect()
 }
 
 fn ms(t: Time) -> f64 {
@@ -53,7 +57,10 @@ pub fn op_result(world: &World, op_name: &str, op: OpId) -> Value {
         }
         None if record.finished.is_some() => {
             fields.insert("ok".into(), json!(false));
-            fields.insert("error".into(), json!("answered, but the answer was not kept (finished operations are not kept)"));
+            fields.insert(
+                "error".into(),
+                json!("answered, but the answer was not kept (finished operations are not kept)"),
+            );
         }
         None => {
             fields.insert("ok".into(), json!(false));
@@ -82,20 +89,27 @@ pub fn final_state(world: &World) -> Value {
     let differing = world.differing_ranges();
     for id in world.node_ids() {
         let store = world.node(id).store();
-        let keys: Map<String, Value> =
-            store.keys().into_iter().map(|k| (k.to_string(), versions_json(world, store.versions_of(k)))).collect();
+        let keys: Map<String, Value> = store
+            .keys()
+            .into_iter()
+            .map(|k| (k.to_string(), versions_json(world, store.versions_of(k))))
+            .collect();
         let hints: Map<String, Value> = world
             .node(id)
             .hints()
             .iter()
             .map(|(&owner, keys)| {
-                let keys: Map<String, Value> = keys.iter().map(|(k, vs)| (k.to_string(), versions_json(world, vs))).collect();
+                let keys: Map<String, Value> =
+                    keys.iter().map(|(k, vs)| (k.to_string(), versions_json(world, vs))).collect();
                 (world.name(owner).to_string(), Value::Object(keys))
             })
             .collect();
-        let down: Vec<&str> = world.node(id).believed_down().keys().map(|&p| world.name(p)).collect();
-        let members: Vec<&str> = world.node(id).membership().members().map(|m| world.name(m)).collect();
-        let mine: Vec<(KeyRange, Vec<NodeId>)> = differing.iter().filter(|(_, r)| r.contains(&id)).cloned().collect();
+        let down: Vec<&str> =
+            world.node(id).believed_down().keys().map(|&p| world.name(p)).collect();
+        let members: Vec<&str> =
+            world.node(id).membership().members().map(|m| world.name(m)).collect();
+        let mine: Vec<(KeyRange, Vec<NodeId>)> =
+            differing.iter().filter(|(_, r)| r.contains(&id)).cloned().collect();
         nodes.insert(
             world.name(id).to_string(),
             json!({"up": world.is_up(id), "store": keys, "hints": hints, "believes_down": down, "ring_members": members,

@@ -293,7 +293,7 @@ impl Step {
 
 /// Milliseconds (as written in files) to virtual microseconds, refusing nonsense.
 fn ms_to_time(what: &str, ms: f64) -> Result<Time, String> {
-    if !(ms.is_finite() && ms >= 0.0 && ms < 1e12) {
+    if !(ms.is_finite() && (0.0..1e12).contains(&ms)) {
         return Err(format!("{what} must be a non-negative number of milliseconds (got {ms})"));
     }
     Ok((ms * 1000.0).round() as Time)
@@ -302,7 +302,8 @@ fn ms_to_time(what: &str, ms: f64) -> Result<Time, String> {
 impl Scenario {
     /// Parses a scenario file, refusing unknown fields and malformed values.
     pub fn from_json(text: &str) -> Result<Scenario, String> {
-        let scenario: Scenario = serde_json::from_str(text).map_err(|e| format!("invalid scenario: {e}"))?;
+        let scenario: Scenario =
+            serde_json::from_str(text).map_err(|e| format!("invalid scenario: {e}"))?;
         scenario.world_spec(true)?;
         scenario.check_steps()?;
         Ok(scenario)
@@ -325,18 +326,31 @@ impl Scenario {
                 })?;
                 // The read engine replicates everything everywhere: N = W = the cluster size.
                 let all = c.nodes.len();
-                if p.name == "read-engine" { (all, 1, all) } else { (p.n, p.r, p.w) }
+                if p.name == "read-engine" {
+                    (all, 1, all)
+                } else {
+                    (p.n, p.r, p.w)
+                }
             }
         };
-        let mut config = Config { n: c.n.unwrap_or(n), r: c.r.unwrap_or(r), w: c.w.unwrap_or(w), ..Config::default() };
+        let mut config = Config {
+            n: c.n.unwrap_or(n),
+            r: c.r.unwrap_or(r),
+            w: c.w.unwrap_or(w),
+            ..Config::default()
+        };
         if let Some(p) = c.partitioning {
             config.strategy = match (p.strategy, p.q) {
                 (1, None) => Strategy::RandomTokens,
                 (1, Some(_)) => return Err("partitioning: strategy 1 takes no q".into()),
                 (2, Some(q)) => Strategy::RandomTokensEqualPartitions { q },
                 (3, Some(q)) => Strategy::EqualPartitions { q },
-                (2 | 3, None) => return Err(format!("partitioning: strategy {} needs q", p.strategy)),
-                (s, _) => return Err(format!("partitioning: unknown strategy {s} (expected 1, 2 or 3)")),
+                (2 | 3, None) => {
+                    return Err(format!("partitioning: strategy {} needs q", p.strategy))
+                }
+                (s, _) => {
+                    return Err(format!("partitioning: unknown strategy {s} (expected 1, 2 or 3)"))
+                }
             };
         }
         if let Some(ReconciliationJson::LastWriteWins) = c.reconciliation {
@@ -365,7 +379,11 @@ impl Scenario {
             Some(names) => names.iter().map(String::as_str).collect(),
         };
         for seed in seeds {
-            let index = c.nodes.iter().position(|n| n.id == seed).ok_or_else(|| format!("seeds: unknown node {seed:?}"))?;
+            let index = c
+                .nodes
+                .iter()
+                .position(|n| n.id == seed)
+                .ok_or_else(|| format!("seeds: unknown node {seed:?}"))?;
             config.seeds.push(NodeId(index as u32));
         }
         if let Some(depth) = c.merkle_depth {
@@ -389,9 +407,17 @@ impl Scenario {
                         .collect::<Result<Vec<_>, _>>()?,
                 ),
             };
-            nodes.push(NodeSpec { name: node.id.clone(), capacity: node.capacity.unwrap_or(1.0), tokens });
+            nodes.push(NodeSpec {
+                name: node.id.clone(),
+                capacity: node.capacity.unwrap_or(1.0),
+                tokens,
+            });
         }
-        let network = self.cluster.network.clone().unwrap_or(NetworkJson { latency_ms: None, drop_rate: None });
+        let network = self
+            .cluster
+            .network
+            .clone()
+            .unwrap_or(NetworkJson { latency_ms: None, drop_rate: None });
         let latency = match network.latency_ms {
             None => Latency::default(),
             Some(LatencyJson::Fixed { ms }) => Latency::Fixed { ms },
@@ -415,7 +441,8 @@ impl Scenario {
 
     /// Checks every step against the cluster: known nodes, sane times.
     fn check_steps(&self) -> Result<(), String> {
-        let mut known_nodes: Vec<String> = self.cluster.nodes.iter().map(|n| n.id.clone()).collect();
+        let mut known_nodes: Vec<String> =
+            self.cluster.nodes.iter().map(|n| n.id.clone()).collect();
         for (i, step) in self.steps.iter().enumerate() {
             let known = |name: &str| known_nodes.iter().any(|n| n == name);
             let at = format!("step {} ({})", i + 1, step.op_name());
@@ -430,10 +457,14 @@ impl Scenario {
                     }
                     names.extend(via.as_deref());
                 }
-                Step::Crash { node, .. } | Step::Recover { node, .. } | Step::Wipe { node, .. } => names.push(node),
+                Step::Crash { node, .. } | Step::Recover { node, .. } | Step::Wipe { node, .. } => {
+                    names.push(node)
+                }
                 Step::Partition { groups, .. } => {
                     let named: Vec<&str> = groups.iter().flatten().map(String::as_str).collect();
-                    if let Some(twice) = named.iter().enumerate().find(|(i, n)| named[..*i].contains(n)) {
+                    if let Some(twice) =
+                        named.iter().enumerate().find(|(i, n)| named[..*i].contains(n))
+                    {
                         return Err(format!("{at}: node {:?} is in more than one group", twice.1));
                     }
                     let sides = groups.iter().filter(|g| !g.is_empty()).count()
@@ -450,7 +481,9 @@ impl Scenario {
                     }
                     if let Some(c) = capacity {
                         if !(c.is_finite() && *c > 0.0) {
-                            return Err(format!("{at}: capacity must be a positive number (got {c})"));
+                            return Err(format!(
+                                "{at}: capacity must be a positive number (got {c})"
+                            ));
                         }
                     }
                     for t in tokens.iter().flatten() {
@@ -464,7 +497,9 @@ impl Scenario {
                 Step::Leave { node, .. } => names.push(node),
                 Step::Link { a, b, drop_rate, extra_delay_ms, .. } => {
                     if !(0.0..=1.0).contains(drop_rate) {
-                        return Err(format!("{at}: drop_rate must be between 0 and 1 (got {drop_rate})"));
+                        return Err(format!(
+                            "{at}: drop_rate must be between 0 and 1 (got {drop_rate})"
+                        ));
                     }
                     ms_to_time(&format!("{at}: extra_delay_ms"), *extra_delay_ms)?;
                     if a == b {
@@ -546,7 +581,8 @@ fn apply_step(world: &mut World, step: &Step) -> Outcome {
     let done = |op: &str| Outcome::Done(json!({"op": op, "ok": true, "at_ms": at_ms}));
     match step {
         Step::Put { client, key, value, via, context, .. } => {
-            let via = via.as_deref().map_or_else(|| world.preference_list(key)[0], |v| node(world, v));
+            let via =
+                via.as_deref().map_or_else(|| world.preference_list(key)[0], |v| node(world, v));
             let context = match context {
                 ContextChoice::None => VectorClock::new(),
                 ContextChoice::LastRead => world.last_read_context(client, key),
@@ -554,7 +590,8 @@ fn apply_step(world: &mut World, step: &Step) -> Outcome {
             Outcome::Op(world.put(client, key, value, via, context))
         }
         Step::Get { client, key, via, .. } => {
-            let via = via.as_deref().map_or_else(|| world.preference_list(key)[0], |v| node(world, v));
+            let via =
+                via.as_deref().map_or_else(|| world.preference_list(key)[0], |v| node(world, v));
             Outcome::Op(world.get(client, key, via))
         }
         Step::Crash { node: n, .. } => {
@@ -573,7 +610,8 @@ fn apply_step(world: &mut World, step: &Step) -> Outcome {
             done("wipe")
         }
         Step::Partition { groups, .. } => {
-            let groups = groups.iter().map(|g| g.iter().map(|n| node(world, n)).collect()).collect();
+            let groups =
+                groups.iter().map(|g| g.iter().map(|n| node(world, n)).collect()).collect();
             world.partition(groups);
             done("partition")
         }
@@ -587,8 +625,14 @@ fn apply_step(world: &mut World, step: &Step) -> Outcome {
         }
         Step::Join { node: name, via, capacity, tokens, .. } => {
             let via = via.as_deref().map(|v| node(world, v));
-            let tokens = tokens.as_ref().map(|ts| ts.iter().filter_map(|t| parse_position(t).ok()).collect());
-            outcome("join", at_ms, world.join(name, via, capacity.unwrap_or(1.0), tokens).map(|_| ()))
+            let tokens = tokens
+                .as_ref()
+                .map(|ts| ts.iter().filter_map(|t| parse_position(t).ok()).collect());
+            outcome(
+                "join",
+                at_ms,
+                world.join(name, via, capacity.unwrap_or(1.0), tokens).map(|_| ()),
+            )
         }
         Step::Leave { node: n, .. } => {
             let id = node(world, n);
@@ -605,10 +649,14 @@ fn apply_step(world: &mut World, step: &Step) -> Outcome {
             let at_ms = world.now() as f64 / 1000.0;
             let differing = report::ranges_json(world, &world.differing_ranges());
             if settled {
-                Outcome::Done(json!({"op": "settle", "ok": true, "at_ms": at_ms, "differing_ranges": differing}))
+                Outcome::Done(
+                    json!({"op": "settle", "ok": true, "at_ms": at_ms, "differing_ranges": differing}),
+                )
             } else {
                 let error = format!("did not settle within {} ms", max as f64 / 1000.0);
-                Outcome::Done(json!({"op": "settle", "ok": false, "at_ms": at_ms, "error": error, "differing_ranges": differing}))
+                Outcome::Done(
+                    json!({"op": "settle", "ok": false, "at_ms": at_ms, "error": error, "differing_ranges": differing}),
+                )
             }
         }
     }

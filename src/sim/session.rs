@@ -34,18 +34,40 @@ pub enum Context {
 /// Something the user did.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
-    Put { client: String, key: String, value: String, via: NodeId, context: Context },
-    Get { client: String, key: String, via: NodeId },
+    Put {
+        client: String,
+        key: String,
+        value: String,
+        via: NodeId,
+        context: Context,
+    },
+    Get {
+        client: String,
+        key: String,
+        via: NodeId,
+    },
     /// Semantic reconciliation by the client (§4.4): the union of the sibling carts of its
     /// latest get, written back with that get's context.
-    Reconcile { client: String, key: String, via: NodeId },
+    Reconcile {
+        client: String,
+        key: String,
+        via: NodeId,
+    },
     Crash(NodeId),
     Recover(NodeId),
     Wipe(NodeId),
     Partition(Vec<Vec<NodeId>>),
     Heal,
-    Link { a: NodeId, b: NodeId, drop_rate: f64, extra_delay: Time },
-    Network { latency: Latency, drop_rate: f64 },
+    Link {
+        a: NodeId,
+        b: NodeId,
+        drop_rate: f64,
+        extra_delay: Time,
+    },
+    Network {
+        latency: Latency,
+        drop_rate: f64,
+    },
     Join(String),
     Leave(NodeId),
     AntiEntropy,
@@ -90,7 +112,16 @@ impl Session {
         let world = World::new(spec.world.clone())?;
         let load = Workload::new(spec.load.clone(), 0);
         let load_on = spec.load_on;
-        Ok(Session { spec, world, load, load_on, steps: 0, inputs: Vec::new(), next_input: 0, horizon: 0 })
+        Ok(Session {
+            spec,
+            world,
+            load,
+            load_on,
+            steps: 0,
+            inputs: Vec::new(),
+            next_input: 0,
+            horizon: 0,
+        })
     }
 
     pub fn spec(&self) -> &SessionSpec {
@@ -170,7 +201,8 @@ impl Session {
     /// Goes back to time 0, keeping every recorded action to replay (the page replays in
     /// slices, one per animation frame, with [`Session::advance`]).
     pub fn rewind(&mut self) {
-        self.world = World::new(self.spec.world.clone()).expect("the spec was valid when the session began");
+        self.world =
+            World::new(self.spec.world.clone()).expect("the spec was valid when the session began");
         self.load = Workload::new(self.spec.load.clone(), 0);
         self.load_on = self.spec.load_on;
         self.steps = 0;
@@ -197,7 +229,8 @@ impl Session {
             Next::Input => {
                 let input = self.inputs[self.next_input].clone();
                 self.world.advance_clock(input.at);
-                self.apply(&input.action).expect("a recorded action replays as it did the first time");
+                self.apply(&input.action)
+                    .expect("a recorded action replays as it did the first time");
                 self.next_input += 1;
             }
             Next::Event => {
@@ -239,8 +272,9 @@ impl Session {
             }
             Action::Reconcile { client, key, via } => {
                 known(*via)?;
-                let siblings = last_read_versions(world, client, key)
-                    .ok_or_else(|| format!("{client} has no successful get of {key:?} to reconcile: get it first"))?;
+                let siblings = last_read_versions(world, client, key).ok_or_else(|| {
+                    format!("{client} has no successful get of {key:?} to reconcile: get it first")
+                })?;
                 let values: Vec<&str> = siblings.iter().map(|v| &*v.value).collect();
                 let merged = cart_union(&values);
                 let context = world.last_read_context(client, key);
@@ -296,12 +330,15 @@ fn check_request(client: &str, key: &str) -> Result<(), String> {
 
 /// The versions returned by `client`'s latest successful get of `key`, if any.
 pub fn last_read_versions<'w>(world: &'w World, client: &str, key: &str) -> Option<&'w [Version]> {
-    world.ops().iter().rev().filter(|op| op.kind == OpKind::Get && &*op.client == client && &*op.key == key).find_map(|op| {
-        match op.outcome.as_deref() {
+    world
+        .ops()
+        .iter()
+        .rev()
+        .filter(|op| op.kind == OpKind::Get && &*op.client == client && &*op.key == key)
+        .find_map(|op| match op.outcome.as_deref() {
             Some(ClientReply::Got { versions, .. }) => Some(versions.as_slice()),
             _ => None,
-        }
-    })
+        })
 }
 
 /// The shopping cart's reconciliation (§4.4): the union of the items of every sibling
@@ -323,12 +360,20 @@ mod tests {
     use crate::core::MS;
 
     fn quiet() -> Session {
-        let spec = SessionSpec { world: WorldSpec::default(), load: WorkloadSpec::default(), load_on: false };
+        let spec = SessionSpec {
+            world: WorldSpec::default(),
+            load: WorkloadSpec::default(),
+            load_on: false,
+        };
         Session::new(spec).unwrap()
     }
 
     fn busy() -> Session {
-        let spec = SessionSpec { world: WorldSpec::default(), load: WorkloadSpec::default(), load_on: true };
+        let spec = SessionSpec {
+            world: WorldSpec::default(),
+            load: WorkloadSpec::default(),
+            load_on: true,
+        };
         Session::new(spec).unwrap()
     }
 
@@ -343,8 +388,12 @@ mod tests {
         let mut s = quiet();
         let err = s.act(Action::Crash(NodeId(42))).unwrap_err();
         assert!(err.contains("no node"), "{err}");
-        assert!(s.act(Action::Reconcile { client: "alice".into(), key: "cart".into(), via: NodeId(0) }).is_err());
-        assert!(s.act(Action::Get { client: "alice".into(), key: " ".into(), via: NodeId(0) }).is_err());
+        assert!(s
+            .act(Action::Reconcile { client: "alice".into(), key: "cart".into(), via: NodeId(0) })
+            .is_err());
+        assert!(s
+            .act(Action::Get { client: "alice".into(), key: " ".into(), via: NodeId(0) })
+            .is_err());
         assert_eq!(s.actions().count(), 0);
         assert_eq!(s.world().trace().len(), 0);
     }
@@ -355,8 +404,14 @@ mod tests {
         s.advance(40 * MS, 500); // stops mid-way: the budget runs out
         s.act(Action::Crash(NodeId(2))).unwrap();
         s.advance(120 * MS, u64::MAX);
-        s.act(Action::Put { client: "alice".into(), key: "cart".into(), value: "milk".into(), via: NodeId(0), context: Context::None })
-            .unwrap();
+        s.act(Action::Put {
+            client: "alice".into(),
+            key: "cart".into(),
+            value: "milk".into(),
+            via: NodeId(0),
+            context: Context::None,
+        })
+        .unwrap();
         s.advance(200 * MS, 3);
         s.act(Action::Recover(NodeId(2))).unwrap();
         s.advance(400 * MS, u64::MAX);
@@ -368,7 +423,11 @@ mod tests {
         assert!(!s.world().is_up(NodeId(2)), "the crash at about 40 ms was replayed");
         assert_eq!(s.horizon(), horizon, "the future is still there to scrub to");
         s.seek(400 * MS);
-        assert_eq!(s.world().trace().hash(), hash_at_400, "replaying forward gives the very same run");
+        assert_eq!(
+            s.world().trace().hash(),
+            hash_at_400,
+            "replaying forward gives the very same run"
+        );
         assert!(s.world().is_up(NodeId(2)));
     }
 
@@ -406,8 +465,14 @@ mod tests {
     fn reconcile_writes_the_union_of_the_siblings_back_with_their_context() {
         let mut s = quiet();
         let put = |s: &mut Session, value: &str, via: u32| {
-            s.act(Action::Put { client: "alice".into(), key: "cart".into(), value: value.into(), via: NodeId(via), context: Context::None })
-                .unwrap();
+            s.act(Action::Put {
+                client: "alice".into(),
+                key: "cart".into(),
+                value: value.into(),
+                via: NodeId(via),
+                context: Context::None,
+            })
+            .unwrap();
         };
         // Two blind writes through different coordinators: concurrent versions.
         let list = s.world().preference_list("cart");
@@ -417,7 +482,8 @@ mod tests {
         s.act(Action::Get { client: "alice".into(), key: "cart".into(), via: list[0] }).unwrap();
         s.advance(400 * MS, u64::MAX);
         assert_eq!(last_read_versions(s.world(), "alice", "cart").unwrap().len(), 2, "siblings");
-        s.act(Action::Reconcile { client: "alice".into(), key: "cart".into(), via: list[0] }).unwrap();
+        s.act(Action::Reconcile { client: "alice".into(), key: "cart".into(), via: list[0] })
+            .unwrap();
         s.advance(600 * MS, u64::MAX);
         s.act(Action::Get { client: "alice".into(), key: "cart".into(), via: list[0] }).unwrap();
         s.advance(800 * MS, u64::MAX);

@@ -91,7 +91,14 @@ impl Trace {
     /// A trace that keeps its events if `record` is true (the hash is always kept).
     pub fn new(record: bool) -> Self {
         let buffer = Vec::with_capacity(HASH_CHUNK + 256);
-        Trace { record, events: Vec::new(), hasher: Xxh3Default::new(), count: 0, buffer, last_at: 0 }
+        Trace {
+            record,
+            events: Vec::new(),
+            hasher: Xxh3Default::new(),
+            count: 0,
+            buffer,
+            last_at: 0,
+        }
     }
 
     /// Adds an event.
@@ -108,7 +115,16 @@ impl Trace {
     /// deliver, request) have their own entry points, which build the event only when
     /// it is kept: a long run only hashes them.
     #[allow(clippy::too_many_arguments)]
-    pub fn send(&mut self, at: Time, msg: u64, from: NodeId, to: NodeId, kind: MsgKind, key: Option<&Key>, arrives: Time) {
+    pub fn send(
+        &mut self,
+        at: Time,
+        msg: u64,
+        from: NodeId,
+        to: NodeId,
+        kind: MsgKind,
+        key: Option<&Key>,
+        arrives: Time,
+    ) {
         let step = self.step_to(at);
         encode_send(&mut self.buffer, step, msg, from, to, kind, key, arrives.wrapping_sub(at));
         self.end_event();
@@ -129,7 +145,15 @@ impl Trace {
     }
 
     /// Adds an [`Event::Request`] (see [`Trace::send`]).
-    pub fn request(&mut self, at: Time, op: OpId, client: &Key, node: NodeId, kind: OpKind, key: &Key) {
+    pub fn request(
+        &mut self,
+        at: Time,
+        op: OpId,
+        client: &Key,
+        node: NodeId,
+        kind: OpKind,
+        key: &Key,
+    ) {
         let step = self.step_to(at);
         encode_request(&mut self.buffer, step, op, client, node, kind, key);
         self.end_event();
@@ -275,7 +299,15 @@ fn field<const N: usize>(record: &mut [u8], offset: usize, field: [u8; N]) {
 // (time step, tag, fields), with their fixed parts written as records.
 
 /// The first 26 bytes of a send or a delivery: time step, tag, message, route, kind.
-fn message_head(r: &mut [u8], step: u64, tag: u8, msg: u64, from: NodeId, to: NodeId, kind: MsgKind) {
+fn message_head(
+    r: &mut [u8],
+    step: u64,
+    tag: u8,
+    msg: u64,
+    from: NodeId,
+    to: NodeId,
+    kind: MsgKind,
+) {
     field(r, 0, step.to_le_bytes());
     field(r, 8, [tag]);
     field(r, 9, msg.to_le_bytes());
@@ -287,7 +319,16 @@ fn message_head(r: &mut [u8], step: u64, tag: u8, msg: u64, from: NodeId, to: No
 // A key is encoded as its ring position (MD5 of its text, so as telling as the text), which
 // a key carries with it: hashing reads no text.
 #[allow(clippy::too_many_arguments)]
-fn encode_send(buf: &mut Vec<u8>, step: u64, msg: u64, from: NodeId, to: NodeId, kind: MsgKind, key: Option<&Key>, delay: Time) {
+fn encode_send(
+    buf: &mut Vec<u8>,
+    step: u64,
+    msg: u64,
+    from: NodeId,
+    to: NodeId,
+    kind: MsgKind,
+    key: Option<&Key>,
+    delay: Time,
+) {
     let mut r = [0u8; 51];
     message_head(&mut r, step, 0, msg, from, to, kind);
     if let Some(key) = key {
@@ -304,7 +345,15 @@ fn encode_deliver(buf: &mut Vec<u8>, step: u64, msg: u64, from: NodeId, to: Node
     buf.extend_from_slice(&r);
 }
 
-fn encode_request(buf: &mut Vec<u8>, step: u64, op: OpId, client: &str, node: NodeId, kind: OpKind, key: &Key) {
+fn encode_request(
+    buf: &mut Vec<u8>,
+    step: u64,
+    op: OpId,
+    client: &str,
+    node: NodeId,
+    kind: OpKind,
+    key: &Key,
+) {
     let mut r = [0u8; 21];
     field(&mut r, 0, step.to_le_bytes());
     field(&mut r, 8, [4]);
@@ -326,8 +375,12 @@ fn encode(buf: &mut Vec<u8>, step: u64, at: Time, event: &Event) {
         Event::Send { msg, from, to, kind, key, arrives } => {
             encode_send(buf, step, *msg, *from, *to, *kind, key.as_ref(), arrives.wrapping_sub(at))
         }
-        Event::Deliver { msg, from, to, kind } => encode_deliver(buf, step, *msg, *from, *to, *kind),
-        Event::Request { op, client, node, kind, key } => encode_request(buf, step, *op, client, *node, *kind, key),
+        Event::Deliver { msg, from, to, kind } => {
+            encode_deliver(buf, step, *msg, *from, *to, *kind)
+        }
+        Event::Request { op, client, node, kind, key } => {
+            encode_request(buf, step, *op, client, *node, *kind, key)
+        }
         _ => {
             put_u64(buf, step);
             encode_rest(buf, event);
@@ -429,8 +482,21 @@ mod tests {
     #[test]
     fn sends_and_requests_hash_the_same_whether_pushed_as_events_or_streamed() {
         let key = Key::new("cart");
-        let send = |key: Option<Key>| Event::Send { msg: 7, from: NodeId(1), to: NodeId(2), kind: MsgKind::Put, key, arrives: 12 };
-        let request = Event::Request { op: OpId(3), client: Key::new("c1"), node: NodeId(4), kind: OpKind::Put, key: key.clone() };
+        let send = |key: Option<Key>| Event::Send {
+            msg: 7,
+            from: NodeId(1),
+            to: NodeId(2),
+            kind: MsgKind::Put,
+            key,
+            arrives: 12,
+        };
+        let request = Event::Request {
+            op: OpId(3),
+            client: Key::new("c1"),
+            node: NodeId(4),
+            kind: OpKind::Put,
+            key: key.clone(),
+        };
         let (mut pushed, mut streamed) = (Trace::new(true), Trace::new(false));
         pushed.push(10, send(Some(key.clone())));
         pushed.push(11, request);
@@ -442,15 +508,24 @@ mod tests {
             t.push(10, event);
             t.hash()
         };
-        assert_ne!(hash_of(send(Some(key.clone()))), hash_of(send(None)), "whether a message names a key counts");
-        assert_ne!(hash_of(send(Some(key))), hash_of(send(Some(Key::new("tart")))), "which key counts");
+        assert_ne!(
+            hash_of(send(Some(key.clone()))),
+            hash_of(send(None)),
+            "whether a message names a key counts"
+        );
+        assert_ne!(
+            hash_of(send(Some(key))),
+            hash_of(send(Some(Key::new("tart")))),
+            "which key counts"
+        );
     }
 
     #[test]
     fn hash_covers_buffered_events_and_reading_it_changes_nothing() {
         let (mut a, mut b) = (Trace::new(false), Trace::new(false));
         for i in 0..5_000u64 {
-            let event = Event::Deliver { msg: i, from: NodeId(1), to: NodeId(2), kind: MsgKind::Put };
+            let event =
+                Event::Deliver { msg: i, from: NodeId(1), to: NodeId(2), kind: MsgKind::Put };
             a.push(i * 3, event.clone());
             b.push(i * 3, event);
             if i % 997 == 0 {

@@ -53,9 +53,20 @@ impl Workload {
         let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
         let keys: Vec<Key> = (0..spec.keys.max(1)).map(|k| Key::from(format!("key-{k}"))).collect();
         let next_key = draw_key(&mut rng, &keys);
-        let clients: Vec<Key> = (1..=spec.clients.max(1)).map(|c| Key::from(format!("c{c}"))).collect();
+        let clients: Vec<Key> =
+            (1..=spec.clients.max(1)).map(|c| Key::from(format!("c{c}"))).collect();
         let written_back = vec![OpId(0); clients.len()];
-        Workload { spec, rng, next_at: start, issued: 0, keys, next_key, clients, written_back, value: String::new() }
+        Workload {
+            spec,
+            rng,
+            next_at: start,
+            issued: 0,
+            keys,
+            next_key,
+            clients,
+            written_back,
+            value: String::new(),
+        }
     }
 
     /// When the next operation is due.
@@ -93,7 +104,10 @@ impl Workload {
         let client = &self.clients[turn];
         self.issued += 1;
         if self.rng.random::<f64>() < self.spec.put_ratio {
-            let (key, context) = match world.latest_read_of(client).filter(|read| read.op != self.written_back[turn]) {
+            let (key, context) = match world
+                .latest_read_of(client)
+                .filter(|read| read.op != self.written_back[turn])
+            {
                 Some(read) => {
                     self.written_back[turn] = read.op;
                     (read.key.clone(), read.context.clone())
@@ -229,13 +243,18 @@ mod tests {
         assert!(drive(&mut world, Some(&mut load), 5_000 * MS, u64::MAX));
         // Replay what each client knew when it put: its latest answered get, and whether
         // a put of its own had already written that get back.
-        let ops: Vec<_> = world.ops().iter().enumerate().map(|(i, r)| (OpId(i as u64 + 1), r)).collect();
+        let ops: Vec<_> =
+            world.ops().iter().enumerate().map(|(i, r)| (OpId(i as u64 + 1), r)).collect();
         let (mut written_back, mut blind) = (0, 0);
         let mut used: Vec<OpId> = Vec::new();
         for &(_, put) in ops.iter().filter(|(_, r)| r.kind == OpKind::Put) {
             let answered_get = ops
                 .iter()
-                .filter(|(_, r)| r.kind == OpKind::Get && r.client == put.client && r.finished.is_some_and(|f| f <= put.started))
+                .filter(|(_, r)| {
+                    r.kind == OpKind::Get
+                        && r.client == put.client
+                        && r.finished.is_some_and(|f| f <= put.started)
+                })
                 .filter(|(_, r)| matches!(r.outcome.as_deref(), Some(ClientReply::Got { .. })))
                 .max_by_key(|(id, r)| (r.finished, *id));
             let Some(&(get_id, get)) = answered_get.filter(|(id, _)| !used.contains(id)) else {
@@ -245,7 +264,9 @@ mod tests {
             used.push(get_id);
             written_back += 1;
             assert_eq!(put.key, get.key, "a put writes back the key its client read last");
-            let Some(ClientReply::Got { context, .. }) = get.outcome.as_deref() else { unreachable!() };
+            let Some(ClientReply::Got { context, .. }) = get.outcome.as_deref() else {
+                unreachable!()
+            };
             if let Some(ClientReply::Put { version, .. }) = put.outcome.as_deref() {
                 assert!(version.clock.descends(context), "the put carries the read's context");
             }
@@ -262,7 +283,11 @@ mod tests {
         assert!(world.settle(1_000 * MS));
         let get = world.get("c1", "cart", NodeId(1));
         assert!(world.settle(1_000 * MS));
-        let Some(ClientReply::Got { context, .. }) = world.op(get).unwrap().outcome.as_deref().cloned() else { panic!() };
+        let Some(ClientReply::Got { context, .. }) =
+            world.op(get).unwrap().outcome.as_deref().cloned()
+        else {
+            panic!()
+        };
         // One client, one key of its own ("key-0"), only puts.
         let spec = WorkloadSpec { keys: 1, clients: 1, put_ratio: 1.0, ..WorkloadSpec::default() };
         let mut load = Workload::new(spec, world.now());
@@ -270,7 +295,9 @@ mod tests {
             load.issue(world);
             assert!(world.settle(1_000 * MS));
             let record = world.ops().back().unwrap();
-            let Some(ClientReply::Put { version, .. }) = record.outcome.as_deref() else { panic!("put failed") };
+            let Some(ClientReply::Put { version, .. }) = record.outcome.as_deref() else {
+                panic!("put failed")
+            };
             (record.key.as_str().to_string(), version.clock.clone())
         };
         let (key, clock) = put(&mut world);

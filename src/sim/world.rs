@@ -8,10 +8,12 @@ use super::queue::{Due, EventQueue};
 use super::trace::{Event, OpKind, Trace};
 use crate::core::clock::VectorClock;
 use crate::core::config::Config;
-use crate::core::message::{ClientReply, ClientRequest, Effect, Msg, MsgKind, Note, OpId, SyncKeys, Timer};
-use crate::core::node::Node;
 use crate::core::membership::{MemberStatus, Membership};
 use crate::core::merkle::{key_ranges, KeyRange};
+use crate::core::message::{
+    ClientReply, ClientRequest, Effect, Msg, MsgKind, Note, OpId, SyncKeys, Timer,
+};
+use crate::core::node::Node;
 use crate::core::partition::{partition_end, Strategy};
 use crate::core::ring::{format_position, Position, Ring};
 use crate::core::storage::{FastHashMap, FastHashSet};
@@ -172,7 +174,15 @@ struct Wired {
 impl Wired {
     /// What the page draws of message `msg`, sent at `sent`.
     fn flight(&self, msg: u64, sent: Time) -> InFlight {
-        InFlight { msg, from: self.from, to: self.to, kind: self.body.kind(), sent, arrives: self.arrives, doomed: self.doomed }
+        InFlight {
+            msg,
+            from: self.from,
+            to: self.to,
+            kind: self.body.kind(),
+            sent,
+            arrives: self.arrives,
+            doomed: self.doomed,
+        }
     }
 }
 
@@ -196,7 +206,13 @@ struct Wire {
 impl Default for Wire {
     fn default() -> Self {
         const SLOTS: usize = 64;
-        Wire { first: 1, next: 1, slots: (0..SLOTS).map(|_| None).collect(), sent: vec![0; SLOTS], count: 0 }
+        Wire {
+            first: 1,
+            next: 1,
+            slots: (0..SLOTS).map(|_| None).collect(),
+            sent: vec![0; SLOTS],
+            count: 0,
+        }
     }
 }
 
@@ -233,7 +249,10 @@ impl Wire {
     }
 
     fn remove(&mut self, id: u64) -> Wired {
-        assert!((self.first..self.next).contains(&id), "every delivery matches a message on the wire");
+        assert!(
+            (self.first..self.next).contains(&id),
+            "every delivery matches a message on the wire"
+        );
         let i = self.slot(id);
         let wired = self.slots[i].take().expect("every delivery matches one message on the wire");
         self.count -= 1;
@@ -355,7 +374,15 @@ impl World {
         let config = Rc::new(spec.config.clone());
         let names: Vec<String> = spec.nodes.iter().map(|n| n.name.clone()).collect();
         let nodes = (0..names.len() as u32)
-            .map(|i| Node::new(NodeId(i), config.clone(), membership.clone(), ring.clone(), node_seed(spec.seed, NodeId(i))))
+            .map(|i| {
+                Node::new(
+                    NodeId(i),
+                    config.clone(),
+                    membership.clone(),
+                    ring.clone(),
+                    node_seed(spec.seed, NodeId(i)),
+                )
+            })
             .collect();
         let mut world = World {
             now: 0,
@@ -453,7 +480,7 @@ impl World {
     /// The `i`-th running node, in id order.
     pub fn live_node(&self, i: usize) -> Option<NodeId> {
         if self.up_count == self.up.len() {
-            return (i < self.up.len()).then(|| NodeId(i as u32)); // all up: no need to look
+            return (i < self.up.len()).then_some(NodeId(i as u32)); // all up: no need to look
         }
         self.node_ids().filter(|&n| self.is_up(n)).nth(i)
     }
@@ -532,7 +559,8 @@ impl World {
     /// The same, for names already shared (no name is hashed again).
     pub fn last_read_context_of(&self, client: &Key, key: &Key) -> VectorClock {
         // The client's latest get is the newest context there is for its key.
-        let latest = self.latest_reads.get(client).filter(|read| &read.key == key).map(|read| &read.context);
+        let latest =
+            self.latest_reads.get(client).filter(|read| &read.key == key).map(|read| &read.context);
         let kept = || self.contexts.get(client).and_then(|keys| keys.get(key));
         latest.or_else(kept).cloned().unwrap_or_default()
     }
@@ -544,14 +572,20 @@ impl World {
 
     /// A clock written with node names, e.g. `[Sx:2, Sy:1]`.
     pub fn clock_text(&self, clock: &VectorClock) -> String {
-        let pairs: Vec<String> = clock.entries().map(|(n, e)| format!("{}:{}", self.name(n), e.counter)).collect();
+        let pairs: Vec<String> =
+            clock.entries().map(|(n, e)| format!("{}:{}", self.name(n), e.counter)).collect();
         format!("[{}]", pairs.join(", "))
     }
 
     /// The key's preference list (the whole of it), on the ring as the administrator
     /// set it up (nodes may still be learning of recent joins and leaves).
     pub fn preference_list(&self, key: &str) -> Vec<NodeId> {
-        self.ring.preference_list(self.config.strategy.walk_start(crate::core::ring::key_position(key)), usize::MAX).into_vec()
+        self.ring
+            .preference_list(
+                self.config.strategy.walk_start(crate::core::ring::key_position(key)),
+                usize::MAX,
+            )
+            .into_vec()
     }
 
     /// The administrator's membership record.
@@ -564,7 +598,13 @@ impl World {
     /// The administrator joins a node to the ring (§4.8.1): a new node named `name`, or
     /// one that left earlier. It draws its tokens (`capacity` × tokens per node) unless
     /// given, knows the seeds and `contact`, and learns the rest by gossip.
-    pub fn join(&mut self, name: &str, contact: Option<NodeId>, capacity: f64, tokens: Option<Vec<Position>>) -> Result<NodeId, String> {
+    pub fn join(
+        &mut self,
+        name: &str,
+        contact: Option<NodeId>,
+        capacity: f64,
+        tokens: Option<Vec<Position>>,
+    ) -> Result<NodeId, String> {
         let equal_partitions = matches!(self.config.strategy, Strategy::EqualPartitions { .. });
         if equal_partitions && tokens.is_some() {
             return Err(format!("join {name}: with strategy 3 a newcomer takes partitions from the others; tokens cannot be given"));
@@ -582,7 +622,10 @@ impl World {
             None if equal_partitions => self.take_partitions(capacity),
             Some(tokens) => {
                 if let Some(&t) = tokens.iter().find(|&&t| self.ring.contains_token(t)) {
-                    return Err(format!("join {name}: token {} is already taken", format_position(t)));
+                    return Err(format!(
+                        "join {name}: token {} is already taken",
+                        format_position(t)
+                    ));
                 }
                 tokens
             }
@@ -619,11 +662,17 @@ impl World {
     fn take_partitions(&mut self, capacity: f64) -> Vec<Position> {
         let members: Vec<NodeId> = self.membership.members().collect();
         let total = self.ring.tokens().len();
-        let target = ((total as f64 * capacity / (members.len() as f64 + capacity)).round() as usize).max(1);
-        let mut owned: BTreeMap<NodeId, Vec<Position>> = members.iter().map(|&m| (m, self.ring.tokens_of(m))).collect();
+        let target =
+            ((total as f64 * capacity / (members.len() as f64 + capacity)).round() as usize).max(1);
+        let mut owned: BTreeMap<NodeId, Vec<Position>> =
+            members.iter().map(|&m| (m, self.ring.tokens_of(m))).collect();
         let mut taken = Vec::new();
         while taken.len() < target {
-            let Some((&donor, tokens)) = owned.iter_mut().max_by_key(|(&m, t)| (t.len(), std::cmp::Reverse(m))) else { break };
+            let Some((&donor, tokens)) =
+                owned.iter_mut().max_by_key(|(&m, t)| (t.len(), std::cmp::Reverse(m)))
+            else {
+                break;
+            };
             if tokens.len() <= 1 {
                 break;
             }
@@ -641,7 +690,10 @@ impl World {
             return Err(format!("leave: node {:?} is not a member of the ring", self.name(node)));
         }
         if !self.is_up(node) {
-            return Err(format!("leave: node {:?} is down and cannot hand its keys over", self.name(node)));
+            return Err(format!(
+                "leave: node {:?} is down and cannot hand its keys over",
+                self.name(node)
+            ));
         }
         if self.membership.members().count() <= self.config.n {
             return Err(format!("leave: the ring needs at least n = {} nodes", self.config.n));
@@ -656,7 +708,11 @@ impl World {
 
     /// Copies the node's own record of a command into the administrator's history.
     fn record_command(&mut self, node: NodeId) {
-        let record = self.nodes[node.index()].membership().record(node).expect("the node recorded it").clone();
+        let record = self.nodes[node.index()]
+            .membership()
+            .record(node)
+            .expect("the node recorded it")
+            .clone();
         self.membership.put_record(node, record);
         self.ring = Rc::new(self.membership.ring());
     }
@@ -670,7 +726,13 @@ impl World {
         self.incarnation.push(0);
         self.network.add_node();
         let empty = Rc::new(Membership::new());
-        let node = Node::new(id, self.config.clone(), empty, Rc::new(Ring::new()), node_seed(self.seed, id));
+        let node = Node::new(
+            id,
+            self.config.clone(),
+            empty,
+            Rc::new(Ring::new()),
+            node_seed(self.seed, id),
+        );
         self.nodes.push(node);
         self.start(id);
         id
@@ -678,11 +740,19 @@ impl World {
 
     /// Whether every running node's membership view matches the administrator's.
     pub fn memberships_agree(&self) -> bool {
-        self.node_ids().filter(|&n| self.is_up(n)).all(|n| *self.nodes[n.index()].membership() == self.membership)
+        self.node_ids()
+            .filter(|&n| self.is_up(n))
+            .all(|n| *self.nodes[n.index()].membership() == self.membership)
     }
 
     /// Sets the faults of the link a–b (both directions); zero clears them.
-    pub fn set_link(&mut self, a: NodeId, b: NodeId, drop_rate: f64, extra_delay: Time) -> Result<(), String> {
+    pub fn set_link(
+        &mut self,
+        a: NodeId,
+        b: NodeId,
+        drop_rate: f64,
+        extra_delay: Time,
+    ) -> Result<(), String> {
         if !(0.0..=1.0).contains(&drop_rate) {
             return Err(format!("link drop_rate must be between 0 and 1 (got {drop_rate})"));
         }
@@ -709,13 +779,27 @@ impl World {
     }
 
     /// A client calls `put(key, context, value)` on node `via` (§4.1).
-    pub fn put(&mut self, client: &str, key: &str, value: &str, via: NodeId, context: VectorClock) -> OpId {
+    pub fn put(
+        &mut self,
+        client: &str,
+        key: &str,
+        value: &str,
+        via: NodeId,
+        context: VectorClock,
+    ) -> OpId {
         let (client, key) = (self.shared_name(client), self.shared_name(key));
         self.put_shared(client, key, value, via, context)
     }
 
     /// [`World::put`] with the names already shared (see [`World::get_shared`]).
-    pub fn put_shared(&mut self, client: Key, key: Key, value: &str, via: NodeId, context: VectorClock) -> OpId {
+    pub fn put_shared(
+        &mut self,
+        client: Key,
+        key: Key,
+        value: &str,
+        via: NodeId,
+        context: VectorClock,
+    ) -> OpId {
         let op = self.open_op(client, OpKind::Put, key.clone(), via);
         let request = ClientRequest::Put { op, key, value: value.into(), context };
         self.deliver_request(via, request);
@@ -730,7 +814,8 @@ impl World {
     fn open_op(&mut self, client: Key, kind: OpKind, key: Key, via: NodeId) -> OpId {
         let op = OpId(self.ops_dropped + self.ops.len() as u64 + 1);
         self.trace.request(self.now, op, &client, via, kind, &key);
-        let record = OpRecord { client, kind, key, via, started: self.now, finished: None, outcome: None };
+        let record =
+            OpRecord { client, kind, key, via, started: self.now, finished: None, outcome: None };
         self.ops.push_back(record);
         self.open_ops += 1;
         if self.gives_up.is_none() {
@@ -782,7 +867,13 @@ impl World {
                 if self.keep_read_contexts {
                     remember_context(&mut self.contexts, &record.client, &record.key, context);
                 }
-                remember_latest_read(&mut self.latest_reads, op, &record.client, &record.key, context);
+                remember_latest_read(
+                    &mut self.latest_reads,
+                    op,
+                    &record.client,
+                    &record.key,
+                    context,
+                );
             }
             (ClientReply::Put { .. }, _) => {
                 self.metrics.puts_ok += 1;
@@ -827,7 +918,9 @@ impl World {
         let version_text = |v: &Version| format!("{} {}", v.value, self.clock_text(&v.clock));
         match reply {
             ClientReply::Got { versions, .. } if versions.is_empty() => "not found".into(),
-            ClientReply::Got { versions, .. } => versions.iter().map(version_text).collect::<Vec<_>>().join(" | "),
+            ClientReply::Got { versions, .. } => {
+                versions.iter().map(version_text).collect::<Vec<_>>().join(" | ")
+            }
             ClientReply::Put { version, .. } => format!("stored {}", version_text(version)),
             ClientReply::Failed { error, .. } => error.clone(),
         }
@@ -942,7 +1035,9 @@ impl World {
     pub fn is_quiescent(&self) -> bool {
         self.wire.is_empty()
             && self.open_ops == 0
-            && self.nodes.iter().all(|n| n.requests().next().is_none() && n.hints().is_empty() && !n.transfers_pending())
+            && self.nodes.iter().all(|n| {
+                n.requests().next().is_none() && n.hints().is_empty() && !n.transfers_pending()
+            })
     }
 
     /// Hinted replicas held anywhere, counted per (holder, owner, key).
@@ -957,7 +1052,10 @@ impl World {
     pub fn settle(&mut self, max_wait: Time) -> bool {
         let deadline = self.now + max_wait;
         let check_merkle = self.config.anti_entropy_interval.is_some();
-        while !(self.is_quiescent() && self.memberships_agree() && (!check_merkle || self.replicas_agree())) {
+        while !(self.is_quiescent()
+            && self.memberships_agree()
+            && (!check_merkle || self.replicas_agree()))
+        {
             match self.next_event_at() {
                 Some(at) if at <= deadline => {
                     self.step();
@@ -987,7 +1085,9 @@ impl World {
                         Note::HintStored { .. } => m.hints_stored += 1,
                         Note::HintDelivered { .. } => m.hints_delivered += 1,
                         Note::InSync { .. } => {}
-                        Note::KeysReceived { changed, .. } => m.keys_repaired_by_anti_entropy += u64::from(changed),
+                        Note::KeysReceived { changed, .. } => {
+                            m.keys_repaired_by_anti_entropy += u64::from(changed)
+                        }
                         Note::RingChanged { .. } => m.ring_changes += 1,
                         Note::KeysTakenOver { keys, .. } => m.keys_moved += u64::from(keys),
                         Note::KeysHandedOver { .. } => {}
@@ -1004,9 +1104,12 @@ impl World {
         let msg = self.next_msg;
         let kind = body.kind();
         let link = self.network.link(from, to);
-        let latency = self.network.sample_latency(&mut self.rng) + link.map_or(0, |l| l.extra_delay);
-        let drop_rate = link.map_or(self.network.drop_rate, |l| l.drop_rate.max(self.network.drop_rate));
-        let lost = (drop_rate > 0.0 && self.rng.random::<f64>() < drop_rate).then_some(DropReason::Random);
+        let latency =
+            self.network.sample_latency(&mut self.rng) + link.map_or(0, |l| l.extra_delay);
+        let drop_rate =
+            link.map_or(self.network.drop_rate, |l| l.drop_rate.max(self.network.drop_rate));
+        let lost =
+            (drop_rate > 0.0 && self.rng.random::<f64>() < drop_rate).then_some(DropReason::Random);
         let arrives = self.now + latency;
         self.metrics.messages_sent += 1;
         if kind == MsgKind::Repair {
@@ -1025,20 +1128,31 @@ impl World {
     /// MD5), keys with their versions.
     fn count_merkle(&mut self, from: NodeId, to: NodeId, body: &Msg) {
         let (range, hashes, keys, bytes) = match body {
-            Msg::SyncHashes(sync) => (sync.range, sync.hashes.len() as u64, 0, 20 * sync.hashes.len() as u64),
+            Msg::SyncHashes(sync) => {
+                (sync.range, sync.hashes.len() as u64, 0, 20 * sync.hashes.len() as u64)
+            }
             Msg::SyncKeys(sync) => {
                 let SyncKeys { range, entries, leaves, .. } = &**sync;
                 let version_bytes = |v: &Version| v.value.len() as u64 + 12 * v.clock.len() as u64;
-                let bytes: u64 =
-                    entries.iter().map(|(k, vs)| k.len() as u64 + vs.iter().map(version_bytes).sum::<u64>()).sum();
+                let bytes: u64 = entries
+                    .iter()
+                    .map(|(k, vs)| k.len() as u64 + vs.iter().map(version_bytes).sum::<u64>())
+                    .sum();
                 (*range, 0, entries.len() as u64, bytes + 4 * leaves.len() as u64)
             }
             _ => return,
         };
         let pair = (from.min(to), from.max(to), range.end);
-        if matches!(body, Msg::SyncHashes(sync) if sync.hashes.len() == 1 && sync.hashes[0].0 == 1) {
+        if matches!(body, Msg::SyncHashes(sync) if sync.hashes.len() == 1 && sync.hashes[0].0 == 1)
+        {
             self.metrics.anti_entropy_comparisons += 1;
-            let stats = SyncStats { initiator: from, peer: to, range_end: range.end, started: self.now, ..SyncStats::default() };
+            let stats = SyncStats {
+                initiator: from,
+                peer: to,
+                range_end: range.end,
+                started: self.now,
+                ..SyncStats::default()
+            };
             self.open_syncs.insert(pair, self.syncs.len());
             self.syncs.push(stats);
         }
@@ -1085,13 +1199,18 @@ impl World {
         ranges
             .into_iter()
             .filter(|(range, replicas)| !self.roots_agree(*range, replicas))
-            .map(|(range, replicas)| (range, replicas.into_iter().filter(|&r| self.is_up(r)).collect()))
+            .map(|(range, replicas)| {
+                (range, replicas.into_iter().filter(|&r| self.is_up(r)).collect())
+            })
             .collect()
     }
 
     /// Whether the running ones of `replicas` have equal Merkle roots for `range`.
     fn roots_agree(&self, range: KeyRange, replicas: &[NodeId]) -> bool {
-        let mut roots = replicas.iter().filter(|&&r| self.is_up(r)).map(|&r| self.nodes[r.index()].merkle_tree(range).root());
+        let mut roots = replicas
+            .iter()
+            .filter(|&&r| self.is_up(r))
+            .map(|&r| self.nodes[r.index()].merkle_tree(range).root());
         let first = roots.next();
         roots.all(|root| Some(root) == first)
     }
@@ -1130,7 +1249,13 @@ fn remember_context(contexts: &mut ClientContexts, client: &Key, key: &Key, cont
 }
 
 /// Keeps a client's latest get (allocating only the client's first time).
-fn remember_latest_read(reads: &mut FastHashMap<Key, LatestRead>, op: OpId, client: &Key, key: &Key, context: &VectorClock) {
+fn remember_latest_read(
+    reads: &mut FastHashMap<Key, LatestRead>,
+    op: OpId,
+    client: &Key,
+    key: &Key,
+    context: &VectorClock,
+) {
     match reads.get_mut(client) {
         Some(read) => {
             read.op = op;
@@ -1138,7 +1263,10 @@ fn remember_latest_read(reads: &mut FastHashMap<Key, LatestRead>, op: OpId, clie
             read.context.clone_from(context);
         }
         None => {
-            reads.insert(client.clone(), LatestRead { op, key: key.clone(), context: context.clone() });
+            reads.insert(
+                client.clone(),
+                LatestRead { op, key: key.clone(), context: context.clone() },
+            );
         }
     }
 }
@@ -1159,7 +1287,11 @@ impl World {
         let list = self.preference_list(key);
         let n = self.config.n.min(list.len());
         let mut spare = list[n..].iter().copied().filter(|&node| self.is_up(node));
-        list[..n].iter().filter(|&&owner| !self.is_up(owner)).filter_map(|&owner| spare.next().map(|s| (s, owner))).collect()
+        list[..n]
+            .iter()
+            .filter(|&&owner| !self.is_up(owner))
+            .filter_map(|&owner| spare.next().map(|s| (s, owner)))
+            .collect()
     }
 
     /// Moves the clock to `t` without handling any event; nothing may be due before `t`.
@@ -1198,7 +1330,10 @@ pub fn validate_nodes(nodes: &[NodeSpec]) -> Result<(), String> {
             return Err(format!("node id {:?} appears twice", node.name));
         }
         if !(node.capacity.is_finite() && node.capacity > 0.0) {
-            return Err(format!("node {:?}: capacity must be a positive number (got {})", node.name, node.capacity));
+            return Err(format!(
+                "node {:?}: capacity must be a positive number (got {})",
+                node.name, node.capacity
+            ));
         }
         if node.tokens.as_ref().is_some_and(|t| t.is_empty()) {
             return Err(format!("node {:?}: an explicit token list must not be empty", node.name));
@@ -1257,19 +1392,32 @@ fn assign_tokens(spec: &WorldSpec, rng: &mut ChaCha8Rng) -> Result<Ring, String>
 
 /// Strategy 3 (§6.2): the Q partitions not already taken are shuffled and dealt to the
 /// nodes without explicit tokens, in proportion to their capacity.
-fn deal_partitions(spec: &WorldSpec, q: u32, ring: &mut Ring, rng: &mut ChaCha8Rng) -> Result<(), String> {
-    let mut free: Vec<Position> = (0..q).map(|p| partition_end(q, p)).filter(|&t| !ring.contains_token(t)).collect();
+fn deal_partitions(
+    spec: &WorldSpec,
+    q: u32,
+    ring: &mut Ring,
+    rng: &mut ChaCha8Rng,
+) -> Result<(), String> {
+    let mut free: Vec<Position> =
+        (0..q).map(|p| partition_end(q, p)).filter(|&t| !ring.contains_token(t)).collect();
     free.shuffle(rng);
-    let takers: Vec<usize> = (0..spec.nodes.len()).filter(|&i| spec.nodes[i].tokens.is_none()).collect();
+    let takers: Vec<usize> =
+        (0..spec.nodes.len()).filter(|&i| spec.nodes[i].tokens.is_none()).collect();
     if takers.is_empty() {
         return Ok(());
     }
     if free.len() < takers.len() {
-        return Err(format!("strategy 3: only {} free partitions for {} nodes", free.len(), takers.len()));
+        return Err(format!(
+            "strategy 3: only {} free partitions for {} nodes",
+            free.len(),
+            takers.len()
+        ));
     }
     let total: f64 = takers.iter().map(|&i| spec.nodes[i].capacity).sum();
-    let mut quota: Vec<usize> =
-        takers.iter().map(|&i| ((free.len() as f64 * spec.nodes[i].capacity / total).floor() as usize).max(1)).collect();
+    let mut quota: Vec<usize> = takers
+        .iter()
+        .map(|&i| ((free.len() as f64 * spec.nodes[i].capacity / total).floor() as usize).max(1))
+        .collect();
     // Hand out what rounding left over, one each, in node order.
     let (mut k, takers_count) = (0, quota.len());
     while quota.iter().sum::<usize>() < free.len() {

@@ -16,7 +16,9 @@ pub struct FrameLoop {
 
 fn request(closure: &FrameClosure) {
     let window = web_sys::window().expect("a browser window");
-    window.request_animation_frame(closure.as_ref().unchecked_ref()).expect("requestAnimationFrame");
+    window
+        .request_animation_frame(closure.as_ref().unchecked_ref())
+        .expect("requestAnimationFrame");
 }
 
 impl FrameLoop {

@@ -24,13 +24,23 @@ use yew::prelude::*;
 fn node_views(p: &Playground) -> Vec<NodeView> {
     let world = p.session.world();
     let preference = (!p.lookup.trim().is_empty()).then(|| world.preference_list(p.lookup.trim()));
-    let stand_ins = preference.as_ref().map(|_| world.stand_ins(p.lookup.trim())).unwrap_or_default();
+    let stand_ins =
+        preference.as_ref().map(|_| world.stand_ins(p.lookup.trim())).unwrap_or_default();
     let groups = world.network().groups();
     world
         .node_ids()
         .map(|id| NodeView {
-            hint_owners: world.node(id).hints().iter().filter(|(_, keys)| !keys.is_empty()).map(|(o, _)| world.name(*o).to_string()).collect(),
-            stand_in_for: stand_ins.iter().find(|(s, _)| *s == id).map(|(_, owner)| world.name(*owner).to_string()),
+            hint_owners: world
+                .node(id)
+                .hints()
+                .iter()
+                .filter(|(_, keys)| !keys.is_empty())
+                .map(|(o, _)| world.name(*o).to_string())
+                .collect(),
+            stand_in_for: stand_ins
+                .iter()
+                .find(|(s, _)| *s == id)
+                .map(|(_, owner)| world.name(*owner).to_string()),
             index: id.index(),
             name: world.name(id).to_string(),
             up: world.is_up(id),
@@ -75,7 +85,11 @@ fn message_views(p: &Playground) -> Vec<MessageView> {
             kind: m.kind,
             doomed: m.doomed,
             selected: selected == Some(m.msg),
-            progress: if m.arrives <= m.sent { 1.0 } else { (now.saturating_sub(m.sent)) as f64 / (m.arrives - m.sent) as f64 },
+            progress: if m.arrives <= m.sent {
+                1.0
+            } else {
+                (now.saturating_sub(m.sent)) as f64 / (m.arrives - m.sent) as f64
+            },
         })
         .collect()
 }
@@ -83,7 +97,11 @@ fn message_views(p: &Playground) -> Vec<MessageView> {
 /// Space plays or pauses, → steps, unless the user is typing in a field.
 fn keyboard_shortcuts(dispatch: Callback<Cmd>) -> impl FnOnce() {
     let listener = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
-        let tag = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map(|el| el.tag_name()).unwrap_or_default();
+        let tag = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .map(|el| el.tag_name())
+            .unwrap_or_default();
         let typing = matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA");
         if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
             return;
@@ -99,9 +117,12 @@ fn keyboard_shortcuts(dispatch: Callback<Cmd>) -> impl FnOnce() {
         dispatch.emit(cmd);
     });
     let window = web_sys::window().expect("a browser window");
-    window.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref()).expect("add listener");
+    window
+        .add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref())
+        .expect("add listener");
     move || {
-        let _ = window.remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+        let _ = window
+            .remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
         drop(listener);
     }
 }
@@ -166,7 +187,8 @@ fn toolbar(p: &Playground, d: &Callback<Cmd>) -> Html {
 fn lookup(p: &Playground, d: &Callback<Cmd>) -> Html {
     let world = p.session.world();
     let key = p.lookup.trim();
-    let oninput = d.reform(|e: InputEvent| Cmd::Lookup(e.target_unchecked_into::<HtmlInputElement>().value()));
+    let oninput = d
+        .reform(|e: InputEvent| Cmd::Lookup(e.target_unchecked_into::<HtmlInputElement>().value()));
     let detail = if key.is_empty() {
         html! { <span class="muted">{ "Type a key to see where it lands and which nodes keep it." }</span> }
     } else {
@@ -236,12 +258,24 @@ pub fn app() -> Html {
     let on_node_click = d.reform(|index: usize| Cmd::SelectNode(NodeId(index as u32)));
     let on_message_click = d.reform(Cmd::SelectMessage);
     let on_key_hover = d.reform(Cmd::Lookup);
-    let key = (!p.lookup.trim().is_empty())
-        .then(|| KeyMark { key: p.lookup.trim().to_string(), fraction: ring_fraction(key_position(p.lookup.trim())) });
+    let key = (!p.lookup.trim().is_empty()).then(|| KeyMark {
+        key: p.lookup.trim().to_string(),
+        fraction: ring_fraction(key_position(p.lookup.trim())),
+    });
     let links: Vec<(usize, usize, String)> = world
         .network()
         .links()
-        .map(|((a, b), f)| (a.index(), b.index(), format!("{:.0}% lost, +{:.0} ms", f.drop_rate * 100.0, f.extra_delay as f64 / 1000.0)))
+        .map(|((a, b), f)| {
+            (
+                a.index(),
+                b.index(),
+                format!(
+                    "{:.0}% lost, +{:.0} ms",
+                    f.drop_rate * 100.0,
+                    f.extra_delay as f64 / 1000.0
+                ),
+            )
+        })
         .collect();
     let legend = MsgKind::ALL.iter().map(|&k| {
         html! { <li><span class="swatch" style={format!("background:{}", message_colour(k))}></span>{ k.label() }</li> }

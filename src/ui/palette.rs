@@ -4,8 +4,10 @@
 use crate::core::message::MsgKind;
 
 /// Node colours (Tol "muted"), by node index.
-const NODE_COLOURS: [&str; 9] =
-    ["#332288", "#117733", "#CC6677", "#88CCEE", "#999933", "#882255", "#44AA99", "#DDCC77", "#AA4499"];
+const NODE_COLOURS: [&str; 9] = [
+    "#332288", "#117733", "#CC6677", "#88CCEE", "#999933", "#882255", "#44AA99", "#DDCC77",
+    "#AA4499",
+];
 
 /// The colour of node number `index`.
 pub fn node_colour(index: usize) -> &'static str {
@@ -26,6 +28,9 @@ pub fn message_colour(kind: MsgKind) -> &'static str {
         MsgKind::Ping | MsgKind::Pong => "#FFFFFF",
         MsgKind::MerkleHashes | MsgKind::MerkleKeys => "#000000",
         MsgKind::Gossip | MsgKind::GossipReply => "#999999",
-        MsgKind::TransferOffer | MsgKind::TransferAccept | MsgKind::Transfer | MsgKind::TransferAck => "#882255",
+        MsgKind::TransferOffer
+        | MsgKind::TransferAccept
+        | MsgKind::Transfer
+        | MsgKind::TransferAck => "#882255",
     }
 }

@@ -3,7 +3,10 @@
 //! does into [`Cmd`]s.
 
 use crate::app::describe::{log_lines, ms, short_hash, short_position, version_text, LogFilter};
-use crate::app::{error_for, ClientField, Cmd, FaultField, FieldErrors, Playground, Selected, SettingsField, Switch};
+use crate::app::{
+    error_for, ClientField, Cmd, FaultField, FieldErrors, Playground, Selected, SettingsField,
+    Switch,
+};
 use crate::core::message::ClientReply;
 use crate::core::NodeId;
 use crate::sim::World;
@@ -33,7 +36,14 @@ fn field_error(error: Option<&str>) -> Html {
 
 /// A labelled text field whose every keystroke becomes a command; `errors` may hold a
 /// message for it (by its class), shown next to it.
-fn field(label: &str, class: &'static str, value: &str, errors: &FieldErrors, d: &Callback<Cmd>, to_cmd: impl Fn(String) -> Cmd + 'static) -> Html {
+fn field(
+    label: &str,
+    class: &'static str,
+    value: &str,
+    errors: &FieldErrors,
+    d: &Callback<Cmd>,
+    to_cmd: impl Fn(String) -> Cmd + 'static,
+) -> Html {
     let oninput = d.reform(move |e: InputEvent| to_cmd(input_value(e)));
     let error = error_for(errors, class);
     html! {
@@ -47,7 +57,15 @@ fn field(label: &str, class: &'static str, value: &str, errors: &FieldErrors, d:
 }
 
 /// A select over the node names.
-fn node_select(world: &World, label: &str, class: &'static str, value: &str, errors: &FieldErrors, d: &Callback<Cmd>, to_cmd: impl Fn(String) -> Cmd + 'static) -> Html {
+fn node_select(
+    world: &World,
+    label: &str,
+    class: &'static str,
+    value: &str,
+    errors: &FieldErrors,
+    d: &Callback<Cmd>,
+    to_cmd: impl Fn(String) -> Cmd + 'static,
+) -> Html {
     let onchange = d.reform(move |e: Event| to_cmd(select_value(e)));
     let error = error_for(errors, class);
     html! {
@@ -184,7 +202,9 @@ pub fn inspector(p: &Playground, d: &Callback<Cmd>) -> Html {
                 </section>
             }
         }
-        Some(Selected::Node(node)) if node.index() < world.names().len() => node_inspector(p, *node, d),
+        Some(Selected::Node(node)) if node.index() < world.names().len() => {
+            node_inspector(p, *node, d)
+        }
         Some(Selected::Node(_)) => html! {},
     }
 }
@@ -193,7 +213,10 @@ fn node_inspector(p: &Playground, id: NodeId, d: &Callback<Cmd>) -> Html {
     let world = p.session.world();
     let node = world.node(id);
     let up = world.is_up(id);
-    let member = world.membership().record(id).is_some_and(|r| r.status == crate::core::membership::MemberStatus::Joined);
+    let member = world
+        .membership()
+        .record(id)
+        .is_some_and(|r| r.status == crate::core::membership::MemberStatus::Joined);
     let name = world.name(id).to_string();
     let store = node.store();
     let keys = store.keys();
@@ -208,7 +231,11 @@ fn node_inspector(p: &Playground, id: NodeId, d: &Callback<Cmd>) -> Html {
             html! { <li>{ format!("{key} for {}: {}", world.name(*owner), text.join(" | ")) }</li> }
         })
     });
-    let down: Vec<String> = node.believed_down().iter().map(|(peer, since)| format!("{} (since {})", world.name(*peer), ms(*since))).collect();
+    let down: Vec<String> = node
+        .believed_down()
+        .iter()
+        .map(|(peer, since)| format!("{} (since {})", world.name(*peer), ms(*since)))
+        .collect();
     let members = node.membership().records().iter().map(|(m, r)| {
         html! { <li>{ format!("{}: {:?}, {} tokens, version {}", world.name(*m), r.status, r.tokens.len(), r.version) }</li> }
     });
@@ -270,7 +297,8 @@ pub fn faults_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
         html! { <label class="chip"><input type="checkbox" {checked} {onchange} />{ world.name(id) }</label> }
     });
     let latency_kind = {
-        let onchange = d.reform(|e: Event| Cmd::FaultField(FaultField::LatencyKind, select_value(e)));
+        let onchange =
+            d.reform(|e: Event| Cmd::FaultField(FaultField::LatencyKind, select_value(e)));
         html! {
             <label class="field latency-kind"><span>{ "latency" }</span>
                 <select {onchange}>
@@ -370,7 +398,9 @@ pub fn settings_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
 pub fn log_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
     let world = p.session.world();
     let lines = log_lines(world, p.log_filter, &p.log_text, LOG_LINES);
-    let onfilter = d.reform(|e: Event| Cmd::LogFilter(LogFilter::from_label(&select_value(e)).unwrap_or_default()));
+    let onfilter = d.reform(|e: Event| {
+        Cmd::LogFilter(LogFilter::from_label(&select_value(e)).unwrap_or_default())
+    });
     let ontext = d.reform(|e: InputEvent| Cmd::LogText(input_value(e)));
     html! {
         <section class="panel log-panel">

@@ -89,7 +89,14 @@ fn node_size(count: usize) -> f64 {
     (0.42 * TAU * NODE_RADIUS / count.max(1) as f64).min(46.0)
 }
 
-fn node_mark(node: &NodeView, count: usize, size: f64, on_click: &Callback<usize>, lookup: bool, n: usize) -> Html {
+fn node_mark(
+    node: &NodeView,
+    count: usize,
+    size: f64,
+    on_click: &Callback<usize>,
+    lookup: bool,
+    n: usize,
+) -> Html {
     let (x, y) = node_point(node.index, count);
     let replica = node.rank.is_some_and(|r| r < n);
     let stand_in = node.stand_in_for.is_some();
@@ -105,8 +112,17 @@ fn node_mark(node: &NodeView, count: usize, size: f64, on_click: &Callback<usize
     );
     let index = node.index;
     let onclick = on_click.reform(move |_: MouseEvent| index);
-    let state = if !node.up { "down" } else if node.outside { "outside the ring" } else { "up" };
-    let title = format!("{}: {state}, {} keys, {} hinted replicas. Click to inspect it.", node.name, node.keys, node.hints);
+    let state = if !node.up {
+        "down"
+    } else if node.outside {
+        "outside the ring"
+    } else {
+        "up"
+    };
+    let title = format!(
+        "{}: {state}, {} keys, {} hinted replicas. Click to inspect it.",
+        node.name, node.keys, node.hints
+    );
     let big = size >= 30.0;
     let font = format!("font-size:{:.0}px", (size * 0.8).clamp(9.0, 36.0));
     html! {
@@ -225,7 +241,8 @@ fn tokens(props: &TokensProps) -> Html {
 pub fn ring_view(props: &RingProps) -> Html {
     let count = props.nodes.len();
     let size = node_size(count);
-    let tokens: Vec<(usize, String, Vec<f64>)> = props.nodes.iter().map(|n| (n.index, n.name.clone(), n.tokens.clone())).collect();
+    let tokens: Vec<(usize, String, Vec<f64>)> =
+        props.nodes.iter().map(|n| (n.index, n.name.clone(), n.tokens.clone())).collect();
     let lookup = props.lookup.is_some();
     let selected = props.nodes.iter().find(|n| n.selected).map(|n| n.index);
     let keys = props.keys.iter().map(|(key, fraction)| {
@@ -238,7 +255,10 @@ pub fn ring_view(props: &RingProps) -> Html {
             </circle>
         }
     });
-    let nodes = props.nodes.iter().map(|node| node_mark(node, count, size, &props.on_node_click, lookup, props.n));
+    let nodes = props
+        .nodes
+        .iter()
+        .map(|node| node_mark(node, count, size, &props.on_node_click, lookup, props.n));
     let faulty = props.links.iter().map(|(a, b, label)| {
         let ((x1, y1), (x2, y2)) = (node_point(*a, count), node_point(*b, count));
         html! {
@@ -258,7 +278,8 @@ pub fn ring_view(props: &RingProps) -> Html {
             </g>
         }
     });
-    let messages = props.messages.iter().map(|m| message_mark(m, count, size, &props.on_message_click));
+    let messages =
+        props.messages.iter().map(|m| message_mark(m, count, size, &props.on_message_click));
     // Three layers, so that the browser repaints only what changed: the ring and its
     // tokens (changing only with membership), the nodes and keys (now and then), and the
     // moving messages (every frame).

@@ -19,5 +19,10 @@ pub fn run_text(text: &str) -> Value {
 
 /// The values of the versions a get result returned, in order.
 pub fn values(result: &Value) -> Vec<String> {
-    result["versions"].as_array().expect("a get result").iter().map(|v| v["value"].as_str().unwrap().to_string()).collect()
+    result["versions"]
+        .as_array()
+        .expect("a get result")
+        .iter()
+        .map(|v| v["value"].as_str().unwrap().to_string())
+        .collect()
 }

@@ -22,7 +22,8 @@ impl Node {
     pub(super) fn rebuild_trees(&mut self) {
         self.mark_unmarked();
         self.hosted = hosted_ranges(&self.ring, self.config.strategy, self.config.n, self.id);
-        let mut old: BTreeMap<KeyRange, KeptTree> = self.trees.drain(..).map(|t| (t.range(), t)).collect();
+        let mut old: BTreeMap<KeyRange, KeptTree> =
+            self.trees.drain(..).map(|t| (t.range(), t)).collect();
         let empty = MerkleTree::empty(self.config.merkle_depth);
         for &(range, _) in &self.hosted {
             let tree = old.remove(&range).unwrap_or_else(|| KeptTree::new(range, &empty));
@@ -79,8 +80,10 @@ impl Node {
     /// whole store.
     fn keys_scanned(&self, range: KeyRange, leaves: Option<&[u32]>) -> Vec<Key> {
         let count = 1u32 << self.config.merkle_depth;
-        let under = |p| range.contains(p) && leaves.is_none_or(|ls| ls.contains(&range.leaf_of(p, count)));
-        let mut keys: Vec<Key> = self.store.entries().map(|(k, _)| k).filter(|k| under(k.position())).cloned().collect();
+        let under =
+            |p| range.contains(p) && leaves.is_none_or(|ls| ls.contains(&range.leaf_of(p, count)));
+        let mut keys: Vec<Key> =
+            self.store.entries().map(|(k, _)| k).filter(|k| under(k.position())).cloned().collect();
         keys.sort_unstable();
         keys
     }
@@ -89,7 +92,8 @@ impl Node {
     /// range it does not host (its view of the ring differs), one built from the store.
     pub fn merkle_tree(&self, range: KeyRange) -> MerkleTree {
         let Some(tree) = self.kept_tree(range) else { return self.merkle_tree_from_store(range) };
-        let unmarked: Vec<Position> = self.unmarked.iter().copied().filter(|&p| range.contains(p)).collect();
+        let unmarked: Vec<Position> =
+            self.unmarked.iter().copied().filter(|&p| range.contains(p)).collect();
         if unmarked.is_empty() {
             return tree.current(self.store.entries());
         }
@@ -102,7 +106,11 @@ impl Node {
     /// must always equal).
     pub fn merkle_tree_from_store(&self, range: KeyRange) -> MerkleTree {
         let keys = self.keys_scanned(range, None);
-        MerkleTree::build(range, self.config.merkle_depth, keys.iter().map(|k| (k, self.store.versions_of(k))))
+        MerkleTree::build(
+            range,
+            self.config.merkle_depth,
+            keys.iter().map(|k| (k, self.store.versions_of(k))),
+        )
     }
 
     /// The tree kept for exactly this range, if any.
@@ -162,14 +170,24 @@ impl Node {
     /// Opens a comparison: send the range's root hash.
     fn start_sync(&mut self, range: KeyRange, peer: NodeId, out: &mut Vec<Effect>) {
         let root = self.fresh_tree(range).root();
-        out.push(Effect::Send { to: peer, msg: Msg::SyncHashes(Box::new(SyncHashes { range, hashes: vec![(1, root)] })) });
+        out.push(Effect::Send {
+            to: peer,
+            msg: Msg::SyncHashes(Box::new(SyncHashes { range, hashes: vec![(1, root)] })),
+        });
     }
 
     /// The peer's hashes for some tree nodes: keep only those that differ here, and
     /// either descend into their children or, at the leaves, send the keys under them.
-    pub(super) fn on_sync_hashes(&mut self, peer: NodeId, range: KeyRange, hashes: Vec<(u32, Hash)>, out: &mut Vec<Effect>) {
+    pub(super) fn on_sync_hashes(
+        &mut self,
+        peer: NodeId,
+        range: KeyRange,
+        hashes: Vec<(u32, Hash)>,
+        out: &mut Vec<Effect>,
+    ) {
         let tree = self.fresh_tree(range);
-        let differing: Vec<u32> = hashes.iter().filter(|&&(i, h)| tree.hash(i) != h).map(|&(i, _)| i).collect();
+        let differing: Vec<u32> =
+            hashes.iter().filter(|&&(i, h)| tree.hash(i) != h).map(|&(i, _)| i).collect();
         let Some(&first) = differing.first() else {
             let level = hashes.first().map_or(0, |&(i, _)| (31 - i.leading_zeros()) as u8);
             out.push(Effect::Note(Note::InSync { peer, range_end: range.end, level }));
@@ -181,7 +199,10 @@ impl Node {
             Msg::SyncKeys(Box::new(SyncKeys { range, leaves, entries, reply: true }))
         } else {
             let children = differing.iter().flat_map(|&i| [2 * i, 2 * i + 1]);
-            Msg::SyncHashes(Box::new(SyncHashes { range, hashes: children.map(|c| (c, tree.hash(c))).collect() }))
+            Msg::SyncHashes(Box::new(SyncHashes {
+                range,
+                hashes: children.map(|c| (c, tree.hash(c))).collect(),
+            }))
         };
         out.push(Effect::Send { to: peer, msg });
     }
@@ -200,7 +221,15 @@ impl Node {
     ) {
         if reply {
             let mine = self.entries_in(range, &leaves);
-            out.push(Effect::Send { to: peer, msg: Msg::SyncKeys(Box::new(SyncKeys { range, leaves, entries: mine, reply: false })) });
+            out.push(Effect::Send {
+                to: peer,
+                msg: Msg::SyncKeys(Box::new(SyncKeys {
+                    range,
+                    leaves,
+                    entries: mine,
+                    reply: false,
+                })),
+            });
         }
         let keys = entries.len() as u32;
         let mut changed = 0;
@@ -223,7 +252,11 @@ const UNMARKED_MAX: usize = 64;
 /// wraps past zero.
 /// (`ends`: the upper 64 bits of where each tree's range ends, a list half as long in
 /// bytes to search; the exact ends, in the trees, settle ties.)
-fn tree_of<'a>(trees: &'a mut [KeptTree], ends: &[u64], position: Position) -> Option<&'a mut KeptTree> {
+fn tree_of<'a>(
+    trees: &'a mut [KeptTree],
+    ends: &[u64],
+    position: Position,
+) -> Option<&'a mut KeptTree> {
     debug_assert_eq!(trees.len(), ends.len());
     let mut at = ends.partition_point(|&end| end < (position >> 64) as u64);
     while at < trees.len() && trees[at].range().end < position {
@@ -242,12 +275,32 @@ mod tests {
         // Small tokens (as a scenario file may give): every end's upper 64 bits are 0.
         let high = 7u128 << 64;
         let ends = [5u128, 9, 1_000, high, high + 3];
-        let ranges: Vec<KeyRange> = (0..ends.len()).map(|i| KeyRange { start: ends[(i + ends.len() - 1) % ends.len()], end: ends[i] }).collect();
+        let ranges: Vec<KeyRange> = (0..ends.len())
+            .map(|i| KeyRange { start: ends[(i + ends.len() - 1) % ends.len()], end: ends[i] })
+            .collect();
         let empty = MerkleTree::empty(3);
         let mut trees: Vec<KeptTree> = ranges.iter().map(|&r| KeptTree::new(r, &empty)).collect();
         let highs: Vec<u64> = ends.iter().map(|&e| (e >> 64) as u64).collect();
-        for position in [0, 5, 6, 9, 10, 999, 1_000, 1_001, high - 1, high, high + 1, high + 3, high + 4, u128::MAX] {
-            let expected = ranges.iter().position(|r| r.contains(position)).expect("the ranges cover the ring");
+        for position in [
+            0,
+            5,
+            6,
+            9,
+            10,
+            999,
+            1_000,
+            1_001,
+            high - 1,
+            high,
+            high + 1,
+            high + 3,
+            high + 4,
+            u128::MAX,
+        ] {
+            let expected = ranges
+                .iter()
+                .position(|r| r.contains(position))
+                .expect("the ranges cover the ring");
             let found = tree_of(&mut trees, &highs, position).map(|t| t.range());
             assert_eq!(found, Some(ranges[expected]), "position {position:#x}");
         }

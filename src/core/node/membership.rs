@@ -54,7 +54,13 @@ impl Node {
     /// A join where the administrator also hands the node the membership it decided —
     /// with strategy 3 the newcomer takes whole partitions from other nodes (§6.2), so
     /// their records change too.
-    pub fn join_with(&mut self, known: &Membership, tokens: Vec<Position>, contact: Option<NodeId>, out: &mut Vec<Effect>) {
+    pub fn join_with(
+        &mut self,
+        known: &Membership,
+        tokens: Vec<Position>,
+        contact: Option<NodeId>,
+        out: &mut Vec<Effect>,
+    ) {
         let mut next = (*self.membership).clone();
         next.merge(known);
         self.membership = Rc::new(next);
@@ -68,7 +74,12 @@ impl Node {
         self.change_own_record(tokens, MemberStatus::Left, out);
     }
 
-    fn change_own_record(&mut self, tokens: Vec<Position>, status: MemberStatus, out: &mut Vec<Effect>) {
+    fn change_own_record(
+        &mut self,
+        tokens: Vec<Position>,
+        status: MemberStatus,
+        out: &mut Vec<Effect>,
+    ) {
         let mut next = (*self.membership).clone();
         next.set(self.id, tokens, status);
         self.adopt(Rc::new(next), out);
@@ -82,7 +93,9 @@ impl Node {
         self.membership = membership;
         self.rebuild_trees();
         self.stranded_scan_due = true;
-        out.push(Effect::Note(Note::RingChanged { members: self.membership.members().count() as u32 }));
+        out.push(Effect::Note(Note::RingChanged {
+            members: self.membership.members().count() as u32,
+        }));
         self.offer_moved_keys(&old_ring, out);
     }
 
@@ -90,7 +103,13 @@ impl Node {
     /// a seed or another known address.
     pub(super) fn gossip(&mut self, out: &mut Vec<Effect>) -> bool {
         out.push(Effect::SetTimer { after: self.config.gossip_interval, timer: Timer::Gossip });
-        let mut peers: Vec<NodeId> = self.membership.records().keys().copied().chain(self.contacts.iter().copied()).collect();
+        let mut peers: Vec<NodeId> = self
+            .membership
+            .records()
+            .keys()
+            .copied()
+            .chain(self.contacts.iter().copied())
+            .collect();
         peers.sort();
         peers.dedup();
         peers.retain(|&p| p != self.id);
@@ -98,12 +117,21 @@ impl Node {
             return false;
         }
         let peer = peers[self.rng.random_range(0..peers.len())];
-        out.push(Effect::Send { to: peer, msg: Msg::Gossip { membership: self.membership.clone() } });
+        out.push(Effect::Send {
+            to: peer,
+            msg: Msg::Gossip { membership: self.membership.clone() },
+        });
         true
     }
 
     /// A peer's history: reconcile (newer records win), and answer with ours if asked.
-    pub(super) fn on_gossip(&mut self, from: NodeId, theirs: Rc<Membership>, reply: bool, out: &mut Vec<Effect>) {
+    pub(super) fn on_gossip(
+        &mut self,
+        from: NodeId,
+        theirs: Rc<Membership>,
+        reply: bool,
+        out: &mut Vec<Effect>,
+    ) {
         self.contacts.insert(from);
         if !Rc::ptr_eq(&theirs, &self.membership) && *theirs != *self.membership {
             let mut merged = (*self.membership).clone();
@@ -114,7 +142,10 @@ impl Node {
             }
         }
         if reply {
-            out.push(Effect::Send { to: from, msg: Msg::GossipReply { membership: self.membership.clone() } });
+            out.push(Effect::Send {
+                to: from,
+                msg: Msg::GossipReply { membership: self.membership.clone() },
+            });
         }
     }
 
@@ -143,14 +174,19 @@ impl Node {
             self.next_transfer += 1;
             let transfer = self.next_transfer;
             let offer = self.offer_of(&keys);
-            self.transfers.insert(transfer, OutgoingTransfer { to, keys: offer.iter().cloned().collect() });
+            self.transfers
+                .insert(transfer, OutgoingTransfer { to, keys: offer.iter().cloned().collect() });
             out.push(Effect::Send { to, msg: Msg::TransferOffer { transfer, keys: offer } });
         }
     }
 
     /// Keys with the clocks of the versions held, as an offer describes them.
     fn offer_of(&self, keys: &[Key]) -> Vec<(Key, Vec<VectorClock>)> {
-        keys.iter().map(|k| (k.clone(), self.store.versions_of(k).iter().map(|v| v.clock.clone()).collect())).collect()
+        keys.iter()
+            .map(|k| {
+                (k.clone(), self.store.versions_of(k).iter().map(|v| v.clock.clone()).collect())
+            })
+            .collect()
     }
 
     /// Whether this node's versions of `key` cover every clock given: nothing new there.
@@ -179,7 +215,10 @@ impl Node {
     /// Offers again every transfer not yet fully confirmed (messages may have been lost,
     /// or the destination restarted), keeping only keys the destination still replicates.
     pub(super) fn retry_transfers(&mut self, now: Time, out: &mut Vec<Effect>) -> bool {
-        out.push(Effect::SetTimer { after: self.config.hint_scan_interval, timer: Timer::TransferRetry });
+        out.push(Effect::SetTimer {
+            after: self.config.hint_scan_interval,
+            timer: Timer::TransferRetry,
+        });
         let n = self.config.n;
         let ids: Vec<u64> = self.transfers.keys().copied().collect();
         for id in &ids {
@@ -188,7 +227,10 @@ impl Node {
             let keys: Vec<Key> = t
                 .keys
                 .keys()
-                .filter(|k| !self.store.versions_of(k).is_empty() && self.preference_list(k, n).contains(&to))
+                .filter(|k| {
+                    !self.store.versions_of(k).is_empty()
+                        && self.preference_list(k, n).contains(&to)
+                })
                 .cloned()
                 .collect();
             if keys.is_empty() {
@@ -196,9 +238,13 @@ impl Node {
                 continue;
             }
             let offer = self.offer_of(&keys);
-            self.transfers.get_mut(id).expect("listed above").keys = offer.iter().cloned().collect();
+            self.transfers.get_mut(id).expect("listed above").keys =
+                offer.iter().cloned().collect();
             if !self.is_down(to) {
-                out.push(Effect::Send { to, msg: Msg::TransferOffer { transfer: *id, keys: offer } });
+                out.push(Effect::Send {
+                    to,
+                    msg: Msg::TransferOffer { transfer: *id, keys: offer },
+                });
             }
         }
         // Keys held here that this node does not replicate, and no transfer carries yet
@@ -208,7 +254,9 @@ impl Node {
             self.stranded_scan_at = None;
             self.stranded_scan_due = true;
         }
-        if std::mem::take(&mut self.stranded_scan_due) && (self.config.hinted_handoff || !self.config.sloppy_quorum) {
+        if std::mem::take(&mut self.stranded_scan_due)
+            && (self.config.hinted_handoff || !self.config.sloppy_quorum)
+        {
             let in_transfer = |k: &Key| self.transfers.values().any(|t| t.keys.contains_key(k));
             let stranded: Vec<Key> = self
                 .store
@@ -242,7 +290,9 @@ impl Node {
                 continue;
             }
             match self.incoming.get_mut(&key) {
-                Some(Incoming::Awaiting { source, since, waiting }) if *source != from && now - *since < patience => {
+                Some(Incoming::Awaiting { source, since, waiting })
+                    if *source != from && now - *since < patience =>
+                {
                     waiting.retain(|(n, t, _)| (*n, *t) != (from, transfer));
                     waiting.push((from, transfer, clocks));
                 }
@@ -255,13 +305,24 @@ impl Node {
                 }
                 // Not offered before, or stored but this offer has versions we lack.
                 None | Some(Incoming::Stored) => {
-                    self.incoming.insert(key.clone(), Incoming::Awaiting { source: from, since: now, waiting: Vec::new() });
+                    self.incoming.insert(
+                        key.clone(),
+                        Incoming::Awaiting { source: from, since: now, waiting: Vec::new() },
+                    );
                     wanted.push(key);
                 }
             }
         }
         let mine = self.replicated_here(&have);
-        out.push(Effect::Send { to: from, msg: Msg::TransferAccept(Box::new(TransferAccept { transfer, keys: wanted, have, mine })) });
+        out.push(Effect::Send {
+            to: from,
+            msg: Msg::TransferAccept(Box::new(TransferAccept {
+                transfer,
+                keys: wanted,
+                have,
+                mine,
+            })),
+        });
     }
 
     /// Those of `keys` this node replicates, as it sees the ring.
@@ -283,7 +344,8 @@ impl Node {
         if keys.is_empty() {
             return;
         }
-        let entries: Vec<(Key, Vec<Version>)> = keys.iter().map(|k| (k.clone(), self.store.versions_of(k).to_vec())).collect();
+        let entries: Vec<(Key, Vec<Version>)> =
+            keys.iter().map(|k| (k.clone(), self.store.versions_of(k).to_vec())).collect();
         for (key, versions) in &entries {
             t.keys.insert(key.clone(), versions.iter().map(|v| v.clock.clone()).collect());
         }
@@ -292,7 +354,14 @@ impl Node {
 
     /// Keys handed over: store them (reconciling with anything already here), confirm to
     /// the sender, and to every other node that offered the same keys meanwhile.
-    pub(super) fn on_transfer(&mut self, now: Time, from: NodeId, transfer: u64, entries: Vec<(Key, Vec<Version>)>, out: &mut Vec<Effect>) {
+    pub(super) fn on_transfer(
+        &mut self,
+        now: Time,
+        from: NodeId,
+        transfer: u64,
+        entries: Vec<(Key, Vec<Version>)>,
+        out: &mut Vec<Effect>,
+    ) {
         let count = entries.len() as u32;
         let keys: Vec<Key> = entries.iter().map(|(k, _)| k.clone()).collect();
         let mut confirm: BTreeMap<(NodeId, u64), Vec<Key>> = BTreeMap::new();
@@ -301,11 +370,14 @@ impl Node {
             for version in versions {
                 self.store_version(&key, version);
             }
-            if let Some(Incoming::Awaiting { waiting, .. }) = self.incoming.insert(key.clone(), Incoming::Stored) {
+            if let Some(Incoming::Awaiting { waiting, .. }) =
+                self.incoming.insert(key.clone(), Incoming::Stored)
+            {
                 // The others that offered the key: confirmed if what arrived covers what
                 // they hold, else asked to send theirs too.
                 for (node, their_transfer, clocks) in waiting {
-                    let answer = if self.covers(&key, &clocks) { &mut confirm } else { &mut send_too };
+                    let answer =
+                        if self.covers(&key, &clocks) { &mut confirm } else { &mut send_too };
                     answer.entry((node, their_transfer)).or_default().push(key.clone());
                 }
             }
@@ -314,10 +386,21 @@ impl Node {
         out.push(Effect::Note(Note::KeysTakenOver { from, keys: count }));
         for ((to, transfer), keys) in confirm {
             let mine = self.replicated_here(&keys);
-            out.push(Effect::Send { to, msg: Msg::TransferAck(Box::new(TransferAck { transfer, keys, mine })) });
+            out.push(Effect::Send {
+                to,
+                msg: Msg::TransferAck(Box::new(TransferAck { transfer, keys, mine })),
+            });
         }
         for ((to, transfer), keys) in send_too {
-            out.push(Effect::Send { to, msg: Msg::TransferAccept(Box::new(TransferAccept { transfer, keys, have: Vec::new(), mine: Vec::new() })) });
+            out.push(Effect::Send {
+                to,
+                msg: Msg::TransferAccept(Box::new(TransferAccept {
+                    transfer,
+                    keys,
+                    have: Vec::new(),
+                    mine: Vec::new(),
+                })),
+            });
         }
         // Keys sent here that this node does not replicate: the sender's view of the ring
         // may be newer than this node's. Keep them for now; pass them on only if, a few
@@ -332,7 +415,13 @@ impl Node {
     /// confirmed. This node drops its copy of a key only if it does not replicate it and
     /// the destination does — both as each sees the ring — so two nodes with stale views
     /// never drop a key because each believes the other keeps it.
-    pub(super) fn on_transfer_ack(&mut self, transfer: u64, keys: Vec<Key>, mine: Vec<Key>, out: &mut Vec<Effect>) {
+    pub(super) fn on_transfer_ack(
+        &mut self,
+        transfer: u64,
+        keys: Vec<Key>,
+        mine: Vec<Key>,
+        out: &mut Vec<Effect>,
+    ) {
         if keys.is_empty() {
             return;
         }
@@ -343,7 +432,11 @@ impl Node {
             let Some(clocks) = t.keys.get(&key) else { continue };
             // Versions that arrived here after the offer are not confirmed yet: keep the
             // key in the transfer (the retry offers it again).
-            let covered = self.store.versions_of(&key).iter().all(|v| clocks.iter().any(|c| c.descends(&v.clock)));
+            let covered = self
+                .store
+                .versions_of(&key)
+                .iter()
+                .all(|v| clocks.iter().any(|c| c.descends(&v.clock)));
             if covered {
                 t.keys.remove(&key);
                 confirmed.push(key);

@@ -12,11 +12,17 @@ use super::clock::VectorClock;
 use super::config::Config;
 use super::membership::Membership;
 use super::merkle::{KeptTree, KeyRange};
-use super::message::{ClientReply, ClientRequest, Effect, ForwardPut, Msg, Note, OpId, ReqId, SyncKeys, Timer, TransferAccept};
-use super::request::{choose_targets, replacement, ForwardedPut, GetPhase, GetRequest, PutRequest, Replies, Request, Target};
+use super::message::{
+    ClientReply, ClientRequest, Effect, ForwardPut, Msg, Note, OpId, ReqId, SyncKeys, Timer,
+    TransferAccept,
+};
+use super::numbered_map::NumberedMap;
+use super::request::{
+    choose_targets, replacement, ForwardedPut, GetPhase, GetRequest, PutRequest, Replies, Request,
+    Target,
+};
 use super::ring::{Position, Ring};
 use super::storage::{FastHashMap, MemoryStore, StorageEngine};
-use super::numbered_map::NumberedMap;
 use super::version::{add_version, context_of, Version, Versions};
 use super::{Key, NodeId, NodeList, Time, Value};
 use rand::SeedableRng;
@@ -85,7 +91,13 @@ pub struct Node {
 impl Node {
     /// A node with an empty in-memory store, knowing `membership` (whose token map is
     /// `ring`), drawing its random choices from `seed`.
-    pub fn new(id: NodeId, config: Rc<Config>, membership: Rc<Membership>, ring: Rc<Ring>, seed: u64) -> Self {
+    pub fn new(
+        id: NodeId,
+        config: Rc<Config>,
+        membership: Rc<Membership>,
+        ring: Rc<Ring>,
+        seed: u64,
+    ) -> Self {
         Self::with_store(id, config, membership, ring, seed, Box::new(MemoryStore::new()))
     }
 
@@ -211,12 +223,18 @@ impl Node {
     /// The node starts (or restarts after a crash): arm its periodic timers.
     pub fn on_start(&mut self, _now: Time, out: &mut Vec<Effect>) {
         out.push(Effect::SetTimer { after: self.config.probe_interval, timer: Timer::Probe });
-        out.push(Effect::SetTimer { after: self.config.hint_scan_interval, timer: Timer::HintScan });
+        out.push(Effect::SetTimer {
+            after: self.config.hint_scan_interval,
+            timer: Timer::HintScan,
+        });
         if let Some(interval) = self.config.anti_entropy_interval {
             out.push(Effect::SetTimer { after: interval, timer: Timer::AntiEntropy });
         }
         out.push(Effect::SetTimer { after: self.config.gossip_interval, timer: Timer::Gossip });
-        out.push(Effect::SetTimer { after: self.config.hint_scan_interval, timer: Timer::TransferRetry });
+        out.push(Effect::SetTimer {
+            after: self.config.hint_scan_interval,
+            timer: Timer::TransferRetry,
+        });
     }
 
     /// A client request arrives at this node (§4.5: any node accepts any request).
@@ -251,7 +269,8 @@ impl Node {
                 self.coordinate_put(now, op, key, value, context, Some((from, req)), out)
             }
             Msg::ForwardReply { req, reply } => {
-                if matches!(self.requests.get(&req), Some(Request::Forwarded(f)) if f.op == reply.op()) {
+                if matches!(self.requests.get(&req), Some(Request::Forwarded(f)) if f.op == reply.op())
+                {
                     self.requests.remove(&req);
                     out.push(Effect::Reply(*reply));
                 }
@@ -299,12 +318,16 @@ impl Node {
             }
             Msg::Gossip { membership } => self.on_gossip(from, membership, true, out),
             Msg::GossipReply { membership } => self.on_gossip(from, membership, false, out),
-            Msg::TransferOffer { transfer, keys } => self.on_transfer_offer(now, from, transfer, keys, out),
+            Msg::TransferOffer { transfer, keys } => {
+                self.on_transfer_offer(now, from, transfer, keys, out)
+            }
             Msg::TransferAccept(accept) => {
                 let TransferAccept { transfer, keys, have, mine } = *accept;
                 self.on_transfer_accept(transfer, keys, have, mine, out)
             }
-            Msg::Transfer { transfer, entries } => self.on_transfer(now, from, transfer, entries, out),
+            Msg::Transfer { transfer, entries } => {
+                self.on_transfer(now, from, transfer, entries, out)
+            }
             Msg::TransferAck(ack) => self.on_transfer_ack(ack.transfer, ack.keys, ack.mine, out),
         }
     }
@@ -337,7 +360,8 @@ impl Node {
 
     /// Adds a version to the local store, reconciling syntactically (§4.4).
     fn store_version(&mut self, key: &Key, version: Version) -> bool {
-        let changed = add_version(self.store.versions_mut(key), version, self.config.reconciliation);
+        let changed =
+            add_version(self.store.versions_mut(key), version, self.config.reconciliation);
         if changed {
             self.key_changed(key);
         }
@@ -381,7 +405,14 @@ impl Node {
     /// node's counter bumped past any it has used for the key, then truncated.
     fn new_clock(&mut self, key: &Key, context: &VectorClock, now: Time) -> VectorClock {
         let hinted = self.hints.values().filter_map(|keys| keys.get(key)).flatten();
-        let held = self.store.versions_of(key).iter().chain(hinted).map(|v| v.clock.counter(self.id)).max().unwrap_or(0);
+        let held = self
+            .store
+            .versions_of(key)
+            .iter()
+            .chain(hinted)
+            .map(|v| v.clock.counter(self.id))
+            .max()
+            .unwrap_or(0);
         let issued = self.issued.entry(key.clone()).or_insert(0);
         let counter = held.max(*issued).max(context.counter(self.id)) + 1;
         *issued = counter;
@@ -392,15 +423,36 @@ impl Node {
     }
 
     /// Passes a put to a top-N node and waits for its answer (§4.5).
-    fn forward_put(&mut self, op: OpId, key: Key, value: Value, context: VectorClock, to: NodeId, out: &mut Vec<Effect>) {
+    fn forward_put(
+        &mut self,
+        op: OpId,
+        key: Key,
+        value: Value,
+        context: VectorClock,
+        to: NodeId,
+        out: &mut Vec<Effect>,
+    ) {
         let req = self.new_req();
         self.requests.insert(req, Request::Forwarded(ForwardedPut { op, to }));
-        out.push(Effect::Send { to, msg: Msg::ForwardPut(Box::new(ForwardPut { req, op, key, value, context })) });
-        out.push(Effect::SetTimer { after: 2 * self.config.request_timeout, timer: Timer::RequestTimeout(req) });
+        out.push(Effect::Send {
+            to,
+            msg: Msg::ForwardPut(Box::new(ForwardPut { req, op, key, value, context })),
+        });
+        out.push(Effect::SetTimer {
+            after: 2 * self.config.request_timeout,
+            timer: Timer::RequestTimeout(req),
+        });
     }
 
     /// Sends a version to one replica (with a hint if it stands in for an owner).
-    fn send_put(&self, req: ReqId, key: &Key, version: &Version, target: Target, out: &mut Vec<Effect>) {
+    fn send_put(
+        &self,
+        req: ReqId,
+        key: &Key,
+        version: &Version,
+        target: Target,
+        out: &mut Vec<Effect>,
+    ) {
         let hint = target.stands_in_for.filter(|_| self.config.hinted_handoff);
         let msg = Msg::Put { req, key: key.clone(), version: version.clone(), hint };
         out.push(Effect::Send { to: target.node, msg });
@@ -421,7 +473,8 @@ impl Node {
     ) {
         let version = Version::new(value, self.new_clock(&key, &context, now), now);
         let list = self.candidates(&key, 0);
-        let targets = choose_targets(&list, self.config.n, self.config.sloppy_quorum, |p| self.is_down(p));
+        let targets =
+            choose_targets(&list, self.config.n, self.config.sloppy_quorum, |p| self.is_down(p));
         let req = self.new_req();
         let mut acked = NodeList::new();
         for &target in &targets {
@@ -445,22 +498,32 @@ impl Node {
             return;
         }
         self.requests.insert(req, Request::Put(Box::new(put)));
-        out.push(Effect::SetTimer { after: self.config.replica_timeout, timer: Timer::ReplicaTimeout(req) });
-        out.push(Effect::SetTimer { after: self.config.request_timeout, timer: Timer::RequestTimeout(req) });
+        out.push(Effect::SetTimer {
+            after: self.config.replica_timeout,
+            timer: Timer::ReplicaTimeout(req),
+        });
+        out.push(Effect::SetTimer {
+            after: self.config.request_timeout,
+            timer: Timer::RequestTimeout(req),
+        });
     }
 
     /// Answers the client: directly, or through the node that forwarded the request.
     fn answer(&self, reply_to: Option<(NodeId, ReqId)>, reply: ClientReply, out: &mut Vec<Effect>) {
         match reply_to {
             None => out.push(Effect::Reply(reply)),
-            Some((node, req)) => out.push(Effect::Send { to: node, msg: Msg::ForwardReply { req, reply: Box::new(reply) } }),
+            Some((node, req)) => out.push(Effect::Send {
+                to: node,
+                msg: Msg::ForwardReply { req, reply: Box::new(reply) },
+            }),
         }
     }
 
     fn on_put_ack(&mut self, req: ReqId, from: NodeId, out: &mut Vec<Effect>) {
         let Some(Request::Put(put)) = self.requests.get_mut(&req) else { return };
         if put.on_ack(from) {
-            let (reply_to, reply) = (put.reply_to, ClientReply::Put { op: put.op, version: put.version.clone() });
+            let (reply_to, reply) =
+                (put.reply_to, ClientReply::Put { op: put.op, version: put.version.clone() });
             self.answer(reply_to, reply, out);
         }
         if matches!(self.requests.get(&req), Some(Request::Put(put)) if put.is_complete()) {
@@ -472,7 +535,8 @@ impl Node {
     /// quorum), answer after R replies.
     fn coordinate_get(&mut self, op: OpId, key: Key, out: &mut Vec<Effect>) {
         let list = self.candidates(&key, 0);
-        let targets = choose_targets(&list, self.config.n, self.config.sloppy_quorum, |p| self.is_down(p));
+        let targets =
+            choose_targets(&list, self.config.n, self.config.sloppy_quorum, |p| self.is_down(p));
         let owners: NodeList = list[..self.config.n.min(list.len())].into();
         let req = self.new_req();
         for t in targets.iter().filter(|t| t.node != self.id) {
@@ -482,10 +546,27 @@ impl Node {
         let replies = Replies::new();
         let (r, policy, phase) = (self.config.r, self.config.reconciliation, GetPhase::Collecting);
         let asked = targets.len() as u32;
-        let get = GetRequest { op, key, owners, targets, asked, replies, r, phase, policy, merged: Versions::new() };
+        let get = GetRequest {
+            op,
+            key,
+            owners,
+            targets,
+            asked,
+            replies,
+            r,
+            phase,
+            policy,
+            merged: Versions::new(),
+        };
         self.requests.insert(req, Request::Get(Box::new(get)));
-        out.push(Effect::SetTimer { after: self.config.replica_timeout, timer: Timer::ReplicaTimeout(req) });
-        out.push(Effect::SetTimer { after: self.config.request_timeout, timer: Timer::RequestTimeout(req) });
+        out.push(Effect::SetTimer {
+            after: self.config.replica_timeout,
+            timer: Timer::ReplicaTimeout(req),
+        });
+        out.push(Effect::SetTimer {
+            after: self.config.request_timeout,
+            timer: Timer::RequestTimeout(req),
+        });
         if let Some(versions) = local {
             let id = self.id;
             self.on_get_reply(req, id, versions, out);
@@ -495,7 +576,13 @@ impl Node {
     /// A replica's versions (§4.5): the R-th reply answers the client; then read repair
     /// (§5) waits a short while for the replies still outstanding, and none is once
     /// every node asked has replied: the repair is then made at once.
-    fn on_get_reply(&mut self, req: ReqId, from: NodeId, versions: Versions, out: &mut Vec<Effect>) {
+    fn on_get_reply(
+        &mut self,
+        req: ReqId,
+        from: NodeId,
+        versions: Versions,
+        out: &mut Vec<Effect>,
+    ) {
         let Some(Request::Get(get)) = self.requests.get_mut(&req) else { return };
         if get.on_reply(from, versions) {
             let found = get.reconciled();
@@ -507,7 +594,10 @@ impl Node {
                 return;
             }
             if !get.all_replied() {
-                out.push(Effect::SetTimer { after: self.config.read_repair_window, timer: Timer::ReadRepair(req) });
+                out.push(Effect::SetTimer {
+                    after: self.config.read_repair_window,
+                    timer: Timer::ReadRepair(req),
+                });
             }
         }
         if get.phase == GetPhase::Answered && get.all_replied() {
@@ -542,7 +632,9 @@ impl Node {
         let list = self.candidates(&key, used.len() + silent.len());
         let mut added = Vec::new();
         for failed in silent {
-            if let Some(next) = replacement(&list, self.config.n, &used, failed, |p| self.is_down(p)) {
+            if let Some(next) =
+                replacement(&list, self.config.n, &used, failed, |p| self.is_down(p))
+            {
                 used.push(next);
                 added.push((failed.node, next));
             }
@@ -559,13 +651,19 @@ impl Node {
                     get.targets.retain(|t| t.node != failed);
                     get.targets.push(target);
                     get.asked += 1;
-                    out.push(Effect::Send { to: target.node, msg: Msg::Get { req, key: get.key.clone() } });
+                    out.push(Effect::Send {
+                        to: target.node,
+                        msg: Msg::Get { req, key: get.key.clone() },
+                    });
                 }
                 _ => {}
             }
         }
         if !added.is_empty() {
-            out.push(Effect::SetTimer { after: self.config.replica_timeout, timer: Timer::ReplicaTimeout(req) });
+            out.push(Effect::SetTimer {
+                after: self.config.replica_timeout,
+                timer: Timer::ReplicaTimeout(req),
+            });
         }
         true
     }
@@ -574,7 +672,9 @@ impl Node {
     fn targets_of(&self, req: ReqId) -> Vec<Target> {
         let (targets, answered): (&[Target], NodeList) = match self.requests.get(&req) {
             Some(Request::Put(put)) => (&put.targets, put.acked.clone()),
-            Some(Request::Get(get)) => (&get.targets, get.replies.iter().map(|(n, _)| *n).collect()),
+            Some(Request::Get(get)) => {
+                (&get.targets, get.replies.iter().map(|(n, _)| *n).collect())
+            }
             _ => return Vec::new(),
         };
         let mut used = targets.to_vec();
@@ -595,7 +695,10 @@ impl Node {
                     self.store_version(&get.key, version);
                 }
             } else {
-                out.push(Effect::Send { to: stale, msg: Msg::Repair { key: get.key.clone(), versions: reconciled.to_vec() } });
+                out.push(Effect::Send {
+                    to: stale,
+                    msg: Msg::Repair { key: get.key.clone(), versions: reconciled.to_vec() },
+                });
             }
         }
         true
@@ -611,16 +714,22 @@ impl Node {
                 self.requests.remove(&req);
                 return false;
             }
-            Some(Request::Put(put)) => format!("put timed out: {} of W={} replicas acknowledged", put.acked.len(), put.w),
+            Some(Request::Put(put)) => {
+                format!("put timed out: {} of W={} replicas acknowledged", put.acked.len(), put.w)
+            }
             Some(Request::Get(get)) if get.phase == GetPhase::Collecting => {
                 format!("get timed out: {} of R={} replicas replied", get.replies.len(), get.r)
             }
-            Some(Request::Forwarded(_)) => "put timed out: the coordinator it was forwarded to did not answer".to_string(),
+            Some(Request::Forwarded(_)) => {
+                "put timed out: the coordinator it was forwarded to did not answer".to_string()
+            }
             _ => return false,
         };
         let Some(request) = self.requests.remove(&req) else { return false };
         match request {
-            Request::Put(put) => self.answer(put.reply_to, ClientReply::Failed { op: put.op, error }, out),
+            Request::Put(put) => {
+                self.answer(put.reply_to, ClientReply::Failed { op: put.op, error }, out)
+            }
             Request::Get(get) => out.push(Effect::Reply(ClientReply::Failed { op: get.op, error })),
             Request::Forwarded(f) => {
                 self.suspect(now, f.to, out);
@@ -642,7 +751,10 @@ impl Node {
     /// Scans the hint store (§4.6): owners that ignored the last handoff are believed
     /// down; every hinted replica for an owner believed up is handed back.
     fn scan_hints(&mut self, now: Time, out: &mut Vec<Effect>) -> bool {
-        out.push(Effect::SetTimer { after: self.config.hint_scan_interval, timer: Timer::HintScan });
+        out.push(Effect::SetTimer {
+            after: self.config.hint_scan_interval,
+            timer: Timer::HintScan,
+        });
         for owner in std::mem::take(&mut self.handoffs_unanswered) {
             self.suspect(now, owner, out);
         }
@@ -662,7 +774,13 @@ impl Node {
     }
 
     /// The owner stored a handed-back replica: delete the hint, unless it changed since.
-    fn on_handoff_ack(&mut self, owner: NodeId, key: Key, versions: Vec<Version>, out: &mut Vec<Effect>) {
+    fn on_handoff_ack(
+        &mut self,
+        owner: NodeId,
+        key: Key,
+        versions: Vec<Version>,
+        out: &mut Vec<Effect>,
+    ) {
         self.handoffs_unanswered.remove(&owner);
         let Some(keys) = self.hints.get_mut(&owner) else { return };
         if keys.get(&key).is_some_and(|held| held.as_slice() == versions.as_slice()) {
