@@ -67,7 +67,9 @@ fn steady_load() {
             let wall = t.elapsed().as_secs_f64();
             let delivered = world.metrics().messages_delivered - before;
             let (mean, most) = versions_per_key(&world);
-            println!("  second {s:>3}: {:>8.0} deliveries/s, {mean:.2} versions per key (at most {most})", delivered as f64 / wall);
+            let rate = delivered as f64 / wall;
+            let versions = format!("{mean:.2} versions per key (at most {most})");
+            println!("  second {s:>3}: {rate:>8.0} deliveries/s, {versions}");
         }
         return;
     }

@@ -295,7 +295,8 @@ impl SettingsForm {
         }
         if let (Some(n), Some(nodes)) = (n, nodes) {
             if n > nodes {
-                errors.push(("n", format!("N ({n}) exceeds the number of nodes ({nodes}): every key needs N distinct nodes")));
+                let why = "every key needs N distinct nodes";
+                errors.push(("n", format!("N ({n}) exceeds the number of nodes ({nodes}): {why}")));
             }
         }
         let (Some(nodes), Some(n), Some(r), Some(w), Some(seed)) = (nodes, n, r, w, seed) else {
@@ -559,7 +560,8 @@ impl Playground {
         if !self.playing {
             return;
         }
-        let owed = (elapsed_ms * self.speed).round() as Time + self.behind; // µs: ms × (ms/s) = µs
+        // µs: ms × (ms/s) = µs
+        let owed = (elapsed_ms * self.speed).round() as Time + self.behind;
         let target = self.session.world().now() + owed;
         let reached = self.session.advance(target, EVENTS_PER_FRAME);
         self.behind = if reached { 0 } else { target - self.session.world().now() };

@@ -77,7 +77,8 @@ pub fn op_result(world: &World, op_name: &str, op: OpId) -> Value {
 pub fn ranges_json(world: &World, ranges: &[(KeyRange, Vec<NodeId>)]) -> Value {
     let range_json = |(range, replicas): &(KeyRange, Vec<NodeId>)| {
         let names: Vec<&str> = replicas.iter().map(|&r| world.name(r)).collect();
-        json!({"start": format_position(range.start), "end": format_position(range.end), "replicas": names})
+        let (start, end) = (format_position(range.start), format_position(range.end));
+        json!({"start": start, "end": end, "replicas": names})
     };
     ranges.iter().map(range_json).collect()
 }
@@ -112,8 +113,14 @@ pub fn final_state(world: &World) -> Value {
             differing.iter().filter(|(_, r)| r.contains(&id)).cloned().collect();
         nodes.insert(
             world.name(id).to_string(),
-            json!({"up": world.is_up(id), "store": keys, "hints": hints, "believes_down": down, "ring_members": members,
-                   "differing_ranges": ranges_json(world, &mine)}),
+            json!({
+                "up": world.is_up(id),
+                "store": keys,
+                "hints": hints,
+                "believes_down": down,
+                "ring_members": members,
+                "differing_ranges": ranges_json(world, &mine),
+            }),
         );
     }
     Value::Object(nodes)

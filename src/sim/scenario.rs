@@ -55,7 +55,8 @@ pub struct ClusterSpec {
     pub network: Option<NetworkJson>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<Features>,
-    /// The §6.2 strategy: `{"strategy": 1}`, `{"strategy": 2, "q": 64}`, `{"strategy": 3, "q": 64}`.
+    /// The §6.2 strategy: `{"strategy": 1}`, `{"strategy": 2, "q": 64}` or
+    /// `{"strategy": 3, "q": 64}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partitioning: Option<Partitioning>,
     /// `"siblings"` (default) or `"last_write_wins"`.
@@ -648,16 +649,12 @@ fn apply_step(world: &mut World, step: &Step) -> Outcome {
             let settled = world.settle(max);
             let at_ms = world.now() as f64 / 1000.0;
             let differing = report::ranges_json(world, &world.differing_ranges());
-            if settled {
-                Outcome::Done(
-                    json!({"op": "settle", "ok": true, "at_ms": at_ms, "differing_ranges": differing}),
-                )
-            } else {
-                let error = format!("did not settle within {} ms", max as f64 / 1000.0);
-                Outcome::Done(
-                    json!({"op": "settle", "ok": false, "at_ms": at_ms, "error": error, "differing_ranges": differing}),
-                )
+            let mut done = json!({"op": "settle", "ok": settled, "at_ms": at_ms});
+            if !settled {
+                done["error"] = format!("did not settle within {} ms", max as f64 / 1000.0).into();
             }
+            done["differing_ranges"] = differing;
+            Outcome::Done(done)
         }
     }
 }

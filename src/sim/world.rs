@@ -607,7 +607,10 @@ impl World {
     ) -> Result<NodeId, String> {
         let equal_partitions = matches!(self.config.strategy, Strategy::EqualPartitions { .. });
         if equal_partitions && tokens.is_some() {
-            return Err(format!("join {name}: with strategy 3 a newcomer takes partitions from the others; tokens cannot be given"));
+            return Err(format!(
+                "join {name}: with strategy 3 a newcomer takes partitions from the others; \
+                 tokens cannot be given"
+            ));
         }
         if !(capacity.is_finite() && capacity > 0.0) {
             return Err(format!("join {name}: capacity must be a positive number"));

@@ -269,8 +269,8 @@ impl Node {
                 self.coordinate_put(now, op, key, value, context, Some((from, req)), out)
             }
             Msg::ForwardReply { req, reply } => {
-                if matches!(self.requests.get(&req), Some(Request::Forwarded(f)) if f.op == reply.op())
-                {
+                let ours = |f: &ForwardedPut| f.op == reply.op();
+                if matches!(self.requests.get(&req), Some(Request::Forwarded(f)) if ours(f)) {
                     self.requests.remove(&req);
                     out.push(Effect::Reply(*reply));
                 }
