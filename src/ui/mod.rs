@@ -158,27 +158,39 @@ fn toolbar(p: &Playground, d: &Callback<Cmd>) -> Html {
     });
     html! {
         <div class="toolbar">
-            <button class="play" onclick={d.reform(|_| Cmd::TogglePlay)} aria-pressed={p.playing.to_string()} title="Play or pause (space)">
+            <button class="play" onclick={d.reform(|_| Cmd::TogglePlay)}
+                    aria-pressed={p.playing.to_string()} title="Play or pause (space)">
                 { if p.playing { "❚❚ Pause" } else { "▶ Play" } }
             </button>
-            <button class="step" onclick={d.reform(|_| Cmd::Step)} title="Handle one event (→)">{ "Step →" }</button>
-            <label class="speed" title="How many milliseconds of simulated time pass per real second">
+            <button class="step" onclick={d.reform(|_| Cmd::Step)} title="Handle one event (→)">
+                { "Step →" }
+            </button>
+            <label class="speed"
+                   title="How many milliseconds of simulated time pass per real second">
                 { "Speed " }
                 <select onchange={on_speed} aria-label="virtual milliseconds per real second">
                     { for SPEEDS.iter().map(|&s| html! {
-                        <option value={s.to_string()} selected={s == p.speed}>{ format!("{s} ms/s") }</option>
+                        <option value={s.to_string()} selected={s == p.speed}>
+                            { format!("{s} ms/s") }
+                        </option>
                     }) }
                 </select>
             </label>
-            <label class="scrubber" title="Drag to go back in time; the run replays exactly from its seed">
+            <label class="scrubber"
+                   title="Drag to go back in time; the run replays exactly from its seed">
                 <span>{ "time" }</span>
-                <input type="range" min="0" max={p.session.horizon().to_string()} step="any" value={p.seeking.unwrap_or(world.now()).to_string()}
+                <input type="range" min="0" max={p.session.horizon().to_string()} step="any"
+                       value={p.seeking.unwrap_or(world.now()).to_string()}
                        oninput={on_scrub} aria-label="virtual time" />
             </label>
             <span class="virtual-time">{ ms(world.now()) }</span>
-            if let Some(target) = p.seeking { <span class="seeking">{ format!("replaying to {}…", ms(target)) }</span> }
+            if let Some(target) = p.seeking {
+                <span class="seeking">{ format!("replaying to {}…", ms(target)) }</span>
+            }
             <span class="horizon">{ format!("of {}", ms(p.session.horizon())) }</span>
-            <label class="switch large-text"><input type="checkbox" checked={p.large_text} onchange={on_large} />{ "projector" }</label>
+            <label class="switch large-text">
+                <input type="checkbox" checked={p.large_text} onchange={on_large} />{ "projector" }
+            </label>
         </div>
     }
 }
@@ -190,19 +202,34 @@ fn lookup(p: &Playground, d: &Callback<Cmd>) -> Html {
     let oninput = d
         .reform(|e: InputEvent| Cmd::Lookup(e.target_unchecked_into::<HtmlInputElement>().value()));
     let detail = if key.is_empty() {
-        html! { <span class="muted">{ "Type a key to see where it lands and which nodes keep it." }</span> }
+        html! {
+            <span class="muted">
+                { "Type a key to see where it lands and which nodes keep it." }
+            </span>
+        }
     } else {
         let position = key_position(key);
         let list = world.preference_list(key);
         let n = world.config().n;
         let stand_ins = world.stand_ins(key);
+        let place = format!(
+            "MD5 = {} ({:.1}% round the ring). Preference list: ",
+            &format_position(position)[..12],
+            ring_fraction(position) * 100.0
+        );
+        let names = list.iter().take(n + 3).enumerate().map(|(i, &id)| {
+            let class = classes!(
+                "pref",
+                if i < n { "replica" } else { "fallback" },
+                (!world.is_up(id)).then_some("down"),
+                stand_ins.iter().any(|(s, _)| *s == id).then_some("stand-in")
+            );
+            html! { <span class={class}>{ world.name(id) }</span> }
+        });
         html! {
             <span class="lookup-result">
-                { format!("MD5 = {} ({:.1}% round the ring). Preference list: ", &format_position(position)[..12], ring_fraction(position) * 100.0) }
-                { for list.iter().take(n + 3).enumerate().map(|(i, &id)| html! {
-                    <span class={classes!("pref", if i < n { "replica" } else { "fallback" }, (!world.is_up(id)).then_some("down"),
-                                          stand_ins.iter().any(|(s, _)| *s == id).then_some("stand-in"))}>{ world.name(id) }</span>
-                }) }
+                { place }
+                { for names }
                 if list.len() > n + 3 { { format!(" … and {} more", list.len() - n - 3) } }
                 { format!(" — the first {n} keep it; the next stand in when they fail.") }
             </span>
@@ -210,8 +237,11 @@ fn lookup(p: &Playground, d: &Callback<Cmd>) -> Html {
     };
     html! {
         <div class="lookup">
-            <label class="field"><span>{ "Look up a key" }</span>
-                <input type="text" value={p.lookup.clone()} {oninput} placeholder="cart" spellcheck="false" /></label>
+            <label class="field">
+                <span>{ "Look up a key" }</span>
+                <input type="text" value={p.lookup.clone()} {oninput} placeholder="cart"
+                       spellcheck="false" />
+            </label>
             { detail }
         </div>
     }
@@ -278,28 +308,36 @@ pub fn app() -> Html {
         })
         .collect();
     let legend = MsgKind::ALL.iter().map(|&k| {
-        html! { <li><span class="swatch" style={format!("background:{}", message_colour(k))}></span>{ k.label() }</li> }
+        let style = format!("background:{}", message_colour(k));
+        html! { <li><span class="swatch" style={style}></span>{ k.label() }</li> }
     });
     let tokens = world.ring().tokens_of(NodeId(0)).len();
+    let tagline = format!(
+        "A live Dynamo cluster: {} nodes on a consistent-hashing ring, {} tokens each, \
+         every key kept by N = {} of them. Press Play: clients send gets and puts, and every \
+         moving dot is a message between nodes. Click a node to inspect or crash it, use \
+         “Break things” to cut the network, and drag the time bar to go back.",
+        world.membership().members().count(),
+        tokens,
+        world.config().n
+    );
 
     html! {
         <div class={classes!("app", p.large_text.then_some("large"))}>
             <header class="top">
                 <h1>{ "Dynamo Playground" }</h1>
-                <p class="tagline">
-                    { format!("A live Dynamo cluster: {} nodes on a consistent-hashing ring, {} tokens each, every key kept by N = {} of them. \
-                               Press Play: clients send gets and puts, and every moving dot is a message between nodes. \
-                               Click a node to inspect or crash it, use “Break things” to cut the network, and drag the time bar to go back.",
-                              world.membership().members().count(), tokens, world.config().n) }
-                </p>
-                if let Some(notice) = &p.notice { <p class="notice error" role="alert">{ notice }</p> }
+                <p class="tagline">{ tagline }</p>
+                if let Some(notice) = &p.notice {
+                    <p class="notice error" role="alert">{ notice }</p>
+                }
                 { toolbar(&p, d) }
             </header>
             <main class="layout">
                 <section class="stage">
                     { lookup(&p, d) }
-                    <RingView nodes={node_views(&p)} messages={message_views(&p)} lookup={key} n={world.config().n} {links}
-                              keys={key_marks(&p)} {on_key_hover} {on_node_click} {on_message_click} />
+                    <RingView nodes={node_views(&p)} messages={message_views(&p)} lookup={key}
+                              n={world.config().n} {links} keys={key_marks(&p)}
+                              {on_key_hover} {on_node_click} {on_message_click} />
                     <div class="under-ring">
                         { panels::stats(&p) }
                         <div>

@@ -49,8 +49,8 @@ fn field(
     html! {
         <label class={classes!("field", class, error.is_some().then_some("invalid"))}>
             <span>{ label }</span>
-            <input type="text" value={value.to_string()} {oninput} spellcheck="false" autocomplete="off"
-                   aria-invalid={error.is_some().to_string()} />
+            <input type="text" value={value.to_string()} {oninput} spellcheck="false"
+                   autocomplete="off" aria-invalid={error.is_some().to_string()} />
             { field_error(error) }
         </label>
     }
@@ -72,7 +72,9 @@ fn node_select(
         <label class={classes!("field", class, error.is_some().then_some("invalid"))}>
             <span>{ label }</span>
             <select {onchange} aria-invalid={error.is_some().to_string()}>
-                { for world.names().iter().map(|name| html! { <option value={name.clone()} selected={name == value}>{ name }</option> }) }
+                { for world.names().iter().map(|name| html! {
+                    <option value={name.clone()} selected={name == value}>{ name }</option>
+                }) }
             </select>
             { field_error(error) }
         </label>
@@ -116,10 +118,17 @@ pub fn clients_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
             Some(op) => {
                 let what = format!("{} {} via {}", op.kind.label(), op.key, world.name(op.via));
                 match op.outcome.as_deref() {
-                    None => html! { <p class="result pending">{ format!("{what}: waiting for an answer…") }</p> },
+                    None => html! {
+                        <p class="result pending">
+                            { format!("{what}: waiting for an answer…") }
+                        </p>
+                    },
                     Some(ClientReply::Got { versions, .. }) if versions.len() > 1 => html! {
                         <div class="result got">
-                            <p><strong>{ format!("{what}: {} siblings", versions.len()) }</strong>{ " — concurrent versions; reconcile them." }</p>
+                            <p>
+                                <strong>{ format!("{what}: {} siblings", versions.len()) }</strong>
+                                { " — concurrent versions; reconcile them." }
+                            </p>
                             { versions_view(world, versions) }
                         </div>
                     },
@@ -127,13 +136,28 @@ pub fn clients_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
                         html! { <p class="result got">{ format!("{what}: not found") }</p> }
                     }
                     Some(ClientReply::Got { versions, .. }) => html! {
-                        <div class="result got"><p>{ format!("{what}:") }</p>{ versions_view(world, versions) }</div>
+                        <div class="result got">
+                            <p>{ format!("{what}:") }</p>{ versions_view(world, versions) }
+                        </div>
                     },
                     Some(ClientReply::Put { version, .. }) => {
-                        // The newest entry of the clock names the coordinator that wrote it (§4.4).
-                        let coordinator = version.clock.entries().max_by_key(|(_, e)| e.timestamp).map(|(n, _)| world.name(n).to_string());
-                        html! { <p class="result put">{ format!("{what}: stored {}", version_text(world, version)) }
-                            if let Some(c) = coordinator { <span class="muted">{ format!(" — coordinated by {c}") }</span> }</p> }
+                        // The newest entry of the clock names the coordinator
+                        // that wrote it (§4.4).
+                        let coordinator = version
+                            .clock
+                            .entries()
+                            .max_by_key(|(_, e)| e.timestamp)
+                            .map(|(n, _)| world.name(n).to_string());
+                        let stored = format!("{what}: stored {}", version_text(world, version));
+                        html! {
+                            <p class="result put">{ stored }
+                                if let Some(c) = coordinator {
+                                    <span class="muted">
+                                        { format!(" — coordinated by {c}") }
+                                    </span>
+                                }
+                            </p>
+                        }
                     }
                     Some(ClientReply::Failed { error, .. }) => {
                         html! { <p class="result failed">{ format!("{what} failed: {error}") }</p> }
@@ -142,13 +166,21 @@ pub fn clients_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
             }
         };
         let context = world.last_read_context(&c.name, &c.key);
+        let context_text = if context.is_empty() {
+            "none (a blind write)".to_string()
+        } else {
+            world.clock_text(&context)
+        };
         html! {
             <div class="client" data-client={c.name.clone()}>
                 <h3>{ &c.name }</h3>
                 <div class="client-fields">
-                    { node_select(world, "via", "via", world.name(c.via), &no_errors, d, move |v| Cmd::ClientField(i, ClientField::Via, v)) }
-                    { field("key", "key", &c.key, &no_errors, d, move |v| Cmd::ClientField(i, ClientField::Key, v)) }
-                    { field("value", "value", &c.value, &no_errors, d, move |v| Cmd::ClientField(i, ClientField::Value, v)) }
+                    { node_select(world, "via", "via", world.name(c.via), &no_errors, d,
+                                  move |v| Cmd::ClientField(i, ClientField::Via, v)) }
+                    { field("key", "key", &c.key, &no_errors, d,
+                            move |v| Cmd::ClientField(i, ClientField::Key, v)) }
+                    { field("value", "value", &c.value, &no_errors, d,
+                            move |v| Cmd::ClientField(i, ClientField::Value, v)) }
                 </div>
                 <div class="buttons">
                     { button("Get", "get", d, Cmd::ClientGet(i)) }
@@ -160,7 +192,7 @@ pub fn clients_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
                 if !c.key.trim().is_empty() {
                     <p class="context">
                         { "context for the next put of " }<code>{ &c.key }</code>{ ": " }
-                        <span class="clock">{ if context.is_empty() { "none (a blind write)".to_string() } else { world.clock_text(&context) } }</span>
+                        <span class="clock">{ context_text }</span>
                     </p>
                 }
             </div>
@@ -169,10 +201,12 @@ pub fn clients_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
     html! {
         <section class="panel clients">
             <h2>{ "Clients" }</h2>
-            <p class="explain">{ "A put carries the context of the client's last get of the key. Two blind puts \
-                                  through different coordinators make siblings, which a get shows side by side; \
-                                  through the same coordinator the later one just overwrites (its counter grows: \
-                                  a limit of vector clocks with one entry per coordinator)." }</p>
+            <p class="explain">
+                { "A put carries the context of the client's last get of the key. Two blind \
+                   puts through different coordinators make siblings, which a get shows side \
+                   by side; through the same coordinator the later one just overwrites (its \
+                   counter grows: a limit of vector clocks with one entry per coordinator)." }
+            </p>
             { for clients }
             { button("+ client", "add-client", d, Cmd::AddClient) }
         </section>
@@ -186,18 +220,27 @@ pub fn inspector(p: &Playground, d: &Callback<Cmd>) -> Html {
         None => html! {
             <section class="panel inspector empty">
                 <h2>{ "Inspector" }</h2>
-                <p class="explain">{ "Click a node to see its store, hints and view of the ring, and to crash, wipe or remove it. \
-                                      Click a moving message to see what it carries." }</p>
+                <p class="explain">
+                    { "Click a node to see its store, hints and view of the ring, and to crash, \
+                       wipe or remove it. Click a moving message to see what it carries." }
+                </p>
             </section>
         },
         Some(Selected::Message { id, rows }) => {
             let arrived = world.message(*id).is_none();
             html! {
                 <section class="panel inspector message-inspector" data-id={id.to_string()}>
-                    <h2>{ format!("Message #{id}") }{ button("×", "close", d, Cmd::CloseInspector) }</h2>
-                    if arrived { <p class="muted">{ "(no longer on the wire: as it was when clicked)" }</p> }
+                    <h2>
+                        { format!("Message #{id}") }
+                        { button("×", "close", d, Cmd::CloseInspector) }
+                    </h2>
+                    if arrived {
+                        <p class="muted">{ "(no longer on the wire: as it was when clicked)" }</p>
+                    }
                     <table class="rows">
-                        { for rows.iter().map(|(k, v)| html! { <tr><th>{ k }</th><td>{ v }</td></tr> }) }
+                        { for rows.iter().map(|(k, v)| html! {
+                            <tr><th>{ k }</th><td>{ v }</td></tr>
+                        }) }
                     </table>
                 </section>
             }
@@ -223,7 +266,8 @@ fn node_inspector(p: &Playground, id: NodeId, d: &Callback<Cmd>) -> Html {
     let rows = keys.iter().take(STORE_ROWS).map(|&key| {
         let k = key.to_string();
         let onmouseenter = d.reform(move |_: MouseEvent| Cmd::Lookup(k.clone()));
-        html! { <tr {onmouseenter}><th>{ key.as_str() }</th><td>{ versions_view(world, store.versions_of(key)) }</td></tr> }
+        let versions = versions_view(world, store.versions_of(key));
+        html! { <tr {onmouseenter}><th>{ key.as_str() }</th><td>{ versions }</td></tr> }
     });
     let hints = node.hints().iter().flat_map(|(owner, keys)| {
         keys.iter().map(move |(key, versions)| {
@@ -237,7 +281,14 @@ fn node_inspector(p: &Playground, id: NodeId, d: &Callback<Cmd>) -> Html {
         .map(|(peer, since)| format!("{} (since {})", world.name(*peer), ms(*since)))
         .collect();
     let members = node.membership().records().iter().map(|(m, r)| {
-        html! { <li>{ format!("{}: {:?}, {} tokens, version {}", world.name(*m), r.status, r.tokens.len(), r.version) }</li> }
+        let text = format!(
+            "{}: {:?}, {} tokens, version {}",
+            world.name(*m),
+            r.status,
+            r.tokens.len(),
+            r.version
+        );
+        html! { <li>{ text }</li> }
     });
     let ranges = node.hosted_ranges();
     let trees = ranges.iter().map(|(range, replicas)| {
@@ -249,36 +300,55 @@ fn node_inspector(p: &Playground, id: NodeId, d: &Callback<Cmd>) -> Html {
             .map(|&r| world.name(r))
             .collect();
         let with: Vec<&str> = peers.iter().map(|&r| world.name(r)).collect();
+        let range_text = format!("{}…{}", short_position(range.start), short_position(range.end));
+        let repair = format!(" ≠ {} (anti-entropy will repair)", differ.join(", "));
         html! {
             <tr class={classes!((!differ.is_empty()).then_some("differs"))}>
-                <th>{ format!("{}…{}", short_position(range.start), short_position(range.end)) }</th>
-                <td><code>{ short_hash(&root) }</code>{ format!(" shared with {}", with.join(", ")) }
+                <th>{ range_text }</th>
+                <td>
+                    <code>{ short_hash(&root) }</code>
+                    { format!(" shared with {}", with.join(", ")) }
                     if differ.is_empty() { <span class="in-sync">{ " ✓ same root" }</span> }
-                    else { <span class="out-of-sync">{ format!(" ≠ {} (anti-entropy will repair)", differ.join(", ")) }</span> }
+                    else { <span class="out-of-sync">{ repair }</span> }
                 </td>
             </tr>
         }
     });
+    let status = if up { "up" } else { "down" };
     html! {
         <section class="panel inspector node-inspector" data-node={name.clone()}>
-            <h2>{ format!("Node {name}") }<span class={classes!("status", if up { "up" } else { "down" })}>{ if up { "up" } else { "down" } }</span>
+            <h2>{ format!("Node {name}") }<span class={classes!("status", status)}>{ status }</span>
                 if !member { <span class="status outside">{ "outside the ring" }</span> }
                 { button("×", "close", d, Cmd::CloseInspector) }</h2>
             <div class="buttons">
-                if up { { button("Crash", "crash", d, Cmd::Crash(id)) } } else { { button("Recover", "recover", d, Cmd::Recover(id)) } }
+                if up {
+                    { button("Crash", "crash", d, Cmd::Crash(id)) }
+                } else {
+                    { button("Recover", "recover", d, Cmd::Recover(id)) }
+                }
                 { button("Wipe disk", "wipe", d, Cmd::Wipe(id)) }
-                if member { { button("Remove from ring", "leave", d, Cmd::Leave(id)) } } else { { button("Join the ring again", "rejoin", d, Cmd::Rejoin(id)) } }
+                if member {
+                    { button("Remove from ring", "leave", d, Cmd::Leave(id)) }
+                } else {
+                    { button("Join the ring again", "rejoin", d, Cmd::Rejoin(id)) }
+                }
             </div>
             { error(&p.faults.node_error) }
-            <h3>{ format!("Store: {} key{}", keys.len(), if keys.len() == 1 { "" } else { "s" }) }</h3>
+            <h3>
+                { format!("Store: {} key{}", keys.len(), if keys.len() == 1 { "" } else { "s" }) }
+            </h3>
             if keys.is_empty() { <p class="muted">{ "empty" }</p> }
             <table class="rows store">{ for rows }</table>
-            if keys.len() > STORE_ROWS { <p class="muted">{ format!("… and {} more", keys.len() - STORE_ROWS) }</p> }
+            if keys.len() > STORE_ROWS {
+                <p class="muted">{ format!("… and {} more", keys.len() - STORE_ROWS) }</p>
+            }
             <h3>{ "Hinted replicas (kept for others, §4.6)" }</h3>
             if node.hints().is_empty() { <p class="muted">{ "none" }</p> }
             <ul class="hints">{ for hints }</ul>
             <h3>{ "Believes down (§4.8.3)" }</h3>
-            <p class="believes-down">{ if down.is_empty() { "nobody".to_string() } else { down.join(", ") } }</p>
+            <p class="believes-down">
+                { if down.is_empty() { "nobody".to_string() } else { down.join(", ") } }
+            </p>
             <h3>{ "Its view of the membership (§4.8)" }</h3>
             <ul class="members">{ for members }</ul>
             <h3>{ "Merkle roots per key range (§4.7)" }</h3>
@@ -294,7 +364,11 @@ pub fn faults_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
     let chips = world.node_ids().map(|id| {
         let checked = f.cut.contains(&id);
         let onchange = d.reform(move |_: Event| Cmd::ToggleCut(id));
-        html! { <label class="chip"><input type="checkbox" {checked} {onchange} />{ world.name(id) }</label> }
+        html! {
+            <label class="chip">
+                <input type="checkbox" {checked} {onchange} />{ world.name(id) }
+            </label>
+        }
     });
     let latency_kind = {
         let onchange =
@@ -302,7 +376,9 @@ pub fn faults_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
         html! {
             <label class="field latency-kind"><span>{ "latency" }</span>
                 <select {onchange}>
-                    { for ["fixed", "uniform", "exponential"].iter().map(|k| html! { <option value={*k} selected={f.latency_kind == *k}>{ *k }</option> }) }
+                    { for ["fixed", "uniform", "exponential"].iter().map(|k| html! {
+                        <option value={*k} selected={f.latency_kind == *k}>{ *k }</option>
+                    }) }
                 </select>
             </label>
         }
@@ -313,6 +389,14 @@ pub fn faults_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
         _ => ("min ms", Some("max ms")),
     };
     let net = world.network();
+    let network_state =
+        if net.is_partitioned() { "The network is partitioned." } else { "The network is whole." };
+    let network_now = format!(
+        "now: {} latency, {:.1}% drops",
+        latency_text(&net.latency()),
+        net.drop_rate * 100.0
+    );
+    let load = if p.session.load_on() { "Stop background load" } else { "Start background load" };
     html! {
         <section class="panel faults">
             <h2>{ "Break things" }</h2>
@@ -322,30 +406,39 @@ pub fn faults_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
                 { button("Cut off the ticked nodes", "partition", d, Cmd::Partition) }
                 { button("Heal", "heal", d, Cmd::Heal) }
             </div>
-            <p class="muted">{ if net.is_partitioned() { "The network is partitioned." } else { "The network is whole." } }</p>
+            <p class="muted">{ network_state }</p>
             { error(&f.partition_error) }
             <h3>{ "A faulty link" }</h3>
             <div class="row">
-                { node_select(world, "between", "link-a", &f.link_a, &f.link_errors, d, |v| Cmd::FaultField(FaultField::LinkA, v)) }
-                { node_select(world, "and", "link-b", &f.link_b, &f.link_errors, d, |v| Cmd::FaultField(FaultField::LinkB, v)) }
-                { field("drop %", "link-drop", &f.link_drop_percent, &f.link_errors, d, |v| Cmd::FaultField(FaultField::LinkDrop, v)) }
-                { field("+ms", "link-delay", &f.link_delay_ms, &f.link_errors, d, |v| Cmd::FaultField(FaultField::LinkDelay, v)) }
+                { node_select(world, "between", "link-a", &f.link_a, &f.link_errors, d,
+                              |v| Cmd::FaultField(FaultField::LinkA, v)) }
+                { node_select(world, "and", "link-b", &f.link_b, &f.link_errors, d,
+                              |v| Cmd::FaultField(FaultField::LinkB, v)) }
+                { field("drop %", "link-drop", &f.link_drop_percent, &f.link_errors, d,
+                        |v| Cmd::FaultField(FaultField::LinkDrop, v)) }
+                { field("+ms", "link-delay", &f.link_delay_ms, &f.link_errors, d,
+                        |v| Cmd::FaultField(FaultField::LinkDelay, v)) }
                 { button("Set", "apply-link", d, Cmd::ApplyLink) }
             </div>
             <h3>{ "The whole network" }</h3>
             <div class="row">
                 { latency_kind }
-                { field(a_label, "latency-a", &f.latency_a, &f.network_errors, d, |v| Cmd::FaultField(FaultField::LatencyA, v)) }
-                if let Some(b) = b_label { { field(b, "latency-b", &f.latency_b, &f.network_errors, d, |v| Cmd::FaultField(FaultField::LatencyB, v)) } }
-                { field("drop %", "drop", &f.drop_percent, &f.network_errors, d, |v| Cmd::FaultField(FaultField::Drop, v)) }
+                { field(a_label, "latency-a", &f.latency_a, &f.network_errors, d,
+                        |v| Cmd::FaultField(FaultField::LatencyA, v)) }
+                if let Some(b) = b_label {
+                    { field(b, "latency-b", &f.latency_b, &f.network_errors, d,
+                            |v| Cmd::FaultField(FaultField::LatencyB, v)) }
+                }
+                { field("drop %", "drop", &f.drop_percent, &f.network_errors, d,
+                        |v| Cmd::FaultField(FaultField::Drop, v)) }
                 { button("Set", "apply-network", d, Cmd::ApplyNetwork) }
             </div>
-            <p class="muted">{ format!("now: {} latency, {:.1}% drops", latency_text(&net.latency()), net.drop_rate * 100.0) }</p>
+            <p class="muted">{ network_now }</p>
             <h3>{ "Membership and repair" }</h3>
             <div class="buttons">
                 { button("+ Add a node", "add-node", d, Cmd::AddNode) }
                 { button("Run anti-entropy now", "anti-entropy", d, Cmd::AntiEntropy) }
-                { button(if p.session.load_on() { "Stop background load" } else { "Start background load" }, "load", d, Cmd::ToggleLoad) }
+                { button(load, "load", d, Cmd::ToggleLoad) }
             </div>
             if p.selected.is_none() { { error(&f.node_error) } }
         </section>
@@ -366,17 +459,23 @@ pub fn settings_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
     let s = &p.settings;
     let switch = |label: &str, class: &'static str, on: bool, which: Switch| {
         let onchange = d.reform(move |_: Event| Cmd::Toggle(which));
-        html! { <label class={classes!("switch", class)}><input type="checkbox" checked={on} {onchange} />{ label }</label> }
+        html! {
+            <label class={classes!("switch", class)}>
+                <input type="checkbox" checked={on} {onchange} />{ label }
+            </label>
+        }
     };
     html! {
         <section class="panel settings">
             <h2>{ "Cluster settings" }</h2>
             <div class="row">
-                { field("nodes", "nodes", &s.nodes, &s.errors, d, |v| Cmd::SettingsField(SettingsField::Nodes, v)) }
+                { field("nodes", "nodes", &s.nodes, &s.errors, d,
+                        |v| Cmd::SettingsField(SettingsField::Nodes, v)) }
                 { field("N", "n", &s.n, &s.errors, d, |v| Cmd::SettingsField(SettingsField::N, v)) }
                 { field("R", "r", &s.r, &s.errors, d, |v| Cmd::SettingsField(SettingsField::R, v)) }
                 { field("W", "w", &s.w, &s.errors, d, |v| Cmd::SettingsField(SettingsField::W, v)) }
-                { field("seed", "seed", &s.seed, &s.errors, d, |v| Cmd::SettingsField(SettingsField::Seed, v)) }
+                { field("seed", "seed", &s.seed, &s.errors, d,
+                        |v| Cmd::SettingsField(SettingsField::Seed, v)) }
             </div>
             <div class="switches">
                 { switch("sloppy quorum", "sloppy", s.sloppy_quorum, Switch::SloppyQuorum) }
@@ -385,10 +484,14 @@ pub fn settings_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
                 { switch("last write wins", "lww", s.last_write_wins, Switch::LastWriteWins) }
                 { switch("background load", "load", s.load, Switch::Load) }
             </div>
-            { field("anti-entropy every (ms, empty = only on demand)", "anti-entropy-ms", &s.anti_entropy_ms, &s.errors, d, |v| Cmd::SettingsField(SettingsField::AntiEntropy, v)) }
+            { field("anti-entropy every (ms, empty = only on demand)", "anti-entropy-ms",
+                    &s.anti_entropy_ms, &s.errors, d,
+                    |v| Cmd::SettingsField(SettingsField::AntiEntropy, v)) }
             <div class="buttons">
-                { button("Start a new run with these settings", "apply-settings", d, Cmd::ApplySettings) }
-                <a class="share" href={p.applied.query()} title="this run's settings and seed, as a link">{ "link to this run" }</a>
+                { button("Start a new run with these settings", "apply-settings", d,
+                         Cmd::ApplySettings) }
+                <a class="share" href={p.applied.query()}
+                   title="this run's settings and seed, as a link">{ "link to this run" }</a>
             </div>
         </section>
     }
@@ -408,18 +511,28 @@ pub fn log_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
             <div class="row">
                 <label class="field log-filter"><span>{ "show" }</span>
                     <select onchange={onfilter}>
-                        { for LogFilter::ALL.iter().map(|f| html! { <option value={f.label()} selected={*f == p.log_filter}>{ f.label() }</option> }) }
+                        { for LogFilter::ALL.iter().map(|f| html! {
+                            <option value={f.label()} selected={*f == p.log_filter}>
+                                { f.label() }
+                            </option>
+                        }) }
                     </select>
                 </label>
                 <label class="field log-text"><span>{ "containing" }</span>
-                    <input type="text" value={p.log_text.clone()} oninput={ontext} placeholder="a node, a key…" />
+                    <input type="text" value={p.log_text.clone()} oninput={ontext}
+                           placeholder="a node, a key…" />
                 </label>
             </div>
             <ol class="log">
                 { for lines.into_iter().map(|(index, event, line)| {
                     let at = event.at;
                     let onclick = d.reform(move |_: MouseEvent| Cmd::Seek(at));
-                    html! { <li key={index} {onclick} title="go back to this moment"><span class="at">{ format!("{:>10}", ms(at)) }</span>{ format!("  {line}") }</li> }
+                    html! {
+                        <li key={index} {onclick} title="go back to this moment">
+                            <span class="at">{ format!("{:>10}", ms(at)) }</span>
+                            { format!("  {line}") }
+                        </li>
+                    }
                 }) }
             </ol>
         </section>
@@ -431,16 +544,19 @@ pub fn stats(p: &Playground) -> Html {
     let world = p.session.world();
     let m = world.metrics();
     let config = world.config();
+    let puts = format!("{} / {}", m.puts_ok, m.puts_failed);
+    let gets = format!("{} / {}", m.gets_ok, m.gets_failed);
+    let hints = format!("{} / {}", m.hints_stored, m.hints_delivered);
     html! {
         <dl class="stats">
             <dt>{ "N, R, W" }</dt><dd>{ format!("{}, {}, {}", config.n, config.r, config.w) }</dd>
             <dt>{ "in flight" }</dt><dd class="in-flight">{ world.in_flight().count() }</dd>
             <dt>{ "delivered" }</dt><dd class="delivered">{ m.messages_delivered }</dd>
             <dt>{ "lost" }</dt><dd class="dropped">{ m.messages_dropped }</dd>
-            <dt>{ "puts ok / failed" }</dt><dd class="puts">{ format!("{} / {}", m.puts_ok, m.puts_failed) }</dd>
-            <dt>{ "gets ok / failed" }</dt><dd class="gets">{ format!("{} / {}", m.gets_ok, m.gets_failed) }</dd>
+            <dt>{ "puts ok / failed" }</dt><dd class="puts">{ puts }</dd>
+            <dt>{ "gets ok / failed" }</dt><dd class="gets">{ gets }</dd>
             <dt>{ "gets with siblings" }</dt><dd>{ m.gets_with_siblings }</dd>
-            <dt>{ "hints stored / handed back" }</dt><dd class="hints-total">{ format!("{} / {}", m.hints_stored, m.hints_delivered) }</dd>
+            <dt>{ "hints stored / handed back" }</dt><dd class="hints-total">{ hints }</dd>
             <dt>{ "hints pending" }</dt><dd class="hints-pending">{ world.pending_hints() }</dd>
             <dt>{ "seed" }</dt><dd class="seed">{ world.seed() }</dd>
         </dl>

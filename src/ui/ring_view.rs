@@ -125,26 +125,39 @@ fn node_mark(
     );
     let big = size >= 30.0;
     let font = format!("font-size:{:.0}px", (size * 0.8).clamp(9.0, 36.0));
+    // Where the state label ("down", "cut off", "stands in for …") sits, above the node.
+    let state_y = format!("{:.1}", -size - 14.0);
+    let stands_in_for = node.stand_in_for.as_ref().filter(|_| node.up && !node.cut_off);
     html! {
-        <g key={node.index} class={class} data-node={node.name.clone()} transform={format!("translate({x:.1},{y:.1})")} {onclick}
+        <g key={node.index} class={class} data-node={node.name.clone()}
+           transform={format!("translate({x:.1},{y:.1})")} {onclick}
            role="button" tabindex="0" aria-label={title.clone()}>
             <title>{ title }</title>
-            if replica || stand_in { <circle class="replica-ring" r={format!("{:.1}", size + 10.0)} /> }
+            if replica || stand_in {
+                <circle class="replica-ring" r={format!("{:.1}", size + 10.0)} />
+            }
             <circle class="body" r={format!("{size:.1}")} fill={node_colour(node.index)} />
             <text class="node-name" dy="0.35em" style={font}>{ &node.name }</text>
             if big {
                 <text class="node-load" y={format!("{:.1}", size + 30.0)}>
                     { format!("{} key{}", node.keys, if node.keys == 1 { "" } else { "s" }) }
-                    if node.hints > 0 { <tspan class="hint-count" x="0" dy="1.15em">{ hint_label(node) }</tspan> }
+                    if node.hints > 0 {
+                        <tspan class="hint-count" x="0" dy="1.15em">{ hint_label(node) }</tspan>
+                    }
                 </text>
-                if !node.up { <text class="node-state" y={format!("{:.1}", -size - 14.0)}>{ "down" }</text> }
-                if node.cut_off && node.up { <text class="node-state" y={format!("{:.1}", -size - 14.0)}>{ "cut off" }</text> }
-                if let Some(owner) = node.stand_in_for.as_ref().filter(|_| node.up && !node.cut_off) {
-                    <text class="node-state stand-in-label" y={format!("{:.1}", -size - 14.0)}>{ format!("stands in for {owner}") }</text>
+                if !node.up { <text class="node-state" y={state_y.clone()}>{ "down" }</text> }
+                if node.cut_off && node.up {
+                    <text class="node-state" y={state_y.clone()}>{ "cut off" }</text>
+                }
+                if let Some(owner) = stands_in_for {
+                    <text class="node-state stand-in-label" y={state_y.clone()}>
+                        { format!("stands in for {owner}") }
+                    </text>
                 }
             }
             if let Some(rank) = node.rank.filter(|_| big) {
-                <g class="rank" transform={format!("translate({:.1},{:.1})", size * 0.8, -size * 0.8)}>
+                <g class="rank"
+                   transform={format!("translate({:.1},{:.1})", size * 0.8, -size * 0.8)}>
                     <circle r="17" />
                     <text dy="0.35em">{ rank + 1 }</text>
                 </g>
@@ -188,8 +201,8 @@ fn message_mark(m: &MessageView, count: usize, size: f64, on_click: &Callback<u6
         id
     });
     html! {
-        <g key={m.id} class={class} data-kind={m.kind.label()} data-id={m.id.to_string()} opacity={opacity}
-           transform={format!("translate({x:.1},{y:.1})")} {onclick}>
+        <g key={m.id} class={class} data-kind={m.kind.label()} data-id={m.id.to_string()}
+           opacity={opacity} transform={format!("translate({x:.1},{y:.1})")} {onclick}>
             <title>{ format!("{}: click to see what it carries", m.kind.label()) }</title>
             <circle r="15" fill={message_colour(m.kind)} />
             <text class="message-label" y="-22">{ m.kind.label() }</text>
@@ -210,27 +223,39 @@ struct TokensProps {
 #[function_component(Tokens)]
 fn tokens(props: &TokensProps) -> Html {
     let count = props.nodes.len();
-    let token_links = props.nodes.iter().filter(|(index, _, _)| props.selected == Some(*index)).flat_map(|(index, _, tokens)| {
+    let selected = props.nodes.iter().filter(|(index, _, _)| props.selected == Some(*index));
+    let token_links = selected.flat_map(|(index, _, tokens)| {
         let (nx, ny) = node_point(*index, count);
         tokens.iter().map(move |&t| {
             let (tx, ty) = point(t, RING_RADIUS);
-            html! { <line class="token-link" x1={format!("{nx:.1}")} y1={format!("{ny:.1}")} x2={format!("{tx:.1}")} y2={format!("{ty:.1}")}
-                          stroke={node_colour(*index)} /> }
+            html! {
+                <line class="token-link" x1={format!("{nx:.1}")} y1={format!("{ny:.1}")}
+                      x2={format!("{tx:.1}")} y2={format!("{ty:.1}")}
+                      stroke={node_colour(*index)} />
+            }
         })
     });
     let tokens = props.nodes.iter().flat_map(|(index, name, tokens)| {
         tokens.iter().map(move |&t| {
             let (x1, y1) = point(t, RING_RADIUS - 22.0);
             let (x2, y2) = point(t, RING_RADIUS + 22.0);
-            html! { <line class="token" data-node={name.clone()} x1={format!("{x1:.1}")} y1={format!("{y1:.1}")}
-                          x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} stroke={node_colour(*index)} /> }
+            html! {
+                <line class="token" data-node={name.clone()}
+                      x1={format!("{x1:.1}")} y1={format!("{y1:.1}")}
+                      x2={format!("{x2:.1}")} y2={format!("{y2:.1}")}
+                      stroke={node_colour(*index)} />
+            }
         })
     });
     html! {
         <g class="tokens">
-            <circle class="ring-circle" cx={CENTRE.to_string()} cy={CENTRE.to_string()} r={RING_RADIUS.to_string()} />
-            <text class="ring-caption" x={CENTRE.to_string()} y={(CENTRE - 12.0).to_string()}>{ "MD5 ring" }</text>
-            <text class="ring-caption small" x={CENTRE.to_string()} y={(CENTRE + 22.0).to_string()}>{ "0 at the top, clockwise" }</text>
+            <circle class="ring-circle" cx={CENTRE.to_string()} cy={CENTRE.to_string()}
+                    r={RING_RADIUS.to_string()} />
+            <text class="ring-caption" x={CENTRE.to_string()} y={(CENTRE - 12.0).to_string()}>
+                { "MD5 ring" }
+            </text>
+            <text class="ring-caption small" x={CENTRE.to_string()}
+                  y={(CENTRE + 22.0).to_string()}>{ "0 at the top, clockwise" }</text>
             { for token_links }
             { for tokens }
         </g>
@@ -250,7 +275,8 @@ pub fn ring_view(props: &RingProps) -> Html {
         let k = key.clone();
         let onmouseenter = props.on_key_hover.reform(move |_: MouseEvent| k.clone());
         html! {
-            <circle key={key.clone()} class="key-dot" cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="6" {onmouseenter}>
+            <circle key={key.clone()} class="key-dot"
+                    cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="6" {onmouseenter}>
                 <title>{ format!("key {key}: hover to see its preference list") }</title>
             </circle>
         }
@@ -263,8 +289,10 @@ pub fn ring_view(props: &RingProps) -> Html {
         let ((x1, y1), (x2, y2)) = (node_point(*a, count), node_point(*b, count));
         html! {
             <g class="faulty-link">
-                <line x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} />
-                <text x={format!("{:.1}", (x1 + x2) / 2.0)} y={format!("{:.1}", (y1 + y2) / 2.0 - 10.0)}>{ label }</text>
+                <line x1={format!("{x1:.1}")} y1={format!("{y1:.1}")}
+                      x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} />
+                <text x={format!("{:.1}", (x1 + x2) / 2.0)}
+                      y={format!("{:.1}", (y1 + y2) / 2.0 - 10.0)}>{ label }</text>
             </g>
         }
     });
@@ -296,7 +324,8 @@ pub fn ring_view(props: &RingProps) -> Html {
                 <g class="lookup-mark">{ for key }</g>
                 <g class="nodes">{ for nodes }</g>
             </svg>
-            <svg class={classes!("ring-messages", crowded)} viewBox={VIEW_BOX} aria-label="messages in flight">
+            <svg class={classes!("ring-messages", crowded)} viewBox={VIEW_BOX}
+                 aria-label="messages in flight">
                 <g class="messages">{ for messages }</g>
             </svg>
         </div>
