@@ -249,8 +249,11 @@ test('anti-entropy: a wiped replica shows differing Merkle roots and is repaired
   const victim = replicas[2];
   await page.click(`g.node[data-node="${victim}"]`);
   assert.match(await page.locator('.node-inspector .store').innerText(), /milk/);
+  assert.match(await page.locator('.node-inspector .identity').innerText(), new RegExp(`as ${victim} \\(`));
   await page.click('.node-inspector button.wipe');
   assert.equal(await page.locator('.node-inspector .store tr').count(), 0, 'the disk is empty');
+  // It lost the record of its clock counters with its disk: it stamps under a new identity.
+  assert.match(await page.locator('.node-inspector .identity').innerText(), new RegExp(`as ${victim}#1, a new identity`));
   assert.ok(await page.locator('.node-inspector .trees .out-of-sync').count() >= 1, 'its Merkle roots differ from its peers');
   await page.screenshot({ path: join(SHOTS, 'wiped-node.png') });
   await page.click('button.anti-entropy');

@@ -151,7 +151,7 @@ fn a_put_forwarded_to_a_crashed_coordinator_fails_and_the_next_one_goes_elsewher
     let retry = w.put("c", KEY, "v2", outsider, VectorClock::new());
     w.run_until(w.now() + 100 * MS);
     let ClientReply::Put { version, .. } = outcome(&w, retry) else { panic!("the retry succeeds") };
-    assert_eq!(version.clock.counters(), vec![(second, 1)], "coordinated by the next owner");
+    assert_eq!(version.clock.counters(), vec![(second.into(), 1)], "coordinated by the next owner");
 }
 
 #[test]

@@ -56,6 +56,30 @@ fn strict_quorum_rejects_a_put_with_two_replicas_down_then_recovers() {
     assert_eq!(doc["metrics"]["puts_failed"], json!(1));
 }
 
+/// A wiped node must not reuse its clock counters, or an acknowledged write is lost: v3,
+/// written after D lost its disk, would be stamped [D:1] and discarded as an ancestor of
+/// v2 [D:2]. D comes back as a new actor, D#1, and v3 survives as v2's sibling.
+#[test]
+fn a_wiped_node_writes_under_a_new_identity_and_no_acknowledged_write_is_lost() {
+    let doc = run_file("wipe-new-identity.json");
+    let r = doc["results"].as_array().unwrap();
+    assert_eq!(r[0]["clock"], json!({"D": 1}), "v1");
+    assert_eq!(r[1]["clock"], json!({"D": 2}), "v2 (blind: it replaces what D holds)");
+    assert_eq!(r[4]["ok"], json!(true), "v3 is acknowledged");
+    assert_eq!(r[4]["clock"], json!({"D#1": 1}), "stamped by D's new identity");
+    assert_eq!(values(&r[6]), vec!["v2", "v3"], "v3 survives, concurrent with v2");
+    assert_eq!(r[6]["context"], json!({"D": 2, "D#1": 1}));
+    for node in ["C", "D", "B"] {
+        let held: Vec<&str> = doc["final"][node]["store"]["cart"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["value"].as_str().unwrap())
+            .collect();
+        assert!(held.contains(&"v3"), "{node} holds v3: {held:?}");
+    }
+}
+
 #[test]
 fn every_shipped_scenario_runs_and_is_deterministic() {
     let dir = format!("{}/scenarios", env!("CARGO_MANIFEST_DIR"));

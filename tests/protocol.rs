@@ -43,7 +43,7 @@ fn a_put_outside_the_top_n_is_forwarded_to_the_coordinator() {
     let ClientReply::Put { version, .. } = outcome(&w, op) else { panic!("put failed") };
     assert_eq!(
         version.clock.counters(),
-        vec![(coordinator, 1)],
+        vec![(coordinator.into(), 1)],
         "the coordinator stamps the clock"
     );
     assert!(w.node(via).store().get("k").is_empty(), "the forwarding node holds no replica");
@@ -117,7 +117,7 @@ fn a_put_answers_after_w_acks_and_a_get_after_r_replies() {
     assert_eq!(w.op(get).unwrap().finished, Some(start + 4 * MS));
     let ClientReply::Got { versions, context, .. } = outcome(&w, get) else { panic!() };
     assert_eq!(versions.len(), 1);
-    assert_eq!(context.counters(), vec![(coordinator, 1)]);
+    assert_eq!(context.counters(), vec![(coordinator.into(), 1)]);
 }
 
 #[test]
@@ -367,7 +367,7 @@ fn clocks_are_truncated_at_the_threshold_dropping_the_oldest_entry() {
     }
     let ClientReply::Put { version, .. } = outcome(&w, last.unwrap()) else { panic!() };
     assert_eq!(version.clock.len(), 3);
-    let nodes: Vec<NodeId> = version.clock.counters().into_iter().map(|(n, _)| n).collect();
+    let nodes: Vec<NodeId> = version.clock.counters().into_iter().map(|(a, _)| a.node).collect();
     assert_eq!(nodes, vec![NodeId(2), NodeId(3), NodeId(4)], "the two oldest writers were dropped");
 }
 

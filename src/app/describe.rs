@@ -1,7 +1,7 @@
 //! Words for what the simulator reports: one line per trace event for the log, the
 //! contents of a message for the inspector, and the log's filters.
 
-use crate::core::clock::VectorClock;
+use crate::core::clock::{Actor, VectorClock};
 use crate::core::message::{
     ClientReply, ForwardPut, Msg, MsgKind, Note, SyncHashes, SyncKeys, TransferAccept, TransferAck,
 };
@@ -53,7 +53,14 @@ pub fn describe(world: &World, event: &Event) -> String {
         }
         Event::Crash { node } => format!("{} crashed", n(*node)),
         Event::Recover { node } => format!("{} recovered", n(*node)),
-        Event::Wipe { node } => format!("{}'s disk wiped", n(*node)),
+        Event::Wipe { node, epoch } => {
+            let actor = Actor::new(*node, *epoch).label(&n(*node));
+            format!(
+                "{}'s disk wiped: it comes back as {actor} in vector clocks, so that it cannot \
+                 reuse a counter it handed out before (§4.4)",
+                n(*node)
+            )
+        }
         Event::Join { node } => format!("administrator: {} joins the ring", n(*node)),
         Event::Leave { node } => format!("administrator: {} leaves the ring", n(*node)),
         Event::Link { a, b, drop_rate_permille, extra_delay } => format!(

@@ -7,6 +7,7 @@
 //! the keys under differing leaves — so the traffic grows with the differences, not with
 //! the data. The node keeps its trees up to date as keys change ([`KeptTree`]).
 
+use super::clock::Actor;
 use super::partition::{partition_end, Strategy};
 use super::ring::{in_range, Position, Ring};
 use super::version::Version;
@@ -137,10 +138,20 @@ fn hash_entry(hasher: &mut Md5, key: &str, versions: &[Version]) {
     for v in versions {
         hasher.update((v.value.len() as u32).to_le_bytes());
         hasher.update(v.value.as_bytes());
-        for (node, counter) in v.clock.counters() {
-            hasher.update(node.0.to_le_bytes());
+        for (actor, counter) in v.clock.counters() {
+            hash_actor(hasher, actor);
             hasher.update(counter.to_le_bytes());
         }
+    }
+}
+
+/// An actor: its node's id, then its epoch if it has one (node ids stay below 2^31).
+fn hash_actor(hasher: &mut Md5, actor: Actor) {
+    if actor.epoch == 0 {
+        hasher.update(actor.node.0.to_le_bytes());
+    } else {
+        hasher.update((actor.node.0 | 1 << 31).to_le_bytes());
+        hasher.update(actor.epoch.to_le_bytes());
     }
 }
 

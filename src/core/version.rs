@@ -173,7 +173,7 @@ mod tests {
         assert_eq!(held, vec![d3.clone(), d4.clone()]);
         assert_eq!(
             context_of(&held).counters(),
-            vec![(NodeId(0), 2), (NodeId(1), 1), (NodeId(2), 1)]
+            vec![(NodeId(0).into(), 2), (NodeId(1).into(), 1), (NodeId(2).into(), 1)]
         );
         let d5 = v("D5", &[(0, 3), (1, 1), (2, 1)], 5);
         assert_eq!(reconcile([d3, d4, d5.clone()], Reconciliation::Siblings), vec![d5]);

@@ -10,10 +10,11 @@ use crate::core::version::Version;
 use crate::core::{NodeId, Time};
 use serde_json::{json, Map, Value};
 
-/// A clock as a JSON object of node name → counter, e.g. `{"Sx": 2, "Sy": 1}`.
+/// A clock as a JSON object of actor → counter, e.g. `{"Sx": 2, "Sy": 1}` (an actor is a
+/// node's name, then `#epoch` after a wipe: `{"Sx": 2, "Sx#1": 1}`).
 pub fn clock_json(world: &World, clock: &VectorClock) -> Value {
     let map: Map<String, Value> =
-        clock.entries().map(|(n, e)| (world.name(n).to_string(), json!(e.counter))).collect();
+        clock.entries().map(|(a, e)| (world.actor_name(a), json!(e.counter))).collect();
     Value::Object(map)
 }
 

@@ -42,7 +42,8 @@ pub enum Event {
     /// A crashed node came back.
     Recover { node: NodeId },
     /// A node's disk was wiped (a permanent failure, §4.7).
-    Wipe { node: NodeId },
+    /// `epoch` is the node's new identity in vector clocks (its old counters are lost).
+    Wipe { node: NodeId, epoch: u32 },
     /// A node noticed something: a peer down or up, a hint stored or delivered.
     Node { node: NodeId, note: Note },
     /// The administrator joined a node to the ring (§4.8.1).
@@ -430,9 +431,10 @@ fn encode_rest(buf: &mut Vec<u8>, event: &Event) {
             }
         }
         Event::Heal => buf.push(9),
-        Event::Wipe { node } => {
+        Event::Wipe { node, epoch } => {
             buf.push(10);
             put_u32(buf, node.0);
+            put_u32(buf, *epoch);
         }
         Event::Node { node, note } => {
             buf.push(11);

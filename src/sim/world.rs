@@ -6,7 +6,7 @@
 use super::network::{DropReason, Latency, LinkFault, Network};
 use super::queue::{Due, EventQueue};
 use super::trace::{Event, OpKind, Trace};
-use crate::core::clock::VectorClock;
+use crate::core::clock::{Actor, VectorClock};
 use crate::core::config::Config;
 use crate::core::membership::{MemberStatus, Membership};
 use crate::core::merkle::{key_ranges, KeyRange};
@@ -570,11 +570,18 @@ impl World {
         self.latest_reads.get(client)
     }
 
-    /// A clock written with node names, e.g. `[Sx:2, Sy:1]`.
+    /// A clock written with node names, e.g. `[Sx:2, Sy:1]` (`Sx#1` after a wipe of Sx).
     pub fn clock_text(&self, clock: &VectorClock) -> String {
-        let pairs: Vec<String> =
-            clock.entries().map(|(n, e)| format!("{}:{}", self.name(n), e.counter)).collect();
+        let pairs: Vec<String> = clock
+            .entries()
+            .map(|(actor, e)| format!("{}:{}", self.actor_name(actor), e.counter))
+            .collect();
         format!("[{}]", pairs.join(", "))
+    }
+
+    /// How an actor is written in clocks: its node's name, then `#epoch` after a wipe.
+    pub fn actor_name(&self, actor: Actor) -> String {
+        actor.label(self.name(actor.node))
     }
 
     /// The key's preference list (the whole of it), on the ring as the administrator
@@ -954,12 +961,14 @@ impl World {
         self.start(node);
     }
 
-    /// Wipes a node's disk (a permanent failure, §4.7): its store and hints are gone.
+    /// Wipes a node's disk (a permanent failure, §4.7): its store and hints are gone, and
+    /// it stamps clocks under a new identity from now on (see `core::clock`).
     /// The node stays up (it was replaced by an empty one) unless it was down.
     pub fn wipe(&mut self, node: NodeId) {
         self.incarnation[node.index()] += 1;
         self.nodes[node.index()].wipe();
-        self.trace.push(self.now, Event::Wipe { node });
+        let epoch = self.nodes[node.index()].actor().epoch;
+        self.trace.push(self.now, Event::Wipe { node, epoch });
         if self.up[node.index()] {
             self.start(node);
         }

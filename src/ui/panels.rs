@@ -147,7 +147,7 @@ pub fn clients_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
                             .clock
                             .entries()
                             .max_by_key(|(_, e)| e.timestamp)
-                            .map(|(n, _)| world.name(n).to_string());
+                            .map(|(actor, _)| world.actor_name(actor));
                         let stored = format!("{what}: stored {}", version_text(world, version));
                         html! {
                             <p class="result put">{ stored }
@@ -261,6 +261,17 @@ fn node_inspector(p: &Playground, id: NodeId, d: &Callback<Cmd>) -> Html {
         .record(id)
         .is_some_and(|r| r.status == crate::core::membership::MemberStatus::Joined);
     let name = world.name(id).to_string();
+    let actor = world.actor_name(node.actor());
+    let identity = if node.actor().epoch == 0 {
+        format!("Stamps vector clocks as {actor} (§4.4).")
+    } else {
+        format!(
+            "Stamps vector clocks as {actor}, a new identity: its disk was wiped, and with it \
+             the record of the counters it had handed out as {name}. Reusing one could give a \
+             new write a clock that an older version already descends, and the write would be \
+             discarded (§4.4)."
+        )
+    };
     let store = node.store();
     let keys = store.keys();
     let rows = keys.iter().take(STORE_ROWS).map(|&key| {
@@ -334,6 +345,7 @@ fn node_inspector(p: &Playground, id: NodeId, d: &Callback<Cmd>) -> Html {
                 }
             </div>
             { error(&p.faults.node_error) }
+            <p class="explain identity">{ identity }</p>
             <h3>
                 { format!("Store: {} key{}", keys.len(), if keys.len() == 1 { "" } else { "s" }) }
             </h3>

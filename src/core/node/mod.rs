@@ -8,7 +8,7 @@
 mod anti_entropy;
 mod membership;
 
-use super::clock::VectorClock;
+use super::clock::{Actor, VectorClock};
 use super::config::Config;
 use super::membership::Membership;
 use super::merkle::{KeptTree, KeyRange};
@@ -59,6 +59,11 @@ pub struct Node {
     store: Box<dyn StorageEngine>,
     /// Replicas kept for nodes believed down, apart from the node's own data (§4.6).
     hints: HintStore,
+    /// Which life of its disk this node is in: 0, plus one per wipe. It stamps clocks as
+    /// the actor (id, epoch), so that after losing its disk it never reuses a counter it
+    /// handed out before (see `clock`). Kept with the node's identity, not on its disk: a
+    /// real node would draw a fresh random actor id; counting keeps the names short.
+    epoch: u32,
     /// The highest counter this node has put in a clock, per key (durable): a node that
     /// handed a key away and coordinates a write for it again must not reuse a counter,
     /// or two different versions would carry the same clock. (Only looked up, never
@@ -127,6 +132,7 @@ impl Node {
             stranded_scan_at: None,
             store,
             hints: HintStore::new(),
+            epoch: 0,
             issued: FastHashMap::default(),
             down: BTreeMap::new(),
             handoffs_unanswered: BTreeSet::new(),
@@ -209,12 +215,14 @@ impl Node {
         self.stranded_scan_due = true;
     }
 
-    /// The disk is gone too (a permanent failure, §4.7).
+    /// The disk is gone too (a permanent failure, §4.7). With it went the record of the
+    /// counters this node put in clocks, so it comes back as a new actor (a new epoch).
     pub fn wipe(&mut self) {
         self.crash();
         self.store.wipe();
         self.hints.clear();
         self.issued.clear();
+        self.epoch += 1;
         self.trees.clear(); // every tree starts over, empty
         self.unmarked.clear();
         self.rebuild_trees();
@@ -401,23 +409,29 @@ impl Node {
         }
     }
 
+    /// Who this node is in the clocks it stamps: its id in its current life (see `clock`).
+    pub fn actor(&self) -> Actor {
+        Actor::new(self.id, self.epoch)
+    }
+
     /// The clock of a new version written here (§4.4): the client's context with this
     /// node's counter bumped past any it has used for the key, then truncated.
     fn new_clock(&mut self, key: &Key, context: &VectorClock, now: Time) -> VectorClock {
+        let me = self.actor();
         let hinted = self.hints.values().filter_map(|keys| keys.get(key)).flatten();
         let held = self
             .store
             .versions_of(key)
             .iter()
             .chain(hinted)
-            .map(|v| v.clock.counter(self.id))
+            .map(|v| v.clock.counter(me))
             .max()
             .unwrap_or(0);
         let issued = self.issued.entry(key.clone()).or_insert(0);
-        let counter = held.max(*issued).max(context.counter(self.id)) + 1;
+        let counter = held.max(*issued).max(context.counter(me)) + 1;
         *issued = counter;
         let mut clock = context.clone();
-        clock.set(self.id, counter, now);
+        clock.set(me, counter, now);
         clock.truncate(self.config.clock_truncation);
         clock
     }
