@@ -7,15 +7,18 @@
 //!                                        §6.2: load-balancing efficiency and membership size
 //!                                        of the cluster under each partitioning strategy
 //! ```
-//! Errors go to stderr with exit code 1 (2 for a bad command line).
+//! Errors go to stderr with exit code 1 (2 for a bad command line). Sizes and durations
+//! are limited as `dynamo_playground::sim::limits` documents.
 
 use dynamo_playground::core::partition::{
     load_balance, membership_entries, Strategy, TOKEN_ENTRY_BYTES,
 };
 use dynamo_playground::core::ring::{format_position, key_position};
+use dynamo_playground::sim::limits::{MAX_BALANCE_KEYS, MAX_PARTITIONS};
 use dynamo_playground::sim::scenario::{self, Scenario};
 use dynamo_playground::sim::World;
 use serde_json::{json, Value};
+use std::io::Write;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
@@ -30,8 +33,13 @@ fn main() -> ExitCode {
         Some("ring") if args.len() == 4 && args[2] == "--key" => {
             load(&args[1]).and_then(|s| ring(&s, &args[3]))
         }
-        Some("balance") if args.len() >= 2 => load(&args[1])
-            .and_then(|s| parse_flags(&args[2..]).and_then(|(k, q)| balance(&s, k, q))),
+        Some("balance") if args.len() >= 2 => match parse_flags(&args[2..]) {
+            Err(e) => {
+                eprintln!("dynamo-sim: {e}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+            Ok((keys, q)) => load(&args[1]).and_then(|s| balance(&s, keys, q)),
+        },
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -43,7 +51,9 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(doc) => {
-            println!("{}", serde_json::to_string_pretty(&doc).expect("JSON values serialize"));
+            let text = serde_json::to_string_pretty(&doc).expect("JSON values serialize");
+            // A reader that stops early (`| head`) closes the pipe: nothing more to say.
+            let _ = writeln!(std::io::stdout().lock(), "{text}");
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -64,18 +74,24 @@ fn ring(scenario: &Scenario, key: &str) -> Result<Value, String> {
     Ok(json!({"key": key, "position": format_position(key_position(key)), "preference_list": list}))
 }
 
+/// `[--keys K] [--q Q]`: K keys (1 to 1,000,000; default 10,000), Q partitions (1 to 65,536).
 fn parse_flags(flags: &[String]) -> Result<(u32, Option<u32>), String> {
     let (mut keys, mut q) = (10_000u32, None);
     let mut it = flags.iter();
     while let Some(flag) = it.next() {
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
-        let number: u32 = value
-            .parse()
-            .map_err(|_| format!("{flag}: {value:?} is not a positive whole number"))?;
+        let most = match flag.as_str() {
+            "--keys" => MAX_BALANCE_KEYS,
+            "--q" => MAX_PARTITIONS,
+            _ => return Err(format!("unknown flag {flag:?}")),
+        };
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let number =
+            value.parse::<u32>().ok().filter(|n| (1..=most).contains(n)).ok_or_else(|| {
+                format!("{flag}: {value:?} is not a whole number from 1 to {most}")
+            })?;
         match flag.as_str() {
-            "--keys" if number > 0 => keys = number,
-            "--q" if number > 0 => q = Some(number),
-            _ => return Err(format!("unexpected {flag} {value}\n{USAGE}")),
+            "--keys" => keys = number,
+            _ => q = Some(number),
         }
     }
     Ok((keys, q))

@@ -34,6 +34,20 @@ impl Latency {
         }
     }
 
+    /// Checks the parameters, and that none is over `most_ms`.
+    pub fn check_at_most(&self, most_ms: f64) -> Result<(), String> {
+        self.validate()?;
+        let largest = match *self {
+            Latency::Fixed { ms } => ms,
+            Latency::Uniform { max, .. } => max,
+            Latency::Exponential { mean } => mean,
+        };
+        if largest > most_ms {
+            return Err(format!("bad latency {self:?}: at most {most_ms} ms"));
+        }
+        Ok(())
+    }
+
     /// Draws one message's latency in microseconds.
     pub fn sample(&self, rng: &mut ChaCha8Rng) -> Time {
         Draw::of(*self).sample(rng)

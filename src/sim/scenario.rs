@@ -1,6 +1,7 @@
 //! Scenario files (the format of DESIGN.md, "Scenario file format"): a cluster, a seed and
 //! timed steps. The CLI runs them; the page imports and exports them.
 
+use super::limits;
 use super::network::Latency;
 use super::report;
 use super::world::{validate_nodes, NodeSpec, World, WorldSpec};
@@ -444,11 +445,15 @@ impl Scenario {
     fn check_steps(&self) -> Result<(), String> {
         let mut known_nodes: Vec<String> =
             self.cluster.nodes.iter().map(|n| n.id.clone()).collect();
+        // The virtual time the steps ask for: the latest at_ms, every settle's bound, and
+        // the final wait for clients' answers.
+        let (mut latest_ms, mut settle_ms) = (0.0f64, DEFAULT_SETTLE as f64 / MS as f64);
         for (i, step) in self.steps.iter().enumerate() {
             let known = |name: &str| known_nodes.iter().any(|n| n == name);
             let at = format!("step {} ({})", i + 1, step.op_name());
             if let Some(ms) = step.at_ms() {
                 ms_to_time(&format!("{at}: at_ms"), ms)?;
+                latest_ms = latest_ms.max(ms);
             }
             let mut names: Vec<&str> = Vec::new();
             match step {
@@ -481,11 +486,7 @@ impl Scenario {
                         return Err(format!("{at}: the node id must not be empty"));
                     }
                     if let Some(c) = capacity {
-                        if !(c.is_finite() && *c > 0.0) {
-                            return Err(format!(
-                                "{at}: capacity must be a positive number (got {c})"
-                            ));
-                        }
+                        limits::check_capacity(node, *c).map_err(|e| format!("{at}: {e}"))?;
                     }
                     for t in tokens.iter().flatten() {
                         parse_position(t).map_err(|e| format!("{at}: {e}"))?;
@@ -503,6 +504,12 @@ impl Scenario {
                         ));
                     }
                     ms_to_time(&format!("{at}: extra_delay_ms"), *extra_delay_ms)?;
+                    if *extra_delay_ms > limits::MAX_LATENCY_MS {
+                        return Err(format!(
+                            "{at}: extra_delay_ms must be at most {}",
+                            limits::MAX_LATENCY_MS
+                        ));
+                    }
                     if a == b {
                         return Err(format!("{at}: a link needs two different nodes"));
                     }
@@ -513,6 +520,7 @@ impl Scenario {
                     if let Some(ms) = max_ms {
                         ms_to_time(&format!("{at}: max_ms"), *ms)?;
                     }
+                    settle_ms += max_ms.unwrap_or(DEFAULT_SETTLE as f64 / MS as f64);
                 }
             }
             let known = |name: &str| known_nodes.iter().any(|n| n == name);
@@ -520,7 +528,7 @@ impl Scenario {
                 return Err(format!("{at}: unknown node {unknown:?}"));
             }
         }
-        Ok(())
+        limits::check_run_time(latest_ms + settle_ms, known_nodes.len(), self.steps.len())
     }
 }
 

@@ -3,6 +3,7 @@
 //! Everything nondeterministic lives here and is seeded: message latencies, drops, and
 //! the tokens nodes draw. One seed and one sequence of inputs give one trace.
 
+use super::limits;
 use super::network::{DropReason, Latency, LinkFault, Network};
 use super::queue::{Due, EventQueue};
 use super::trace::{Event, OpKind, Trace};
@@ -356,6 +357,7 @@ impl World {
     /// Builds a world, drawing tokens from the seeded PRNG. Refuses impossible specs.
     pub fn new(spec: WorldSpec) -> Result<World, String> {
         validate_nodes(&spec.nodes)?;
+        limits::check_world(&spec)?;
         spec.config.validate(spec.nodes.len())?;
         spec.latency.validate()?;
         if !(0.0..=1.0).contains(&spec.drop_rate) {
@@ -619,10 +621,21 @@ impl World {
                  tokens cannot be given"
             ));
         }
-        if !(capacity.is_finite() && capacity > 0.0) {
-            return Err(format!("join {name}: capacity must be a positive number"));
-        }
+        limits::check_capacity(name, capacity).map_err(|e| format!("join: {e}"))?;
         let existing = self.node_id(name);
+        if existing.is_none() && self.names.len() >= limits::MAX_NODES {
+            return Err(format!("join {name}: a cluster has at most {} nodes", limits::MAX_NODES));
+        }
+        let adding = tokens.as_ref().map_or_else(
+            || limits::tokens_for(self.tokens_per_node, capacity),
+            |tokens| tokens.len(),
+        );
+        if self.ring.tokens().len() + adding > limits::MAX_RING_TOKENS {
+            return Err(format!(
+                "join {name}: the ring would hold more than {} tokens",
+                limits::MAX_RING_TOKENS
+            ));
+        }
         if let Some(id) = existing {
             if self.membership.record(id).is_some_and(|r| r.status == MemberStatus::Joined) {
                 return Err(format!("join: node {name:?} is already a member of the ring"));
@@ -639,7 +652,7 @@ impl World {
                 }
                 tokens
             }
-            None => (0..token_count(self.tokens_per_node, capacity))
+            None => (0..limits::tokens_for(self.tokens_per_node, capacity))
                 .map(|_| {
                     let mut t: Position = self.rng.random();
                     while self.ring.contains_token(t) {
@@ -765,6 +778,9 @@ impl World {
     ) -> Result<(), String> {
         if !(0.0..=1.0).contains(&drop_rate) {
             return Err(format!("link drop_rate must be between 0 and 1 (got {drop_rate})"));
+        }
+        if extra_delay as f64 > limits::MAX_LATENCY_MS * MS as f64 {
+            return Err(format!("link extra delay: at most {} ms", limits::MAX_LATENCY_MS));
         }
         self.network.set_link(a, b, LinkFault { drop_rate, extra_delay });
         let drop_rate_permille = (drop_rate * 1000.0).round() as u32;
@@ -1314,7 +1330,7 @@ impl World {
 
     /// Changes the whole network's latency model and drop rate from now on.
     pub fn set_network(&mut self, latency: Latency, drop_rate: f64) -> Result<(), String> {
-        latency.validate()?;
+        latency.check_at_most(limits::MAX_LATENCY_MS)?;
         if !(0.0..=1.0).contains(&drop_rate) {
             return Err(format!("the drop rate must be between 0 and 1 (got {drop_rate})"));
         }
@@ -1354,11 +1370,6 @@ pub fn validate_nodes(nodes: &[NodeSpec]) -> Result<(), String> {
     Ok(())
 }
 
-/// How many tokens a node of this capacity draws: T times its capacity, at least one.
-fn token_count(tokens_per_node: u32, capacity: f64) -> usize {
-    ((f64::from(tokens_per_node) * capacity).round() as usize).max(1)
-}
-
 /// Places every node's tokens on the ring (§4.2, §6.2).
 fn assign_tokens(spec: &WorldSpec, rng: &mut ChaCha8Rng) -> Result<Ring, String> {
     let mut ring = Ring::new();
@@ -1389,7 +1400,7 @@ fn assign_tokens(spec: &WorldSpec, rng: &mut ChaCha8Rng) -> Result<Ring, String>
                 if node.tokens.is_some() {
                     continue;
                 }
-                for _ in 0..token_count(spec.tokens_per_node, node.capacity) {
+                for _ in 0..limits::tokens_for(spec.tokens_per_node, node.capacity) {
                     let mut t: Position = rng.random();
                     while ring.contains_token(t) {
                         t = rng.random();
