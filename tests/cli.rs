@@ -124,6 +124,7 @@ fn bad_input_gets_a_clear_error_and_a_nonzero_exit() {
         ("huge-settle", with_cluster("", r#"[{"op": "settle", "max_ms": 1e11}]"#), "of virtual time"),
         ("tiny-gossip", with_cluster(r#", "gossip_interval_ms": 0.001"#, "[]"), "gossip_interval_ms must be between"),
         ("tiny-anti-entropy", with_cluster(r#", "features": {"anti_entropy_interval_ms": 0.001}"#, "[]"), "anti_entropy_interval_ms must be between"),
+        ("tiny-replica-timeout", with_cluster(r#", "replica_timeout_ms": 0"#, "[]"), "replica_timeout_ms must be between"),
         ("huge-join-capacity", with_cluster("", r#"[{"op": "join", "node": "D", "capacity": 1e300}]"#), "capacity must be"),
         ("huge-link-delay", with_cluster("", r#"[{"op": "link", "a": "A", "b": "B", "extra_delay_ms": 1e9}]"#), "extra_delay_ms must be at most"),
     ];

@@ -168,3 +168,34 @@ fn the_hinted_handoff_scenario_file_ends_with_every_owner_up_to_date() {
         assert_eq!(doc["final"][node]["store"]["cart"][0]["value"], "mixer,tea", "{node}");
     }
 }
+
+/// §4.8.3: suspicion must mean a real failure. With the replica timeout the simulator
+/// derives from the latency model, a busy cluster with nothing broken suspects nobody,
+/// whatever the model; with the old fixed 20 ms and latencies of 1–20 ms, healthy peers
+/// were suspected all the time.
+#[test]
+fn with_the_derived_replica_timeout_a_healthy_cluster_suspects_nobody() {
+    use dynamo_playground::sim::workload::{drive, Workload, WorkloadSpec};
+    let busy_run = |latency: Latency, replica_timeout| {
+        let config = Config { replica_timeout, ..Config::default() };
+        let nodes = (0..8).map(|i| NodeSpec::named(&format!("n{i}"))).collect();
+        let spec =
+            WorldSpec { nodes, config, latency, record_trace: false, ..WorldSpec::default() };
+        let mut world = World::new(spec).unwrap();
+        let mut load = Workload::new(WorkloadSpec { interval: MS, ..WorkloadSpec::default() }, 0);
+        drive(&mut world, Some(&mut load), 2_000 * MS, u64::MAX);
+        assert!(world.metrics().puts_ok > 500, "a busy run");
+        world.metrics().peers_marked_down
+    };
+    for latency in [
+        Latency::default(),
+        Latency::Uniform { min: 1.0, max: 20.0 },
+        Latency::Fixed { ms: 30.0 },
+        Latency::Exponential { mean: 4.0 },
+    ] {
+        let derived = latency.replica_timeout();
+        assert_eq!(busy_run(latency, derived), 0, "{latency:?}: timeout {derived} µs");
+    }
+    let too_short = busy_run(Latency::Uniform { min: 1.0, max: 20.0 }, 20 * MS);
+    assert!(too_short > 0, "a timeout below the round trip suspects healthy peers");
+}

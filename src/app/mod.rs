@@ -8,6 +8,7 @@ pub mod describe;
 
 use crate::core::version::Reconciliation;
 use crate::core::{NodeId, Time, MS};
+use crate::sim::limits;
 use crate::sim::network::Latency;
 use crate::sim::session::{Action, Context, Session, SessionSpec};
 use crate::sim::workload::WorkloadSpec;
@@ -93,6 +94,9 @@ pub struct SettingsForm {
     pub last_write_wins: bool,
     /// Periodic anti-entropy interval in ms; empty: only on demand.
     pub anti_entropy_ms: String,
+    /// How long a coordinator waits for a replica before suspecting it, in ms (§4.8.3);
+    /// empty: derived from the network's latency.
+    pub replica_timeout_ms: String,
     pub load: bool,
     pub errors: FieldErrors,
 }
@@ -110,6 +114,7 @@ impl Default for SettingsForm {
             read_repair: true,
             last_write_wins: false,
             anti_entropy_ms: String::new(),
+            replica_timeout_ms: String::new(),
             load: true,
             errors: Vec::new(),
         }
@@ -146,6 +151,7 @@ pub enum SettingsField {
     W,
     Seed,
     AntiEntropy,
+    ReplicaTimeout,
 }
 
 /// Switches of the settings form.
@@ -246,6 +252,14 @@ fn parse_count(field: &str, text: &str, lo: u64, hi: u64) -> Result<u64, String>
     Ok(value)
 }
 
+/// `value` if it is at least `lo`, or what is wrong with `field`.
+fn at_least(field: &str, value: f64, lo: f64) -> Result<f64, String> {
+    if value < lo {
+        return Err(format!("{field} must be at least {lo} ms (got {value})"));
+    }
+    Ok(value)
+}
+
 /// Parses a non-negative number of at most `hi`, or says what is wrong with `field`.
 fn parse_number(field: &str, text: &str, hi: f64) -> Result<f64, String> {
     let value: f64 = text
@@ -273,9 +287,19 @@ impl SettingsForm {
         let anti_entropy_interval = match self.anti_entropy_ms.trim() {
             "" | "off" => None,
             text => parse_number("anti-entropy interval", text, 60_000.0)
-                .map(|ms| ((ms * MS as f64) as Time).max(MS))
+                .and_then(|ms| at_least("anti-entropy interval", ms, limits::MIN_PERIOD_MS))
+                .map(|ms| (ms * MS as f64) as Time)
                 .map_err(|e| errors.push(("anti-entropy-ms", e)))
                 .ok(),
+        };
+        let replica_timeout = match self.replica_timeout_ms.trim() {
+            "" | "auto" => None,
+            text => parse_number("replica timeout", text, limits::MAX_TIMEOUT_MS)
+                .and_then(|ms| at_least("replica timeout", ms, limits::MIN_TIMEOUT_MS))
+                .map(|ms| Some((ms * MS as f64) as Time))
+                .map_err(|e| errors.push(("replica-timeout-ms", e)))
+                .ok()
+                .flatten(),
         };
         if let (Some(n), Some(r)) = (n, r) {
             if r > n {
@@ -323,6 +347,9 @@ impl SettingsForm {
             Reconciliation::Siblings
         };
         config.anti_entropy_interval = anti_entropy_interval;
+        if let Some(timeout) = replica_timeout {
+            config.replica_timeout = timeout;
+        }
         config.seeds = vec![NodeId(0)];
         config.validate(nodes).map_err(|e| vec![("n", e)])?;
         // About one client operation every 10 ms per 5 nodes: busy, yet followable.
@@ -361,6 +388,9 @@ impl SettingsForm {
         if !self.anti_entropy_ms.trim().is_empty() {
             q.push_str(&format!("&ae={}", self.anti_entropy_ms.trim()));
         }
+        if !self.replica_timeout_ms.trim().is_empty() {
+            q.push_str(&format!("&rt={}", self.replica_timeout_ms.trim()));
+        }
         q
     }
 
@@ -381,6 +411,7 @@ impl SettingsForm {
                 "r" => form.r = value.into(),
                 "w" => form.w = value.into(),
                 "ae" => form.anti_entropy_ms = value.into(),
+                "rt" => form.replica_timeout_ms = value.into(),
                 "sloppy" => form.sloppy_quorum = switch(value)?,
                 "handoff" => form.hinted_handoff = switch(value)?,
                 "repair" => form.read_repair = switch(value)?,
@@ -731,6 +762,7 @@ impl Playground {
             SettingsField::W => s.w = text,
             SettingsField::Seed => s.seed = text,
             SettingsField::AntiEntropy => s.anti_entropy_ms = text,
+            SettingsField::ReplicaTimeout => s.replica_timeout_ms = text,
         }
     }
 

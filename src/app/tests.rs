@@ -46,7 +46,22 @@ fn the_url_sets_the_run_and_a_bad_url_is_reported_and_ignored() {
     assert_eq!(p.session.world().config().anti_entropy_interval, Some(500 * MS));
     assert_eq!(p.settings.query(), "?seed=9&nodes=16&n=3&r=1&w=3&load=off&ae=500");
     assert!(p.notice.is_none());
-    for bad in ["?r=4", "?nodes=0", "?nodes=abc", "?colour=red", "?load=maybe", "?n=7&nodes=5"] {
+    let p = Playground::from_query("?seed=9&nodes=5&n=3&r=2&w=2&rt=45");
+    assert_eq!(p.session.world().config().replica_timeout, 45 * MS);
+    assert_eq!(p.settings.query(), "?seed=9&nodes=5&n=3&r=2&w=2&rt=45");
+    let derived = Latency::default().replica_timeout();
+    assert_eq!(Playground::from_query("?seed=9").session.world().config().replica_timeout, derived);
+    for bad in [
+        "?r=4",
+        "?nodes=0",
+        "?nodes=abc",
+        "?colour=red",
+        "?load=maybe",
+        "?n=7&nodes=5",
+        "?ae=0.001",
+        "?rt=0.5",
+        "?rt=1e9",
+    ] {
         let p = Playground::from_query(bad);
         assert!(p.notice.as_deref().unwrap_or("").contains("ignored"), "{bad}: {:?}", p.notice);
         assert_eq!(p.session.world().names().len(), 5, "{bad}: defaults used");

@@ -33,6 +33,8 @@ pub struct Config {
     /// owner and is handed back when the owner returns. Off: the stand-in keeps it as its own.
     pub hinted_handoff: bool,
     /// How long a coordinator waits for one replica before treating it as down (§4.8.3).
+    /// Too short for the network, and healthy peers are suspected; the simulator derives
+    /// it from the latency model unless a scenario or the page sets it.
     pub replica_timeout: Time,
     /// How often a node pings the peers it believes are down (§4.8.3).
     pub probe_interval: Time,

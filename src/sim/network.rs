@@ -1,6 +1,6 @@
 //! The in-memory network: per-message latency, random drops and partitions.
 
-use crate::core::{NodeId, Time};
+use crate::core::{NodeId, Time, MS};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
@@ -32,6 +32,20 @@ impl Latency {
             Latency::Exponential { mean } if ok(mean) => Ok(()),
             _ => Err(format!("bad latency {self:?}: values must be finite, >= 0, and min <= max")),
         }
+    }
+
+    /// A replica timeout (§4.8.3) that a healthy replica's answer always beats, so that a
+    /// coordinator suspects a peer only when something is wrong: twice the longest one-way
+    /// latency the model gives, plus 10 ms of slack, and at least 20 ms. For the
+    /// exponential model "longest" is 7.5 means: a round trip takes longer about once in
+    /// 200,000 requests. (At most the longest timeout allowed, 60 s.)
+    pub fn replica_timeout(&self) -> Time {
+        let longest_ms = match *self {
+            Latency::Fixed { ms } => ms,
+            Latency::Uniform { max, .. } => max,
+            Latency::Exponential { mean } => 7.5 * mean,
+        };
+        micros(2.0 * longest_ms + 10.0).clamp(20 * MS, 60_000 * MS)
     }
 
     /// Checks the parameters, and that none is over `most_ms`.

@@ -78,6 +78,11 @@ pub struct ClusterSpec {
     /// How long a coordinator waits for its quorum (default 100 ms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_timeout_ms: Option<f64>,
+    /// How long a coordinator waits for one replica before it treats it as down (§4.8.3);
+    /// default: from the latency model, so that a healthy replica always answers in time
+    /// (see `Latency::replica_timeout`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica_timeout_ms: Option<f64>,
 }
 
 fn default_tokens() -> u32 {
@@ -427,16 +432,22 @@ impl Scenario {
             Some(LatencyJson::Exponential { mean }) => Latency::Exponential { mean },
         };
         latency.validate()?;
+        let mut config = self.config()?;
+        config.replica_timeout = match self.cluster.replica_timeout_ms {
+            Some(ms) => ms_to_time("replica_timeout_ms", ms)?,
+            None => latency.replica_timeout(),
+        };
         let spec = WorldSpec {
             seed: self.seed,
             nodes,
             tokens_per_node: self.cluster.tokens_per_node,
-            config: self.config()?,
+            config,
             latency,
             drop_rate: network.drop_rate.unwrap_or(0.0),
             record_trace,
         };
         validate_nodes(&spec.nodes)?;
+        limits::check_world(&spec)?;
         spec.config.validate(spec.nodes.len())?;
         Ok(spec)
     }

@@ -59,12 +59,13 @@ pub struct WorldSpec {
 
 impl Default for WorldSpec {
     fn default() -> Self {
+        let latency = Latency::default();
         WorldSpec {
             seed: 1,
             nodes: ["A", "B", "C", "D", "E"].iter().map(|n| NodeSpec::named(n)).collect(),
             tokens_per_node: 4,
-            config: Config::default(),
-            latency: Latency::default(),
+            config: Config { replica_timeout: latency.replica_timeout(), ..Config::default() },
+            latency,
             drop_rate: 0.0,
             record_trace: true,
         }

@@ -499,6 +499,9 @@ pub fn settings_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
             { field("anti-entropy every (ms, empty = only on demand)", "anti-entropy-ms",
                     &s.anti_entropy_ms, &s.errors, d,
                     |v| Cmd::SettingsField(SettingsField::AntiEntropy, v)) }
+            { field("replica timeout (ms, empty = from the network's latency)",
+                    "replica-timeout-ms", &s.replica_timeout_ms, &s.errors, d,
+                    |v| Cmd::SettingsField(SettingsField::ReplicaTimeout, v)) }
             <div class="buttons">
                 { button("Start a new run with these settings", "apply-settings", d,
                          Cmd::ApplySettings) }
