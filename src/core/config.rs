@@ -71,7 +71,7 @@ impl Default for Config {
             probe_interval: 50 * MS,
             hint_scan_interval: 100 * MS,
             anti_entropy_interval: None,
-            merkle_depth: 3,
+            merkle_depth: 8,
             gossip_interval: 200 * MS,
             seeds: Vec::new(),
         }

@@ -259,7 +259,10 @@ impl MerkleTree {
 #[derive(Clone, Debug)]
 pub struct KeptTree {
     range: KeyRange,
-    tree: MerkleTree,
+    depth: u8,
+    /// None until the tree is first hashed, which stands for the empty tree: a node hosts
+    /// many ranges and may never compare most of them, so they take no memory till then.
+    tree: Option<MerkleTree>,
     /// The width of one leaf's share of the range (worked out once).
     leaf_width: u128,
     /// One bit per leaf: set when a key under the leaf changed since it was last hashed.
@@ -267,17 +270,16 @@ pub struct KeptTree {
 }
 
 impl KeptTree {
-    /// The tree of a range whose keys are still to be hashed: every leaf is stale. It
-    /// starts as a copy of `empty` (see [`MerkleTree::empty`]), which a node builds once
-    /// for all its new trees.
-    pub fn new(range: KeyRange, empty: &MerkleTree) -> Self {
-        let leaves = 1u32 << empty.depth;
+    /// The tree (of `depth`) of a range whose keys are still to be hashed: every leaf is
+    /// stale.
+    pub fn new(range: KeyRange, depth: u8) -> Self {
+        let leaves = 1u32 << depth;
         let words = (leaves as usize).div_ceil(64);
         let mut stale: SmallVec<[u64; 1]> = smallvec::smallvec![u64::MAX; words];
         if leaves < 64 {
             stale[0] = (1 << leaves) - 1;
         }
-        KeptTree { range, tree: empty.clone(), leaf_width: range.leaf_width(leaves), stale }
+        KeptTree { range, depth, tree: None, leaf_width: range.leaf_width(leaves), stale }
     }
 
     /// The range the tree covers.
@@ -287,7 +289,7 @@ impl KeptTree {
 
     /// The number of leaves.
     fn leaves(&self) -> u32 {
-        1 << self.tree.depth
+        1 << self.depth
     }
 
     /// The leaf under which an offset into the range falls.
@@ -352,15 +354,18 @@ impl KeptTree {
 
     /// Rehashes the stale leaves and their paths to the root, from the store's entries.
     pub fn refresh<'a>(&mut self, store: impl Iterator<Item = (&'a Key, &'a [Version])>) {
-        for (leaf, hash) in self.stale_leaf_hashes(store) {
-            self.tree.set_leaf(leaf, hash);
+        let hashes = self.stale_leaf_hashes(store);
+        let depth = self.depth;
+        let tree = self.tree.get_or_insert_with(|| MerkleTree::empty(depth));
+        for (leaf, hash) in hashes {
+            tree.set_leaf(leaf, hash);
         }
         self.stale.iter_mut().for_each(|bits| *bits = 0);
     }
 
     /// The tree as `refresh` would leave it, without changing this one.
     pub fn current<'a>(&self, store: impl Iterator<Item = (&'a Key, &'a [Version])>) -> MerkleTree {
-        let mut tree = self.tree.clone();
+        let mut tree = self.tree.clone().unwrap_or_else(|| MerkleTree::empty(self.depth));
         for (leaf, hash) in self.stale_leaf_hashes(store) {
             tree.set_leaf(leaf, hash);
         }
@@ -420,7 +425,7 @@ mod tests {
     fn a_kept_tree_follows_writes_and_removals_and_equals_a_rebuilt_one() {
         let range = KeyRange { start: u128::MAX / 3, end: u128::MAX / 7 }; // wraps past zero
         let mut held: std::collections::BTreeMap<Key, Vec<Version>> = Default::default();
-        let mut kept = KeptTree::new(range, &MerkleTree::empty(3));
+        let mut kept = KeptTree::new(range, 3);
         for step in 0..200u32 {
             let key: Key = format!("k{}", step * 7 % 23).into();
             let position = key.position();
@@ -439,7 +444,7 @@ mod tests {
             if step % 3 == 0 {
                 kept.refresh(store());
                 assert!(kept.stale.iter().all(|&bits| bits == 0));
-                assert_eq!(kept.tree, expected, "step {step}");
+                assert_eq!(kept.tree.as_ref(), Some(&expected), "step {step}");
             }
             if step % 11 == 0 {
                 kept.mark_all_stale();
@@ -451,11 +456,10 @@ mod tests {
     #[test]
     fn marking_every_leaf_stale_sets_exactly_the_leaves_bits() {
         for depth in [1u8, 3, 6, 7, 8] {
-            let mut kept =
-                KeptTree::new(KeyRange { start: 0, end: 1 << 100 }, &MerkleTree::empty(depth));
+            let mut kept = KeptTree::new(KeyRange { start: 0, end: 1 << 100 }, depth);
             kept.stale.iter_mut().for_each(|bits| *bits = 0);
             kept.mark_all_stale();
-            let fresh = KeptTree::new(kept.range, &MerkleTree::empty(depth));
+            let fresh = KeptTree::new(kept.range, depth);
             assert_eq!(kept.stale, fresh.stale, "depth {depth}");
         }
     }

@@ -11,6 +11,7 @@
 //! | a node's capacity                      | [`MAX_CAPACITY`] = 64          |
 //! | tokens on the ring in all              | [`MAX_RING_TOKENS`] = 65,536   |
 //! | Q, the number of partitions (§6.2)     | [`MAX_PARTITIONS`] = 65,536    |
+//! | Merkle trees: ranges × N × tree size   | [`MAX_MERKLE_BYTES`] = 512 MiB |
 //! | gossip and anti-entropy intervals      | at least [`MIN_PERIOD_MS`] = 10 ms |
 //! | timeouts (request, replica)            | [`MIN_TIMEOUT_MS`] = 1 ms … [`MAX_TIMEOUT_MS`] = 60 s |
 //! | latencies (fixed, min/max, mean)       | at most [`MAX_LATENCY_MS`] = 60 s |
@@ -34,6 +35,7 @@ pub const MAX_TOKENS_PER_NODE: u32 = 1_024;
 pub const MAX_CAPACITY: f64 = 64.0;
 pub const MAX_RING_TOKENS: usize = 65_536;
 pub const MAX_PARTITIONS: u32 = 65_536;
+pub const MAX_MERKLE_BYTES: u64 = 512 << 20;
 pub const MIN_PERIOD_MS: f64 = 10.0;
 pub const MIN_TIMEOUT_MS: f64 = 1.0;
 pub const MAX_TIMEOUT_MS: f64 = 60_000.0;
@@ -75,6 +77,19 @@ pub fn check_world(spec: &WorldSpec) -> Result<(), String> {
         ));
     }
     let c = &spec.config;
+    // Every replica of every range may come to keep a tree of 2^(depth+1) hashes (§4.7).
+    let tree_bytes = (2u64 << c.merkle_depth.min(32)) * 16;
+    let trees_bytes = ring_tokens as u64 * c.n as u64 * tree_bytes;
+    if trees_bytes > MAX_MERKLE_BYTES {
+        return Err(format!(
+            "the Merkle trees of {ring_tokens} key ranges × N = {} at merkle_depth {} would \
+             take {} MiB; at most {} MiB (a smaller merkle_depth, or fewer tokens)",
+            c.n,
+            c.merkle_depth,
+            trees_bytes >> 20,
+            MAX_MERKLE_BYTES >> 20
+        ));
+    }
     check_period("gossip_interval_ms", c.gossip_interval)?;
     if let Some(interval) = c.anti_entropy_interval {
         check_period("anti_entropy_interval_ms", interval)?;
@@ -175,6 +190,11 @@ mod tests {
         use crate::core::partition::Strategy;
         let huge_q = |s: &mut WorldSpec| s.config.strategy = Strategy::EqualPartitions { q: !0 };
         assert!(spec(huge_q).unwrap_err().contains("q must be at most"));
+        let deep = |s: &mut WorldSpec| {
+            s.tokens_per_node = 1_000;
+            s.config.merkle_depth = 16;
+        };
+        assert!(spec(deep).unwrap_err().contains("merkle_depth"));
         let fast = |s: &mut WorldSpec| s.config.gossip_interval = 1;
         assert!(spec(fast).unwrap_err().contains("gossip_interval_ms"));
         let fast = |s: &mut WorldSpec| s.config.anti_entropy_interval = Some(MS);

@@ -24,9 +24,9 @@ impl Node {
         self.hosted = hosted_ranges(&self.ring, self.config.strategy, self.config.n, self.id);
         let mut old: BTreeMap<KeyRange, KeptTree> =
             self.trees.drain(..).map(|t| (t.range(), t)).collect();
-        let empty = MerkleTree::empty(self.config.merkle_depth);
+        let depth = self.config.merkle_depth;
         for &(range, _) in &self.hosted {
-            let tree = old.remove(&range).unwrap_or_else(|| KeptTree::new(range, &empty));
+            let tree = old.remove(&range).unwrap_or_else(|| KeptTree::new(range, depth));
             self.trees.push(tree);
         }
         self.trees.sort_by_key(|t| t.range().end);
@@ -278,8 +278,7 @@ mod tests {
         let ranges: Vec<KeyRange> = (0..ends.len())
             .map(|i| KeyRange { start: ends[(i + ends.len() - 1) % ends.len()], end: ends[i] })
             .collect();
-        let empty = MerkleTree::empty(3);
-        let mut trees: Vec<KeptTree> = ranges.iter().map(|&r| KeptTree::new(r, &empty)).collect();
+        let mut trees: Vec<KeptTree> = ranges.iter().map(|&r| KeptTree::new(r, 3)).collect();
         let highs: Vec<u64> = ends.iter().map(|&e| (e >> 64) as u64).collect();
         for position in [
             0,
@@ -305,7 +304,7 @@ mod tests {
             assert_eq!(found, Some(ranges[expected]), "position {position:#x}");
         }
         // A node hosting only some ranges finds none for the others.
-        let mut some = vec![KeptTree::new(ranges[1], &empty), KeptTree::new(ranges[3], &empty)];
+        let mut some = vec![KeptTree::new(ranges[1], 3), KeptTree::new(ranges[3], 3)];
         let some_highs = [(ends[1] >> 64) as u64, (ends[3] >> 64) as u64];
         assert!(tree_of(&mut some, &some_highs, 7).is_some());
         assert!(tree_of(&mut some, &some_highs, 500).is_none());
