@@ -157,7 +157,7 @@ fn a_client_gives_up_a_fixed_time_after_it_asked_whatever_the_others_do() {
     let started = w.now();
     let after = w.get("c3", "k", (0..5).map(NodeId).find(|&n| n != lost_at).unwrap());
     w.run_until(started + 1_000 * MS);
-    let (timeout, lost_op) = (2 * w.config().request_timeout + 100 * MS, w.op(lost).unwrap());
+    let (timeout, lost_op) = (w.client_timeout(), w.op(lost).unwrap());
     assert!(
         matches!(outcome(&w, lost), ClientReply::Failed { ref error, .. } if error.contains("gave up"))
     );

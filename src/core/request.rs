@@ -1,9 +1,10 @@
 //! Request coordination (§5): every client request becomes an explicit state machine at
 //! its coordinator, which sends the requests, waits for replies and answers the client.
 
-use super::message::{OpId, ReqId};
+use super::config::Config;
+use super::message::{ForwardPut, OpId, ReqId};
 use super::version::{add_version, Reconciliation, Version, Versions};
-use super::{Key, NodeId, NodeList};
+use super::{Key, NodeId, NodeList, Time};
 use smallvec::SmallVec;
 
 /// The replies a get has gathered, kept in place (no allocation) up to three.
@@ -184,11 +185,24 @@ impl GetRequest {
     }
 }
 
-/// A put this node passed on to a coordinator, waiting for its answer (§4.5).
+/// A put this node passed on to a coordinator, waiting for its answer (§4.5). It keeps
+/// the put: if the coordinator stays silent, the put goes to the next healthy top-N node
+/// once (§4.5, §4.8.3), within the client's patience.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForwardedPut {
-    pub op: OpId,
     pub to: NodeId,
+    pub put: Box<ForwardPut>,
+    /// Whether this is already the second coordinator tried.
+    pub retried: bool,
+}
+
+impl ForwardedPut {
+    /// How long to wait for a coordinator's answer: a live one answers within its own
+    /// request timeout (success or failure), plus the round trip, which the replica
+    /// timeout covers.
+    pub fn patience(config: &Config) -> Time {
+        config.request_timeout + config.replica_timeout
+    }
 }
 
 /// A request in flight at the node handling it. Puts and gets are boxed, so that the

@@ -16,6 +16,7 @@ use crate::core::message::{
 };
 use crate::core::node::Node;
 use crate::core::partition::{partition_end, Strategy};
+use crate::core::request::ForwardedPut;
 use crate::core::ring::{format_position, Position, Ring};
 use crate::core::storage::{FastHashMap, FastHashSet};
 use crate::core::version::Version;
@@ -833,9 +834,10 @@ impl World {
         op
     }
 
-    /// How long a client waits for an answer before giving up by itself.
-    fn client_timeout(&self) -> Time {
-        2 * self.config.request_timeout + 100 * MS
+    /// How long a client waits for an answer before giving up by itself: long enough for
+    /// a put forwarded to a silent coordinator to be passed to a second one (§4.5).
+    pub fn client_timeout(&self) -> Time {
+        2 * ForwardedPut::patience(&self.config) + 100 * MS
     }
 
     fn open_op(&mut self, client: Key, kind: OpKind, key: Key, via: NodeId) -> OpId {

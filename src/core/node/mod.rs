@@ -253,14 +253,24 @@ impl Node {
                 if self.replicates(&key) {
                     return self.coordinate_put(now, op, key, value, context, None, out);
                 }
-                let top_n = self.preference_list(&key, self.config.n);
-                // §4.5: a put is coordinated by one of the key's top N nodes.
-                let healthy = top_n.iter().copied().find(|&c| !self.is_down(c));
-                match healthy.or((!self.config.sloppy_quorum).then_some(top_n[0])) {
-                    Some(to) => self.forward_put(op, key, value, context, to, out),
-                    // Every owner seems down: with a sloppy quorum this node coordinates.
-                    None => self.coordinate_put(now, op, key, value, context, None, out),
-                }
+                let req = self.new_req();
+                let put = Box::new(ForwardPut { req, op, key, value, context });
+                self.route_put(now, put, false, out);
+            }
+        }
+    }
+
+    /// §4.5: a put is coordinated by one of the key's top N nodes: pass it to the first
+    /// this node believes healthy. If every owner seems down, with a sloppy quorum this
+    /// node coordinates it; without, the first owner gets it anyway.
+    fn route_put(&mut self, now: Time, put: Box<ForwardPut>, retried: bool, out: &mut Vec<Effect>) {
+        let top_n = self.preference_list(&put.key, self.config.n);
+        let healthy = top_n.iter().copied().find(|&c| !self.is_down(c));
+        match healthy.or((!self.config.sloppy_quorum).then_some(top_n[0])) {
+            Some(to) => self.forward_put(put, to, retried, out),
+            None => {
+                let ForwardPut { op, key, value, context, .. } = *put;
+                self.coordinate_put(now, op, key, value, context, None, out)
             }
         }
     }
@@ -277,7 +287,7 @@ impl Node {
                 self.coordinate_put(now, op, key, value, context, Some((from, req)), out)
             }
             Msg::ForwardReply { req, reply } => {
-                let ours = |f: &ForwardedPut| f.op == reply.op();
+                let ours = |f: &ForwardedPut| f.put.op == reply.op();
                 if matches!(self.requests.get(&req), Some(Request::Forwarded(f)) if ours(f)) {
                     self.requests.remove(&req);
                     out.push(Effect::Reply(*reply));
@@ -439,23 +449,18 @@ impl Node {
     /// Passes a put to a top-N node and waits for its answer (§4.5).
     fn forward_put(
         &mut self,
-        op: OpId,
-        key: Key,
-        value: Value,
-        context: VectorClock,
+        put: Box<ForwardPut>,
         to: NodeId,
+        retried: bool,
         out: &mut Vec<Effect>,
     ) {
-        let req = self.new_req();
-        self.requests.insert(req, Request::Forwarded(ForwardedPut { op, to }));
-        out.push(Effect::Send {
-            to,
-            msg: Msg::ForwardPut(Box::new(ForwardPut { req, op, key, value, context })),
-        });
+        let req = put.req;
+        out.push(Effect::Send { to, msg: Msg::ForwardPut(put.clone()) });
         out.push(Effect::SetTimer {
-            after: 2 * self.config.request_timeout,
+            after: ForwardedPut::patience(&self.config),
             timer: Timer::RequestTimeout(req),
         });
+        self.requests.insert(req, Request::Forwarded(ForwardedPut { to, put, retried }));
     }
 
     /// Sends a version to one replica (with a hint if it stands in for an owner).
@@ -734,8 +739,17 @@ impl Node {
             Some(Request::Get(get)) if get.phase == GetPhase::Collecting => {
                 format!("get timed out: {} of R={} replicas replied", get.replies.len(), get.r)
             }
+            Some(Request::Forwarded(f)) if !f.retried => {
+                // The coordinator stayed silent: believe it down, and try the next one.
+                let Some(Request::Forwarded(f)) = self.requests.remove(&req) else {
+                    unreachable!("matched above")
+                };
+                self.suspect(now, f.to, out);
+                self.route_put(now, f.put, true, out);
+                return true;
+            }
             Some(Request::Forwarded(_)) => {
-                "put timed out: the coordinator it was forwarded to did not answer".to_string()
+                "put timed out: the two coordinators it was forwarded to did not answer".to_string()
             }
             _ => return false,
         };
@@ -747,7 +761,7 @@ impl Node {
             Request::Get(get) => out.push(Effect::Reply(ClientReply::Failed { op: get.op, error })),
             Request::Forwarded(f) => {
                 self.suspect(now, f.to, out);
-                out.push(Effect::Reply(ClientReply::Failed { op: f.op, error }));
+                out.push(Effect::Reply(ClientReply::Failed { op: f.put.op, error }));
             }
         }
         true
