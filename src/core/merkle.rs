@@ -172,17 +172,28 @@ fn parent_hash(left: &Hash, right: &Hash) -> Hash {
     hasher.finalize().into()
 }
 
+/// The hash of a subtree holding no keys depends only on its height (0: a leaf), so it
+/// is worked out once: most leaves of a deep tree are empty, and their paths cost nothing.
+fn empty_hash(height: u8) -> Hash {
+    static EMPTY: std::sync::OnceLock<[Hash; 33]> = std::sync::OnceLock::new();
+    let table = EMPTY.get_or_init(|| {
+        let mut table = [leaf_hash([]); 33];
+        for h in 1..table.len() {
+            table[h] = parent_hash(&table[h - 1], &table[h - 1]);
+        }
+        table
+    });
+    table[height as usize]
+}
+
 impl MerkleTree {
-    /// The tree of a range holding no keys: every node of a level has the same hash, so
-    /// each level's is worked out once (a node builds one per range it hosts).
+    /// The tree of a range holding no keys.
     pub fn empty(depth: u8) -> Self {
         let leaves = 1usize << depth;
         let mut hashes = vec![[0u8; 16]; 2 * leaves];
-        let mut level_hash = leaf_hash([]);
         let mut level = leaves..2 * leaves;
-        while level.start >= 1 {
-            hashes[level.clone()].fill(level_hash);
-            level_hash = parent_hash(&level_hash, &level_hash);
+        for height in 0..=depth {
+            hashes[level.clone()].fill(empty_hash(height));
             level = level.start / 2..level.start;
         }
         MerkleTree { depth, hashes }
@@ -204,25 +215,46 @@ impl MerkleTree {
                 versions,
             ));
         }
-        let mut tree = MerkleTree { depth, hashes: vec![[0u8; 16]; 2 * leaves as usize] };
-        for (leaf, mut entries) in by_leaf.into_iter().enumerate() {
+        // The empty tree, then the leaves that hold keys and the paths above them.
+        let mut tree = MerkleTree::empty(depth);
+        let held = by_leaf.into_iter().enumerate().filter(|(_, entries)| !entries.is_empty());
+        tree.set_leaves(held.map(|(leaf, mut entries)| {
             entries.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-            tree.hashes[leaves as usize + leaf] =
-                leaf_hash(entries.into_iter().map(|(_, k, vs)| (k, vs)));
-        }
-        for i in (1..leaves as usize).rev() {
-            tree.hashes[i] = parent_hash(&tree.hashes[2 * i], &tree.hashes[2 * i + 1]);
-        }
+            (leaf as u32, leaf_hash(entries.into_iter().map(|(_, k, vs)| (k, vs))))
+        }));
         tree
     }
 
     /// Sets one leaf's hash and recomputes the path from it up to the root.
     pub fn set_leaf(&mut self, leaf: u32, hash: Hash) {
-        let mut i = (1usize << self.depth) + leaf as usize;
-        self.hashes[i] = hash;
-        while i > 1 {
-            i /= 2;
-            self.hashes[i] = parent_hash(&self.hashes[2 * i], &self.hashes[2 * i + 1]);
+        self.set_leaves([(leaf, hash)]);
+    }
+
+    /// Sets some leaves' hashes (in leaf order) and recomputes every node above them, each
+    /// once, level by level. (A node over two empty subtrees takes the empty hash of its
+    /// height without hashing.)
+    pub fn set_leaves(&mut self, leaves: impl IntoIterator<Item = (u32, Hash)>) {
+        let first = 1usize << self.depth;
+        let mut changed: Vec<usize> = leaves
+            .into_iter()
+            .map(|(leaf, hash)| {
+                self.hashes[first + leaf as usize] = hash;
+                first + leaf as usize
+            })
+            .collect();
+        debug_assert!(changed.windows(2).all(|w| w[0] < w[1]), "leaves in order");
+        for height in 1..=self.depth {
+            changed.iter_mut().for_each(|i| *i /= 2);
+            changed.dedup();
+            let below = empty_hash(height - 1);
+            for &i in &changed {
+                let (left, right) = (self.hashes[2 * i], self.hashes[2 * i + 1]);
+                self.hashes[i] = if left == below && right == below {
+                    empty_hash(height)
+                } else {
+                    parent_hash(&left, &right)
+                };
+            }
         }
     }
 
@@ -340,6 +372,9 @@ impl KeptTree {
                 while next < under.len() && self.leaf_at(under[next].0) == leaf {
                     next += 1;
                 }
+                if first == next {
+                    return (leaf, empty_hash(0));
+                }
                 (
                     leaf,
                     leaf_hash(
@@ -356,19 +391,14 @@ impl KeptTree {
     pub fn refresh<'a>(&mut self, store: impl Iterator<Item = (&'a Key, &'a [Version])>) {
         let hashes = self.stale_leaf_hashes(store);
         let depth = self.depth;
-        let tree = self.tree.get_or_insert_with(|| MerkleTree::empty(depth));
-        for (leaf, hash) in hashes {
-            tree.set_leaf(leaf, hash);
-        }
+        self.tree.get_or_insert_with(|| MerkleTree::empty(depth)).set_leaves(hashes);
         self.stale.iter_mut().for_each(|bits| *bits = 0);
     }
 
     /// The tree as `refresh` would leave it, without changing this one.
     pub fn current<'a>(&self, store: impl Iterator<Item = (&'a Key, &'a [Version])>) -> MerkleTree {
         let mut tree = self.tree.clone().unwrap_or_else(|| MerkleTree::empty(self.depth));
-        for (leaf, hash) in self.stale_leaf_hashes(store) {
-            tree.set_leaf(leaf, hash);
-        }
+        tree.set_leaves(self.stale_leaf_hashes(store));
         tree
     }
 }
@@ -461,6 +491,37 @@ mod tests {
             kept.mark_all_stale();
             let fresh = KeptTree::new(kept.range, depth);
             assert_eq!(kept.stale, fresh.stale, "depth {depth}");
+        }
+    }
+
+    /// The plain tree: every leaf hashed from its keys, every parent from its children,
+    /// no shortcut for empty subtrees.
+    fn hashed_node_by_node(range: KeyRange, depth: u8, entries: &[(Key, Vec<Version>)]) -> Hash {
+        let leaves = 1u32 << depth;
+        let mut hashes = vec![[0u8; 16]; 2 * leaves as usize];
+        for leaf in 0..leaves {
+            let mut under: Vec<&(Key, Vec<Version>)> = entries
+                .iter()
+                .filter(|(k, _)| range.leaf_of(k.position(), leaves) == leaf)
+                .collect();
+            under.sort_by_key(|(k, _)| (range.offset(k.position()), k.as_str().to_string()));
+            hashes[(leaves + leaf) as usize] =
+                leaf_hash(under.into_iter().map(|(k, vs)| (k.as_str(), vs.as_slice())));
+        }
+        for i in (1..leaves as usize).rev() {
+            hashes[i] = parent_hash(&hashes[2 * i], &hashes[2 * i + 1]);
+        }
+        hashes[1]
+    }
+
+    #[test]
+    fn skipping_empty_subtrees_gives_the_hashes_of_hashing_every_node() {
+        for (depth, keys) in [(1u8, 3), (3, 0), (3, 5), (8, 6), (8, 700), (10, 40)] {
+            let entries: Vec<(Key, Vec<Version>)> =
+                (0..keys).map(|i| (Key::from(format!("k{i}")), v(&format!("v{i}")))).collect();
+            let tree =
+                MerkleTree::build(WHOLE, depth, entries.iter().map(|(k, vs)| (k, vs.as_slice())));
+            assert_eq!(tree.root(), hashed_node_by_node(WHOLE, depth, &entries), "{depth} {keys}");
         }
     }
 

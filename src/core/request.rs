@@ -35,7 +35,8 @@ pub fn choose_targets(
         return top_n.iter().map(|&node| Target { node, stands_in_for: None }).collect();
     }
     let mut down_owners = top_n.iter().copied().filter(|&o| is_down(o));
-    list.iter()
+    let targets: Targets = list
+        .iter()
         .copied()
         .filter(|&node| !is_down(node))
         .take(n)
@@ -43,7 +44,15 @@ pub fn choose_targets(
             node,
             stands_in_for: if top_n.contains(&node) { None } else { down_owners.next() },
         })
-        .collect()
+        .collect();
+    debug_assert!(targets.len() <= n, "a request goes to at most N nodes");
+    debug_assert!(targets.iter().all(stands_in_for_another), "a stand-in is never its owner");
+    targets
+}
+
+/// A target stands in for some other node, or for none (never for itself).
+fn stands_in_for_another(target: &Target) -> bool {
+    target.stands_in_for != Some(target.node)
 }
 
 /// With a sloppy quorum, who replaces a target that did not answer: the first node of
@@ -58,7 +67,11 @@ pub fn replacement(
     let top_n = &list[..n.min(list.len())];
     let node = list.iter().copied().find(|&c| !is_down(c) && used.iter().all(|t| t.node != c))?;
     let owner = failed.stands_in_for.unwrap_or(failed.node);
-    Some(Target { node, stands_in_for: (!top_n.contains(&node)).then_some(owner) })
+    // (After a ring change the owner itself may be found past the top N: no hint then.)
+    let hinted = !top_n.contains(&node) && node != owner;
+    let target = Target { node, stands_in_for: hinted.then_some(owner) };
+    debug_assert!(stands_in_for_another(&target), "a stand-in is never its owner");
+    Some(target)
 }
 
 /// A put at its coordinator: the new version is written locally and sent to the other
@@ -70,7 +83,9 @@ pub struct PutRequest {
     pub op: OpId,
     pub key: Key,
     pub version: Version,
-    /// Every node sent the version so far (stand-ins included).
+    /// The nodes it waits on: those sent the version (stand-ins included), less those a
+    /// stand-in replaced. A late ack from a replaced node still counts: it holds the
+    /// version.
     pub targets: Targets,
     /// Nodes that hold the version so far.
     pub acked: NodeList,
@@ -90,7 +105,7 @@ impl PutRequest {
     /// Records an acknowledgement. Returns true when this ack completes the quorum.
     pub fn on_ack(&mut self, from: NodeId) -> bool {
         if self.acked.contains(&from) {
-            return false;
+            return false; // an ack is counted once
         }
         let had_quorum = self.has_quorum();
         self.acked.push(from);
@@ -146,7 +161,7 @@ impl GetRequest {
     /// Records a reply. Returns true when this reply completes the read quorum.
     pub fn on_reply(&mut self, from: NodeId, versions: Versions) -> bool {
         if self.replies.iter().any(|(n, _)| *n == from) {
-            return false;
+            return false; // a reply is counted once
         }
         for version in &versions {
             add_version(&mut self.merged, version.clone(), self.policy);

@@ -168,10 +168,15 @@ impl Ring {
     /// nodes are found or the ring is exhausted. The first N are the key's replicas, the
     /// first is its coordinator; the rest stand by for failures.
     pub fn preference_list(&self, position: Position, limit: usize) -> NodeList {
-        if let Some(list) = self.listed_ahead(position, limit) {
-            return NodeList::from_slice(list);
-        }
-        self.walk(position, limit)
+        let list = match self.listed_ahead(position, limit) {
+            Some(list) => NodeList::from_slice(list),
+            None => self.walk(position, limit),
+        };
+        debug_assert!(
+            list.iter().enumerate().all(|(i, node)| !list[..i].contains(node)),
+            "a preference list names distinct physical nodes (§4.3)"
+        );
+        list
     }
 
     /// The walk itself.

@@ -132,7 +132,12 @@ impl Node {
             let store = &self.store;
             self.trees[at].refresh(store.entries());
         }
-        self.merkle_tree(range)
+        let tree = self.merkle_tree(range);
+        debug_assert!(
+            tree == self.merkle_tree_from_store(range),
+            "a kept Merkle tree equals the tree built from the store"
+        );
+        tree
     }
 
     /// Anti-entropy on demand: compare every hosted range with every other replica of it

@@ -8,7 +8,7 @@
 mod anti_entropy;
 mod membership;
 
-use super::clock::{Actor, VectorClock};
+use super::clock::{Actor, Causality, VectorClock};
 use super::config::Config;
 use super::membership::Membership;
 use super::merkle::{KeptTree, KeyRange};
@@ -394,6 +394,7 @@ impl Node {
 
     /// Keeps a replica meant for `owner` in the hint store (§4.6).
     fn store_hint(&mut self, owner: NodeId, key: Key, version: Version, out: &mut Vec<Effect>) {
+        debug_assert_ne!(owner, self.id, "a node never holds a hinted replica for itself");
         let held = self.hints.entry(owner).or_default().entry(key.clone()).or_default();
         if add_version(held, version, self.config.reconciliation) {
             out.push(Effect::Note(Note::HintStored { owner, key }));
@@ -442,7 +443,12 @@ impl Node {
         *issued = counter;
         let mut clock = context.clone();
         clock.set(me, counter, now);
-        clock.truncate(self.config.clock_truncation);
+        let truncated = clock.truncate(self.config.clock_truncation) > 0;
+        debug_assert!(clock.len() <= self.config.clock_truncation, "a clock is truncated");
+        debug_assert!(
+            truncated || clock.compare(context) == Causality::Descends,
+            "a new version descends its context (unless truncation dropped part of it)"
+        );
         clock
     }
 
