@@ -43,6 +43,29 @@ fn replicated_by(w: &World, node: NodeId, keys: std::ops::Range<u32>) -> Vec<Str
     keys.map(|k| format!("key-{k}")).filter(|k| w.preference_list(k)[..3].contains(&node)).collect()
 }
 
+/// Writes `count` new keys of which `victim` is a replica (drawn from `keys`) while it is
+/// cut off, so that it misses them; heals the partition. Returns the keys.
+fn miss_while_cut_off(
+    w: &mut World,
+    victim: NodeId,
+    keys: std::ops::Range<u32>,
+    count: usize,
+) -> Vec<String> {
+    let missed: Vec<String> = keys
+        .map(|k| format!("key-{k}"))
+        .filter(|k| w.preference_list(k)[..3].contains(&victim))
+        .take(count)
+        .collect();
+    w.partition(vec![vec![victim]]);
+    for key in &missed {
+        let via = w.preference_list(key).into_iter().find(|&n| n != victim).unwrap();
+        w.put("late", key, "new", via, VectorClock::new());
+    }
+    w.run_until(w.now() + 50 * MS);
+    w.heal();
+    missed
+}
+
 #[test]
 fn a_wiped_node_is_rebuilt_from_its_peers() {
     let mut w = world(Config { w: 1, ..Config::default() });
@@ -69,21 +92,8 @@ fn a_wiped_node_is_rebuilt_from_its_peers() {
 fn the_exchange_touches_only_the_keys_that_differ() {
     let mut w = world(Config { w: 1, ..Config::default() });
     load(&mut w, 0..400);
-    // Three writes that one replica misses: it is cut off while they happen.
-    let key_of = |k: u32| format!("key-{k}");
-    let victim = w.preference_list(&key_of(0))[2];
-    let missed: Vec<String> = (400..1000)
-        .map(key_of)
-        .filter(|k| w.preference_list(k)[..3].contains(&victim))
-        .take(3)
-        .collect();
-    w.partition(vec![vec![victim]]);
-    for key in &missed {
-        let via = w.preference_list(key).into_iter().find(|&n| n != victim).unwrap();
-        w.put("late", key, "new", via, VectorClock::new());
-    }
-    w.run_until(w.now() + 50 * MS);
-    w.heal();
+    let victim = w.preference_list("key-0")[2];
+    let missed = miss_while_cut_off(&mut w, victim, 400..1000, 3);
     let before = w.metrics().clone();
     w.anti_entropy();
     assert!(w.settle(10_000 * MS));
@@ -258,18 +268,7 @@ fn at_default_settings_the_keys_sent_stay_within_a_small_factor_of_the_keys_that
     }
     assert!(w.settle(10_000 * MS));
     let victim = NodeId(2);
-    let missed: Vec<String> = (2_400..5_000)
-        .map(|k| format!("key-{k}"))
-        .filter(|k| w.preference_list(k)[..3].contains(&victim))
-        .take(6)
-        .collect();
-    w.partition(vec![vec![victim]]);
-    for key in &missed {
-        let via = w.preference_list(key).into_iter().find(|&n| n != victim).unwrap();
-        w.put("late", key, "new", via, VectorClock::new());
-    }
-    w.run_until(w.now() + 50 * MS);
-    w.heal();
+    let missed = miss_while_cut_off(&mut w, victim, 2_400..5_000, 6);
     let before = w.metrics().clone();
     w.anti_entropy();
     assert!(w.settle(10_000 * MS));

@@ -13,7 +13,7 @@
 //! | Q, the number of partitions (§6.2)     | [`MAX_PARTITIONS`] = 65,536    |
 //! | Merkle trees: ranges × N × tree size   | [`MAX_MERKLE_BYTES`] = 512 MiB |
 //! | gossip and anti-entropy intervals      | at least [`MIN_PERIOD_MS`] = 10 ms |
-//! | timeouts (request, replica)            | [`MIN_TIMEOUT_MS`] = 1 ms … [`MAX_TIMEOUT_MS`] = 60 s |
+//! | timeouts (request, replica)            | [`MIN_TIMEOUT_MS`] 1 ms … [`MAX_TIMEOUT_MS`] 60 s |
 //! | latencies (fixed, min/max, mean)       | at most [`MAX_LATENCY_MS`] = 60 s |
 //! | virtual time a scenario asks for       | [`MAX_VIRTUAL_MS`] = 10 minutes |
 //! | nodes × virtual seconds of a scenario  | [`MAX_NODE_SECONDS`] = 20,000  |

@@ -3,12 +3,14 @@
 //! place that decides *when* things happen.
 
 pub mod limits;
+pub mod metrics;
 pub mod network;
 pub mod queue;
 pub mod report;
 pub mod scenario;
 pub mod session;
 pub mod trace;
+pub mod wire;
 pub mod workload;
 pub mod world;
 

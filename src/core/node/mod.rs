@@ -452,6 +452,15 @@ impl Node {
         clock
     }
 
+    /// A coordinated request's two timers: one to notice silent replicas (§4.8.3), one to
+    /// give up on the quorum.
+    fn arm_request_timers(&self, req: ReqId, out: &mut Vec<Effect>) {
+        let replica = Timer::ReplicaTimeout(req);
+        out.push(Effect::SetTimer { after: self.config.replica_timeout, timer: replica });
+        let request = Timer::RequestTimeout(req);
+        out.push(Effect::SetTimer { after: self.config.request_timeout, timer: request });
+    }
+
     /// Passes a put to a top-N node and waits for its answer (§4.5).
     fn forward_put(
         &mut self,
@@ -523,14 +532,7 @@ impl Node {
             return;
         }
         self.requests.insert(req, Request::Put(Box::new(put)));
-        out.push(Effect::SetTimer {
-            after: self.config.replica_timeout,
-            timer: Timer::ReplicaTimeout(req),
-        });
-        out.push(Effect::SetTimer {
-            after: self.config.request_timeout,
-            timer: Timer::RequestTimeout(req),
-        });
+        self.arm_request_timers(req, out);
     }
 
     /// Answers the client: directly, or through the node that forwarded the request.
@@ -584,14 +586,7 @@ impl Node {
             merged: Versions::new(),
         };
         self.requests.insert(req, Request::Get(Box::new(get)));
-        out.push(Effect::SetTimer {
-            after: self.config.replica_timeout,
-            timer: Timer::ReplicaTimeout(req),
-        });
-        out.push(Effect::SetTimer {
-            after: self.config.request_timeout,
-            timer: Timer::RequestTimeout(req),
-        });
+        self.arm_request_timers(req, out);
         if let Some(versions) = local {
             let id = self.id;
             self.on_get_reply(req, id, versions, out);

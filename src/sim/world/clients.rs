@@ -1,0 +1,288 @@
+//! The clients of §4.1: their operations (get and put through a node they choose), the
+//! answers they get, the contexts they keep for their next put, and giving up when no
+//! answer comes.
+
+use super::World;
+use crate::core::clock::VectorClock;
+use crate::core::message::{ClientReply, ClientRequest, OpId};
+use crate::core::request::ForwardedPut;
+use crate::core::storage::FastHashMap;
+use crate::core::{Key, NodeId, Time, MS};
+use crate::sim::trace::{Event, OpKind};
+use std::collections::VecDeque;
+
+/// A client operation and, once known, its outcome.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpRecord {
+    pub client: Key,
+    pub kind: OpKind,
+    pub key: Key,
+    pub via: NodeId,
+    pub started: Time,
+    /// When it finished (answered, or the client gave up); None while it is open.
+    pub finished: Option<Time>,
+    /// The answer: None while open, and always None when the world keeps no finished
+    /// operations (see [`World::keep_finished_ops`]).
+    pub outcome: Option<Box<ClientReply>>,
+}
+
+/// Client → key → the context of its latest successful get.
+pub(super) type ClientContexts = FastHashMap<Key, FastHashMap<Key, VectorClock>>;
+
+/// A client's latest successful get: the operation, the key it read and the context it got
+/// back (what a client that reads, then writes back, puts with: §4.1).
+#[derive(Clone, Debug)]
+pub struct LatestRead {
+    pub op: OpId,
+    pub key: Key,
+    pub context: VectorClock,
+}
+
+impl World {
+    /// Every client operation so far, oldest first (if finished ones are not kept: those
+    /// from the oldest still open on).
+    pub fn ops(&self) -> &VecDeque<OpRecord> {
+        &self.ops
+    }
+
+    /// One client operation (None if unknown, or finished and no longer kept).
+    pub fn op(&self, op: OpId) -> Option<&OpRecord> {
+        self.ops.get(self.op_index(op)?)
+    }
+
+    pub(super) fn op_index(&self, op: OpId) -> Option<usize> {
+        usize::try_from(op.0.checked_sub(1 + self.ops_dropped)?).ok()
+    }
+
+    /// Whether to keep the record of every finished operation (the default). A load that
+    /// runs for long turns it off, so that memory stays bounded: a finished operation's
+    /// record then notes when it finished but not its answer, and is dropped soon after.
+    /// Counters, latencies and the clients' contexts are kept either way.
+    pub fn keep_finished_ops(&mut self, keep: bool) {
+        self.keep_finished_ops = keep;
+    }
+
+    /// Whether to keep the context of every client's latest get of every key (the
+    /// default: a scenario's `"context": "last-read"` may name any key read before). A
+    /// load of many clients over many keys turns it off, so that memory stays bounded by
+    /// the number of clients: each client then keeps the context of its latest get only
+    /// ([`World::latest_read_of`]), and a put with the last-read context of another key
+    /// gets the empty context. (Turning it off forgets the contexts kept so far.)
+    pub fn keep_read_contexts(&mut self, keep: bool) {
+        self.keep_read_contexts = keep;
+        if !keep {
+            self.contexts.clear();
+        }
+    }
+
+    /// The context of `client`'s latest successful get of `key` (empty if none).
+    pub fn last_read_context(&self, client: &str, key: &str) -> VectorClock {
+        self.last_read_context_of(&Key::new(client), &Key::new(key))
+    }
+
+    /// The same, for names already shared (no name is hashed again).
+    pub fn last_read_context_of(&self, client: &Key, key: &Key) -> VectorClock {
+        // The client's latest get is the newest context there is for its key.
+        let latest =
+            self.latest_reads.get(client).filter(|read| &read.key == key).map(|read| &read.context);
+        let kept = || self.contexts.get(client).and_then(|keys| keys.get(key));
+        latest.or_else(kept).cloned().unwrap_or_default()
+    }
+
+    /// `client`'s latest successful get (of any key), if it has had one.
+    pub fn latest_read_of(&self, client: &Key) -> Option<&LatestRead> {
+        self.latest_reads.get(client)
+    }
+
+    /// A client calls `get(key)` on node `via` (§4.1).
+    pub fn get(&mut self, client: &str, key: &str, via: NodeId) -> OpId {
+        let (client, key) = (self.shared_name(client), self.shared_name(key));
+        self.get_shared(client, key, via)
+    }
+
+    /// [`World::get`] with the names already shared: a load issuing many operations keeps
+    /// its own, which spares a lookup per operation.
+    pub fn get_shared(&mut self, client: Key, key: Key, via: NodeId) -> OpId {
+        let op = self.open_op(client, OpKind::Get, key.clone(), via);
+        self.deliver_request(via, ClientRequest::Get { op, key });
+        op
+    }
+
+    /// A client calls `put(key, context, value)` on node `via` (§4.1).
+    pub fn put(
+        &mut self,
+        client: &str,
+        key: &str,
+        value: &str,
+        via: NodeId,
+        context: VectorClock,
+    ) -> OpId {
+        let (client, key) = (self.shared_name(client), self.shared_name(key));
+        self.put_shared(client, key, value, via, context)
+    }
+
+    /// [`World::put`] with the names already shared (see [`World::get_shared`]).
+    pub fn put_shared(
+        &mut self,
+        client: Key,
+        key: Key,
+        value: &str,
+        via: NodeId,
+        context: VectorClock,
+    ) -> OpId {
+        let op = self.open_op(client, OpKind::Put, key.clone(), via);
+        let request = ClientRequest::Put { op, key, value: value.into(), context };
+        self.deliver_request(via, request);
+        op
+    }
+
+    /// How long a client waits for an answer before giving up by itself: long enough for
+    /// a put forwarded to a silent coordinator to be passed to a second one (§4.5).
+    pub fn client_timeout(&self) -> Time {
+        2 * ForwardedPut::patience(&self.config) + 100 * MS
+    }
+
+    pub(super) fn open_op(&mut self, client: Key, kind: OpKind, key: Key, via: NodeId) -> OpId {
+        let op = OpId(self.ops_dropped + self.ops.len() as u64 + 1);
+        self.trace.request(self.now, op, &client, via, kind, &key);
+        let record =
+            OpRecord { client, kind, key, via, started: self.now, finished: None, outcome: None };
+        self.ops.push_back(record);
+        self.open_ops += 1;
+        if self.gives_up.is_none() {
+            self.gives_up = self.oldest_gives_up();
+        }
+        op
+    }
+
+    /// The shared copy of a client or key name.
+    pub(super) fn shared_name(&mut self, name: &str) -> Key {
+        let name = Key::new(name);
+        if let Some(shared) = self.shared_names.get(&name) {
+            return shared.clone();
+        }
+        self.shared_names.insert(name.clone());
+        name
+    }
+
+    pub(super) fn deliver_request(&mut self, via: NodeId, request: ClientRequest) {
+        let op = match &request {
+            ClientRequest::Get { op, .. } | ClientRequest::Put { op, .. } => *op,
+        };
+        if !self.is_up(via) {
+            let error = format!("node {} is down", self.name(via));
+            self.finish_op(None, ClientReply::Failed { op, error });
+            return;
+        }
+        let mut out = std::mem::take(&mut self.effects);
+        self.nodes[via.index()].on_client(self.now, request, &mut out);
+        self.apply(via, out);
+    }
+
+    pub(super) fn finish_op(&mut self, node: Option<NodeId>, reply: ClientReply) {
+        let op = reply.op();
+        let Some(index) = self.op_index(op).filter(|&i| i < self.ops.len()) else { return };
+        let record = &self.ops[index];
+        if record.finished.is_some() {
+            return; // a late answer after the client gave up
+        }
+        let ok = !matches!(reply, ClientReply::Failed { .. });
+        let latency = self.now - record.started;
+        match (&reply, record.kind) {
+            (ClientReply::Got { versions, context, .. }, _) => {
+                self.metrics.gets_ok += 1;
+                self.metrics.get_latencies.push(latency);
+                if versions.len() > 1 {
+                    self.metrics.gets_with_siblings += 1;
+                }
+                if self.keep_read_contexts {
+                    remember_context(&mut self.contexts, &record.client, &record.key, context);
+                }
+                remember_latest_read(
+                    &mut self.latest_reads,
+                    op,
+                    &record.client,
+                    &record.key,
+                    context,
+                );
+            }
+            (ClientReply::Put { .. }, _) => {
+                self.metrics.puts_ok += 1;
+                self.metrics.put_latencies.push(latency);
+            }
+            (ClientReply::Failed { .. }, OpKind::Get) => self.metrics.gets_failed += 1,
+            (ClientReply::Failed { .. }, OpKind::Put) => self.metrics.puts_failed += 1,
+        }
+        self.trace.push(self.now, Event::Reply { op, node, ok });
+        let record = &mut self.ops[index];
+        record.finished = Some(self.now);
+        if self.keep_finished_ops {
+            record.outcome = Some(Box::new(reply));
+        }
+        self.open_ops -= 1;
+        while self.op(self.first_open).is_some_and(|r| r.finished.is_some()) {
+            self.first_open.0 += 1;
+        }
+        self.gives_up = self.oldest_gives_up();
+        if !self.keep_finished_ops {
+            self.drop_finished_ops();
+        }
+    }
+
+    /// When the client of the oldest open operation gives up waiting, if any is open.
+    pub(super) fn oldest_gives_up(&self) -> Option<Time> {
+        let oldest = self.op(self.first_open).filter(|r| r.finished.is_none())?;
+        Some(oldest.started + self.client_timeout())
+    }
+
+    /// Drops the finished operations at the front of the record (when they are not
+    /// kept): those before the oldest open one.
+    pub(super) fn drop_finished_ops(&mut self) {
+        while self.ops.front().is_some_and(|r| r.finished.is_some()) {
+            self.ops.pop_front();
+            self.ops_dropped += 1;
+        }
+    }
+}
+
+/// Keeps the context of a client's latest get of a key (allocating only the first time).
+pub(super) fn remember_context(
+    contexts: &mut ClientContexts,
+    client: &Key,
+    key: &Key,
+    context: &VectorClock,
+) {
+    let keys = match contexts.get_mut(client) {
+        Some(keys) => keys,
+        None => contexts.entry(client.clone()).or_default(),
+    };
+    match keys.get_mut(key) {
+        Some(held) => held.clone_from(context),
+        None => {
+            keys.insert(key.clone(), context.clone());
+        }
+    }
+}
+
+/// Keeps a client's latest get (allocating only the client's first time).
+pub(super) fn remember_latest_read(
+    reads: &mut FastHashMap<Key, LatestRead>,
+    op: OpId,
+    client: &Key,
+    key: &Key,
+    context: &VectorClock,
+) {
+    match reads.get_mut(client) {
+        Some(read) => {
+            read.op = op;
+            read.key.clone_from(key);
+            read.context.clone_from(context);
+        }
+        None => {
+            reads.insert(
+                client.clone(),
+                LatestRead { op, key: key.clone(), context: context.clone() },
+            );
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! What there is to see in a world: for the page, the CLI's report and the tests. Nothing
+//! here changes the run.
+
+use super::World;
+use super::{Metrics, SyncStats};
+use crate::core::clock::{Actor, VectorClock};
+use crate::core::config::Config;
+use crate::core::membership::Membership;
+use crate::core::merkle::{key_ranges, KeyRange};
+use crate::core::message::{ClientReply, Msg};
+use crate::core::node::Node;
+use crate::core::ring::Ring;
+use crate::core::version::Version;
+use crate::core::{NodeId, Time};
+use crate::sim::network::Network;
+use crate::sim::trace::Trace;
+use crate::sim::wire::InFlight;
+
+impl World {
+    /// The current virtual time.
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    /// The seed the world was built from.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The configuration every node runs with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The ring (token map) of the cluster.
+    pub fn ring(&self) -> &Ring {
+        &self.ring
+    }
+
+    /// Node names, by node id.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The name of a node.
+    pub fn name(&self, node: NodeId) -> &str {
+        &self.names[node.index()]
+    }
+
+    /// Looks a node up by name.
+    pub fn node_id(&self, name: &str) -> Option<NodeId> {
+        self.names.iter().position(|n| n == name).map(|i| NodeId(i as u32))
+    }
+
+    /// All node ids.
+    pub fn node_ids(&self) -> impl Iterator<Item = NodeId> {
+        (0..self.names.len() as u32).map(NodeId)
+    }
+
+    /// How many nodes are running.
+    pub fn live_count(&self) -> usize {
+        self.up_count
+    }
+
+    /// The `i`-th running node, in id order.
+    pub fn live_node(&self, i: usize) -> Option<NodeId> {
+        if self.up_count == self.up.len() {
+            return (i < self.up.len()).then_some(NodeId(i as u32)); // all up: no need to look
+        }
+        self.node_ids().filter(|&n| self.is_up(n)).nth(i)
+    }
+
+    /// A node's state machine, to inspect.
+    pub fn node(&self, node: NodeId) -> &Node {
+        &self.nodes[node.index()]
+    }
+
+    /// Whether a node is running.
+    pub fn is_up(&self, node: NodeId) -> bool {
+        self.up[node.index()]
+    }
+
+    /// The network's current state.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    /// Messages on the wire right now, oldest first.
+    pub fn in_flight(&self) -> impl Iterator<Item = InFlight> + '_ {
+        self.wire.iter()
+    }
+
+    /// The trace so far.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// Counters so far.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// A clock written with node names, e.g. `[Sx:2, Sy:1]` (`Sx#1` after a wipe of Sx).
+    pub fn clock_text(&self, clock: &VectorClock) -> String {
+        let pairs: Vec<String> = clock
+            .entries()
+            .map(|(actor, e)| format!("{}:{}", self.actor_name(actor), e.counter))
+            .collect();
+        format!("[{}]", pairs.join(", "))
+    }
+
+    /// How an actor is written in clocks: its node's name, then `#epoch` after a wipe.
+    pub fn actor_name(&self, actor: Actor) -> String {
+        actor.label(self.name(actor.node))
+    }
+
+    /// The key's preference list (the whole of it), on the ring as the administrator
+    /// set it up (nodes may still be learning of recent joins and leaves).
+    pub fn preference_list(&self, key: &str) -> Vec<NodeId> {
+        self.ring
+            .preference_list(
+                self.config.strategy.walk_start(crate::core::ring::key_position(key)),
+                usize::MAX,
+            )
+            .into_vec()
+    }
+
+    /// The administrator's membership record.
+    pub fn membership(&self) -> &Membership {
+        &self.membership
+    }
+
+    /// Whether every running node's membership view matches the administrator's.
+    pub fn memberships_agree(&self) -> bool {
+        self.node_ids()
+            .filter(|&n| self.is_up(n))
+            .all(|n| *self.nodes[n.index()].membership() == self.membership)
+    }
+
+    /// Every anti-entropy comparison so far, with what it cost (§4.7).
+    pub fn syncs(&self) -> &[SyncStats] {
+        &self.syncs
+    }
+
+    /// Whether every pair of running replicas of every key range has equal Merkle roots.
+    pub fn replicas_agree(&self) -> bool {
+        let ranges = key_ranges(&self.ring, self.config.strategy, self.config.n);
+        ranges.iter().all(|(range, replicas)| self.roots_agree(*range, replicas))
+    }
+
+    /// The key ranges whose running replicas do not all have the same Merkle root (§4.7),
+    /// each with those replicas. Without anti-entropy they may stay so after settling.
+    pub fn differing_ranges(&self) -> Vec<(KeyRange, Vec<NodeId>)> {
+        let ranges = key_ranges(&self.ring, self.config.strategy, self.config.n);
+        ranges
+            .into_iter()
+            .filter(|(range, replicas)| !self.roots_agree(*range, replicas))
+            .map(|(range, replicas)| {
+                (range, replicas.into_iter().filter(|&r| self.is_up(r)).collect())
+            })
+            .collect()
+    }
+
+    /// Whether the running ones of `replicas` have equal Merkle roots for `range`.
+    pub(super) fn roots_agree(&self, range: KeyRange, replicas: &[NodeId]) -> bool {
+        let mut roots = replicas
+            .iter()
+            .filter(|&&r| self.is_up(r))
+            .map(|&r| self.nodes[r.index()].merkle_tree(range).root());
+        let first = roots.next();
+        roots.all(|root| Some(root) == first)
+    }
+
+    /// The message `id`, if it is still on the wire: its route and what it carries.
+    pub fn message(&self, id: u64) -> Option<(InFlight, &Msg)> {
+        self.wire.get(id)
+    }
+
+    /// For `key`: each of its top N replicas that is down, and the next node of its
+    /// preference list that is up and stands in for it (§4.6), as (stand-in, owner) pairs.
+    /// The administrator's view; each coordinator decides by its own view of who is down.
+    pub fn stand_ins(&self, key: &str) -> Vec<(NodeId, NodeId)> {
+        let list = self.preference_list(key);
+        let n = self.config.n.min(list.len());
+        let mut spare = list[n..].iter().copied().filter(|&node| self.is_up(node));
+        list[..n]
+            .iter()
+            .filter(|&&owner| !self.is_up(owner))
+            .filter_map(|&owner| spare.next().map(|s| (s, owner)))
+            .collect()
+    }
+
+    /// A one-line account of a reply, with clocks written with node names.
+    pub fn describe_reply(&self, reply: &ClientReply) -> String {
+        let version_text = |v: &Version| format!("{} {}", v.value, self.clock_text(&v.clock));
+        match reply {
+            ClientReply::Got { versions, .. } if versions.is_empty() => "not found".into(),
+            ClientReply::Got { versions, .. } => {
+                versions.iter().map(version_text).collect::<Vec<_>>().join(" | ")
+            }
+            ClientReply::Put { version, .. } => format!("stored {}", version_text(version)),
+            ClientReply::Failed { error, .. } => error.clone(),
+        }
+    }
+}
