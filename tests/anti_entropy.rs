@@ -76,9 +76,18 @@ fn a_wiped_node_is_rebuilt_from_its_peers() {
     w.wipe(a);
     assert!(w.node(a).store().is_empty());
     assert!(!w.replicas_agree());
+    let differing = |w: &World| {
+        let hosted = w.node(a).hosted_ranges();
+        hosted
+            .iter()
+            .map(|(range, replicas)| w.peers_differing(a, *range, replicas).len())
+            .sum::<usize>()
+    };
+    assert!(differing(&w) > 0, "the wiped node's roots differ from its peers'");
     w.anti_entropy();
     assert!(w.settle(10_000 * MS));
     assert!(w.replicas_agree());
+    assert_eq!(differing(&w), 0usize);
     let held: Vec<&str> = w.node(a).store().keys().into_iter().map(|k| k.as_str()).collect();
     assert_eq!(held, {
         let mut e: Vec<&str> = expected.iter().map(String::as_str).collect();

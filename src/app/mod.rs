@@ -6,6 +6,7 @@
 
 pub mod describe;
 
+use crate::core::config::{Config, ConfigError};
 use crate::core::version::Reconciliation;
 use crate::core::{NodeId, Time, MS};
 use crate::sim::limits;
@@ -301,28 +302,17 @@ impl SettingsForm {
                 .ok()
                 .flatten(),
         };
-        if let (Some(n), Some(r)) = (n, r) {
-            if r > n {
-                errors.push((
-                    "r",
-                    format!("R ({r}) cannot exceed N ({n}): a get asks only N replicas"),
-                ));
-            }
-        }
-        if let (Some(n), Some(w)) = (n, w) {
-            if w > n {
-                errors.push((
-                    "w",
-                    format!("W ({w}) cannot exceed N ({n}): a put reaches only N replicas"),
-                ));
-            }
-        }
-        if let (Some(n), Some(nodes)) = (n, nodes) {
-            if n > nodes {
-                let why = "every key needs N distinct nodes";
-                errors.push(("n", format!("N ({n}) exceeds the number of nodes ({nodes}): {why}")));
-            }
-        }
+        // The quorum rules are the core's (§4.5), each problem next to its field; a field
+        // that did not parse stands in with a value that breaks no rule.
+        let quorum = Config {
+            n: n.unwrap_or(1) as usize,
+            r: r.unwrap_or(1) as usize,
+            w: w.unwrap_or(1) as usize,
+            ..Config::default()
+        };
+        let problems = quorum.problems(nodes.map_or(usize::MAX, |n| n as usize));
+        let against_n = |e: &ConfigError| n.is_some() || !matches!(e.field, "r" | "w");
+        errors.extend(problems.into_iter().filter(against_n).map(|e| (e.field, e.message)));
         let (Some(nodes), Some(n), Some(r), Some(w), Some(seed)) = (nodes, n, r, w, seed) else {
             return Err(errors);
         };
@@ -351,7 +341,6 @@ impl SettingsForm {
             config.replica_timeout = timeout;
         }
         config.seeds = vec![NodeId(0)];
-        config.validate(nodes).map_err(|e| vec![("n", e)])?;
         // About one client operation every 10 ms per 5 nodes: busy, yet followable.
         let interval = (10 * MS * 5 / nodes.max(1) as Time).max(MS / 2);
         let load = WorkloadSpec { seed, interval, ..WorkloadSpec::default() };

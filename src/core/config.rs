@@ -101,37 +101,58 @@ pub const PRESETS: [Preset; 3] = [
     Preset { name: "cache", n: 1, r: 1, w: 1, purpose: "distributed web cache" },
 ];
 
+/// Why a configuration is impossible, and which field is at fault (`n`, `r`, `w`,
+/// `clock_truncation` or `partitioning`), so that a form can show it next to the field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl From<ConfigError> for String {
+    fn from(e: ConfigError) -> String {
+        e.message
+    }
+}
+
 impl Config {
-    /// Checks that the quorum settings make sense for a cluster of `nodes` physical nodes.
-    pub fn validate(&self, nodes: usize) -> Result<(), String> {
-        if self.n == 0 {
-            return Err("n must be at least 1".into());
+    /// Checks that the quorum settings make sense for a cluster of `nodes` physical nodes:
+    /// the first problem found.
+    pub fn validate(&self, nodes: usize) -> Result<(), ConfigError> {
+        self.problems(nodes).into_iter().next().map_or(Ok(()), Err)
+    }
+
+    /// Every problem with the settings for a cluster of `nodes` physical nodes.
+    pub fn problems(&self, nodes: usize) -> Vec<ConfigError> {
+        let mut problems = Vec::new();
+        let mut refuse = |field, message| problems.push(ConfigError { field, message });
+        let (n, r, w) = (self.n, self.r, self.w);
+        if n == 0 {
+            refuse("n", "N must be at least 1".into());
         }
-        if self.r == 0 || self.w == 0 {
-            return Err(format!("r and w must be at least 1 (got r = {}, w = {})", self.r, self.w));
+        if r == 0 {
+            refuse("r", "R must be at least 1".into());
         }
-        if self.r > self.n {
-            return Err(format!(
-                "r ({}) cannot exceed n ({}): a get asks only n replicas",
-                self.r, self.n
-            ));
+        if w == 0 {
+            refuse("w", "W must be at least 1".into());
         }
-        if self.w > self.n {
-            return Err(format!(
-                "w ({}) cannot exceed n ({}): a put reaches only n replicas",
-                self.w, self.n
-            ));
+        if r > n {
+            refuse("r", format!("R ({r}) cannot exceed N ({n}): a get asks only N replicas"));
         }
-        if self.n > nodes {
-            return Err(format!(
-                "n ({}) exceeds the number of nodes ({nodes}): every key needs n distinct nodes",
-                self.n
-            ));
+        if w > n {
+            refuse("w", format!("W ({w}) cannot exceed N ({n}): a put reaches only N replicas"));
+        }
+        if n > nodes {
+            let why = "every key needs N distinct nodes";
+            refuse("n", format!("N ({n}) exceeds the number of nodes ({nodes}): {why}"));
         }
         if self.clock_truncation == 0 {
-            return Err("clock truncation threshold must be at least 1".into());
+            refuse("clock_truncation", "clock truncation threshold must be at least 1".into());
         }
-        self.strategy.validate(nodes)
+        if let Err(message) = self.strategy.validate(nodes) {
+            refuse("partitioning", message);
+        }
+        problems
     }
 }
 
@@ -142,10 +163,15 @@ mod tests {
     #[test]
     fn impossible_quorums_are_refused() {
         let c = Config { r: 4, ..Config::default() };
-        assert!(c.validate(5).unwrap_err().contains("r (4) cannot exceed n (3)"));
+        let e = c.validate(5).unwrap_err();
+        assert_eq!(e.field, "r");
+        assert!(e.message.contains("R (4) cannot exceed N (3)"));
         let c = Config { w: 4, ..Config::default() };
         assert!(c.validate(5).is_err());
-        assert!(Config::default().validate(2).unwrap_err().contains("exceeds the number of nodes"));
+        let e = Config::default().validate(2).unwrap_err();
+        assert!(e.field == "n" && e.message.contains("exceeds the number of nodes"));
+        let both = Config { r: 4, w: 5, ..Config::default() }.problems(5);
+        assert_eq!(both.iter().map(|e| e.field).collect::<Vec<_>>(), ["r", "w"]);
         assert!(Config::default().validate(3).is_ok());
         for p in PRESETS {
             assert!(Config { n: p.n, r: p.r, w: p.w, ..Config::default() }.validate(3).is_ok());

@@ -38,8 +38,8 @@ pub enum ClientRequest {
 pub enum ClientReply {
     /// The causally unrelated versions found, and the context to pass to the next put.
     Got { op: OpId, versions: Vec<Version>, context: VectorClock },
-    /// The put succeeded: W replicas hold the new version.
-    Put { op: OpId, version: Version },
+    /// The put succeeded: W replicas hold the new version, which `coordinator` stamped.
+    Put { op: OpId, version: Version, coordinator: NodeId },
     /// The request failed (no quorum before the timeout, ...).
     Failed { op: OpId, error: String },
 }

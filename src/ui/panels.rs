@@ -140,23 +140,11 @@ pub fn clients_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
                             <p>{ format!("{what}:") }</p>{ versions_view(world, versions) }
                         </div>
                     },
-                    Some(ClientReply::Put { version, .. }) => {
-                        // The newest entry of the clock names the coordinator
-                        // that wrote it (§4.4).
-                        let coordinator = version
-                            .clock
-                            .entries()
-                            .max_by_key(|(_, e)| e.timestamp)
-                            .map(|(actor, _)| world.actor_name(actor));
+                    Some(ClientReply::Put { version, coordinator, .. }) => {
                         let stored = format!("{what}: stored {}", version_text(world, version));
+                        let by = format!(" — coordinated by {}", world.name(*coordinator));
                         html! {
-                            <p class="result put">{ stored }
-                                if let Some(c) = coordinator {
-                                    <span class="muted">
-                                        { format!(" — coordinated by {c}") }
-                                    </span>
-                                }
-                            </p>
+                            <p class="result put">{ stored }<span class="muted">{ by }</span></p>
                         }
                     }
                     Some(ClientReply::Failed { error, .. }) => {
@@ -305,11 +293,8 @@ fn node_inspector(p: &Playground, id: NodeId, d: &Callback<Cmd>) -> Html {
     let trees = ranges.iter().map(|(range, replicas)| {
         let root = node.merkle_tree(*range).root();
         let peers: Vec<NodeId> = replicas.iter().copied().filter(|&r| r != id).collect();
-        let differ: Vec<&str> = peers
-            .iter()
-            .filter(|&&r| world.is_up(r) && world.node(r).merkle_tree(*range).root() != root)
-            .map(|&r| world.name(r))
-            .collect();
+        let differing = world.peers_differing(id, *range, replicas);
+        let differ: Vec<&str> = differing.iter().map(|&r| world.name(r)).collect();
         let with: Vec<&str> = peers.iter().map(|&r| world.name(r)).collect();
         let range_text = format!("{}…{}", short_position(range.start), short_position(range.end));
         let repair = format!(" ≠ {} (anti-entropy will repair)", differ.join(", "));

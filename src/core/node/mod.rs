@@ -526,7 +526,8 @@ impl Node {
         }
         let put = PutRequest { op, key, version, targets, acked, w: self.config.w, reply_to };
         if put.has_quorum() {
-            self.answer(reply_to, ClientReply::Put { op, version: put.version.clone() }, out);
+            let version = put.version.clone();
+            self.answer(reply_to, ClientReply::Put { op, version, coordinator: self.id }, out);
         }
         if put.is_complete() {
             return;
@@ -549,8 +550,10 @@ impl Node {
     fn on_put_ack(&mut self, req: ReqId, from: NodeId, out: &mut Vec<Effect>) {
         let Some(Request::Put(put)) = self.requests.get_mut(&req) else { return };
         if put.on_ack(from) {
-            let (reply_to, reply) =
-                (put.reply_to, ClientReply::Put { op: put.op, version: put.version.clone() });
+            let (reply_to, reply) = (
+                put.reply_to,
+                ClientReply::Put { op: put.op, version: put.version.clone(), coordinator: self.id },
+            );
             self.answer(reply_to, reply, out);
         }
         if matches!(self.requests.get(&req), Some(Request::Put(put)) if put.is_complete()) {

@@ -9,6 +9,7 @@ use crate::core::membership::Membership;
 use crate::core::merkle::{key_ranges, KeyRange};
 use crate::core::message::{ClientReply, Msg};
 use crate::core::node::Node;
+use crate::core::request::choose_targets;
 use crate::core::ring::Ring;
 use crate::core::version::Version;
 use crate::core::{NodeId, Time};
@@ -161,6 +162,23 @@ impl World {
             .collect()
     }
 
+    /// The running peers among `replicas` whose Merkle root for `range` differs from
+    /// `node`'s: the ones anti-entropy will repair, or be repaired by (§4.7).
+    pub fn peers_differing(
+        &self,
+        node: NodeId,
+        range: KeyRange,
+        replicas: &[NodeId],
+    ) -> Vec<NodeId> {
+        let root = self.nodes[node.index()].merkle_tree(range).root();
+        let differs = |&&peer: &&NodeId| {
+            peer != node
+                && self.is_up(peer)
+                && self.nodes[peer.index()].merkle_tree(range).root() != root
+        };
+        replicas.iter().filter(differs).copied().collect()
+    }
+
     /// Whether the running ones of `replicas` have equal Merkle roots for `range`.
     pub(super) fn roots_agree(&self, range: KeyRange, replicas: &[NodeId]) -> bool {
         let mut roots = replicas
@@ -176,18 +194,13 @@ impl World {
         self.wire.get(id)
     }
 
-    /// For `key`: each of its top N replicas that is down, and the next node of its
-    /// preference list that is up and stands in for it (§4.6), as (stand-in, owner) pairs.
-    /// The administrator's view; each coordinator decides by its own view of who is down.
+    /// For `key`: each of its top N replicas that is down, and the node that stands in for
+    /// it (§4.6), as (stand-in, owner) pairs: what `request::choose_targets` decides with
+    /// the administrator's view of who is down (each coordinator decides by its own view).
     pub fn stand_ins(&self, key: &str) -> Vec<(NodeId, NodeId)> {
         let list = self.preference_list(key);
-        let n = self.config.n.min(list.len());
-        let mut spare = list[n..].iter().copied().filter(|&node| self.is_up(node));
-        list[..n]
-            .iter()
-            .filter(|&&owner| !self.is_up(owner))
-            .filter_map(|&owner| spare.next().map(|s| (s, owner)))
-            .collect()
+        let targets = choose_targets(&list, self.config.n, true, |node| !self.is_up(node));
+        targets.iter().filter_map(|t| t.stands_in_for.map(|owner| (t.node, owner))).collect()
     }
 
     /// A one-line account of a reply, with clocks written with node names.
