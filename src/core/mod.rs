@@ -31,6 +31,7 @@
 //!
 //! `message.rs` lists what crosses the network; `config.rs` the knobs (N, R, W, timeouts).
 
+pub mod accel;
 pub mod clock;
 pub mod config;
 pub mod membership;

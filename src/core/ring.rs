@@ -4,6 +4,7 @@
 //! number that wraps around. Each physical node owns several *tokens* (virtual nodes); a
 //! token owns the range from the previous token (exclusive) up to itself (inclusive).
 
+use super::accel::ring_index::RingIndex;
 use super::{NodeId, NodeList};
 use md5::{Digest, Md5};
 use std::cell::OnceCell;
@@ -45,11 +46,12 @@ pub fn ring_fraction(position: Position) -> f64 {
 pub struct Ring {
     /// (token, owner), sorted by token; tokens are unique.
     tokens: Vec<(Position, NodeId)>,
-    /// The walk of [`Ring::preference_list`] done ahead from every token, for one N.
-    replicas: OnceCell<Replicas>,
+    /// Preference lists looked up rather than walked, once [`Ring::list_replicas_ahead`]
+    /// made them (a speed-up only: the answers are the walk's).
+    ahead: OnceCell<RingIndex>,
 }
 
-/// Two rings are equal when their tokens and owners are: the walks done ahead are only
+/// Two rings are equal when their tokens and owners are: the lists made ahead are only
 /// a copy of what the tokens say.
 impl PartialEq for Ring {
     fn eq(&self, other: &Self) -> bool {
@@ -58,25 +60,6 @@ impl PartialEq for Ring {
 }
 
 impl Eq for Ring {}
-
-/// The first `width` distinct nodes clockwise from each token: the preference list of
-/// every key the token owns, as far as N (§4.3), listed once for the whole ring.
-#[derive(Clone, Debug)]
-struct Replicas {
-    /// N, or the number of nodes on the ring if fewer.
-    width: usize,
-    /// Whether `width` is every node on the ring (a list can then never grow longer).
-    every_node: bool,
-    /// Token i's list is `lists[i * width..(i + 1) * width]`.
-    lists: Vec<NodeId>,
-    /// Where a search for a position's successor starts: the ring cut into 2^`slice_bits`
-    /// equal slices, and for each the index of the first token at or after its start.
-    /// Tokens are spread at random, so a slice holds one or two and the search is a
-    /// lookup and a step or two, not a binary search of the whole ring (tokens given by
-    /// hand may crowd one slice: it is then searched in halves).
-    slice_bits: u32,
-    first_in_slice: Vec<u32>,
-}
 
 impl Ring {
     /// An empty ring.
@@ -88,12 +71,12 @@ impl Ring {
     pub fn from_tokens(mut tokens: Vec<(Position, NodeId)>) -> Self {
         tokens.sort_by_key(|&(t, _)| t);
         tokens.dedup_by_key(|&mut (t, _)| t);
-        Ring { tokens, replicas: OnceCell::new() }
+        Ring { tokens, ahead: OnceCell::new() }
     }
 
     /// Adds a node's tokens. Panics if a token is already taken: callers validate first.
     pub fn add_node(&mut self, node: NodeId, tokens: &[Position]) {
-        self.replicas = OnceCell::new();
+        self.ahead = OnceCell::new();
         for &token in tokens {
             match self.tokens.binary_search_by_key(&token, |&(t, _)| t) {
                 Ok(_) => panic!("token {} is already on the ring", format_position(token)),
@@ -104,7 +87,7 @@ impl Ring {
 
     /// Removes every token of a node (it left the ring, §4.9).
     pub fn remove_node(&mut self, node: NodeId) {
-        self.replicas = OnceCell::new();
+        self.ahead = OnceCell::new();
         self.tokens.retain(|&(_, owner)| owner != node);
     }
 
@@ -133,19 +116,8 @@ impl Ring {
 
     /// Index of the first token at or clockwise after `position` (wrapping to 0).
     fn successor_index(&self, position: Position) -> usize {
-        let at = match self.replicas.get() {
-            Some(ahead) => {
-                // The successor is among the slice's own tokens, or is the next slice's first.
-                let slice = (position >> (128 - ahead.slice_bits)) as usize;
-                let from = ahead.first_in_slice[slice] as usize;
-                let to =
-                    ahead.first_in_slice.get(slice + 1).map_or(self.tokens.len(), |&i| i as usize);
-                let within = &self.tokens[from..to];
-                from + match within.len() {
-                    0..=4 => within.iter().take_while(|&&(t, _)| t < position).count(),
-                    _ => within.partition_point(|&(t, _)| t < position),
-                }
-            }
+        let at = match self.ahead.get() {
+            Some(index) => index.first_at_or_after(&self.tokens, position),
             None => self.tokens.partition_point(|&(t, _)| t < position),
         };
         if at == self.tokens.len() {
@@ -168,10 +140,10 @@ impl Ring {
     /// nodes are found or the ring is exhausted. The first N are the key's replicas, the
     /// first is its coordinator; the rest stand by for failures.
     pub fn preference_list(&self, position: Position, limit: usize) -> NodeList {
-        let list = match self.listed_ahead(position, limit) {
-            Some(list) => NodeList::from_slice(list),
-            None => self.walk(position, limit),
-        };
+        let listed = self.ahead.get().and_then(|index| {
+            index.listed(self.successor_index(position), limit).map(NodeList::from_slice)
+        });
+        let list = listed.unwrap_or_else(|| self.walk(position, limit));
         debug_assert!(
             list.iter().enumerate().all(|(i, node)| !list[..i].contains(node)),
             "a preference list names distinct physical nodes (§4.3)"
@@ -199,80 +171,21 @@ impl Ring {
         self.tokens[start..].iter().chain(&self.tokens[..start]).map(|&(_, node)| node)
     }
 
-    /// Whether `node` is among the first `n` distinct nodes of the preference list from
-    /// `position`: one of the key's N replicas (§4.3). The same walk as
-    /// [`Ring::preference_list`], without building the list.
+    /// Whether `node` is one of the key's N replicas: among the first `n` of the
+    /// preference list from `position` (§4.3).
     pub fn is_replica(&self, position: Position, node: NodeId, n: usize) -> bool {
-        if let Some(list) = self.listed_ahead(position, n) {
-            return list.contains(&node);
-        }
-        const SHORT: usize = 8;
-        if n > SHORT {
-            return self.preference_list(position, n).contains(&node);
-        }
-        let mut taken = [NodeId(0); SHORT];
-        let mut count = 0;
-        for owner in self.clockwise_from(position) {
-            if count == n {
-                break;
-            }
-            if owner == node {
-                return true;
-            }
-            if !taken[..count].contains(&owner) {
-                taken[count] = owner;
-                count += 1;
-            }
-        }
-        false
+        self.preference_list(position, n).contains(&node)
     }
 
-    /// Lists the first `n` distinct nodes clockwise from every token, once, so that
-    /// preference lists up to N long are looked up rather than walked, and indexes the
-    /// tokens for finding a position's successor (each node calls
-    /// this with its N whenever its view of the ring changes; a ring shared by several
-    /// nodes lists them once). Does nothing if already done.
+    /// A speed-up, the same answers: lists the first `n` distinct nodes clockwise from
+    /// every token once, so that preference lists up to `n` long are looked up rather
+    /// than walked ([`RingIndex`]). Each node asks for it with its N whenever its view of
+    /// the ring changes; a ring shared by several nodes lists them once. Does nothing if
+    /// already done.
     pub fn list_replicas_ahead(&self, n: usize) {
-        self.replicas.get_or_init(|| {
-            let nodes = self.nodes().len();
-            // A walk can pass most of the ring when N is near the number of nodes: past a
-            // million entries, lists are not made ahead (width 0: every list is walked).
-            let width = if n.min(nodes).saturating_mul(self.tokens.len()) <= 1 << 20 {
-                n.min(nodes)
-            } else {
-                0
-            };
-            let lists =
-                self.tokens.iter().flat_map(|&(token, _)| self.walk(token, width)).collect();
-            let slice_bits =
-                (self.tokens.len().max(1).next_power_of_two().trailing_zeros() + 1).min(20);
-            let mut first_in_slice = Vec::with_capacity(1 << slice_bits);
-            let mut at = 0;
-            for slice in 0..1u128 << slice_bits {
-                while at < self.tokens.len() && self.tokens[at].0 < slice << (128 - slice_bits) {
-                    at += 1;
-                }
-                first_in_slice.push(at as u32);
-            }
-            Replicas {
-                width,
-                every_node: width == nodes && width > 0,
-                lists,
-                slice_bits,
-                first_in_slice,
-            }
+        self.ahead.get_or_init(|| {
+            RingIndex::build(&self.tokens, self.nodes().len(), n, |t, w| self.walk(t, w))
         });
-    }
-
-    /// The preference list from `position`, `limit` long, if the lists made ahead
-    /// cover it.
-    fn listed_ahead(&self, position: Position, limit: usize) -> Option<&[NodeId]> {
-        let replicas = self.replicas.get()?;
-        if limit > replicas.width && !replicas.every_node {
-            return None;
-        }
-        let start = self.successor_index(position) * replicas.width;
-        Some(&replicas.lists[start..start + limit.min(replicas.width)])
     }
 
     /// The range (previous token, token] that each token owns, as (start, end) pairs,
@@ -348,60 +261,6 @@ mod tests {
                 let listed = r.preference_list(150, n).contains(&NodeId(node));
                 assert_eq!(r.is_replica(150, NodeId(node), n), listed, "n={n}, node={node}");
             }
-        }
-    }
-
-    #[test]
-    fn lists_made_ahead_answer_as_the_walk_does() {
-        let r = ring(&[(0, &[100, 700]), (1, &[200, 250]), (2, &[300]), (3, &[500, 900])]);
-        let positions = [0, 99, 100, 101, 150, 260, 300, 650, 899, 950, Position::MAX];
-        let walked: Vec<_> = positions
-            .iter()
-            .flat_map(|&p| (0..7).map(move |l| (p, l)))
-            .map(|(p, l)| r.preference_list(p, l))
-            .collect();
-        for n in [1, 3, 4, 9] {
-            let ahead = r.clone();
-            ahead.list_replicas_ahead(n);
-            let looked_up: Vec<_> = positions
-                .iter()
-                .flat_map(|&p| (0..7).map(move |l| (p, l)))
-                .map(|(p, l)| ahead.preference_list(p, l))
-                .collect();
-            assert_eq!(looked_up, walked, "n = {n}");
-            for &p in &positions {
-                for node in 0..5 {
-                    for m in 0..6 {
-                        assert_eq!(
-                            ahead.is_replica(p, NodeId(node), m),
-                            r.is_replica(p, NodeId(node), m)
-                        );
-                    }
-                }
-            }
-            assert_eq!(ahead, r, "equal rings, whatever was listed ahead");
-        }
-    }
-
-    #[test]
-    fn successors_found_through_the_slices_are_the_binary_searchs() {
-        // Tokens spread round the whole ring, some sharing a slice, some slices empty.
-        let tokens: Vec<Position> =
-            (0..40u128).map(|i| (i * i * 7 + 3).wrapping_mul(u128::MAX / 1_700)).collect();
-        let plain = Ring::from_tokens(
-            tokens.iter().enumerate().map(|(i, &t)| (t, NodeId(i as u32 % 5))).collect(),
-        );
-        let ahead = plain.clone();
-        ahead.list_replicas_ahead(3);
-        let mut probes = vec![0, 1, Position::MAX, Position::MAX - 1];
-        for &t in &tokens {
-            probes.extend([t.wrapping_sub(1), t, t.wrapping_add(1)]);
-        }
-        probes.extend(
-            (0..500u128).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835)),
-        );
-        for p in probes {
-            assert_eq!(ahead.owner_token(p), plain.owner_token(p), "position {p:x}");
         }
     }
 
