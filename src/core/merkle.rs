@@ -5,7 +5,8 @@
 //! it, in ring order; a parent's hash covers its two children. Two replicas of a range
 //! compare roots, then descend only into children whose hashes differ, and exchange only
 //! the keys under differing leaves — so the traffic grows with the differences, not with
-//! the data. The node keeps its trees up to date as keys change ([`KeptTree`]).
+//! the data. (A node keeps its trees up to date as keys change rather than building them
+//! for each comparison: `accel::kept_trees`, the same trees faster.)
 
 use super::clock::Actor;
 use super::partition::{partition_end, Strategy};
@@ -13,7 +14,6 @@ use super::ring::{in_range, Position, Ring};
 use super::version::Version;
 use super::{Key, NodeId};
 use md5::{Digest, Md5};
-use smallvec::SmallVec;
 
 /// A hash of a tree node.
 pub type Hash = [u8; 16];
@@ -46,7 +46,7 @@ impl KeyRange {
     }
 
     /// The number of offsets in each of `leaves` equal slices of the range.
-    fn leaf_width(&self, leaves: u32) -> u128 {
+    pub(crate) fn leaf_width(&self, leaves: u32) -> u128 {
         self.span() / u128::from(leaves) + 1
     }
 
@@ -156,7 +156,7 @@ fn hash_actor(hasher: &mut Md5, actor: Actor) {
 }
 
 /// A leaf's hash: its keys and their versions, in ring order (§4.7).
-fn leaf_hash<'a>(entries: impl IntoIterator<Item = (&'a str, &'a [Version])>) -> Hash {
+pub(crate) fn leaf_hash<'a>(entries: impl IntoIterator<Item = (&'a str, &'a [Version])>) -> Hash {
     let mut hasher = Md5::new();
     for (key, versions) in entries {
         hash_entry(&mut hasher, key, versions);
@@ -174,7 +174,7 @@ fn parent_hash(left: &Hash, right: &Hash) -> Hash {
 
 /// The hash of a subtree holding no keys depends only on its height (0: a leaf), so it
 /// is worked out once: most leaves of a deep tree are empty, and their paths cost nothing.
-fn empty_hash(height: u8) -> Hash {
+pub(crate) fn empty_hash(height: u8) -> Hash {
     static EMPTY: std::sync::OnceLock<[Hash; 33]> = std::sync::OnceLock::new();
     let table = EMPTY.get_or_init(|| {
         let mut table = [leaf_hash([]); 33];
@@ -284,125 +284,6 @@ impl MerkleTree {
     }
 }
 
-/// The Merkle tree a node keeps for one key range it hosts (§4.7), kept up to date as its
-/// keys change: a write only marks its leaf stale, and the next comparison rehashes the
-/// stale leaves (from the keys the store holds under them) and their paths to the root —
-/// never the whole tree. Between comparisons a write costs one bit.
-#[derive(Clone, Debug)]
-pub struct KeptTree {
-    range: KeyRange,
-    depth: u8,
-    /// None until the tree is first hashed, which stands for the empty tree: a node hosts
-    /// many ranges and may never compare most of them, so they take no memory till then.
-    tree: Option<MerkleTree>,
-    /// The width of one leaf's share of the range (worked out once).
-    leaf_width: u128,
-    /// One bit per leaf: set when a key under the leaf changed since it was last hashed.
-    stale: SmallVec<[u64; 1]>,
-}
-
-impl KeptTree {
-    /// The tree (of `depth`) of a range whose keys are still to be hashed: every leaf is
-    /// stale.
-    pub fn new(range: KeyRange, depth: u8) -> Self {
-        let leaves = 1u32 << depth;
-        let words = (leaves as usize).div_ceil(64);
-        let mut stale: SmallVec<[u64; 1]> = smallvec::smallvec![u64::MAX; words];
-        if leaves < 64 {
-            stale[0] = (1 << leaves) - 1;
-        }
-        KeptTree { range, depth, tree: None, leaf_width: range.leaf_width(leaves), stale }
-    }
-
-    /// The range the tree covers.
-    pub fn range(&self) -> KeyRange {
-        self.range
-    }
-
-    /// The number of leaves.
-    fn leaves(&self) -> u32 {
-        1 << self.depth
-    }
-
-    /// The leaf under which an offset into the range falls.
-    fn leaf_at(&self, offset: u128) -> u32 {
-        (offset / self.leaf_width) as u32
-    }
-
-    /// A key of the range (at `position`) changed or is gone: its leaf is stale.
-    pub fn key_changed(&mut self, position: Position) {
-        debug_assert!(self.range.contains(position), "the key is in the tree's range");
-        let leaf = self.leaf_at(self.range.offset(position)) as usize;
-        self.stale[leaf / 64] |= 1 << (leaf % 64);
-    }
-
-    /// Every leaf is stale (too many writes went unmarked to tell which).
-    pub fn mark_all_stale(&mut self) {
-        let leaves = self.leaves();
-        for (word, bits) in self.stale.iter_mut().enumerate() {
-            let left = leaves.saturating_sub(64 * word as u32);
-            *bits = if left >= 64 { u64::MAX } else { (1 << left) - 1 };
-        }
-    }
-
-    fn is_stale(&self, leaf: u32) -> bool {
-        self.stale[leaf as usize / 64] & (1 << (leaf % 64)) != 0
-    }
-
-    /// The new hashes of the stale leaves, from every entry (key, versions) of the store,
-    /// in any order: those under stale leaves are picked out and hashed in ring order.
-    fn stale_leaf_hashes<'a>(
-        &self,
-        store: impl Iterator<Item = (&'a Key, &'a [Version])>,
-    ) -> Vec<(u32, Hash)> {
-        if self.stale.iter().all(|&bits| bits == 0) {
-            return Vec::new();
-        }
-        let mut under: Vec<(u128, &Key, &[Version])> = store
-            .filter(|(key, _)| self.range.contains(key.position()))
-            .map(|(key, versions)| (self.range.offset(key.position()), key, versions))
-            .filter(|&(offset, _, _)| self.is_stale(self.leaf_at(offset)))
-            .collect();
-        under.sort_unstable_by(|a, b| (a.0, a.1.as_str()).cmp(&(b.0, b.1.as_str())));
-        let mut next = 0;
-        let stale_leaves = (0..self.leaves()).filter(|&leaf| self.is_stale(leaf));
-        stale_leaves
-            .map(|leaf| {
-                let first = next;
-                while next < under.len() && self.leaf_at(under[next].0) == leaf {
-                    next += 1;
-                }
-                if first == next {
-                    return (leaf, empty_hash(0));
-                }
-                (
-                    leaf,
-                    leaf_hash(
-                        under[first..next]
-                            .iter()
-                            .map(|&(_, key, versions)| (key.as_str(), versions)),
-                    ),
-                )
-            })
-            .collect()
-    }
-
-    /// Rehashes the stale leaves and their paths to the root, from the store's entries.
-    pub fn refresh<'a>(&mut self, store: impl Iterator<Item = (&'a Key, &'a [Version])>) {
-        let hashes = self.stale_leaf_hashes(store);
-        let depth = self.depth;
-        self.tree.get_or_insert_with(|| MerkleTree::empty(depth)).set_leaves(hashes);
-        self.stale.iter_mut().for_each(|bits| *bits = 0);
-    }
-
-    /// The tree as `refresh` would leave it, without changing this one.
-    pub fn current<'a>(&self, store: impl Iterator<Item = (&'a Key, &'a [Version])>) -> MerkleTree {
-        let mut tree = self.tree.clone().unwrap_or_else(|| MerkleTree::empty(self.depth));
-        tree.set_leaves(self.stale_leaf_hashes(store));
-        tree
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -449,49 +330,6 @@ mod tests {
         }
         let leaf = (8..16).find(|&i| a.hash(i) != c.hash(i)).unwrap();
         assert_eq!(a.leaf_number(leaf), WHOLE.leaf_of(crate::core::ring::key_position("k5"), 8));
-    }
-
-    #[test]
-    fn a_kept_tree_follows_writes_and_removals_and_equals_a_rebuilt_one() {
-        let range = KeyRange { start: u128::MAX / 3, end: u128::MAX / 7 }; // wraps past zero
-        let mut held: std::collections::BTreeMap<Key, Vec<Version>> = Default::default();
-        let mut kept = KeptTree::new(range, 3);
-        for step in 0..200u32 {
-            let key: Key = format!("k{}", step * 7 % 23).into();
-            let position = key.position();
-            if !range.contains(position) {
-                continue;
-            }
-            if step % 5 == 4 {
-                held.remove(&key);
-            } else {
-                held.insert(key.clone(), v(&format!("v{step}")));
-            }
-            kept.key_changed(position);
-            let store = || held.iter().map(|(k, vs)| (k, vs.as_slice()));
-            let expected = MerkleTree::build(range, 3, store());
-            assert_eq!(kept.current(store()), expected, "step {step}");
-            if step % 3 == 0 {
-                kept.refresh(store());
-                assert!(kept.stale.iter().all(|&bits| bits == 0));
-                assert_eq!(kept.tree.as_ref(), Some(&expected), "step {step}");
-            }
-            if step % 11 == 0 {
-                kept.mark_all_stale();
-                assert_eq!(kept.current(store()), expected, "all stale, step {step}");
-            }
-        }
-    }
-
-    #[test]
-    fn marking_every_leaf_stale_sets_exactly_the_leaves_bits() {
-        for depth in [1u8, 3, 6, 7, 8] {
-            let mut kept = KeptTree::new(KeyRange { start: 0, end: 1 << 100 }, depth);
-            kept.stale.iter_mut().for_each(|bits| *bits = 0);
-            kept.mark_all_stale();
-            let fresh = KeptTree::new(kept.range, depth);
-            assert_eq!(kept.stale, fresh.stale, "depth {depth}");
-        }
     }
 
     /// The plain tree: every leaf hashed from its keys, every parent from its children,

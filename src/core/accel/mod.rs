@@ -4,5 +4,8 @@
 //!
 //! - [`ring_index`]: the preference lists of every token listed once, and the ring cut
 //!   into slices to find a position's successor — for `Ring::preference_list` (§4.3).
+//! - [`kept_trees`]: Merkle trees kept up to date as keys change — for building a range's
+//!   tree from the store for every comparison (`MerkleTree::build`, §4.7).
 
+pub mod kept_trees;
 pub mod ring_index;

@@ -3,12 +3,10 @@
 //! that differ, then only the keys under differing leaves.
 
 use super::Node;
-use crate::core::merkle::{hosted_ranges, Hash, KeptTree, KeyRange, MerkleTree};
+use crate::core::merkle::{hosted_ranges, Hash, KeyRange, MerkleTree};
 use crate::core::message::{Effect, Msg, Note, SyncHashes, SyncKeys};
-use crate::core::ring::Position;
 use crate::core::version::Version;
 use crate::core::{Key, NodeId};
-use std::collections::BTreeMap;
 
 impl Node {
     /// The key ranges this node hosts, with every replica of each (§4.7).
@@ -17,51 +15,21 @@ impl Node {
     }
 
     /// After a ring change (or a wipe): keep one Merkle tree per hosted range (§4.7).
-    /// Trees of ranges still hosted stay as they are; new ones start with every leaf
-    /// stale, to be hashed from the store at their first comparison.
     pub(super) fn rebuild_trees(&mut self) {
-        self.mark_unmarked();
         self.hosted = hosted_ranges(&self.ring, self.config.strategy, self.config.n, self.id);
-        let mut old: BTreeMap<KeyRange, KeptTree> =
-            self.trees.drain(..).map(|t| (t.range(), t)).collect();
-        let depth = self.config.merkle_depth;
-        for &(range, _) in &self.hosted {
-            let tree = old.remove(&range).unwrap_or_else(|| KeptTree::new(range, depth));
-            self.trees.push(tree);
-        }
-        self.trees.sort_by_key(|t| t.range().end);
-        self.tree_ends = self.trees.iter().map(|t| (t.range().end >> 64) as u64).collect();
+        let ranges = self.hosted.iter().map(|&(range, _)| range);
+        self.trees.rebuild(ranges, self.config.merkle_depth);
     }
 
     /// A key's versions changed here (or it is gone): its leaf is stale in the tree of its
-    /// range. The mark is made when a tree is next needed (most writes come between two
-    /// comparisons, and finding the leaf costs more than noting the key); past
-    /// [`UNMARKED_MAX`] writes, every leaf is marked stale at once instead.
+    /// range.
     pub(super) fn key_changed(&mut self, key: &Key) {
-        if self.all_stale {
-            return;
-        }
-        if self.unmarked.len() < UNMARKED_MAX {
-            self.unmarked.push(key.position());
-            return;
-        }
-        self.unmarked.clear();
-        self.trees.iter_mut().for_each(KeptTree::mark_all_stale);
-        self.all_stale = true;
-    }
-
-    /// Marks the leaves of the writes noted by `key_changed` stale in their trees.
-    fn mark_unmarked(&mut self) {
-        for position in std::mem::take(&mut self.unmarked) {
-            if let Some(tree) = tree_of(&mut self.trees, &self.tree_ends, position) {
-                tree.key_changed(position);
-            }
-        }
+        self.trees.key_changed(key.position());
     }
 
     /// The ranges this node keeps a Merkle tree for.
     pub fn kept_ranges(&self) -> impl Iterator<Item = KeyRange> + '_ {
-        self.trees.iter().map(KeptTree::range)
+        self.trees.ranges()
     }
 
     /// The node's own keys (not hints) under some leaves of a range's tree, in key
@@ -91,19 +59,12 @@ impl Node {
     /// This node's Merkle tree for a range (§4.7): the one it keeps, up to date; for a
     /// range it does not host (its view of the ring differs), one built from the store.
     pub fn merkle_tree(&self, range: KeyRange) -> MerkleTree {
-        let Some(tree) = self.kept_tree(range) else { return self.merkle_tree_from_store(range) };
-        let unmarked: Vec<Position> =
-            self.unmarked.iter().copied().filter(|&p| range.contains(p)).collect();
-        if unmarked.is_empty() {
-            return tree.current(self.store.entries());
-        }
-        let mut marked = tree.clone();
-        unmarked.into_iter().for_each(|p| marked.key_changed(p));
-        marked.current(self.store.entries())
+        let kept = self.trees.current(range, self.store.entries());
+        kept.unwrap_or_else(|| self.merkle_tree_from_store(range))
     }
 
-    /// The tree of a range built from scratch by scanning the store (what the kept trees
-    /// must always equal).
+    /// The tree of a range built from scratch by scanning the store: what the kept trees
+    /// must always equal.
     pub fn merkle_tree_from_store(&self, range: KeyRange) -> MerkleTree {
         let keys = self.keys_scanned(range, None);
         MerkleTree::build(
@@ -113,26 +74,11 @@ impl Node {
         )
     }
 
-    /// The tree kept for exactly this range, if any.
-    fn kept_tree(&self, range: KeyRange) -> Option<&KeptTree> {
-        self.kept_index(range).map(|at| &self.trees[at])
-    }
-
-    fn kept_index(&self, range: KeyRange) -> Option<usize> {
-        let at = self.trees.binary_search_by_key(&range.end, |t| t.range().end).ok()?;
-        (self.trees[at].range() == range).then_some(at)
-    }
-
     /// Brings the kept tree of a range up to date (rehashing its stale leaves) and
     /// returns it (§4.7).
     fn fresh_tree(&mut self, range: KeyRange) -> MerkleTree {
-        self.mark_unmarked();
-        if let Some(at) = self.kept_index(range) {
-            self.all_stale = false;
-            let store = &self.store;
-            self.trees[at].refresh(store.entries());
-        }
-        let tree = self.merkle_tree(range);
+        let kept = self.trees.refresh(range, self.store.entries());
+        let tree = kept.unwrap_or_else(|| self.merkle_tree_from_store(range));
         debug_assert!(
             tree == self.merkle_tree_from_store(range),
             "a kept Merkle tree equals the tree built from the store"
@@ -246,73 +192,5 @@ impl Node {
             changed += u32::from(news);
         }
         out.push(Effect::Note(Note::KeysReceived { peer, keys, changed }));
-    }
-}
-
-/// How many writes' positions a node notes before it marks every leaf stale instead.
-const UNMARKED_MAX: usize = 64;
-
-/// The kept tree whose range holds `position`, if this node hosts it. Ranges do not
-/// overlap, so it is the first range ending at or after the position, or the one that
-/// wraps past zero.
-/// (`ends`: the upper 64 bits of where each tree's range ends, a list half as long in
-/// bytes to search; the exact ends, in the trees, settle ties.)
-fn tree_of<'a>(
-    trees: &'a mut [KeptTree],
-    ends: &[u64],
-    position: Position,
-) -> Option<&'a mut KeptTree> {
-    debug_assert_eq!(trees.len(), ends.len());
-    let mut at = ends.partition_point(|&end| end < (position >> 64) as u64);
-    while at < trees.len() && trees[at].range().end < position {
-        at += 1;
-    }
-    let at = if at == trees.len() { 0 } else { at };
-    trees.get_mut(at).filter(|t| t.range().contains(position))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_positions_tree_is_found_even_when_range_ends_share_their_upper_bits() {
-        // Small tokens (as a scenario file may give): every end's upper 64 bits are 0.
-        let high = 7u128 << 64;
-        let ends = [5u128, 9, 1_000, high, high + 3];
-        let ranges: Vec<KeyRange> = (0..ends.len())
-            .map(|i| KeyRange { start: ends[(i + ends.len() - 1) % ends.len()], end: ends[i] })
-            .collect();
-        let mut trees: Vec<KeptTree> = ranges.iter().map(|&r| KeptTree::new(r, 3)).collect();
-        let highs: Vec<u64> = ends.iter().map(|&e| (e >> 64) as u64).collect();
-        for position in [
-            0,
-            5,
-            6,
-            9,
-            10,
-            999,
-            1_000,
-            1_001,
-            high - 1,
-            high,
-            high + 1,
-            high + 3,
-            high + 4,
-            u128::MAX,
-        ] {
-            let expected = ranges
-                .iter()
-                .position(|r| r.contains(position))
-                .expect("the ranges cover the ring");
-            let found = tree_of(&mut trees, &highs, position).map(|t| t.range());
-            assert_eq!(found, Some(ranges[expected]), "position {position:#x}");
-        }
-        // A node hosting only some ranges finds none for the others.
-        let mut some = vec![KeptTree::new(ranges[1], 3), KeptTree::new(ranges[3], 3)];
-        let some_highs = [(ends[1] >> 64) as u64, (ends[3] >> 64) as u64];
-        assert!(tree_of(&mut some, &some_highs, 7).is_some());
-        assert!(tree_of(&mut some, &some_highs, 500).is_none());
-        assert!(tree_of(&mut some, &some_highs, high + 2).is_none());
     }
 }

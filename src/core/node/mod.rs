@@ -8,10 +8,11 @@
 mod anti_entropy;
 mod membership;
 
+use super::accel::kept_trees::KeptTrees;
 use super::clock::{Actor, Causality, VectorClock};
 use super::config::Config;
 use super::membership::Membership;
-use super::merkle::{KeptTree, KeyRange};
+use super::merkle::KeyRange;
 use super::message::{
     ClientReply, ClientRequest, Effect, ForwardPut, Msg, Note, OpId, ReqId, SyncKeys, Timer,
     TransferAccept,
@@ -21,7 +22,7 @@ use super::request::{
     choose_targets, replacement, ForwardedPut, GetPhase, GetRequest, PutRequest, Replies, Request,
     Target,
 };
-use super::ring::{Position, Ring};
+use super::ring::Ring;
 use super::storage::{FastHashMap, MemoryStore, StorageEngine};
 use super::version::{add_version, context_of, Version, Versions};
 use super::{Key, NodeId, NodeList, Time, Value};
@@ -80,17 +81,8 @@ pub struct Node {
     next_sync: u64,
     /// The key ranges this node hosts on its ring, with every replica of each (§4.7).
     hosted: Vec<(KeyRange, Vec<NodeId>)>,
-    /// The Merkle tree it keeps for each of them, in ring order (§4.7).
-    trees: Vec<KeptTree>,
-    /// Where each of those ranges ends (its upper 64 bits), in the same order: the short
-    /// list a write searches to find its key's tree.
-    tree_ends: Vec<u64>,
-    /// Where keys changed since the trees were last read, not yet marked in them: a write
-    /// only notes its position, and the marks are made when a tree is needed (§4.7).
-    unmarked: Vec<Position>,
-    /// Whether every leaf of every tree is stale already (more writes came between two
-    /// reads than are worth noting one by one): a write then has nothing to note.
-    all_stale: bool,
+    /// The Merkle tree it keeps for each of them (§4.7), kept up to date as keys change.
+    trees: KeptTrees,
 }
 
 impl Node {
@@ -140,10 +132,7 @@ impl Node {
             next_req: 0,
             next_sync: 0,
             hosted: Vec::new(),
-            trees: Vec::new(),
-            tree_ends: Vec::new(),
-            unmarked: Vec::new(),
-            all_stale: false,
+            trees: KeptTrees::default(),
         };
         node.rebuild_trees();
         node
@@ -224,7 +213,6 @@ impl Node {
         self.issued.clear();
         self.epoch += 1;
         self.trees.clear(); // every tree starts over, empty
-        self.unmarked.clear();
         self.rebuild_trees();
     }
 
