@@ -2,30 +2,29 @@
 //!
 //! Inputs arrive through `on_start`, `on_client`, `on_message` and `on_timer`, each with
 //! the virtual time; every output is pushed as an [`Effect`] for the driver to carry out.
-//! Membership, gossip and key transfers live in [`membership`]; the Merkle trees a node
-//! keeps and anti-entropy, in [`anti_entropy`].
+//! The parts: `requests` (coordinating gets and puts, §4.5, §5), `failures` (failure
+//! detection, hinted handoff, §4.6, §4.8.3), `anti_entropy` (Merkle comparisons, §4.7),
+//! `membership` (gossip, joins, leaves and key transfers, §4.8, §4.9).
 
 mod anti_entropy;
+mod failures;
 mod membership;
+mod requests;
 
 use super::accel::kept_trees::KeptTrees;
-use super::clock::{Actor, Causality, VectorClock};
+use super::clock::Actor;
 use super::config::Config;
 use super::membership::Membership;
 use super::merkle::KeyRange;
 use super::message::{
-    ClientReply, ClientRequest, Effect, ForwardPut, Msg, Note, OpId, ReqId, SyncKeys, Timer,
-    TransferAccept,
+    ClientRequest, Effect, ForwardPut, Msg, Note, ReqId, SyncKeys, Timer, TransferAccept,
 };
 use super::numbered_map::NumberedMap;
-use super::request::{
-    choose_targets, replacement, ForwardedPut, GetPhase, GetRequest, PutRequest, Replies, Request,
-    Target,
-};
+use super::request::{ForwardedPut, Request};
 use super::ring::Ring;
 use super::storage::{FastHashMap, MemoryStore, StorageEngine};
-use super::version::{add_version, context_of, Version, Versions};
-use super::{Key, NodeId, NodeList, Time, Value};
+use super::version::{add_version, Version, Versions};
+use super::{Key, NodeId, NodeList, Time};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
@@ -248,21 +247,6 @@ impl Node {
         }
     }
 
-    /// §4.5: a put is coordinated by one of the key's top N nodes: pass it to the first
-    /// this node believes healthy. If every owner seems down, with a sloppy quorum this
-    /// node coordinates it; without, the first owner gets it anyway.
-    fn route_put(&mut self, now: Time, put: Box<ForwardPut>, retried: bool, out: &mut Vec<Effect>) {
-        let top_n = self.preference_list(&put.key, self.config.n);
-        let healthy = top_n.iter().copied().find(|&c| !self.is_down(c));
-        match healthy.or((!self.config.sloppy_quorum).then_some(top_n[0])) {
-            Some(to) => self.forward_put(put, to, retried, out),
-            None => {
-                let ForwardPut { op, key, value, context, .. } = *put;
-                self.coordinate_put(now, op, key, value, context, None, out)
-            }
-        }
-    }
-
     /// A message from another node arrives.
     pub fn on_message(&mut self, now: Time, from: NodeId, msg: Msg, out: &mut Vec<Effect>) {
         // Any message proves the sender is up (§4.8.3).
@@ -380,15 +364,6 @@ impl Node {
         self.key_changed(key);
     }
 
-    /// Keeps a replica meant for `owner` in the hint store (§4.6).
-    fn store_hint(&mut self, owner: NodeId, key: Key, version: Version, out: &mut Vec<Effect>) {
-        debug_assert_ne!(owner, self.id, "a node never holds a hinted replica for itself");
-        let held = self.hints.entry(owner).or_default().entry(key.clone()).or_default();
-        if add_version(held, version, self.config.reconciliation) {
-            out.push(Effect::Note(Note::HintStored { owner, key }));
-        }
-    }
-
     /// What this node can say about a key: its own versions and any it holds as hints.
     fn local_versions(&self, key: &Key) -> Versions {
         let mut versions = Versions::from(self.store.versions_of(key));
@@ -400,415 +375,8 @@ impl Node {
         versions
     }
 
-    /// Marks a peer down in this node's own view (§4.8.3).
-    fn suspect(&mut self, now: Time, peer: NodeId, out: &mut Vec<Effect>) {
-        if peer != self.id && !self.down.contains_key(&peer) {
-            self.down.insert(peer, now);
-            out.push(Effect::Note(Note::PeerDown(peer)));
-        }
-    }
-
     /// Who this node is in the clocks it stamps: its id in its current life (see `clock`).
     pub fn actor(&self) -> Actor {
         Actor::new(self.id, self.epoch)
-    }
-
-    /// The clock of a new version written here (§4.4): the client's context with this
-    /// node's counter bumped past any it has used for the key, then truncated.
-    fn new_clock(&mut self, key: &Key, context: &VectorClock, now: Time) -> VectorClock {
-        let me = self.actor();
-        let hinted = self.hints.values().filter_map(|keys| keys.get(key)).flatten();
-        let held = self
-            .store
-            .versions_of(key)
-            .iter()
-            .chain(hinted)
-            .map(|v| v.clock.counter(me))
-            .max()
-            .unwrap_or(0);
-        let issued = self.issued.entry(key.clone()).or_insert(0);
-        let counter = held.max(*issued).max(context.counter(me)) + 1;
-        *issued = counter;
-        let mut clock = context.clone();
-        clock.set(me, counter, now);
-        let truncated = clock.truncate(self.config.clock_truncation) > 0;
-        debug_assert!(clock.len() <= self.config.clock_truncation, "a clock is truncated");
-        debug_assert!(
-            truncated || clock.compare(context) == Causality::Descends,
-            "a new version descends its context (unless truncation dropped part of it)"
-        );
-        clock
-    }
-
-    /// A coordinated request's two timers: one to notice silent replicas (§4.8.3), one to
-    /// give up on the quorum.
-    fn arm_request_timers(&self, req: ReqId, out: &mut Vec<Effect>) {
-        let replica = Timer::ReplicaTimeout(req);
-        out.push(Effect::SetTimer { after: self.config.replica_timeout, timer: replica });
-        let request = Timer::RequestTimeout(req);
-        out.push(Effect::SetTimer { after: self.config.request_timeout, timer: request });
-    }
-
-    /// Passes a put to a top-N node and waits for its answer (§4.5).
-    fn forward_put(
-        &mut self,
-        put: Box<ForwardPut>,
-        to: NodeId,
-        retried: bool,
-        out: &mut Vec<Effect>,
-    ) {
-        let req = put.req;
-        out.push(Effect::Send { to, msg: Msg::ForwardPut(put.clone()) });
-        out.push(Effect::SetTimer {
-            after: ForwardedPut::patience(&self.config),
-            timer: Timer::RequestTimeout(req),
-        });
-        self.requests.insert(req, Request::Forwarded(ForwardedPut { to, put, retried }));
-    }
-
-    /// Sends a version to one replica (with a hint if it stands in for an owner).
-    fn send_put(
-        &self,
-        req: ReqId,
-        key: &Key,
-        version: &Version,
-        target: Target,
-        out: &mut Vec<Effect>,
-    ) {
-        let hint = target.stands_in_for.filter(|_| self.config.hinted_handoff);
-        let msg = Msg::Put { req, key: key.clone(), version: version.clone(), hint };
-        out.push(Effect::Send { to: target.node, msg });
-    }
-
-    /// Coordinates a put (§4.5, §4.6): write locally, send to the other replicas (the
-    /// first N healthy nodes with a sloppy quorum), answer after W acknowledgements.
-    #[allow(clippy::too_many_arguments)]
-    fn coordinate_put(
-        &mut self,
-        now: Time,
-        op: OpId,
-        key: Key,
-        value: Value,
-        context: VectorClock,
-        reply_to: Option<(NodeId, ReqId)>,
-        out: &mut Vec<Effect>,
-    ) {
-        let version = Version::new(value, self.new_clock(&key, &context, now), now);
-        let list = self.candidates(&key, 0);
-        let targets =
-            choose_targets(&list, self.config.n, self.config.sloppy_quorum, |p| self.is_down(p));
-        let req = self.new_req();
-        let mut acked = NodeList::new();
-        for &target in &targets {
-            if target.node == self.id {
-                match target.stands_in_for.filter(|_| self.config.hinted_handoff) {
-                    Some(owner) => self.store_hint(owner, key.clone(), version.clone(), out),
-                    None => {
-                        self.store_version(&key, version.clone());
-                    }
-                }
-                acked.push(self.id);
-            } else {
-                self.send_put(req, &key, &version, target, out);
-            }
-        }
-        let put = PutRequest { op, key, version, targets, acked, w: self.config.w, reply_to };
-        if put.has_quorum() {
-            let version = put.version.clone();
-            self.answer(reply_to, ClientReply::Put { op, version, coordinator: self.id }, out);
-        }
-        if put.is_complete() {
-            return;
-        }
-        self.requests.insert(req, Request::Put(Box::new(put)));
-        self.arm_request_timers(req, out);
-    }
-
-    /// Answers the client: directly, or through the node that forwarded the request.
-    fn answer(&self, reply_to: Option<(NodeId, ReqId)>, reply: ClientReply, out: &mut Vec<Effect>) {
-        match reply_to {
-            None => out.push(Effect::Reply(reply)),
-            Some((node, req)) => out.push(Effect::Send {
-                to: node,
-                msg: Msg::ForwardReply { req, reply: Box::new(reply) },
-            }),
-        }
-    }
-
-    fn on_put_ack(&mut self, req: ReqId, from: NodeId, out: &mut Vec<Effect>) {
-        let Some(Request::Put(put)) = self.requests.get_mut(&req) else { return };
-        if put.on_ack(from) {
-            let (reply_to, reply) = (
-                put.reply_to,
-                ClientReply::Put { op: put.op, version: put.version.clone(), coordinator: self.id },
-            );
-            self.answer(reply_to, reply, out);
-        }
-        if matches!(self.requests.get(&req), Some(Request::Put(put)) if put.is_complete()) {
-            self.requests.remove(&req);
-        }
-    }
-
-    /// Coordinates a get (§4.5, §4.6): ask N replicas (the first N healthy with a sloppy
-    /// quorum), answer after R replies.
-    fn coordinate_get(&mut self, op: OpId, key: Key, out: &mut Vec<Effect>) {
-        let list = self.candidates(&key, 0);
-        let targets =
-            choose_targets(&list, self.config.n, self.config.sloppy_quorum, |p| self.is_down(p));
-        let owners: NodeList = list[..self.config.n.min(list.len())].into();
-        let req = self.new_req();
-        for t in targets.iter().filter(|t| t.node != self.id) {
-            out.push(Effect::Send { to: t.node, msg: Msg::Get { req, key: key.clone() } });
-        }
-        let local = targets.iter().any(|t| t.node == self.id).then(|| self.local_versions(&key));
-        let replies = Replies::new();
-        let (r, policy, phase) = (self.config.r, self.config.reconciliation, GetPhase::Collecting);
-        let asked = targets.len() as u32;
-        let get = GetRequest {
-            op,
-            key,
-            owners,
-            targets,
-            asked,
-            replies,
-            r,
-            phase,
-            policy,
-            merged: Versions::new(),
-        };
-        self.requests.insert(req, Request::Get(Box::new(get)));
-        self.arm_request_timers(req, out);
-        if let Some(versions) = local {
-            let id = self.id;
-            self.on_get_reply(req, id, versions, out);
-        }
-    }
-
-    /// A replica's versions (§4.5): the R-th reply answers the client; then read repair
-    /// (§5) waits a short while for the replies still outstanding, and none is once
-    /// every node asked has replied: the repair is then made at once.
-    fn on_get_reply(
-        &mut self,
-        req: ReqId,
-        from: NodeId,
-        versions: Versions,
-        out: &mut Vec<Effect>,
-    ) {
-        let Some(Request::Get(get)) = self.requests.get_mut(&req) else { return };
-        if get.on_reply(from, versions) {
-            let found = get.reconciled();
-            let context = context_of(&found);
-            out.push(Effect::Reply(ClientReply::Got { op: get.op, versions: found, context }));
-            get.phase = GetPhase::Answered;
-            if !self.config.read_repair {
-                self.requests.remove(&req);
-                return;
-            }
-            if !get.all_replied() {
-                out.push(Effect::SetTimer {
-                    after: self.config.read_repair_window,
-                    timer: Timer::ReadRepair(req),
-                });
-            }
-        }
-        if get.phase == GetPhase::Answered && get.all_replied() {
-            self.read_repair(req, out);
-        }
-    }
-
-    /// Replicas that have not answered in time are believed down (§4.8.3); with a sloppy
-    /// quorum the request goes to the next healthy nodes of the preference list (§4.6).
-    fn on_replica_timeout(&mut self, now: Time, req: ReqId, out: &mut Vec<Effect>) -> bool {
-        let (silent, replace) = match self.requests.get(&req) {
-            Some(Request::Put(put)) => (put.silent(), true),
-            // A get already answered needs no stand-ins, but silence still counts.
-            Some(Request::Get(get)) => (get.silent(), get.phase == GetPhase::Collecting),
-            _ => return false,
-        };
-        if silent.is_empty() {
-            return false;
-        }
-        for t in &silent {
-            self.suspect(now, t.node, out);
-        }
-        if !self.config.sloppy_quorum || !replace {
-            return true;
-        }
-        let key = match &self.requests[&req] {
-            Request::Put(put) => put.key.clone(),
-            Request::Get(get) => get.key.clone(),
-            Request::Forwarded(_) => unreachable!("matched above"),
-        };
-        let mut used = self.targets_of(req);
-        let list = self.candidates(&key, used.len() + silent.len());
-        let mut added = Vec::new();
-        for failed in silent {
-            if let Some(next) =
-                replacement(&list, self.config.n, &used, failed, |p| self.is_down(p))
-            {
-                used.push(next);
-                added.push((failed.node, next));
-            }
-        }
-        for &(failed, target) in &added {
-            match self.requests.get_mut(&req) {
-                Some(Request::Put(put)) => {
-                    put.targets.retain(|t| t.node != failed);
-                    put.targets.push(target);
-                    let (key, version) = (put.key.clone(), put.version.clone());
-                    self.send_put(req, &key, &version, target, out);
-                }
-                Some(Request::Get(get)) => {
-                    get.targets.retain(|t| t.node != failed);
-                    get.targets.push(target);
-                    get.asked += 1;
-                    out.push(Effect::Send {
-                        to: target.node,
-                        msg: Msg::Get { req, key: get.key.clone() },
-                    });
-                }
-                _ => {}
-            }
-        }
-        if !added.is_empty() {
-            out.push(Effect::SetTimer {
-                after: self.config.replica_timeout,
-                timer: Timer::ReplicaTimeout(req),
-            });
-        }
-        true
-    }
-
-    /// Every node a request has used, including those given up on (never reused).
-    fn targets_of(&self, req: ReqId) -> Vec<Target> {
-        let (targets, answered): (&[Target], NodeList) = match self.requests.get(&req) {
-            Some(Request::Put(put)) => (&put.targets, put.acked.clone()),
-            Some(Request::Get(get)) => {
-                (&get.targets, get.replies.iter().map(|(n, _)| *n).collect())
-            }
-            _ => return Vec::new(),
-        };
-        let mut used = targets.to_vec();
-        used.extend(answered.into_iter().map(|node| Target { node, stands_in_for: None }));
-        used
-    }
-
-    /// Read repair (§5), when a get's reply window closes or as soon as every node asked
-    /// has replied: send the reconciled versions to every owner that returned stale
-    /// data, then forget the request.
-    fn read_repair(&mut self, req: ReqId, out: &mut Vec<Effect>) -> bool {
-        let Some(request) = self.requests.remove(&req) else { return false };
-        let Request::Get(get) = &request else { return false };
-        let reconciled = get.merged.as_slice();
-        for stale in get.stale_replicas(reconciled) {
-            if stale == self.id {
-                for version in reconciled.iter().cloned() {
-                    self.store_version(&get.key, version);
-                }
-            } else {
-                out.push(Effect::Send {
-                    to: stale,
-                    msg: Msg::Repair { key: get.key.clone(), versions: reconciled.to_vec() },
-                });
-            }
-        }
-        true
-    }
-
-    /// The request did not complete in time: fail it (a get already answered is left to
-    /// its read-repair timer). A forwarded put whose coordinator never answered makes
-    /// this node believe the coordinator is down.
-    fn on_request_timeout(&mut self, now: Time, req: ReqId, out: &mut Vec<Effect>) -> bool {
-        let error = match self.requests.get(&req) {
-            Some(Request::Put(put)) if put.has_quorum() => {
-                // Answered long ago; stop waiting for the stragglers.
-                self.requests.remove(&req);
-                return false;
-            }
-            Some(Request::Put(put)) => {
-                format!("put timed out: {} of W={} replicas acknowledged", put.acked.len(), put.w)
-            }
-            Some(Request::Get(get)) if get.phase == GetPhase::Collecting => {
-                format!("get timed out: {} of R={} replicas replied", get.replies.len(), get.r)
-            }
-            Some(Request::Forwarded(f)) if !f.retried => {
-                // The coordinator stayed silent: believe it down, and try the next one.
-                let Some(Request::Forwarded(f)) = self.requests.remove(&req) else {
-                    unreachable!("matched above")
-                };
-                self.suspect(now, f.to, out);
-                self.route_put(now, f.put, true, out);
-                return true;
-            }
-            Some(Request::Forwarded(_)) => {
-                "put timed out: the two coordinators it was forwarded to did not answer".to_string()
-            }
-            _ => return false,
-        };
-        let Some(request) = self.requests.remove(&req) else { return false };
-        match request {
-            Request::Put(put) => {
-                self.answer(put.reply_to, ClientReply::Failed { op: put.op, error }, out)
-            }
-            Request::Get(get) => out.push(Effect::Reply(ClientReply::Failed { op: get.op, error })),
-            Request::Forwarded(f) => {
-                self.suspect(now, f.to, out);
-                out.push(Effect::Reply(ClientReply::Failed { op: f.put.op, error }));
-            }
-        }
-        true
-    }
-
-    /// Pings every peer believed down, so that it is taken back once it answers (§4.8.3).
-    fn probe(&mut self, out: &mut Vec<Effect>) -> bool {
-        out.push(Effect::SetTimer { after: self.config.probe_interval, timer: Timer::Probe });
-        for &peer in self.down.keys() {
-            out.push(Effect::Send { to: peer, msg: Msg::Ping });
-        }
-        !self.down.is_empty()
-    }
-
-    /// Scans the hint store (§4.6): owners that ignored the last handoff are believed
-    /// down; every hinted replica for an owner believed up is handed back.
-    fn scan_hints(&mut self, now: Time, out: &mut Vec<Effect>) -> bool {
-        out.push(Effect::SetTimer {
-            after: self.config.hint_scan_interval,
-            timer: Timer::HintScan,
-        });
-        for owner in std::mem::take(&mut self.handoffs_unanswered) {
-            self.suspect(now, owner, out);
-        }
-        let mut sent = false;
-        for (&owner, keys) in &self.hints {
-            if self.down.contains_key(&owner) {
-                continue;
-            }
-            for (key, versions) in keys {
-                let msg = Msg::Handoff { key: key.clone(), versions: versions.to_vec() };
-                out.push(Effect::Send { to: owner, msg });
-                sent = true;
-            }
-            self.handoffs_unanswered.insert(owner);
-        }
-        sent
-    }
-
-    /// The owner stored a handed-back replica: delete the hint, unless it changed since.
-    fn on_handoff_ack(
-        &mut self,
-        owner: NodeId,
-        key: Key,
-        versions: Vec<Version>,
-        out: &mut Vec<Effect>,
-    ) {
-        self.handoffs_unanswered.remove(&owner);
-        let Some(keys) = self.hints.get_mut(&owner) else { return };
-        if keys.get(&key).is_some_and(|held| held.as_slice() == versions.as_slice()) {
-            keys.remove(&key);
-            out.push(Effect::Note(Note::HintDelivered { owner, key }));
-        }
-        if keys.is_empty() {
-            self.hints.remove(&owner);
-        }
     }
 }
