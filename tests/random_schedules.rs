@@ -10,9 +10,10 @@
 //! it (see `Clients::lost_writes`). A check that trusted the clocks ("some survivor's clock
 //! descends the write's") missed writes lost to a wiped node reusing its counters.
 //!
-//! `SCHEDULES=N cargo test --release --test random_schedules` runs N schedules
-//! (default 1,000 of each kind — with a wiped disk and joins, and with joins and leaves —
-//! which is what CI runs). `DEBUG_SEED=S` prints schedule S's trace.
+//! `SCHEDULES=N cargo test --test random_schedules` runs N schedules of each kind — with a
+//! wiped disk and joins, and with joins and leaves — with assertions on (default 1,000,
+//! which is what CI runs; 20,000 take a few minutes). `DEBUG_SEED=S` prints schedule S's
+//! trace.
 
 use dynamo_playground::core::clock::VectorClock;
 use dynamo_playground::core::config::Config;

@@ -15,7 +15,7 @@ pub struct OpId(pub u64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ReqId(pub u64);
 
-impl super::numbered_map::Numbered for ReqId {
+impl super::accel::numbered_map::Numbered for ReqId {
     fn number(self) -> u64 {
         self.0
     }

@@ -38,7 +38,6 @@ pub mod membership;
 pub mod merkle;
 pub mod message;
 pub mod node;
-pub mod numbered_map;
 pub mod partition;
 pub mod request;
 pub mod ring;

@@ -1,5 +1,13 @@
-//! Request coordination (§5): every client request becomes an explicit state machine at
-//! its coordinator, which sends the requests, waits for replies and answers the client.
+//! Request coordination (§4.5, §5): every client request becomes an explicit state machine
+//! at its coordinator, which sends the requests, waits for replies and answers the client.
+//!
+//! - A put is sent to the key's N replicas ([`choose_targets`]) and succeeds once W of
+//!   them, the coordinator included, hold the new version ([`PutRequest::on_ack`]).
+//! - A get asks the N replicas and answers once R have replied, with every causally
+//!   unrelated version among the replies ([`GetRequest::on_reply`]); replicas that sent
+//!   something stale are repaired afterwards ([`GetRequest::stale_replicas`]).
+//! - With R + W > N every read quorum meets every write quorum; with a sloppy quorum
+//!   (§4.6) the N are the first N *healthy* nodes, and a stand-in keeps a hinted replica.
 
 use super::config::Config;
 use super::message::{ForwardPut, OpId, ReqId};

@@ -6,6 +6,8 @@
 //!   into slices to find a position's successor — for `Ring::preference_list` (§4.3).
 //! - [`kept_trees`]: Merkle trees kept up to date as keys change — for building a range's
 //!   tree from the store for every comparison (`MerkleTree::build`, §4.7).
+//! - [`numbered_map`]: a node's table of open requests — for a `BTreeMap` by number.
 
 pub mod kept_trees;
+pub mod numbered_map;
 pub mod ring_index;

@@ -12,6 +12,7 @@ mod membership;
 mod requests;
 
 use super::accel::kept_trees::KeptTrees;
+use super::accel::numbered_map::NumberedMap;
 use super::clock::Actor;
 use super::config::Config;
 use super::membership::Membership;
@@ -19,7 +20,6 @@ use super::merkle::KeyRange;
 use super::message::{
     ClientRequest, Effect, ForwardPut, Msg, Note, ReqId, SyncKeys, Timer, TransferAccept,
 };
-use super::numbered_map::NumberedMap;
 use super::request::{ForwardedPut, Request};
 use super::ring::Ring;
 use super::storage::{FastHashMap, MemoryStore, StorageEngine};

@@ -1,6 +1,7 @@
-//! The requests a node handles at once, by request number. Numbers are handed out in
-//! order, so the table is a run of slots from the oldest open request to the newest: a
-//! lookup is an index, not a search, and it lists its entries in number order.
+//! The requests a node handles at once, by request number. Replaces, with the same
+//! answers, a `BTreeMap<ReqId, Request>` (tested against one below). Numbers are handed
+//! out in order, so the table is a run of slots from the oldest open request to the
+//! newest: a lookup is an index, not a search, and it lists its entries in number order.
 
 use std::collections::VecDeque;
 use std::marker::PhantomData;
