@@ -286,6 +286,13 @@ mod tests {
     }
 
     #[test]
+    fn a_zero_counter_is_no_entry() {
+        let clock = VectorClock::from_counters(&[(X, 0), (Y, 1)], 0);
+        assert_eq!(clock.counters(), vec![(Y.into(), 1)]);
+        assert_eq!(clock.len(), 1);
+    }
+
+    #[test]
     fn empty_clock_is_an_ancestor_of_everything() {
         assert_eq!(VectorClock::new().compare(&vc(&[(X, 1)])), Causality::DescendedBy);
         assert_eq!(VectorClock::new().compare(&VectorClock::new()), Causality::Equal);

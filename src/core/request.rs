@@ -246,6 +246,27 @@ mod tests {
     }
 
     #[test]
+    fn a_replacement_from_the_top_n_is_an_owner_and_carries_no_hint() {
+        // B was down: D stood in for it and E for C. E is silent; B is back.
+        let list = [n(0), n(1), n(2), n(3), n(4), n(5)];
+        let target = |node, owner| Target { node: n(node), stands_in_for: owner };
+        let used = [target(0, None), target(3, Some(n(1))), target(4, Some(n(2)))];
+        let next = replacement(&list, 3, &used, used[2], |x| x == n(2)).unwrap();
+        assert_eq!(next, target(1, None), "B replicates the key itself");
+        // Nobody of the top N is free: the next spare stands in for C.
+        let next = replacement(&list, 3, &used, used[2], |x| x == n(1) || x == n(2)).unwrap();
+        assert_eq!(next, target(5, Some(n(2))));
+    }
+
+    #[test]
+    fn a_target_standing_in_for_itself_is_caught() {
+        let target = |owner| Target { node: n(3), stands_in_for: owner };
+        assert!(stands_in_for_another(&target(None)));
+        assert!(stands_in_for_another(&target(Some(n(1)))));
+        assert!(!stands_in_for_another(&target(Some(n(3)))));
+    }
+
+    #[test]
     fn strict_quorum_takes_the_top_n_whatever_their_health() {
         let list = [n(0), n(1), n(2), n(3), n(4)];
         let t = choose_targets(&list, 3, false, |x| x == n(1));
