@@ -124,6 +124,8 @@ fn bad_input_gets_a_clear_error_and_a_nonzero_exit() {
         ("huge-settle", with_cluster("", r#"[{"op": "settle", "max_ms": 1e11}]"#), "of virtual time"),
         ("tiny-gossip", with_cluster(r#", "gossip_interval_ms": 0.001"#, "[]"), "gossip_interval_ms must be between"),
         ("tiny-anti-entropy", with_cluster(r#", "features": {"anti_entropy_interval_ms": 0.001}"#, "[]"), "anti_entropy_interval_ms must be between"),
+        ("hash-in-name", r#"{"cluster": {"nodes": [{"id": "A#1"}], "n": 1, "r": 1, "w": 1}}"#.into(), "must not contain '#'"),
+        ("huge-n", with_cluster("", "[]").replace(r#""n": 3"#, r#""n": 1000000000000000"#), "merkle_depth"),
         ("tiny-replica-timeout", with_cluster(r#", "replica_timeout_ms": 0"#, "[]"), "replica_timeout_ms must be between"),
         ("huge-join-capacity", with_cluster("", r#"[{"op": "join", "node": "D", "capacity": 1e300}]"#), "capacity must be"),
         ("huge-link-delay", with_cluster("", r#"[{"op": "link", "a": "A", "b": "B", "extra_delay_ms": 1e9}]"#), "extra_delay_ms must be at most"),
@@ -135,6 +137,23 @@ fn bad_input_gets_a_clear_error_and_a_nonzero_exit() {
         assert!(err.contains(expected), "{tag}: expected {expected:?} in {err:?}");
         assert!(!err.contains("panicked"), "{tag}: {err}");
     }
+}
+
+#[test]
+fn a_step_naming_a_node_whose_join_was_refused_is_refused_too() {
+    let text = with_cluster(
+        "",
+        r#"[{"op": "join", "node": "D#2"}, {"op": "crash", "node": "D#2"},
+            {"op": "join", "node": "E", "capacity": 1}, {"op": "crash", "node": "E"}]"#,
+    );
+    let (code, out, err) = run_text("refused-join", &text);
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let r = doc["results"].as_array().unwrap();
+    assert_eq!(r[0]["ok"], false, "{}", r[0]);
+    assert_eq!(r[1]["ok"], false);
+    assert!(r[1]["error"].as_str().unwrap().contains("its join was refused"));
+    assert_eq!((r[2]["ok"].clone(), r[3]["ok"].clone()), (Value::Bool(true), Value::Bool(true)));
 }
 
 #[test]

@@ -54,6 +54,7 @@ fn run_schedule(seed: u64, with_leaves: bool) -> Result<(), String> {
 
     let mut clients = Clients::default();
     let mut wiped_after_ack: Vec<NodeId> = Vec::new();
+    let mut wiped_at = None;
     for step in 0..40 {
         world.run_until(world.now() + rng.random_range(0..15) * MS);
         let node = NodeId(rng.random_range(0..NODES));
@@ -94,6 +95,7 @@ fn run_schedule(seed: u64, with_leaves: bool) -> Result<(), String> {
                 // with W >= 2 every acknowledged write then survives on another replica.
                 world.wipe(node);
                 wiped_after_ack.push(node);
+                wiped_at = Some(world.now());
             }
             _ => world.crash(node),
         }
@@ -126,9 +128,12 @@ fn run_schedule(seed: u64, with_leaves: bool) -> Result<(), String> {
         for lost in clients.lost_writes(&world, &key, &survivors) {
             // With W = 1 a write acknowledged by one replica whose disk was then wiped
             // can be lost for good: that is the paper's durability trade-off, not a bug.
-            if w_quorum == 1 && !wiped_after_ack.is_empty() {
+            // (Only a write acknowledged before the wipe: one after it has its copy.)
+            let acked = world.op(lost.op).and_then(|r| r.finished);
+            if w_quorum == 1 && wiped_at.is_some_and(|wipe| acked.is_some_and(|t| t <= wipe)) {
                 continue;
             }
+            let lost = &lost.value;
             let holders: Vec<String> = world
                 .node_ids()
                 .map(|n| {
@@ -264,7 +269,7 @@ impl Clients {
     /// known limit of clocks kept by coordinators, which Riak later met with dotted version
     /// vectors). What is never legitimate is an older write, answered before `x` was even
     /// asked, replacing `x`: the signature of a reused clock.
-    fn lost_writes(&self, world: &World, key: &str, survivors: &[&str]) -> Vec<String> {
+    fn lost_writes(&self, world: &World, key: &str, survivors: &[&str]) -> Vec<&PutByClient> {
         let put_of = |value: &str| self.puts.iter().find(|p| p.value == value);
         let over_before = |s: &PutByClient, x: &PutByClient| {
             let (s, x) = (world.op(s.op).unwrap(), world.op(x.op).unwrap());
@@ -278,7 +283,6 @@ impl Clients {
             .into_iter()
             .filter(|x| x.key == key)
             .filter(|x| !survivors.iter().any(|&s| replaces(s, x)))
-            .map(|p| p.value.clone())
             .collect()
     }
 }

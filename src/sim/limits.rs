@@ -77,19 +77,7 @@ pub fn check_world(spec: &WorldSpec) -> Result<(), String> {
         ));
     }
     let c = &spec.config;
-    // Every replica of every range may come to keep a tree of 2^(depth+1) hashes (§4.7).
-    let tree_bytes = (2u64 << c.merkle_depth.min(32)) * 16;
-    let trees_bytes = ring_tokens as u64 * c.n as u64 * tree_bytes;
-    if trees_bytes > MAX_MERKLE_BYTES {
-        return Err(format!(
-            "the Merkle trees of {ring_tokens} key ranges × N = {} at merkle_depth {} would \
-             take {} MiB; at most {} MiB (a smaller merkle_depth, or fewer tokens)",
-            c.n,
-            c.merkle_depth,
-            trees_bytes >> 20,
-            MAX_MERKLE_BYTES >> 20
-        ));
-    }
+    check_merkle(ring_tokens, c.n, c.merkle_depth)?;
     check_period("gossip_interval_ms", c.gossip_interval)?;
     if let Some(interval) = c.anti_entropy_interval {
         check_period("anti_entropy_interval_ms", interval)?;
@@ -97,6 +85,22 @@ pub fn check_world(spec: &WorldSpec) -> Result<(), String> {
     check_timeout("request_timeout_ms", c.request_timeout)?;
     check_timeout("replica_timeout_ms", c.replica_timeout)?;
     spec.latency.check_at_most(MAX_LATENCY_MS)
+}
+
+/// The Merkle trees of a ring of `ring_tokens` key ranges: every one of the N replicas of
+/// every range may come to keep a tree of 2^(depth+1) hashes (§4.7).
+pub fn check_merkle(ring_tokens: usize, n: usize, depth: u8) -> Result<(), String> {
+    let tree_bytes = (2u128 << depth.min(32)) * 16;
+    let trees_bytes = (ring_tokens as u128).saturating_mul(n as u128).saturating_mul(tree_bytes);
+    if trees_bytes > u128::from(MAX_MERKLE_BYTES) {
+        return Err(format!(
+            "the Merkle trees of {ring_tokens} key ranges × N = {n} at merkle_depth {depth} \
+             would take {} MiB; at most {} MiB (a smaller merkle_depth, or fewer tokens)",
+            trees_bytes >> 20,
+            MAX_MERKLE_BYTES >> 20
+        ));
+    }
+    Ok(())
 }
 
 /// A node's capacity: positive, at most [`MAX_CAPACITY`].
@@ -201,6 +205,19 @@ mod tests {
         assert!(spec(fast).unwrap_err().contains("anti_entropy_interval_ms"));
         let long = |s: &mut WorldSpec| s.config.request_timeout = 3_600_000 * MS;
         assert!(spec(long).unwrap_err().contains("request_timeout_ms"));
+    }
+
+    #[test]
+    fn the_merkle_check_never_overflows_and_a_join_cannot_get_round_it() {
+        assert!(check_merkle(usize::MAX, usize::MAX, 200).is_err());
+        let mut world = crate::sim::World::new(WorldSpec {
+            config: crate::core::config::Config { merkle_depth: 16, ..Default::default() },
+            ..WorldSpec::default()
+        })
+        .unwrap();
+        let tokens: Vec<u128> = (1..=40_000u128).map(|i| i << 100).collect();
+        let refused = world.join("F", None, 1.0, Some(tokens)).unwrap_err();
+        assert!(refused.contains("merkle_depth"), "{refused}");
     }
 
     #[test]

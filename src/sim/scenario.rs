@@ -279,6 +279,23 @@ impl Step {
         }
     }
 
+    /// The nodes the step names, that must be in the world when it runs (a join's own
+    /// node is not one of them).
+    fn nodes_named(&self) -> Vec<&str> {
+        match self {
+            Step::Put { via, .. } | Step::Get { via, .. } | Step::Join { via, .. } => {
+                via.as_deref().into_iter().collect()
+            }
+            Step::Crash { node, .. }
+            | Step::Recover { node, .. }
+            | Step::Wipe { node, .. }
+            | Step::Leave { node, .. } => vec![node],
+            Step::Partition { groups, .. } => groups.iter().flatten().map(String::as_str).collect(),
+            Step::Link { a, b, .. } => vec![a, b],
+            Step::Heal { .. } | Step::AntiEntropy { .. } | Step::Settle { .. } => Vec::new(),
+        }
+    }
+
     /// The step's op name, as in the file.
     pub fn op_name(&self) -> &'static str {
         match self {
@@ -446,14 +463,15 @@ impl Scenario {
             drop_rate: network.drop_rate.unwrap_or(0.0),
             record_trace,
         };
-        validate_nodes(&spec.nodes)?;
         limits::check_world(&spec)?;
+        validate_nodes(&spec.nodes)?;
         spec.config.validate(spec.nodes.len())?;
         Ok(spec)
     }
 
     /// Checks every step against the cluster: known nodes, sane times.
     fn check_steps(&self) -> Result<(), String> {
+        limits::check_run_time(0.0, self.cluster.nodes.len(), self.steps.len())?;
         let mut known_nodes: Vec<String> =
             self.cluster.nodes.iter().map(|n| n.id.clone()).collect();
         // The virtual time the steps ask for: the latest at_ms, every settle's bound, and
@@ -595,9 +613,16 @@ fn outcome(op: &str, at_ms: f64, result: Result<(), String>) -> Outcome {
     }
 }
 
-/// Carries out one step at the world's current time.
+/// Carries out one step at the world's current time. A step naming a node that is not in
+/// the world (its join was refused) is refused too.
 fn apply_step(world: &mut World, step: &Step) -> Outcome {
     let at_ms = world.now() as f64 / 1000.0;
+    if let Some(missing) = step.nodes_named().into_iter().find(|n| world.node_id(n).is_none()) {
+        let error = format!("unknown node {missing:?} (its join was refused)");
+        return Outcome::Done(
+            json!({"op": step.op_name(), "ok": false, "at_ms": at_ms, "error": error}),
+        );
+    }
     let done = |op: &str| Outcome::Done(json!({"op": op, "ok": true, "at_ms": at_ms}));
     match step {
         Step::Put { client, key, value, via, context, .. } => {

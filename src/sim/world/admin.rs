@@ -2,7 +2,7 @@
 //! crashes, recoveries, wiped disks, partitions, faulty links and the network's settings,
 //! and anti-entropy on demand (§4.7).
 
-use super::build::node_seed;
+use super::build::{check_name, node_seed};
 use super::World;
 use crate::core::membership::{MemberStatus, Membership};
 use crate::core::node::Node;
@@ -35,6 +35,7 @@ impl World {
             ));
         }
         limits::check_capacity(name, capacity).map_err(|e| format!("join: {e}"))?;
+        check_name(name).map_err(|e| format!("join: {e}"))?;
         let existing = self.node_id(name);
         if existing.is_none() && self.names.len() >= limits::MAX_NODES {
             return Err(format!("join {name}: a cluster has at most {} nodes", limits::MAX_NODES));
@@ -49,6 +50,9 @@ impl World {
                 limits::MAX_RING_TOKENS
             ));
         }
+        let ring_tokens = self.ring.tokens().len() + adding;
+        limits::check_merkle(ring_tokens, self.config.n, self.config.merkle_depth)
+            .map_err(|e| format!("join {name}: {e}"))?;
         if let Some(id) = existing {
             if self.membership.record(id).is_some_and(|r| r.status == MemberStatus::Joined) {
                 return Err(format!("join: node {name:?} is already a member of the ring"));

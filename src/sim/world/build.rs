@@ -70,8 +70,8 @@ impl Default for WorldSpec {
 impl World {
     /// Builds a world, drawing tokens from the seeded PRNG. Refuses impossible specs.
     pub fn new(spec: WorldSpec) -> Result<World, String> {
-        validate_nodes(&spec.nodes)?;
         limits::check_world(&spec)?;
+        validate_nodes(&spec.nodes)?;
         spec.config.validate(spec.nodes.len())?;
         spec.latency.validate()?;
         if !(0.0..=1.0).contains(&spec.drop_rate) {
@@ -145,6 +145,17 @@ pub(super) fn node_seed(seed: u64, node: NodeId) -> u64 {
     seed ^ (u64::from(node.0) + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
+/// A node's name may not contain `#`: clocks write a wiped node's new identity as `D#1`.
+pub(super) fn check_name(name: &str) -> Result<(), String> {
+    if name.contains('#') {
+        return Err(format!(
+            "node id {name:?} must not contain '#': clocks write a wiped node's new identity \
+             as its name, '#' and a number"
+        ));
+    }
+    Ok(())
+}
+
 /// Checks node ids (present, unique), capacities and explicit token lists.
 pub fn validate_nodes(nodes: &[NodeSpec]) -> Result<(), String> {
     if nodes.is_empty() {
@@ -154,6 +165,7 @@ pub fn validate_nodes(nodes: &[NodeSpec]) -> Result<(), String> {
         if node.name.trim().is_empty() {
             return Err(format!("node #{} has an empty id", i + 1));
         }
+        check_name(&node.name)?;
         if nodes[..i].iter().any(|other| other.name == node.name) {
             return Err(format!("node id {:?} appears twice", node.name));
         }
