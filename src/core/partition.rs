@@ -132,6 +132,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn efficiency_is_mean_load_over_max_load() {
+        let mut ring = Ring::new();
+        ring.add_node(NodeId(0), &[100]);
+        ring.add_node(NodeId(1), &[1 << 127]);
+        // Three keys, all owned by node 0's token: loads 3 and 0.
+        let report = load_balance(&ring, Strategy::RandomTokens, 1, &[50, 60, 70]);
+        assert_eq!((report.mean, report.max, report.efficiency), (1.5, 3, 0.5));
+        let idle = load_balance(&ring, Strategy::RandomTokens, 1, &[]);
+        assert_eq!(idle.efficiency, 1.0, "no load is perfectly balanced");
+    }
+
+    #[test]
+    fn strategies_carry_the_papers_numbers() {
+        let numbers = [
+            Strategy::RandomTokens,
+            Strategy::RandomTokensEqualPartitions { q: 8 },
+            Strategy::EqualPartitions { q: 8 },
+        ]
+        .map(Strategy::number);
+        assert_eq!(numbers, [1, 2, 3]);
+    }
+
+    #[test]
+    fn q_must_give_strategy_3_a_partition_per_node() {
+        assert!(Strategy::RandomTokensEqualPartitions { q: 0 }.validate(5).is_err());
+        assert!(Strategy::RandomTokensEqualPartitions { q: 1 }.validate(5).is_ok());
+        assert!(Strategy::EqualPartitions { q: 4 }.validate(5).is_err());
+        assert!(Strategy::EqualPartitions { q: 5 }.validate(5).is_ok());
+        assert!(Strategy::EqualPartitions { q: 6 }.validate(5).is_ok());
+    }
+
+    #[test]
     fn partitions_tile_the_ring() {
         let q = 4;
         assert_eq!(partition_of(q, 0), 0);

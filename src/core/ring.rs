@@ -265,6 +265,21 @@ mod tests {
     }
 
     #[test]
+    fn a_position_is_drawn_at_its_fraction_of_the_ring() {
+        assert_eq!(ring_fraction(0), 0.0);
+        assert_eq!(ring_fraction(1 << 127), 0.5);
+        assert_eq!(ring_fraction(3 << 126), 0.75);
+    }
+
+    #[test]
+    fn rings_are_equal_when_their_tokens_and_owners_are() {
+        let (a, b) = (ring(&[(0, &[100]), (1, &[200])]), ring(&[(0, &[100]), (1, &[300])]));
+        assert_ne!(a, b);
+        assert_ne!(a, ring(&[(0, &[100]), (2, &[200])]));
+        assert_eq!(a, ring(&[(1, &[200]), (0, &[100])]));
+    }
+
+    #[test]
     fn remove_node_drops_all_its_tokens() {
         let mut r = ring(&[(0, &[100, 400]), (1, &[200])]);
         r.remove_node(NodeId(0));
