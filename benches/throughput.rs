@@ -111,7 +111,7 @@ fn big_put_workload() {
     let keys = 100_000u32;
     for k in 0..keys {
         let via = NodeId(k % 1_000);
-        world.put("loader", &format!("key-{k}"), "value", via, VectorClock::new());
+        world.put("loader", format!("key-{k}"), "value", via, VectorClock::new());
         // One put every 10 µs of virtual time.
         world.run_until(world.now() + 10);
     }

@@ -90,7 +90,7 @@ fn a_client_keeps_the_context_of_its_latest_get_of_every_key_or_of_its_latest_ge
     assert_eq!(w.last_read_context("c", "k1"), k1);
     assert_eq!(w.last_read_context("c", "k2"), k2);
     assert!(w.last_read_context("other", "k1").is_empty(), "contexts are per client");
-    let latest = w.latest_read_of(&"c".into()).expect("c has read");
+    let latest = w.client(&"c".into()).and_then(|c| c.latest_read()).expect("c has read");
     assert_eq!((latest.key.as_str(), &latest.context), ("k2", &k2));
     // A long load keeps each client's latest get only: bounded by the clients, not the keys.
     let (w, _, k2) = read_two_keys(false);

@@ -103,6 +103,12 @@ impl From<&str> for Key {
     }
 }
 
+impl From<&Key> for Key {
+    fn from(key: &Key) -> Key {
+        key.clone()
+    }
+}
+
 impl From<String> for Key {
     fn from(text: String) -> Key {
         Key::new(&text)

@@ -105,7 +105,8 @@ impl Workload {
         self.issued += 1;
         if self.rng.random::<f64>() < self.spec.put_ratio {
             let (key, context) = match world
-                .latest_read_of(client)
+                .client(client)
+                .and_then(|c| c.latest_read())
                 .filter(|read| read.op != self.written_back[turn])
             {
                 Some(read) => {
@@ -117,9 +118,9 @@ impl Workload {
             self.value.clear();
             self.value.push('v');
             push_decimal(&mut self.value, self.issued);
-            world.put_shared(client.clone(), key, &self.value, via, context);
+            world.put(client, key, &self.value, via, context);
         } else {
-            world.get_shared(client.clone(), key.clone(), via);
+            world.get(client, key, via);
         }
     }
 }

@@ -8,7 +8,6 @@ use crate::core::message::OpId;
 use crate::core::node::Node;
 use crate::core::partition::{partition_end, Strategy};
 use crate::core::ring::{format_position, Position, Ring};
-use crate::core::storage::FastHashMap;
 use crate::core::NodeId;
 use crate::sim::limits;
 use crate::sim::network::{Latency, Network};
@@ -125,10 +124,7 @@ impl World {
             gives_up: None,
             keep_finished_ops: true,
             ops_dropped: 0,
-            contexts: FastHashMap::default(),
-            keep_read_contexts: true,
-            latest_reads: FastHashMap::default(),
-            shared_names: Default::default(),
+            clients: Default::default(),
             trace: Trace::new(spec.record_trace),
             metrics: Metrics::default(),
             effects: Vec::new(),

@@ -7,19 +7,19 @@
 //! timer going off), hands it to its node, and carries out the effects the node returns
 //! (`World::apply`: send, set a timer, answer a client). The rest is in parts:
 //! - `build`: the nodes, their tokens and the cluster they start as;
-//! - `clients`: the §4.1 clients, their operations and contexts;
+//! - `operations`: the §4.1 clients' gets and puts, their answers and giving up;
 //! - `admin`: joins, leaves, faults and network settings;
 //! - `inspect`: what there is to see (for the page, the CLI's report and the tests).
 
 mod admin;
 mod build;
-mod clients;
 mod inspect;
+mod operations;
 
 pub use super::metrics::{Metrics, SyncStats};
 pub use super::wire::InFlight;
 pub use build::{validate_nodes, NodeSpec, WorldSpec};
-pub use clients::{LatestRead, OpRecord};
+pub use operations::OpRecord;
 
 use super::wire::{Wire, Wired};
 use crate::core::config::Config;
@@ -27,13 +27,13 @@ use crate::core::membership::Membership;
 use crate::core::message::{ClientReply, Effect, Msg, MsgKind, Note, OpId, SyncKeys, Timer};
 use crate::core::node::Node;
 use crate::core::ring::{Position, Ring};
-use crate::core::storage::{FastHashMap, FastHashSet};
+
 use crate::core::version::Version;
-use crate::core::{Key, NodeId, Time};
+use crate::core::{NodeId, Time};
+use crate::sim::clients::Clients;
 use crate::sim::network::{DropReason, Network};
 use crate::sim::queue::{Due, EventQueue};
 use crate::sim::trace::{Event, Trace};
-use clients::ClientContexts;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, VecDeque};
@@ -83,15 +83,8 @@ pub struct World {
     keep_finished_ops: bool,
     /// Finished operations dropped from the front of `ops`.
     ops_dropped: u64,
-    /// Client → key → the context of its latest successful get, while
-    /// `keep_read_contexts` (looked up only, never listed: hash maps are safe here).
-    contexts: ClientContexts,
-    keep_read_contexts: bool,
-    /// Client → its latest successful get, whatever the key (looked up only).
-    latest_reads: FastHashMap<Key, LatestRead>,
-    /// One shared copy of every client and key name given by text, so that records and
-    /// tables of the same name share it (looked up only, never listed).
-    shared_names: FastHashSet<Key>,
+    /// What each client remembers: the contexts of its gets (§4.1).
+    clients: Clients,
     trace: Trace,
     metrics: Metrics,
     effects: Vec<Effect>,

@@ -1,13 +1,13 @@
-//! The clients of §4.1: their operations (get and put through a node they choose), the
-//! answers they get, the contexts they keep for their next put, and giving up when no
-//! answer comes.
+//! The clients' operations (§4.1): a get or a put through a node the client chooses, the
+//! answer it gets (remembered by the client: `sim::clients`), and giving up when no answer
+//! comes.
 
 use super::World;
 use crate::core::clock::VectorClock;
 use crate::core::message::{ClientReply, ClientRequest, OpId};
 use crate::core::request::ForwardedPut;
-use crate::core::storage::FastHashMap;
 use crate::core::{Key, NodeId, Time, MS};
+use crate::sim::clients::Client;
 use crate::sim::trace::{Event, OpKind};
 use std::collections::VecDeque;
 
@@ -24,18 +24,6 @@ pub struct OpRecord {
     /// The answer: None while open, and always None when the world keeps no finished
     /// operations (see [`World::keep_finished_ops`]).
     pub outcome: Option<Box<ClientReply>>,
-}
-
-/// Client → key → the context of its latest successful get.
-pub(super) type ClientContexts = FastHashMap<Key, FastHashMap<Key, VectorClock>>;
-
-/// A client's latest successful get: the operation, the key it read and the context it got
-/// back (what a client that reads, then writes back, puts with: §4.1).
-#[derive(Clone, Debug)]
-pub struct LatestRead {
-    pub op: OpId,
-    pub key: Key,
-    pub context: VectorClock,
 }
 
 impl World {
@@ -66,44 +54,28 @@ impl World {
     /// default: a scenario's `"context": "last-read"` may name any key read before). A
     /// load of many clients over many keys turns it off, so that memory stays bounded by
     /// the number of clients: each client then keeps the context of its latest get only
-    /// ([`World::latest_read_of`]), and a put with the last-read context of another key
+    /// ([`Client::latest_read`]), and a put with the last-read context of another key
     /// gets the empty context. (Turning it off forgets the contexts kept so far.)
     pub fn keep_read_contexts(&mut self, keep: bool) {
-        self.keep_read_contexts = keep;
-        if !keep {
-            self.contexts.clear();
-        }
+        self.clients.keep_every_key(keep);
+    }
+
+    /// A client, by name, once it has had a successful get (what it remembers: §4.1).
+    pub fn client(&self, name: &Key) -> Option<&Client> {
+        self.clients.get(name)
     }
 
     /// The context of `client`'s latest successful get of `key` (empty if none).
-    pub fn last_read_context(&self, client: &str, key: &str) -> VectorClock {
-        self.last_read_context_of(&Key::new(client), &Key::new(key))
+    pub fn last_read_context(&self, client: impl Into<Key>, key: impl Into<Key>) -> VectorClock {
+        let key = key.into();
+        self.client(&client.into()).map(|c| c.context_for(&key)).unwrap_or_default()
     }
 
-    /// The same, for names already shared (no name is hashed again).
-    pub fn last_read_context_of(&self, client: &Key, key: &Key) -> VectorClock {
-        // The client's latest get is the newest context there is for its key.
-        let latest =
-            self.latest_reads.get(client).filter(|read| &read.key == key).map(|read| &read.context);
-        let kept = || self.contexts.get(client).and_then(|keys| keys.get(key));
-        latest.or_else(kept).cloned().unwrap_or_default()
-    }
-
-    /// `client`'s latest successful get (of any key), if it has had one.
-    pub fn latest_read_of(&self, client: &Key) -> Option<&LatestRead> {
-        self.latest_reads.get(client)
-    }
-
-    /// A client calls `get(key)` on node `via` (§4.1).
-    pub fn get(&mut self, client: &str, key: &str, via: NodeId) -> OpId {
-        let (client, key) = (self.shared_name(client), self.shared_name(key));
-        self.get_shared(client, key, via)
-    }
-
-    /// [`World::get`] with the names already shared: a load issuing many operations keeps
-    /// its own, which spares a lookup per operation.
-    pub fn get_shared(&mut self, client: Key, key: Key, via: NodeId) -> OpId {
-        let op = self.open_op(client, OpKind::Get, key.clone(), via);
+    /// A client calls `get(key)` on node `via` (§4.1). (A load issuing many operations
+    /// passes names it keeps as [`Key`]s: no name is hashed again.)
+    pub fn get(&mut self, client: impl Into<Key>, key: impl Into<Key>, via: NodeId) -> OpId {
+        let key = key.into();
+        let op = self.open_op(client.into(), OpKind::Get, key.clone(), via);
         self.deliver_request(via, ClientRequest::Get { op, key });
         op
     }
@@ -111,26 +83,14 @@ impl World {
     /// A client calls `put(key, context, value)` on node `via` (§4.1).
     pub fn put(
         &mut self,
-        client: &str,
-        key: &str,
+        client: impl Into<Key>,
+        key: impl Into<Key>,
         value: &str,
         via: NodeId,
         context: VectorClock,
     ) -> OpId {
-        let (client, key) = (self.shared_name(client), self.shared_name(key));
-        self.put_shared(client, key, value, via, context)
-    }
-
-    /// [`World::put`] with the names already shared (see [`World::get_shared`]).
-    pub fn put_shared(
-        &mut self,
-        client: Key,
-        key: Key,
-        value: &str,
-        via: NodeId,
-        context: VectorClock,
-    ) -> OpId {
-        let op = self.open_op(client, OpKind::Put, key.clone(), via);
+        let key = key.into();
+        let op = self.open_op(client.into(), OpKind::Put, key.clone(), via);
         let request = ClientRequest::Put { op, key, value: value.into(), context };
         self.deliver_request(via, request);
         op
@@ -153,16 +113,6 @@ impl World {
             self.gives_up = self.oldest_gives_up();
         }
         op
-    }
-
-    /// The shared copy of a client or key name.
-    pub(super) fn shared_name(&mut self, name: &str) -> Key {
-        let name = Key::new(name);
-        if let Some(shared) = self.shared_names.get(&name) {
-            return shared.clone();
-        }
-        self.shared_names.insert(name.clone());
-        name
     }
 
     pub(super) fn deliver_request(&mut self, via: NodeId, request: ClientRequest) {
@@ -195,16 +145,7 @@ impl World {
                 if versions.len() > 1 {
                     self.metrics.gets_with_siblings += 1;
                 }
-                if self.keep_read_contexts {
-                    remember_context(&mut self.contexts, &record.client, &record.key, context);
-                }
-                remember_latest_read(
-                    &mut self.latest_reads,
-                    op,
-                    &record.client,
-                    &record.key,
-                    context,
-                );
+                self.clients.remember_read(&record.client, op, &record.key, context);
             }
             (ClientReply::Put { .. }, _) => {
                 self.metrics.puts_ok += 1;
@@ -241,48 +182,6 @@ impl World {
         while self.ops.front().is_some_and(|r| r.finished.is_some()) {
             self.ops.pop_front();
             self.ops_dropped += 1;
-        }
-    }
-}
-
-/// Keeps the context of a client's latest get of a key (allocating only the first time).
-pub(super) fn remember_context(
-    contexts: &mut ClientContexts,
-    client: &Key,
-    key: &Key,
-    context: &VectorClock,
-) {
-    let keys = match contexts.get_mut(client) {
-        Some(keys) => keys,
-        None => contexts.entry(client.clone()).or_default(),
-    };
-    match keys.get_mut(key) {
-        Some(held) => held.clone_from(context),
-        None => {
-            keys.insert(key.clone(), context.clone());
-        }
-    }
-}
-
-/// Keeps a client's latest get (allocating only the client's first time).
-pub(super) fn remember_latest_read(
-    reads: &mut FastHashMap<Key, LatestRead>,
-    op: OpId,
-    client: &Key,
-    key: &Key,
-    context: &VectorClock,
-) {
-    match reads.get_mut(client) {
-        Some(read) => {
-            read.op = op;
-            read.key.clone_from(key);
-            read.context.clone_from(context);
-        }
-        None => {
-            reads.insert(
-                client.clone(),
-                LatestRead { op, key: key.clone(), context: context.clone() },
-            );
         }
     }
 }
