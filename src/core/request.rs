@@ -82,6 +82,26 @@ pub fn replacement(
     Some(target)
 }
 
+/// After a replica timeout, with a sloppy quorum (§4.6): a replacement for each silent
+/// target in turn ([`replacement`]), none used twice. Returns (the silent node, the target
+/// that replaces it); a silent node with no healthy node left to replace it is not listed.
+pub fn replacements(
+    list: &[NodeId],
+    n: usize,
+    mut used: Vec<Target>,
+    silent: &[Target],
+    is_down: impl Fn(NodeId) -> bool,
+) -> Vec<(NodeId, Target)> {
+    let mut replaced = Vec::new();
+    for &failed in silent {
+        if let Some(next) = replacement(list, n, &used, failed, &is_down) {
+            used.push(next);
+            replaced.push((failed.node, next));
+        }
+    }
+    replaced
+}
+
 /// A put at its coordinator: the new version is written locally and sent to the other
 /// replicas; the client is answered once W replicas (the coordinator included) hold it.
 /// The request lives on until all N replicas hold it, so that a replica that does not
@@ -237,6 +257,65 @@ pub enum Request {
     Forwarded(ForwardedPut),
 }
 
+impl Request {
+    /// The key of a put or a get (None for a forwarded put, which has no replicas).
+    pub fn key(&self) -> Option<&Key> {
+        match self {
+            Request::Put(put) => Some(&put.key),
+            Request::Get(get) => Some(&get.key),
+            Request::Forwarded(_) => None,
+        }
+    }
+
+    /// The targets that have not answered yet (none for a forwarded put).
+    pub fn silent(&self) -> Targets {
+        match self {
+            Request::Put(put) => put.silent(),
+            Request::Get(get) => get.silent(),
+            Request::Forwarded(_) => Targets::new(),
+        }
+    }
+
+    /// Whether a silent target is replaced by a stand-in (§4.6): always for a put, which
+    /// wants every replica written; for a get only while it waits for R replies.
+    pub fn wants_stand_ins(&self) -> bool {
+        match self {
+            Request::Put(_) => true,
+            Request::Get(get) => get.phase == GetPhase::Collecting,
+            Request::Forwarded(_) => false,
+        }
+    }
+
+    /// Every node the request has used, answered or not, including those it gave up on:
+    /// a replacement is never one of them.
+    pub fn used(&self) -> Vec<Target> {
+        let (targets, answered): (&[Target], Vec<NodeId>) = match self {
+            Request::Put(put) => (&put.targets, put.acked.to_vec()),
+            Request::Get(get) => (&get.targets, get.replies.iter().map(|(n, _)| *n).collect()),
+            Request::Forwarded(_) => return Vec::new(),
+        };
+        let mut used = targets.to_vec();
+        used.extend(answered.into_iter().map(|node| Target { node, stands_in_for: None }));
+        used
+    }
+
+    /// Waits on `target` instead of the silent `failed` (a get counts one more node asked:
+    /// the silent one may still reply).
+    pub fn retarget(&mut self, failed: NodeId, target: Target) {
+        let targets = match self {
+            Request::Put(put) => &mut put.targets,
+            Request::Get(get) => {
+                get.asked += 1;
+                &mut get.targets
+            }
+            Request::Forwarded(_) => return,
+        };
+        debug_assert!(targets.iter().all(|t| t.node != target.node), "a replacement is new");
+        targets.retain(|t| t.node != failed);
+        targets.push(target);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,5 +377,53 @@ mod tests {
         let failed_stand_in = used[2]; // n(3) standing in for n(1)
         let r = replacement(&list, 3, &used, failed_stand_in, |x| x == n(1) || x == n(3)).unwrap();
         assert_eq!(r, Target { node: n(4), stands_in_for: Some(n(1)) });
+    }
+
+    #[test]
+    fn silent_targets_are_replaced_in_turn_by_nodes_not_used_before() {
+        // A and D (standing in for B) are silent; C has answered; B and D are down.
+        let list = [n(0), n(1), n(2), n(3), n(4), n(5)];
+        let target = |node, owner| Target { node: n(node), stands_in_for: owner };
+        let used = vec![target(0, None), target(3, Some(n(1))), target(2, None)];
+        let silent = [used[0], used[1]];
+        let down = |x| x == n(1) || x == n(3);
+        let replaced = replacements(&list, 3, used.clone(), &silent, down);
+        assert_eq!(replaced, vec![(n(0), target(4, Some(n(0)))), (n(3), target(5, Some(n(1))))]);
+        // No healthy node left for the second: only the first is replaced.
+        let replaced = replacements(&list, 3, used, &silent, |x| down(x) || x == n(5));
+        assert_eq!(replaced, vec![(n(0), target(4, Some(n(0))))]);
+    }
+
+    #[test]
+    fn a_retargeted_request_waits_on_the_replacement_and_a_get_counts_it_asked() {
+        let list = [n(0), n(1), n(2), n(3)];
+        let targets = choose_targets(&list, 3, true, |_| false);
+        let mut get = Request::Get(Box::new(GetRequest {
+            op: OpId(1),
+            key: Key::new("k"),
+            owners: list[..3].iter().copied().collect(),
+            targets: targets.clone(),
+            asked: 3,
+            replies: Replies::new(),
+            r: 2,
+            phase: GetPhase::Collecting,
+            policy: Reconciliation::Siblings,
+            merged: Versions::new(),
+        }));
+        let Request::Get(g) = &mut get else { unreachable!() };
+        g.on_reply(n(0), Versions::new());
+        assert_eq!(get.silent().len(), 2);
+        assert!(get.wants_stand_ins());
+        let stand_in = Target { node: n(3), stands_in_for: Some(n(1)) };
+        get.retarget(n(1), stand_in);
+        let Request::Get(g) = &get else { unreachable!() };
+        assert_eq!(g.asked, 4, "the silent node may still reply");
+        assert_eq!(g.targets.iter().map(|t| t.node).collect::<Vec<_>>(), [n(0), n(2), n(3)]);
+        let used: Vec<NodeId> = get.used().iter().map(|t| t.node).collect();
+        assert_eq!(used, [n(0), n(2), n(3), n(0)], "targets, then those that answered");
+        assert_eq!(get.key().map(|k| k.as_str()), Some("k"));
+        let Request::Get(g) = &mut get else { unreachable!() };
+        g.phase = GetPhase::Answered;
+        assert!(!get.wants_stand_ins(), "an answered get needs no stand-ins");
     }
 }

@@ -3,7 +3,7 @@
 //! hint, kept apart and handed back when the owner is up again.
 
 use crate::core::message::{Effect, Msg, Note, ReqId, Timer};
-use crate::core::request::{replacement, GetPhase, Request};
+use crate::core::request::{replacements, Request};
 use crate::core::version::{add_version, Version};
 use crate::core::{Key, NodeId, Time};
 
@@ -41,58 +41,34 @@ impl Node {
         req: ReqId,
         out: &mut Vec<Effect>,
     ) -> bool {
-        let (silent, replace) = match self.requests.get(&req) {
-            Some(Request::Put(put)) => (put.silent(), true),
-            // A get already answered needs no stand-ins, but silence still counts.
-            Some(Request::Get(get)) => (get.silent(), get.phase == GetPhase::Collecting),
-            _ => return false,
-        };
-        if silent.is_empty() {
-            return false;
-        }
+        let Some(request) = self.requests.get(&req) else { return false };
+        let (silent, key) = (request.silent(), request.key().cloned());
+        let Some(key) = key.filter(|_| !silent.is_empty()) else { return false };
+        let wants_stand_ins = request.wants_stand_ins();
+        let used = request.used();
         for t in &silent {
             self.suspect(now, t.node, out);
         }
-        if !self.config.sloppy_quorum || !replace {
+        if !self.config.sloppy_quorum || !wants_stand_ins {
             return true;
         }
-        let key = match &self.requests[&req] {
-            Request::Put(put) => put.key.clone(),
-            Request::Get(get) => get.key.clone(),
-            Request::Forwarded(_) => unreachable!("matched above"),
-        };
-        let mut used = self.targets_of(req);
         let list = self.candidates(&key, used.len() + silent.len());
-        let mut added = Vec::new();
-        for failed in silent {
-            if let Some(next) =
-                replacement(&list, self.config.n, &used, failed, |p| self.is_down(p))
-            {
-                used.push(next);
-                added.push((failed.node, next));
-            }
-        }
-        for &(failed, target) in &added {
-            match self.requests.get_mut(&req) {
-                Some(Request::Put(put)) => {
-                    put.targets.retain(|t| t.node != failed);
-                    put.targets.push(target);
-                    let (key, version) = (put.key.clone(), put.version.clone());
+        let replaced = replacements(&list, self.config.n, used, &silent, |p| self.is_down(p));
+        for &(failed, target) in &replaced {
+            let Some(request) = self.requests.get_mut(&req) else { break };
+            request.retarget(failed, target);
+            match request {
+                Request::Put(put) => {
+                    let version = put.version.clone();
                     self.send_put(req, &key, &version, target, out);
                 }
-                Some(Request::Get(get)) => {
-                    get.targets.retain(|t| t.node != failed);
-                    get.targets.push(target);
-                    get.asked += 1;
-                    out.push(Effect::Send {
-                        to: target.node,
-                        msg: Msg::Get { req, key: get.key.clone() },
-                    });
-                }
-                _ => {}
+                _ => out.push(Effect::Send {
+                    to: target.node,
+                    msg: Msg::Get { req, key: key.clone() },
+                }),
             }
         }
-        if !added.is_empty() {
+        if !replaced.is_empty() {
             out.push(Effect::SetTimer {
                 after: self.config.replica_timeout,
                 timer: Timer::ReplicaTimeout(req),

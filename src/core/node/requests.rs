@@ -243,20 +243,6 @@ impl Node {
         }
     }
 
-    /// Every node a request has used, including those given up on (never reused).
-    pub(super) fn targets_of(&self, req: ReqId) -> Vec<Target> {
-        let (targets, answered): (&[Target], NodeList) = match self.requests.get(&req) {
-            Some(Request::Put(put)) => (&put.targets, put.acked.clone()),
-            Some(Request::Get(get)) => {
-                (&get.targets, get.replies.iter().map(|(n, _)| *n).collect())
-            }
-            _ => return Vec::new(),
-        };
-        let mut used = targets.to_vec();
-        used.extend(answered.into_iter().map(|node| Target { node, stands_in_for: None }));
-        used
-    }
-
     /// Read repair (§5), when a get's reply window closes or as soon as every node asked
     /// has replied: send the reconciled versions to every owner that returned stale
     /// data, then forget the request.
