@@ -1,4 +1,8 @@
-//! What crosses the network between nodes, and what a node hands back to its driver.
+//! What crosses the network between nodes, and what a node hands back to its driver: the
+//! client interface of §4.1 (`get`, `put`), the coordinator's requests and replies of §4.5,
+//! the hints of §4.6, the Merkle exchange of §4.7 and the gossip of §4.8. A node never does
+//! I/O: it returns [`Effect`]s (send, set a timer, answer a client) and the simulator
+//! carries them out.
 
 use super::clock::VectorClock;
 use super::membership::Membership;
