@@ -264,3 +264,35 @@ test('anti-entropy: a wiped replica shows differing Merkle roots and is repaired
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+/** Sets the time bar to `micros` of virtual time, as dragging it would. */
+async function scrubTo(page, micros) {
+  await page.locator('.scrubber input').evaluate((el, v) => {
+    el.value = String(v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, micros);
+}
+
+test('acting in the past starts a branch; the old future is kept and can be gone back to', async () => {
+  const { page, problems } = await openPage();
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.selectOption('.speed select', '50');
+  await playUntil(page, () => parseFloat(document.querySelector('.virtual-time').textContent) >= 75);
+  const horizon = (await page.locator('.horizon').innerText()).replace('of ', '');
+  await scrubTo(page, 7000);
+  await page.waitForFunction(() => document.querySelector('.virtual-time').textContent.startsWith('7.000'));
+  assert.match(await page.locator('.past-warning').innerText(), /starts branch 2 from here; branch 1 and its future are kept/);
+  await page.locator('.client[data-client="alice"] button.get').click();
+  assert.match(await page.locator('.virtual-time').innerText(), /^7\.000 ms/, 'the run did not jump');
+  const branches = page.locator('.branches button.branch');
+  assert.equal(await branches.count(), 2);
+  assert.equal(await branches.nth(0).innerText(), `branch 1 · to ${horizon}`);
+  assert.match(await page.locator('.branches button.branch.current').innerText(), /^branch 2 · left branch 1 at 7\.000 ms/);
+  assert.equal(await page.locator('.past-warning').count(), 0, 'at the end of the new branch: no warning');
+  await page.screenshot({ path: join(SHOTS, 'branch-1280.png') });
+  await branches.nth(0).click();
+  await page.waitForFunction(() => document.querySelector('.branches button.branch.current')?.textContent.startsWith('branch 1'));
+  assert.equal(await page.locator('.horizon').innerText(), `of ${horizon}`, 'the old future is there to go to');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -11,9 +11,10 @@ use crate::core::version::Reconciliation;
 use crate::core::{NodeId, Time, MS};
 use crate::sim::limits;
 use crate::sim::network::Latency;
-use crate::sim::session::{Action, Context, Session, SessionSpec};
+use crate::sim::session::{Action, BranchInfo, Context, Session, SessionSpec};
 use crate::sim::workload::WorkloadSpec;
 use crate::sim::world::{NodeSpec, WorldSpec};
+use describe::ms;
 use std::collections::BTreeSet;
 
 /// Most events handled per animation frame, so the page never freezes.
@@ -175,6 +176,8 @@ pub enum Cmd {
     Speed(f64),
     /// Go to this virtual time (the scrubber).
     Seek(Time),
+    /// Go over to another branch of the run, at the same virtual time (as far as it went).
+    SwitchBranch(usize),
     SelectNode(NodeId),
     SelectMessage(u64),
     CloseInspector,
@@ -487,6 +490,7 @@ impl Playground {
             Cmd::Speed(speed) if SPEEDS.contains(&speed) => self.speed = speed,
             Cmd::Speed(_) => {}
             Cmd::Seek(t) => self.seek(t),
+            Cmd::SwitchBranch(number) => self.switch_branch(number),
             Cmd::SelectNode(node) => self.selected = Some(Selected::Node(node)),
             Cmd::SelectMessage(id) => self.select_message(id),
             Cmd::CloseInspector => self.selected = None,
@@ -600,10 +604,62 @@ impl Playground {
         self.replay_towards(target);
     }
 
-    /// Takes an action now; a replay still on its way stops here (the run branches).
+    /// Takes an action now; a replay still on its way stops here. In the past, this starts
+    /// a new branch of the run: the one left is kept, and [`Playground::branches`] says so.
     fn act(&mut self, action: Action) -> Result<(), String> {
         self.seeking = None;
-        self.session.act(action)
+        self.session.act(action).map(|_forked| ())
+    }
+
+    /// Goes over to branch `number`, at the virtual time on screen (or as far as that
+    /// branch went, if less), replaying it from the seed.
+    fn switch_branch(&mut self, number: usize) {
+        let now = self.session.world().now();
+        if self.session.current_branch().number == number {
+            return;
+        }
+        match self.session.switch_branch(number) {
+            Ok(()) => {
+                self.playing = false;
+                self.behind = 0;
+                self.replay_towards(now.min(self.session.horizon()));
+            }
+            Err(e) => self.notice = Some(e),
+        }
+    }
+
+    /// What the page says of the run's branches: nothing while there is one; else a line
+    /// per branch (its number, where it came from, how far it went) and whether it is the
+    /// one on screen.
+    pub fn branches(&self) -> Vec<(usize, String, bool)> {
+        let branches = self.session.branches();
+        if branches.len() < 2 {
+            return Vec::new();
+        }
+        let current = self.session.current_branch().number;
+        let label = |b: &BranchInfo| match b.forked_from {
+            None => format!("branch {} · to {}", b.number, ms(b.horizon)),
+            Some((from, at)) => format!(
+                "branch {} · left branch {from} at {}, to {}",
+                b.number,
+                ms(at),
+                ms(b.horizon)
+            ),
+        };
+        branches.iter().map(|b| (b.number, label(b), b.number == current)).collect()
+    }
+
+    /// What acting now would do to the run, when the page shows the past: a new branch.
+    pub fn past_warning(&self) -> Option<String> {
+        let looking_back = self.seeking.is_none() && self.session.in_the_past();
+        looking_back.then(|| {
+            let next = self.session.branches().iter().map(|b| b.number).max().unwrap_or(0) + 1;
+            format!(
+                "You are looking at the past: anything you do now starts branch {next} from \
+                 here; branch {} and its future are kept.",
+                self.session.current_branch().number
+            )
+        })
     }
 
     fn replay_towards(&mut self, target: Time) {

@@ -344,3 +344,40 @@ fn a_down_replica_has_the_next_live_node_of_the_list_as_its_stand_in() {
         "the 4th is down too: the 5th stands in"
     );
 }
+
+#[test]
+fn acting_in_the_past_starts_a_branch_and_the_page_can_go_back_to_the_old_future() {
+    let mut p = quiet();
+    run(&mut p, 10);
+    p.update(Cmd::ClientPut(0));
+    run(&mut p, 65);
+    let (old_hash, old_horizon) = (p.session.world().trace().hash(), p.session.horizon());
+    assert!(p.branches().is_empty() && p.past_warning().is_none(), "one branch: nothing said");
+    p.update(Cmd::Seek(7 * MS));
+    let warning = p.past_warning().expect("the page warns before the past is changed");
+    assert!(warning.contains("starts branch 2") && warning.contains("branch 1"), "{warning}");
+    p.update(Cmd::ClientGet(1));
+    assert_eq!(p.session.world().now(), 7 * MS, "the get is taken at 7 ms, on a new branch");
+    let branches = p.branches();
+    assert_eq!(branches.len(), 2);
+    assert_eq!(branches[0], (1, format!("branch 1 · to {}", ms(old_horizon)), false));
+    assert_eq!(branches[1].0, 2);
+    assert!(branches[1].1.contains("left branch 1 at 7.000 ms"), "{}", branches[1].1);
+    assert!(branches[1].2, "the new branch is on screen");
+    run(&mut p, 20);
+    // Back to branch 1 at the same moment (27 ms), then to its end: the very same run.
+    p.update(Cmd::SwitchBranch(1));
+    while p.seeking.is_some() {
+        p.update(Cmd::Tick(16.0));
+    }
+    assert_eq!(p.session.world().now(), 27 * MS);
+    assert_eq!(p.session.horizon(), old_horizon);
+    p.update(Cmd::Seek(old_horizon));
+    while p.seeking.is_some() {
+        p.update(Cmd::Tick(16.0));
+    }
+    assert_eq!(p.session.world().trace().hash(), old_hash);
+    assert!(p.branches()[0].2, "branch 1 is on screen");
+    p.update(Cmd::SwitchBranch(7));
+    assert!(p.notice.as_deref().is_some_and(|n| n.contains("no branch 7")));
+}

@@ -2,6 +2,9 @@
 //! took, each with the exact moment it was taken (how many events had been handled, and
 //! the virtual time). Because the world is deterministic, replaying those actions from
 //! the seed rebuilds any earlier moment exactly: that is the page's time travel.
+//!
+//! Acting in the past does not throw the old future away: it starts a new *branch* (as
+//! RaftScope's "fork" does), and every branch can be gone back to.
 //! Nothing here is protocol logic; the page and its tests drive the world through this.
 
 use super::network::Latency;
@@ -84,6 +87,34 @@ struct Input {
     action: Action,
 }
 
+/// At most this many branches are kept; a new one beyond it lets the oldest go (never the
+/// one the user is on).
+pub const MAX_BRANCHES: usize = 16;
+
+/// One line of the run's history: the actions taken on it and how far it went.
+#[derive(Clone, Debug)]
+struct Branch {
+    /// 1 for the first; numbers are never reused.
+    number: usize,
+    inputs: Vec<Input>,
+    /// The furthest virtual time reached on it.
+    horizon: Time,
+    /// The branch it left and when (None for the first).
+    forked_from: Option<(usize, Time)>,
+}
+
+/// What the page shows of a branch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BranchInfo {
+    pub number: usize,
+    /// The branch it left and when (None for the first).
+    pub forked_from: Option<(usize, Time)>,
+    /// How far it went.
+    pub horizon: Time,
+    /// How many actions were taken on it (those before the fork included).
+    pub actions: usize,
+}
+
 /// What happens next.
 enum Next {
     Input,
@@ -99,11 +130,12 @@ pub struct Session {
     load_on: bool,
     /// Events and operations handled so far.
     steps: u64,
-    inputs: Vec<Input>,
-    /// The first input not applied yet (after a rewind, later inputs wait their turn).
+    /// Every branch kept, oldest first, and the one being run.
+    branches: Vec<Branch>,
+    current: usize,
+    /// The first input of the current branch not applied yet (after a rewind, later
+    /// inputs wait their turn).
     next_input: usize,
-    /// The furthest virtual time reached.
-    horizon: Time,
 }
 
 impl Session {
@@ -118,9 +150,9 @@ impl Session {
             load,
             load_on,
             steps: 0,
-            inputs: Vec::new(),
+            branches: vec![Branch { number: 1, inputs: Vec::new(), horizon: 0, forked_from: None }],
+            current: 0,
             next_input: 0,
-            horizon: 0,
         })
     }
 
@@ -136,9 +168,43 @@ impl Session {
         self.load_on
     }
 
-    /// The furthest virtual time reached: the scrubber's end.
+    /// The furthest virtual time reached on this branch: the scrubber's end.
     pub fn horizon(&self) -> Time {
-        self.horizon
+        self.branch().horizon
+    }
+
+    fn branch(&self) -> &Branch {
+        &self.branches[self.current]
+    }
+
+    fn branch_mut(&mut self) -> &mut Branch {
+        &mut self.branches[self.current]
+    }
+
+    /// Notes how far the run went.
+    fn reach(&mut self) {
+        let now = self.world.now();
+        let branch = self.branch_mut();
+        branch.horizon = branch.horizon.max(now);
+    }
+
+    /// The branch being run.
+    pub fn current_branch(&self) -> BranchInfo {
+        self.info(self.branch())
+    }
+
+    /// Every branch kept, oldest first.
+    pub fn branches(&self) -> Vec<BranchInfo> {
+        self.branches.iter().map(|b| self.info(b)).collect()
+    }
+
+    fn info(&self, branch: &Branch) -> BranchInfo {
+        BranchInfo {
+            number: branch.number,
+            forked_from: branch.forked_from,
+            horizon: branch.horizon,
+            actions: branch.inputs.len(),
+        }
     }
 
     /// Events and client operations handled so far.
@@ -146,19 +212,63 @@ impl Session {
         self.steps
     }
 
-    /// The actions taken so far (applied or waiting to be replayed), with their times.
+    /// The actions taken on this branch (applied or waiting to be replayed), with their
+    /// times.
     pub fn actions(&self) -> impl Iterator<Item = (Time, &Action)> {
-        self.inputs.iter().map(|i| (i.at, &i.action))
+        self.branch().inputs.iter().map(|i| (i.at, &i.action))
     }
 
-    /// Takes an action now. A refused action changes nothing. After a rewind, taking an
-    /// action starts a new future: the actions that were still to come are dropped.
-    pub fn act(&mut self, action: Action) -> Result<(), String> {
+    /// Whether acting now would start a new branch: the run has been further than now.
+    pub fn in_the_past(&self) -> bool {
+        self.next_input < self.branch().inputs.len() || self.world.now() < self.horizon()
+    }
+
+    /// Takes an action now. A refused action changes nothing. In the past (after a
+    /// rewind), taking an action starts a new branch: the old one, its future included, is
+    /// kept (see [`Session::switch_branch`]). Returns whether a branch was started.
+    pub fn act(&mut self, action: Action) -> Result<bool, String> {
         self.apply(&action)?;
-        self.inputs.truncate(self.next_input);
-        self.inputs.push(Input { steps: self.steps, at: self.world.now(), action });
-        self.next_input = self.inputs.len();
-        self.horizon = self.world.now();
+        let forked = self.in_the_past();
+        if forked {
+            self.fork();
+        }
+        let input = Input { steps: self.steps, at: self.world.now(), action };
+        let branch = self.branch_mut();
+        branch.inputs.push(input);
+        branch.horizon = branch.inputs[branch.inputs.len() - 1].at;
+        self.next_input = self.branch().inputs.len();
+        Ok(forked)
+    }
+
+    /// Starts a new branch here, with the actions taken so far on this one.
+    fn fork(&mut self) {
+        let now = self.world.now();
+        let left = self.branch();
+        let branch = Branch {
+            number: self.branches.iter().map(|b| b.number).max().unwrap_or(0) + 1,
+            inputs: left.inputs[..self.next_input].to_vec(),
+            horizon: now,
+            forked_from: Some((left.number, now)),
+        };
+        self.branches.push(branch);
+        self.current = self.branches.len() - 1;
+        if self.branches.len() > MAX_BRANCHES {
+            self.branches.remove(0); // the oldest; the new one is last
+            self.current -= 1;
+        }
+        debug_assert!(self.branches.len() <= MAX_BRANCHES);
+    }
+
+    /// Goes over to branch `number` and back to time 0 on it; the caller then runs to the
+    /// moment it wants (the page: the time it was at, as far as that branch went).
+    pub fn switch_branch(&mut self, number: usize) -> Result<(), String> {
+        let index = self
+            .branches
+            .iter()
+            .position(|b| b.number == number)
+            .ok_or_else(|| format!("there is no branch {number} (any more)"))?;
+        self.current = index;
+        self.rewind();
         Ok(())
     }
 
@@ -170,12 +280,12 @@ impl Session {
                 Some(next) => self.take(next),
                 None => {
                     self.world.advance_clock(until);
-                    self.horizon = self.horizon.max(self.world.now());
+                    self.reach();
                     return true;
                 }
             }
         }
-        self.horizon = self.horizon.max(self.world.now());
+        self.reach();
         false
     }
 
@@ -184,7 +294,7 @@ impl Session {
     pub fn step(&mut self) -> bool {
         let Some(next) = self.next(Time::MAX) else { return false };
         self.take(next);
-        self.horizon = self.horizon.max(self.world.now());
+        self.reach();
         true
     }
 
@@ -211,7 +321,8 @@ impl Session {
 
     /// The next thing due no later than `until`; a waiting action comes first at its moment.
     fn next(&self, until: Time) -> Option<Next> {
-        if let Some(input) = self.inputs.get(self.next_input).filter(|i| i.steps == self.steps) {
+        let waiting = self.branch().inputs.get(self.next_input);
+        if let Some(input) = waiting.filter(|i| i.steps == self.steps) {
             return (input.at <= until).then_some(Next::Input);
         }
         let event = self.world.next_event_at().filter(|&at| at <= until);
@@ -227,7 +338,7 @@ impl Session {
     fn take(&mut self, next: Next) {
         match next {
             Next::Input => {
-                let input = self.inputs[self.next_input].clone();
+                let input = self.branch().inputs[self.next_input].clone();
                 self.world.advance_clock(input.at);
                 self.apply(&input.action)
                     .expect("a recorded action replays as it did the first time");
@@ -432,18 +543,47 @@ mod tests {
     }
 
     #[test]
-    fn an_action_after_a_rewind_starts_a_new_future() {
+    fn an_action_in_the_past_starts_a_branch_and_the_old_future_is_kept() {
         let mut s = busy();
         s.advance(50 * MS, u64::MAX);
-        s.act(Action::Crash(NodeId(1))).unwrap();
+        assert!(!s.act(Action::Crash(NodeId(1))).unwrap(), "acting at the horizon: no branch");
         s.advance(150 * MS, u64::MAX);
         s.act(Action::Recover(NodeId(1))).unwrap();
+        s.advance(300 * MS, u64::MAX);
+        let old_hash = s.world().trace().hash();
         s.seek(100 * MS);
-        s.act(Action::Wipe(NodeId(3))).unwrap();
-        assert_eq!(s.actions().count(), 2, "the recovery at 150 ms was dropped");
+        assert!(s.in_the_past());
+        assert!(s.act(Action::Wipe(NodeId(3))).unwrap(), "acting in the past: a new branch");
+        assert_eq!(s.actions().count(), 2, "the new branch: the crash, then the wipe");
         assert_eq!(s.horizon(), 100 * MS);
+        let info = s.current_branch();
+        assert_eq!((info.number, info.forked_from), (2, Some((1, 100 * MS))));
         s.advance(200 * MS, u64::MAX);
-        assert!(!s.world().is_up(NodeId(1)));
+        assert!(!s.world().is_up(NodeId(1)), "no recovery on this branch");
+        // The branch left is whole: back on it, the run is the very same.
+        s.switch_branch(1).unwrap();
+        assert_eq!(s.horizon(), 300 * MS);
+        s.seek(300 * MS);
+        assert_eq!(s.world().trace().hash(), old_hash);
+        assert!(s.world().is_up(NodeId(1)));
+        assert_eq!(s.branches().len(), 2);
+        assert!(s.switch_branch(9).is_err());
+    }
+
+    #[test]
+    fn at_most_max_branches_are_kept_and_never_the_current_one_is_let_go() {
+        let mut s = quiet();
+        s.advance(10 * MS, u64::MAX);
+        for i in 0..MAX_BRANCHES + 3 {
+            s.seek(MS);
+            assert!(s.act(Action::Crash(NodeId(i as u32 % 5))).unwrap());
+            s.advance(10 * MS, u64::MAX);
+        }
+        let numbers: Vec<usize> = s.branches().iter().map(|b| b.number).collect();
+        assert_eq!(numbers.len(), MAX_BRANCHES);
+        assert_eq!(numbers.last(), Some(&(MAX_BRANCHES + 4)), "the newest is kept");
+        assert_eq!(s.current_branch().number, MAX_BRANCHES + 4);
+        assert!(s.switch_branch(1).is_err(), "the oldest was let go");
     }
 
     #[test]

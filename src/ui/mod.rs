@@ -195,6 +195,34 @@ fn toolbar(p: &Playground, d: &Callback<Cmd>) -> Html {
     }
 }
 
+/// The run's branches, once acting in the past made more than one, and the warning shown
+/// while the page is in the past (acting there starts a branch).
+fn branches_bar(p: &Playground, d: &Callback<Cmd>) -> Html {
+    let branches = p.branches();
+    let warning = p.past_warning();
+    if branches.is_empty() && warning.is_none() {
+        return html! {};
+    }
+    let buttons = branches.into_iter().map(|(number, label, current)| {
+        html! {
+            <button class={classes!("branch", current.then_some("current"))}
+                    aria-pressed={current.to_string()}
+                    onclick={d.reform(move |_| Cmd::SwitchBranch(number))}
+                    title="Go over to this branch, at the same moment">
+                { label }
+            </button>
+        }
+    });
+    html! {
+        <div class="branches" role="status">
+            if let Some(warning) = warning {
+                <span class="past-warning">{ warning }</span>
+            }
+            { for buttons }
+        </div>
+    }
+}
+
 /// The key lookup above the ring: MD5 position and preference list (§4.2, §4.3).
 fn lookup(p: &Playground, d: &Callback<Cmd>) -> Html {
     let world = p.session.world();
@@ -331,6 +359,7 @@ pub fn app() -> Html {
                     <p class="notice error" role="alert">{ notice }</p>
                 }
                 { toolbar(&p, d) }
+                { branches_bar(&p, d) }
             </header>
             <main class="layout">
                 <section class="stage">
