@@ -296,3 +296,27 @@ test('acting in the past starts a branch; the old future is kept and can be gone
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a partition marks both sides and the cut; heal says which link is still faulty', async () => {
+  const { page, problems } = await openPage();
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.click('button.load');
+  for (const name of ['A', 'B']) await page.locator('.chips label.chip', { hasText: name }).locator('input').check();
+  await page.click('button.partition');
+  for (const [name, side] of [['A', 1], ['B', 1], ['C', 2], ['D', 2], ['E', 2]]) {
+    assert.equal(await page.locator(`g.node[data-node="${name}"] .side-label`).textContent(), `side ${side}`);
+  }
+  assert.equal(await page.locator('.partition-wall').count(), 2, 'the cut crosses the ring twice');
+  assert.match(await page.locator('.network-state').innerText(), /split into 2 sides \(A B \| C D E\)/);
+  await page.screenshot({ path: join(SHOTS, 'partition-1280.png') });
+  await page.click('button.apply-link'); // A–B, 50% lost
+  await page.click('button.heal');
+  assert.equal(await page.locator('.side-label').count(), 0);
+  assert.equal(await page.locator('.network-state').innerText(), 'Faulty: A–B (50% lost).');
+  assert.equal(await page.locator('.faulty-link text').textContent(), '50% lost');
+  await page.click('button.clear-links');
+  assert.match(await page.locator('.network-state').innerText(), /^The network is whole/);
+  assert.equal(await page.locator('.faulty-link').count(), 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

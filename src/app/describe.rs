@@ -8,6 +8,7 @@ use crate::core::message::{
 use crate::core::ring::format_position;
 use crate::core::version::Version;
 use crate::core::{NodeId, MS};
+use crate::sim::network::LinkFault;
 use crate::sim::trace::{Event, TraceEvent};
 use crate::sim::world::InFlight;
 use crate::sim::World;
@@ -15,6 +16,82 @@ use crate::sim::World;
 /// Virtual time in milliseconds, as the page writes it.
 pub fn ms(t: crate::core::Time) -> String {
     format!("{:.3} ms", t as f64 / MS as f64)
+}
+
+/// A number as a person writes it: at most two decimals, none that are zero (0.5, 2.5, 50).
+pub fn amount(x: f64) -> String {
+    let text = format!("{x:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A faulty link's label: what it loses and how much it delays ("50% lost, +2.5 ms").
+pub fn link_label(fault: LinkFault) -> String {
+    let delay = fault.extra_delay as f64 / MS as f64;
+    match (fault.drop_rate > 0.0, fault.extra_delay > 0) {
+        (true, true) => format!("{}% lost, +{} ms", amount(fault.drop_rate * 100.0), amount(delay)),
+        (true, false) => format!("{}% lost", amount(fault.drop_rate * 100.0)),
+        _ => format!("+{} ms", amount(delay)),
+    }
+}
+
+/// Each node's side of the partition, numbered 1, 2, … in the order the nodes are named
+/// (None while the network is whole).
+pub fn partition_sides(world: &World) -> Option<Vec<usize>> {
+    let groups = world.network().groups()?;
+    let mut seen: Vec<u32> = Vec::new();
+    let sides = world
+        .node_ids()
+        .map(|id| {
+            let group = groups.get(id.index()).copied().unwrap_or(u32::MAX);
+            match seen.iter().position(|&g| g == group) {
+                Some(i) => i + 1,
+                None => {
+                    seen.push(group);
+                    seen.len()
+                }
+            }
+        })
+        .collect();
+    Some(sides)
+}
+
+/// The network now, in words: its sides while it is split, and every faulty link — so
+/// that "whole" is said only when nothing is broken.
+pub fn network_state(world: &World) -> String {
+    let net = world.network();
+    let mut parts = Vec::new();
+    if let Some(sides) = partition_sides(world) {
+        let count = sides.iter().copied().max().unwrap_or(0);
+        let side = |s: usize| {
+            let names: Vec<&str> = world
+                .node_ids()
+                .filter(|id| sides[id.index()] == s)
+                .map(|id| world.name(id))
+                .collect();
+            names.join(" ")
+        };
+        let listed: Vec<String> = (1..=count).map(side).collect();
+        parts.push(format!(
+            "The network is split into {count} sides ({}): messages between sides are lost.",
+            listed.join(" | ")
+        ));
+    }
+    let links: Vec<String> = net
+        .links()
+        .map(|((a, b), fault)| {
+            format!("{}–{} ({})", world.name(a), world.name(b), link_label(fault))
+        })
+        .collect();
+    if !links.is_empty() {
+        parts.push(format!("Faulty: {}.", links.join(", ")));
+    }
+    if net.drop_rate > 0.0 {
+        parts.push(format!("Every link loses {}% of messages.", amount(net.drop_rate * 100.0)));
+    }
+    if parts.is_empty() {
+        return "The network is whole: every node reaches every other.".into();
+    }
+    parts.join(" ")
 }
 
 /// One line of the event log, without its time.

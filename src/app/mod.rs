@@ -199,6 +199,8 @@ pub enum Cmd {
     ToggleCut(NodeId),
     Partition,
     Heal,
+    /// Takes every link fault away (a link back to no drops and no extra delay).
+    ClearLinks,
     FaultField(FaultField, String),
     ApplyLink,
     ApplyNetwork,
@@ -551,6 +553,7 @@ impl Playground {
                 self.faults.partition_error = self.act(Action::Heal).err();
                 self.faults.cut.clear();
             }
+            Cmd::ClearLinks => self.clear_links(),
             Cmd::FaultField(field, text) => self.fault_field(field, text),
             Cmd::ApplyLink => {
                 self.faults.link_errors = self
@@ -713,6 +716,19 @@ impl Playground {
         } else {
             self.act(Action::Partition(vec![cut, rest])).err()
         };
+    }
+
+    fn clear_links(&mut self) {
+        let faulty: Vec<(NodeId, NodeId)> =
+            self.session.world().network().links().map(|(link, _)| link).collect();
+        for (a, b) in faulty {
+            let clear = Action::Link { a, b, drop_rate: 0.0, extra_delay: 0 };
+            if let Err(e) = self.act(clear) {
+                self.faults.link_errors = vec![("link-b", e)];
+                return;
+            }
+        }
+        self.faults.link_errors.clear();
     }
 
     fn fault_field(&mut self, field: FaultField, text: String) {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::core::message::Note;
+use crate::sim::network::LinkFault;
 use crate::sim::trace::Event;
 
 fn quiet() -> Playground {
@@ -380,4 +381,39 @@ fn acting_in_the_past_starts_a_branch_and_the_page_can_go_back_to_the_old_future
     assert!(p.branches()[0].2, "branch 1 is on screen");
     p.update(Cmd::SwitchBranch(7));
     assert!(p.notice.as_deref().is_some_and(|n| n.contains("no branch 7")));
+}
+
+#[test]
+fn a_partition_is_told_as_its_sides_and_heal_says_what_is_still_broken() {
+    let mut p = quiet();
+    let state = |p: &Playground| describe::network_state(p.session.world());
+    assert_eq!(state(&p), "The network is whole: every node reaches every other.");
+    p.update(Cmd::ToggleCut(NodeId(0)));
+    p.update(Cmd::ToggleCut(NodeId(1)));
+    p.update(Cmd::Partition);
+    assert_eq!(describe::partition_sides(p.session.world()), Some(vec![1, 1, 2, 2, 2]));
+    assert_eq!(
+        state(&p),
+        "The network is split into 2 sides (A B | C D E): messages between sides are lost."
+    );
+    // Ticking the other side gives the same two sides, numbered from A's.
+    p.update(Cmd::Heal);
+    for id in 2..5 {
+        p.update(Cmd::ToggleCut(NodeId(id)));
+    }
+    p.update(Cmd::Partition);
+    assert_eq!(describe::partition_sides(p.session.world()), Some(vec![1, 1, 2, 2, 2]));
+    // A faulty link outlives a heal, and the page says so.
+    p.update(Cmd::FaultField(FaultField::LinkDrop, "0.5".into()));
+    p.update(Cmd::FaultField(FaultField::LinkDelay, "2.5".into()));
+    p.update(Cmd::ApplyLink);
+    p.update(Cmd::Heal);
+    assert_eq!(state(&p), "Faulty: A–B (0.5% lost, +2.5 ms).");
+    p.update(Cmd::ClearLinks);
+    assert!(p.session.world().network().links().next().is_none());
+    assert!(state(&p).starts_with("The network is whole"));
+    let fault = |drop_rate, extra_delay| LinkFault { drop_rate, extra_delay };
+    assert_eq!(describe::link_label(fault(0.5, 0)), "50% lost");
+    assert_eq!(describe::link_label(fault(0.0, 40 * MS)), "+40 ms");
+    assert_eq!(describe::link_label(fault(0.125, 1_250)), "12.5% lost, +1.25 ms");
 }

@@ -26,7 +26,7 @@ fn node_views(p: &Playground) -> Vec<NodeView> {
     let preference = (!p.lookup.trim().is_empty()).then(|| world.preference_list(p.lookup.trim()));
     let stand_ins =
         preference.as_ref().map(|_| world.stand_ins(p.lookup.trim())).unwrap_or_default();
-    let groups = world.network().groups();
+    let sides = crate::app::describe::partition_sides(world);
     world
         .node_ids()
         .map(|id| NodeView {
@@ -48,7 +48,7 @@ fn node_views(p: &Playground) -> Vec<NodeView> {
             keys: world.node(id).store().len(),
             hints: world.node(id).hints().values().map(|keys| keys.len()).sum(),
             selected: p.selected == Some(Selected::Node(id)),
-            cut_off: groups.is_some_and(|g| g[id.index()] != g[0]),
+            side: sides.as_ref().map(|s| s[id.index()]),
             rank: preference.as_ref().and_then(|list| list.iter().position(|&n| n == id)),
             outside: world.membership().record(id).is_none_or(|r| r.status != MemberStatus::Joined),
         })
@@ -323,17 +323,7 @@ pub fn app() -> Html {
     let links: Vec<(usize, usize, String)> = world
         .network()
         .links()
-        .map(|((a, b), f)| {
-            (
-                a.index(),
-                b.index(),
-                format!(
-                    "{:.0}% lost, +{:.0} ms",
-                    f.drop_rate * 100.0,
-                    f.extra_delay as f64 / 1000.0
-                ),
-            )
-        })
+        .map(|((a, b), fault)| (a.index(), b.index(), crate::app::describe::link_label(fault)))
         .collect();
     let legend = MsgKind::ALL.iter().map(|&k| {
         let style = format!("background:{}", message_colour(k));

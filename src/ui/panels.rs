@@ -2,7 +2,9 @@
 //! event log and the numbers. Each draws part of a [`Playground`] and turns what the user
 //! does into [`Cmd`]s.
 
-use crate::app::describe::{log_lines, ms, short_hash, short_position, version_text, LogFilter};
+use crate::app::describe::{
+    log_lines, ms, network_state, short_hash, short_position, version_text, LogFilter,
+};
 use crate::app::{
     error_for, ClientField, Cmd, FaultField, FieldErrors, Playground, Selected, SettingsField,
     Switch,
@@ -386,8 +388,8 @@ pub fn faults_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
         _ => ("min ms", Some("max ms")),
     };
     let net = world.network();
-    let network_state =
-        if net.is_partitioned() { "The network is partitioned." } else { "The network is whole." };
+    let network_state = network_state(world);
+    let faulty_links = net.links().next().is_some();
     let network_now = format!(
         "now: {} latency, {:.1}% drops",
         latency_text(&net.latency()),
@@ -403,7 +405,12 @@ pub fn faults_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
                 { button("Cut off the ticked nodes", "partition", d, Cmd::Partition) }
                 { button("Heal", "heal", d, Cmd::Heal) }
             </div>
-            <p class="muted">{ network_state }</p>
+            <p class="network-state">{ network_state }</p>
+            if faulty_links {
+                <div class="buttons">
+                    { button("Clear the faulty links", "clear-links", d, Cmd::ClearLinks) }
+                </div>
+            }
             { error(&f.partition_error) }
             <h3>{ "A faulty link" }</h3>
             <div class="row">

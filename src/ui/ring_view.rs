@@ -23,8 +23,8 @@ pub struct NodeView {
     /// For the looked-up key: the replica that is down and that this node stands in for.
     pub stand_in_for: Option<String>,
     pub selected: bool,
-    /// On the far side of a partition from the first node.
-    pub cut_off: bool,
+    /// Its side of the partition (1, 2, …), while the network is split.
+    pub side: Option<usize>,
     /// Its place in the looked-up key's preference list (0 = coordinator), if any.
     pub rank: Option<usize>,
     /// Whether it is outside the ring (not joined, or left).
@@ -104,7 +104,7 @@ fn node_mark(
         "node",
         (!node.up).then_some("down"),
         node.selected.then_some("selected"),
-        node.cut_off.then_some("cut-off"),
+        node.side.map(|side| format!("side-{}", side.min(3))),
         node.outside.then_some("outside"),
         replica.then_some("replica"),
         stand_in.then_some("stand-in"),
@@ -127,7 +127,7 @@ fn node_mark(
     let font = format!("font-size:{:.0}px", (size * 0.8).clamp(9.0, 36.0));
     // Where the state label ("down", "cut off", "stands in for …") sits, above the node.
     let state_y = format!("{:.1}", -size - 14.0);
-    let stands_in_for = node.stand_in_for.as_ref().filter(|_| node.up && !node.cut_off);
+    let stands_in_for = node.stand_in_for.as_ref().filter(|_| node.up && node.side.is_none());
     html! {
         <g key={node.index} class={class} data-node={node.name.clone()}
            transform={format!("translate({x:.1},{y:.1})")} {onclick}
@@ -146,8 +146,10 @@ fn node_mark(
                     }
                 </text>
                 if !node.up { <text class="node-state" y={state_y.clone()}>{ "down" }</text> }
-                if node.cut_off && node.up {
-                    <text class="node-state" y={state_y.clone()}>{ "cut off" }</text>
+                if let Some(side) = node.side.filter(|_| node.up) {
+                    <text class="node-state side-label" y={state_y.clone()}>
+                        { format!("side {side}") }
+                    </text>
                 }
                 if let Some(owner) = stands_in_for {
                     <text class="node-state stand-in-label" y={state_y.clone()}>
@@ -296,6 +298,17 @@ pub fn ring_view(props: &RingProps) -> Html {
             </g>
         }
     });
+    // The cut of a partition: a wall between neighbours on different sides.
+    let side_of = |i: usize| props.nodes.get(i).and_then(|n| n.side);
+    let walls =
+        (0..count).filter(|&i| count > 1 && side_of(i) != side_of((i + 1) % count)).map(|i| {
+            let between = (i as f64 + 0.5) / count as f64;
+            let ((x1, y1), (x2, y2)) = (point(between, RING_RADIUS + 40.0), point(between, 500.0));
+            html! {
+                <line class="partition-wall" x1={format!("{x1:.1}")} y1={format!("{y1:.1}")}
+                      x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} />
+            }
+        });
     let key = props.lookup.as_ref().map(|k| {
         let (x, y) = point(k.fraction, RING_RADIUS);
         let (lx, ly) = point(k.fraction, RING_RADIUS - 62.0);
@@ -321,6 +334,7 @@ pub fn ring_view(props: &RingProps) -> Html {
                  aria-label="The consistent-hashing ring: tokens coloured by node, nodes around it">
                 <g class="keys">{ for keys }</g>
                 <g class="faulty-links">{ for faulty }</g>
+                <g class="partition-walls">{ for walls }</g>
                 <g class="lookup-mark">{ for key }</g>
                 <g class="nodes">{ for nodes }</g>
             </svg>
