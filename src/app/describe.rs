@@ -140,13 +140,14 @@ pub fn describe(world: &World, event: &Event) -> String {
         }
         Event::Join { node } => format!("administrator: {} joins the ring", n(*node)),
         Event::Leave { node } => format!("administrator: {} leaves the ring", n(*node)),
-        Event::Link { a, b, drop_rate_permille, extra_delay } => format!(
-            "link {}–{}: {:.1}% drops, +{:.1} ms",
-            n(*a),
-            n(*b),
-            *drop_rate_permille as f64 / 10.0,
-            *extra_delay as f64 / MS as f64
-        ),
+        Event::Link { a, b, drop_rate_permille: 0, extra_delay: 0 } => {
+            format!("link {}–{}: faults cleared", n(*a), n(*b))
+        }
+        Event::Link { a, b, drop_rate_permille, extra_delay } => {
+            let drop_rate = *drop_rate_permille as f64 / 1000.0;
+            let fault = LinkFault { drop_rate, extra_delay: *extra_delay };
+            format!("link {}–{}: {}", n(*a), n(*b), link_label(fault))
+        }
         Event::Node { node, note } => describe_note(world, *node, note),
         Event::Partition { groups } => {
             let sides: Vec<String> = groups
