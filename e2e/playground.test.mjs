@@ -259,7 +259,7 @@ test('anti-entropy: a wiped replica shows differing Merkle roots and is repaired
   await page.click('button.anti-entropy');
   await playUntil(page, () => document.querySelector('.node-inspector .store').textContent.includes('milk'));
   await page.selectOption('.log-filter select', 'anti-entropy');
-  assert.match(await page.locator('ol.log').innerText(), new RegExp(`${victim} got 1 keys from .* by anti-entropy`));
+  assert.match(await page.locator('ol.log').innerText(), new RegExp(`${victim} got 1 key from .* by anti-entropy`));
   await page.screenshot({ path: join(SHOTS, 'repaired-node.png') });
   assert.deepEqual(problems, []);
   await page.close();

@@ -18,6 +18,16 @@ pub fn ms(t: crate::core::Time) -> String {
     format!("{:.3} ms", t as f64 / MS as f64)
 }
 
+/// A count and its noun, singular or plural: "1 key", "3 keys".
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// A number as a person writes it: at most two decimals, none that are zero (0.5, 2.5, 50).
 pub fn amount(x: f64) -> String {
     let text = format!("{x:.2}");
@@ -175,16 +185,30 @@ fn describe_note(world: &World, node: NodeId, note: &Note) -> String {
         Note::HintDelivered { owner, key } => {
             format!("{me} handed the hinted {key} back to {}", n(*owner))
         }
-        Note::InSync { peer, level, .. } => {
-            format!("{me} and {} agree on a range (Merkle level {level})", n(*peer))
+        Note::InSync { peer, level: 0, .. } => format!(
+            "{me} and {} hold the same data for a key range: their Merkle roots match, so \
+             nothing is exchanged",
+            n(*peer)
+        ),
+        Note::InSync { peer, level, .. } => format!(
+            "{me} and {} find the rest of a key range the same {} below the Merkle root: \
+             nothing more to exchange",
+            n(*peer),
+            count(*level, "level")
+        ),
+        Note::KeysReceived { peer, keys, changed } => format!(
+            "{me} got {} from {} by anti-entropy ({changed} of them news to it)",
+            count(*keys, "key"),
+            n(*peer)
+        ),
+        Note::RingChanged { members } => {
+            format!("{me} now sees {} in the ring", count(*members, "node"))
         }
-        Note::KeysReceived { peer, keys, changed } => {
-            format!("{me} got {keys} keys from {} by anti-entropy ({changed} new)", n(*peer))
+        Note::KeysHandedOver { to, keys } => {
+            format!("{me} handed {} over to {}", count(*keys, "key"), n(*to))
         }
-        Note::RingChanged { members } => format!("{me} now sees {members} nodes in the ring"),
-        Note::KeysHandedOver { to, keys } => format!("{me} handed {keys} keys over to {}", n(*to)),
         Note::KeysTakenOver { from, keys } => {
-            format!("{me} took over {keys} keys from {}", n(*from))
+            format!("{me} took over {} from {}", count(*keys, "key"), n(*from))
         }
     }
 }

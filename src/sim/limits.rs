@@ -19,6 +19,8 @@
 //! | nodes × virtual seconds of a scenario  | [`MAX_NODE_SECONDS`] = 20,000  |
 //! | steps in a scenario                    | [`MAX_STEPS`] = 10,000         |
 //! | keys of `dynamo-sim balance --keys`    | [`MAX_BALANCE_KEYS`] = 1,000,000 |
+//! | a key or a client's name               | [`MAX_NAME_CHARS`] = 64 characters |
+//! | a value a client puts                  | [`MAX_VALUE_CHARS`] = 1,024 characters |
 //!
 //! The virtual time a scenario asks for is its last step's `at_ms` plus every `settle`'s
 //! bound (`max_ms`, 10 s by default), plus the 10 s the run waits at its end for clients'
@@ -44,6 +46,27 @@ pub const MAX_VIRTUAL_MS: f64 = 600_000.0;
 pub const MAX_NODE_SECONDS: f64 = 20_000.0;
 pub const MAX_STEPS: usize = 10_000;
 pub const MAX_BALANCE_KEYS: u32 = 1_000_000;
+pub const MAX_NAME_CHARS: usize = 64;
+pub const MAX_VALUE_CHARS: usize = 1_024;
+
+/// Checks a client operation's texts: a key and a client name are not empty and at most
+/// [`MAX_NAME_CHARS`] long; a value at most [`MAX_VALUE_CHARS`].
+pub fn check_operation(client: &str, key: &str, value: Option<&str>) -> Result<(), String> {
+    if client.trim().is_empty() {
+        return Err("a client's name must not be empty".into());
+    }
+    if key.trim().is_empty() {
+        return Err("a key must not be empty".into());
+    }
+    let long = |what: &str, text: &str, most: usize| {
+        let chars = text.chars().count();
+        (chars > most).then(|| format!("{what} has at most {most} characters (got {chars})"))
+    };
+    let problem = long("a client's name", client, MAX_NAME_CHARS)
+        .or_else(|| long("a key", key, MAX_NAME_CHARS))
+        .or_else(|| value.and_then(|v| long("a value", v, MAX_VALUE_CHARS)));
+    problem.map_or(Ok(()), Err)
+}
 
 /// Checks a world's sizes, periods and timeouts against the limits above.
 pub fn check_world(spec: &WorldSpec) -> Result<(), String> {

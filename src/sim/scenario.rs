@@ -486,10 +486,13 @@ impl Scenario {
             }
             let mut names: Vec<&str> = Vec::new();
             match step {
-                Step::Put { via, key, .. } | Step::Get { via, key, .. } => {
-                    if key.is_empty() {
-                        return Err(format!("{at}: the key must not be empty"));
-                    }
+                Step::Put { client, via, key, value, .. } => {
+                    limits::check_operation(client, key, Some(value))
+                        .map_err(|e| format!("{at}: {e}"))?;
+                    names.extend(via.as_deref());
+                }
+                Step::Get { client, via, key, .. } => {
+                    limits::check_operation(client, key, None).map_err(|e| format!("{at}: {e}"))?;
                     names.extend(via.as_deref());
                 }
                 Step::Crash { node, .. } | Step::Recover { node, .. } | Step::Wipe { node, .. } => {

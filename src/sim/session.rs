@@ -7,6 +7,7 @@
 //! RaftScope's "fork" does), and every branch can be gone back to.
 //! Nothing here is protocol logic; the page and its tests drive the world through this.
 
+use super::limits;
 use super::network::Latency;
 use super::workload::{Workload, WorkloadSpec};
 use super::world::{World, WorldSpec};
@@ -368,7 +369,7 @@ impl Session {
         };
         match action {
             Action::Put { client, key, value, via, context } => {
-                check_request(client, key)?;
+                limits::check_operation(client, key, Some(value))?;
                 known(*via)?;
                 let context = match context {
                     Context::None => VectorClock::default(),
@@ -377,7 +378,7 @@ impl Session {
                 world.put(client, key, value, *via, context);
             }
             Action::Get { client, key, via } => {
-                check_request(client, key)?;
+                limits::check_operation(client, key, None)?;
                 known(*via)?;
                 world.get(client, key, *via);
             }
@@ -426,17 +427,6 @@ impl Session {
         }
         Ok(())
     }
-}
-
-/// Client names and keys must be non-empty.
-fn check_request(client: &str, key: &str) -> Result<(), String> {
-    if client.trim().is_empty() {
-        return Err("the client needs a name".into());
-    }
-    if key.trim().is_empty() {
-        return Err("type a key first".into());
-    }
-    Ok(())
 }
 
 /// The versions returned by `client`'s latest successful get of `key`, if any.

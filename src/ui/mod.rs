@@ -331,11 +331,11 @@ pub fn app() -> Html {
     });
     let tokens = world.ring().tokens_of(NodeId(0)).len();
     let tagline = format!(
-        "A live Dynamo cluster: {} nodes on a consistent-hashing ring, {} tokens each, \
+        "A live Dynamo cluster: {} on a consistent-hashing ring, {} tokens each, \
          every key kept by N = {} of them. Press Play: clients send gets and puts, and every \
          moving dot is a message between nodes. Click a node to inspect or crash it, use \
          “Break things” to cut the network, and drag the time bar to go back.",
-        world.membership().members().count(),
+        crate::app::describe::count(world.membership().members().count() as u64, "node"),
         tokens,
         world.config().n
     );

@@ -334,7 +334,7 @@ fn node_inspector(p: &Playground, id: NodeId, d: &Callback<Cmd>) -> Html {
             { error(&p.faults.node_error) }
             <p class="explain identity">{ identity }</p>
             <h3>
-                { format!("Store: {} key{}", keys.len(), if keys.len() == 1 { "" } else { "s" }) }
+                { format!("Store: {}", crate::app::describe::count(keys.len() as u64, "key")) }
             </h3>
             if keys.is_empty() { <p class="muted">{ "empty" }</p> }
             <table class="rows store">{ for rows }</table>

@@ -3,6 +3,7 @@
 //! links, and every message in flight moving from sender to receiver.
 
 use super::palette::{message_colour, node_colour};
+use crate::app::describe::count as counted;
 use crate::core::message::MsgKind;
 use std::f64::consts::TAU;
 use yew::prelude::*;
@@ -120,8 +121,10 @@ fn node_mark(
         "up"
     };
     let title = format!(
-        "{}: {state}, {} keys, {} hinted replicas. Click to inspect it.",
-        node.name, node.keys, node.hints
+        "{}: {state}, {}, {}. Click to inspect it.",
+        node.name,
+        counted(node.keys as u64, "key"),
+        counted(node.hints as u64, "hinted replica")
     );
     let big = size >= 30.0;
     let font = format!("font-size:{:.0}px", (size * 0.8).clamp(9.0, 36.0));
@@ -140,7 +143,7 @@ fn node_mark(
             <text class="node-name" dy="0.35em" style={font}>{ &node.name }</text>
             if big {
                 <text class="node-load" y={format!("{:.1}", size + 30.0)}>
-                    { format!("{} key{}", node.keys, if node.keys == 1 { "" } else { "s" }) }
+                    { counted(node.keys as u64, "key") }
                     if node.hints > 0 {
                         <tspan class="hint-count" x="0" dy="1.15em">{ hint_label(node) }</tspan>
                     }
