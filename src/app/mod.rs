@@ -26,6 +26,13 @@ pub const SPEEDS: [f64; 8] = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 200.0, 1000.0];
 /// The default speed: a message of a few virtual milliseconds takes about a second.
 pub const DEFAULT_SPEED: f64 = 5.0;
 
+/// Most client cards the page shows at once.
+pub const MAX_CLIENTS: usize = 8;
+
+/// The names new clients get, in turn (the cast of security papers).
+const CLIENT_NAMES: [&str; 8] =
+    ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"];
+
 /// Most nodes the page offers (the frame budget is measured up to 128).
 pub const MAX_NODES: usize = 256;
 
@@ -196,6 +203,8 @@ pub enum Cmd {
     ClientPut(usize),
     ClientReconcile(usize),
     AddClient,
+    /// Takes a client's card away (what it did stays in the run).
+    RemoveClient(usize),
     ToggleCut(NodeId),
     Partition,
     Heal,
@@ -536,12 +545,11 @@ impl Playground {
                 key: c.key.clone(),
                 via: c.via,
             }),
-            Cmd::AddClient => {
-                let name = (1..)
-                    .map(|i| format!("client{i}"))
-                    .find(|n| self.clients.iter().all(|c| &c.name != n))
-                    .expect("endless");
-                self.clients.push(ClientForm::new(&name, &self.session));
+            Cmd::AddClient => self.add_client(),
+            Cmd::RemoveClient(i) => {
+                if i < self.clients.len() {
+                    self.clients.remove(i);
+                }
             }
             Cmd::ToggleCut(node) => {
                 if !self.faults.cut.remove(&node) {
@@ -703,6 +711,20 @@ impl Playground {
         let Some(client) = self.clients.get(i) else { return };
         let result = self.act(action(client));
         self.clients[i].error = result.err();
+    }
+
+    /// A new client card, named after the next free name of the usual cast (alice, bob,
+    /// carol, …), at most [`MAX_CLIENTS`].
+    fn add_client(&mut self) {
+        if self.clients.len() >= MAX_CLIENTS {
+            self.notice = Some(format!("The page has room for {MAX_CLIENTS} clients at most."));
+            return;
+        }
+        let taken = |name: &String| self.clients.iter().any(|c| &c.name == name);
+        let cast = CLIENT_NAMES.iter().map(|n| n.to_string());
+        let numbered = (1..).map(|i| format!("client{i}"));
+        let name = cast.chain(numbered).find(|n| !taken(n)).expect("names never run out");
+        self.clients.push(ClientForm::new(&name, &self.session));
     }
 
     fn partition(&mut self) {

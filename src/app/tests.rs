@@ -417,3 +417,37 @@ fn a_partition_is_told_as_its_sides_and_heal_says_what_is_still_broken() {
     assert_eq!(describe::link_label(fault(0.0, 40 * MS)), "+40 ms");
     assert_eq!(describe::link_label(fault(0.125, 1_250)), "12.5% lost, +1.25 ms");
 }
+
+#[test]
+fn new_clients_are_named_after_the_usual_cast_and_can_be_taken_away() {
+    let mut p = quiet();
+    p.update(Cmd::AddClient);
+    p.update(Cmd::AddClient);
+    let names: Vec<&str> = p.clients.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["alice", "bob", "carol", "dave"]);
+    p.update(Cmd::RemoveClient(1));
+    p.update(Cmd::AddClient);
+    let names: Vec<&str> = p.clients.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["alice", "carol", "dave", "bob"], "bob's name is free again");
+    for _ in 0..10 {
+        p.update(Cmd::AddClient);
+    }
+    assert_eq!(p.clients.len(), MAX_CLIENTS);
+    assert!(p.notice.as_deref().is_some_and(|n| n.contains("8 clients at most")));
+    p.update(Cmd::RemoveClient(99)); // no such card: nothing happens
+    assert_eq!(p.clients.len(), MAX_CLIENTS);
+}
+
+#[test]
+fn a_key_too_long_for_the_page_is_refused_with_its_limit() {
+    let mut p = quiet();
+    p.update(Cmd::ClientField(0, ClientField::Key, "k".repeat(5_000)));
+    p.update(Cmd::ClientPut(0));
+    let error = p.clients[0].error.clone().unwrap_or_default();
+    assert_eq!(error, "a key has at most 64 characters (got 5000)");
+    assert_eq!(p.session.actions().count(), 0, "nothing happened");
+    for bad in ["?ae=-5", "?ae=abc", "?ae=0"] {
+        let p = Playground::from_query(bad);
+        assert!(p.notice.as_deref().unwrap_or("").contains("ignored"), "{bad}: {:?}", p.notice);
+    }
+}

@@ -7,7 +7,7 @@ use crate::app::describe::{
 };
 use crate::app::{
     error_for, ClientField, Cmd, FaultField, FieldErrors, Playground, Selected, SettingsField,
-    Switch,
+    Switch, MAX_CLIENTS,
 };
 use crate::core::message::ClientReply;
 use crate::core::NodeId;
@@ -163,7 +163,14 @@ pub fn clients_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
         };
         html! {
             <div class="client" data-client={c.name.clone()}>
-                <h3>{ &c.name }</h3>
+                <h3>
+                    { &c.name }
+                    <button class="remove-client" title="Take this client's card away"
+                            aria-label={format!("remove client {}", c.name)}
+                            onclick={d.reform(move |_: MouseEvent| Cmd::RemoveClient(i))}>
+                        { "×" }
+                    </button>
+                </h3>
                 <div class="client-fields">
                     { node_select(world, "via", "via", world.name(c.via), &no_errors, d,
                                   move |v| Cmd::ClientField(i, ClientField::Via, v)) }
@@ -198,7 +205,9 @@ pub fn clients_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
                    counter grows: a limit of vector clocks with one entry per coordinator)." }
             </p>
             { for clients }
-            { button("+ client", "add-client", d, Cmd::AddClient) }
+            if p.clients.len() < MAX_CLIENTS {
+                { button("+ client", "add-client", d, Cmd::AddClient) }
+            }
         </section>
     }
 }
