@@ -46,6 +46,8 @@ test('the page shows the ring: five nodes, four tokens each, paused', async () =
 
 test('clicking play makes messages move between nodes', async () => {
   const { page, problems } = await openPage();
+  assert.match(await page.locator('button.load').innerText(), /Start/, 'a fresh page is quiet');
+  await page.click('button.load');
   await page.click('button.play');
   assert.match(await page.locator('button.play').innerText(), /Pause/);
   const first = page.locator('g.message').first();
@@ -93,6 +95,7 @@ test('crashing a node from the inspector greys it, and messages sent to it fall 
   await page.locator('g.node.down[data-node="C"]').waitFor();
   assert.match(await page.locator('g.node[data-node="C"] text.node-state').textContent(), /down/);
   await page.selectOption('.speed select', '20');
+  await page.click('button.load');
   await page.click('button.play');
   // Sooner or later a message heads for C and is lost: the log says so.
   await page.waitForFunction(
@@ -115,7 +118,6 @@ async function playUntil(page, predicate, arg) {
 
 test('the hinted handoff lesson: put, crash, put, recover, the hint goes home, get', async () => {
   const { page, problems } = await openPage();
-  await page.click('button.load'); // stop the background load: only alice talks
   await page.selectOption('.speed select', '50');
   // Where does "cart" live? The lookup shows its preference list.
   await page.fill('.lookup input', 'cart');
@@ -172,7 +174,6 @@ test('the hinted handoff lesson: put, crash, put, recover, the hint goes home, g
 
 test('siblings: two blind puts show side by side, and reconcile merges them', async () => {
   const { page, problems } = await openPage();
-  await page.click('button.load');
   await page.selectOption('.speed select', '50');
   const alice = page.locator('.client[data-client="alice"]');
   const bob = page.locator('.client[data-client="bob"]');
@@ -218,7 +219,6 @@ test('bad input shows a message next to the field and changes nothing', async ()
 
 test('a message can be clicked to see what it carries', async () => {
   const { page, problems } = await openPage();
-  await page.click('button.load');
   await page.click('.client[data-client="alice"] button.put');
   await page.click('button.step'); // the put reaches its coordinator, which sends replica puts
   await page.locator('g.message').first().waitFor();
@@ -234,7 +234,6 @@ test('a message can be clicked to see what it carries', async () => {
 
 test('anti-entropy: a wiped replica shows differing Merkle roots and is repaired on demand', async () => {
   const { page, problems } = await openPage();
-  await page.click('button.load');
   await page.selectOption('.speed select', '50');
   await page.fill('.lookup input', 'cart');
   const replicas = await page.locator('.lookup .pref.replica').allInnerTexts();
@@ -300,7 +299,6 @@ test('acting in the past starts a branch; the old future is kept and can be gone
 test('a partition marks both sides and the cut; heal says which link is still faulty', async () => {
   const { page, problems } = await openPage();
   await page.setViewportSize({ width: 1280, height: 720 });
-  await page.click('button.load');
   for (const name of ['A', 'B']) await page.locator('.chips label.chip', { hasText: name }).locator('input').check();
   await page.click('button.partition');
   for (const [name, side] of [['A', 1], ['B', 1], ['C', 2], ['D', 2], ['E', 2]]) {

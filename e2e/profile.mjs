@@ -5,7 +5,7 @@ import { launch } from './browser.mjs';
 const server = await serveDist(new URL('../dist', import.meta.url).pathname);
 const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-await page.goto(server.url + '?nodes=' + (process.env.NODES ?? 128));
+await page.goto(server.url + '?load=on&nodes=' + (process.env.NODES ?? 128));
 await page.waitForSelector('svg.ring g.node');
 await page.click('button.play');
 await page.waitForTimeout(1000);

@@ -124,7 +124,7 @@ impl Default for SettingsForm {
             last_write_wins: false,
             anti_entropy_ms: String::new(),
             replica_timeout_ms: String::new(),
-            load: true,
+            load: false,
             errors: Vec::new(),
         }
     }
@@ -382,7 +382,7 @@ impl SettingsForm {
             ("handoff", self.hinted_handoff, true),
             ("repair", self.read_repair, true),
             ("lww", self.last_write_wins, false),
-            ("load", self.load, true),
+            ("load", self.load, false),
         ] {
             if on != default {
                 q.push_str(&format!("&{name}={}", if on { "on" } else { "off" }));
@@ -449,7 +449,8 @@ impl Default for FaultForm {
 }
 
 impl Playground {
-    /// The page as first opened: five nodes, (N, R, W) = (3, 2, 2), a background load.
+    /// The page as first opened: five nodes, (N, R, W) = (3, 2, 2), quiet until the user
+    /// acts or starts the background load.
     pub fn new() -> Playground {
         Playground::with_settings(SettingsForm::default()).expect("the default settings are valid")
     }

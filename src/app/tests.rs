@@ -6,7 +6,12 @@ use crate::sim::network::LinkFault;
 use crate::sim::trace::Event;
 
 fn quiet() -> Playground {
-    Playground::from_query("?load=off")
+    Playground::new()
+}
+
+/// The page with the background load running.
+fn busy() -> Playground {
+    Playground::from_query("?load=on")
 }
 
 /// Runs the page for `ms` of virtual time, as animation frames would.
@@ -40,12 +45,15 @@ fn node_names_run_a_to_z_then_repeat_with_a_number() {
 #[test]
 fn the_url_sets_the_run_and_a_bad_url_is_reported_and_ignored() {
     let p = Playground::from_query("?seed=9&nodes=16&n=3&r=1&w=3&load=off&ae=500");
+    assert!(!Playground::new().session.load_on(), "a fresh page is quiet");
+    assert!(busy().session.load_on());
+    assert_eq!(busy().settings.query(), "?seed=1&nodes=5&n=3&r=2&w=2&load=on");
     assert_eq!(p.session.world().names().len(), 16);
     assert_eq!(p.session.world().seed(), 9);
     assert_eq!(p.session.world().config().r, 1);
     assert!(!p.session.load_on());
     assert_eq!(p.session.world().config().anti_entropy_interval, Some(500 * MS));
-    assert_eq!(p.settings.query(), "?seed=9&nodes=16&n=3&r=1&w=3&load=off&ae=500");
+    assert_eq!(p.settings.query(), "?seed=9&nodes=16&n=3&r=1&w=3&ae=500");
     assert!(p.notice.is_none());
     let p = Playground::from_query("?seed=9&nodes=5&n=3&r=2&w=2&rt=45");
     assert_eq!(p.session.world().config().replica_timeout, 45 * MS);
@@ -188,7 +196,7 @@ fn the_hinted_handoff_lesson_put_crash_put_recover_get() {
 
 #[test]
 fn the_scrubber_goes_back_to_an_earlier_moment_and_forward_again() {
-    let mut p = Playground::new();
+    let mut p = busy();
     p.update(Cmd::TogglePlay);
     for _ in 0..40 {
         p.update(Cmd::Tick(16.0));
@@ -214,7 +222,7 @@ fn the_scrubber_goes_back_to_an_earlier_moment_and_forward_again() {
 
 #[test]
 fn a_long_replay_runs_in_slices_and_arrives_at_the_same_state() {
-    let mut p = Playground::new();
+    let mut p = busy();
     p.update(Cmd::Speed(1000.0));
     p.update(Cmd::TogglePlay);
     while p.session.world().trace().len() < 3 * EVENTS_PER_FRAME {
@@ -290,7 +298,7 @@ fn a_partition_cuts_off_the_ticked_nodes_until_healed() {
 /// scrubber's replay cost is known (`cargo test --release --lib scrub_cost -- --nocapture`).
 #[test]
 fn scrub_cost() {
-    let mut p = Playground::new();
+    let mut p = busy();
     p.update(Cmd::Speed(1000.0));
     p.update(Cmd::TogglePlay);
     let virtual_seconds = if cfg!(debug_assertions) { 2 } else { 60 };

@@ -332,9 +332,9 @@ pub fn app() -> Html {
     let tokens = world.ring().tokens_of(NodeId(0)).len();
     let tagline = format!(
         "A live Dynamo cluster: {} on a consistent-hashing ring, {} tokens each, \
-         every key kept by N = {} of them. Press Play: clients send gets and puts, and every \
-         moving dot is a message between nodes. Click a node to inspect or crash it, use \
-         “Break things” to cut the network, and drag the time bar to go back.",
+         every key kept by N = {} of them. Have a client put or get, then press Play (space): \
+         every moving dot is a message between nodes. Click a node to inspect or crash it, \
+         use “Break things” to cut the network, and drag the time bar to go back.",
         crate::app::describe::count(world.membership().members().count() as u64, "node"),
         tokens,
         world.config().n
