@@ -77,6 +77,8 @@ test('clicking play makes messages move between nodes', async () => {
 
 test('keyboard: space plays and pauses, the right arrow steps one event', async () => {
   const { page, problems } = await openPage();
+  await page.click('button.load');
+  await page.locator('button.load').blur();
   await page.keyboard.press('ArrowRight');
   await page.waitForFunction(() => document.querySelectorAll('ol.log li').length >= 1);
   await page.keyboard.press(' ');

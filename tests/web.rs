@@ -50,6 +50,8 @@ async fn play_sends_messages_around_the_ring() {
     let root = mount_point();
     yew::Renderer::<App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
+    click(&find(&root, "button.load")); // clients at work
+    yew::scheduler::flush().await;
     let play: HtmlElement =
         root.query_selector("button.play").unwrap().unwrap().dyn_into().unwrap();
     assert!(play.text_content().unwrap().contains("Play"));
@@ -73,6 +75,8 @@ async fn play_sends_messages_around_the_ring() {
 async fn step_handles_one_event_at_a_time() {
     let root = mount_point();
     yew::Renderer::<App>::with_root(root.clone()).render();
+    yew::scheduler::flush().await;
+    click(&find(&root, "button.load")); // clients at work
     yew::scheduler::flush().await;
     let step: HtmlElement =
         root.query_selector("button.step").unwrap().unwrap().dyn_into().unwrap();

@@ -204,8 +204,19 @@ fn describe_note(world: &World, node: NodeId, note: &Note) -> String {
         Note::RingChanged { members } => {
             format!("{me} now sees {} in the ring", count(*members, "node"))
         }
-        Note::KeysHandedOver { to, keys } => {
-            format!("{me} handed {} over to {}", count(*keys, "key"), n(*to))
+        Note::KeysHandedOver { to, keys, dropped } => {
+            let (to, kept) = (n(*to), keys - dropped);
+            let held = format!("{to} now holds {} {me} offered it", count(*keys, "key"));
+            match (*dropped, kept) {
+                (0, _) => format!("{held}; {me} still replicates them and keeps its copies"),
+                (_, 0) => format!(
+                    "{held}; {me} is no longer one of their N replicas and deleted its copies"
+                ),
+                _ => format!(
+                    "{held}; {me} deleted its copies of {dropped} it no longer replicates and \
+                     keeps {kept}"
+                ),
+            }
         }
         Note::KeysTakenOver { from, keys } => {
             format!("{me} took over {} from {}", count(*keys, "key"), n(*from))

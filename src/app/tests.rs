@@ -459,3 +459,49 @@ fn a_key_too_long_for_the_page_is_refused_with_its_limit() {
         assert!(p.notice.as_deref().unwrap_or("").contains("ignored"), "{bad}: {:?}", p.notice);
     }
 }
+
+#[test]
+fn a_join_is_told_truthfully_every_copy_deleted_and_every_key_taken_over_is_in_the_log() {
+    let mut p = quiet();
+    for i in 0..20 {
+        let put = Action::Put {
+            client: "loader".into(),
+            key: format!("key{i}"),
+            value: "v".into(),
+            via: NodeId(i % 5),
+            context: Context::None,
+        };
+        p.session.act(put).unwrap();
+    }
+    run(&mut p, 1_000);
+    let held = |p: &Playground, id: u32| p.session.world().node(NodeId(id)).store().len();
+    let before: Vec<usize> = (0..5).map(|id| held(&p, id)).collect();
+    let from = p.session.world().trace().events().len();
+    p.update(Cmd::AddNode);
+    run(&mut p, 5_000);
+    let world = p.session.world();
+    let mut dropped = [0usize; 6];
+    let mut taken = 0;
+    for e in &world.trace().events()[from..] {
+        match &e.event {
+            Event::Node { node, note: Note::KeysHandedOver { dropped: d, .. } } => {
+                dropped[node.index()] += *d as usize
+            }
+            Event::Node { note: Note::KeysTakenOver { keys, .. }, .. } => taken += *keys as usize,
+            _ => {}
+        }
+    }
+    for id in 0..5 {
+        assert_eq!(
+            before[id] - held(&p, id as u32),
+            dropped[id],
+            "{}",
+            world.name(NodeId(id as u32))
+        );
+    }
+    assert_eq!(held(&p, 5), taken, "F holds exactly what it was told to have taken over");
+    assert_eq!(dropped.iter().sum::<usize>(), taken, "every copy F took, someone deleted");
+    assert!(taken > 0, "F took over some keys");
+    let lines = describe::log_lines(world, describe::LogFilter::All, "deleted its copies", 50);
+    assert!(!lines.is_empty(), "the log tells who deleted copies");
+}

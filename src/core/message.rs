@@ -341,8 +341,9 @@ pub enum Note {
     KeysReceived { peer: NodeId, keys: u32, changed: u32 },
     /// This node's view of the ring changed (gossip or a command): `members` nodes now.
     RingChanged { members: u32 },
-    /// `keys` keys were handed over to `to` after a membership change (§4.9).
-    KeysHandedOver { to: NodeId, keys: u32 },
+    /// `to` confirmed it holds `keys` keys this node offered it after a membership change
+    /// (§4.9); `dropped` of them this node no longer replicates, and it deleted its copies.
+    KeysHandedOver { to: NodeId, keys: u32, dropped: u32 },
     /// `keys` keys were taken over from `from`.
     KeysTakenOver { from: NodeId, keys: u32 },
 }

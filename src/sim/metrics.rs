@@ -49,6 +49,8 @@ pub struct Metrics {
     /// Times a node's view of the ring changed, and keys moved by joins and leaves (§4.9).
     pub ring_changes: u64,
     pub keys_moved: u64,
+    /// Copies deleted by nodes that handed keys over and no longer replicate them (§4.9).
+    pub copies_dropped: u64,
     /// Client-observed latencies of successful operations, in microseconds.
     pub get_latencies: Vec<Time>,
     pub put_latencies: Vec<Time>,

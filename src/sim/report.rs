@@ -185,6 +185,7 @@ pub fn metrics(world: &World) -> Value {
         })).collect::<Vec<_>>(),
         "ring_changes": m.ring_changes,
         "keys_moved_by_joins_and_leaves": m.keys_moved,
+        "copies_dropped_after_handover": m.copies_dropped,
         "get_latency_ms": latency_json(&m.get_latencies),
         "put_latency_ms": latency_json(&m.put_latencies),
     })

@@ -445,13 +445,16 @@ impl Node {
         if t.keys.is_empty() {
             self.transfers.remove(&transfer);
         }
+        let mut dropped = 0;
         for key in confirmed.iter().filter(|k| mine.contains(k)) {
             if !self.replicates(key) {
                 self.forget_key(key);
+                dropped += 1;
             }
         }
         if !confirmed.is_empty() {
-            out.push(Effect::Note(Note::KeysHandedOver { to, keys: confirmed.len() as u32 }));
+            let keys = confirmed.len() as u32;
+            out.push(Effect::Note(Note::KeysHandedOver { to, keys, dropped }));
         }
     }
 }

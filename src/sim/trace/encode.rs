@@ -218,7 +218,7 @@ fn note_fields(e: &mut Encoder, note: &Note) {
         Note::InSync { peer, range_end, level } => e.u8(4).node(*peer).u128(*range_end).u8(*level),
         Note::KeysReceived { peer, keys, changed } => e.u8(5).node(*peer).u32(*keys).u32(*changed),
         Note::RingChanged { members } => e.u8(6).u32(*members),
-        Note::KeysHandedOver { to, keys } => e.u8(7).node(*to).u32(*keys),
+        Note::KeysHandedOver { to, keys, dropped } => e.u8(7).node(*to).u32(*keys).u32(*dropped),
         Note::KeysTakenOver { from, keys } => e.u8(8).node(*from).u32(*keys),
     };
 }

@@ -210,7 +210,9 @@ impl World {
                         }
                         Note::RingChanged { .. } => m.ring_changes += 1,
                         Note::KeysTakenOver { keys, .. } => m.keys_moved += u64::from(keys),
-                        Note::KeysHandedOver { .. } => {}
+                        Note::KeysHandedOver { dropped, .. } => {
+                            m.copies_dropped += u64::from(dropped)
+                        }
                     }
                     self.trace.push(self.now, Event::Node { node, note });
                 }
