@@ -47,12 +47,16 @@ impl KeyRange {
 
     /// The number of offsets in each of `leaves` equal slices of the range.
     pub(crate) fn leaf_width(&self, leaves: u32) -> u128 {
-        self.span() / u128::from(leaves) + 1
+        (self.span() / u128::from(leaves)).saturating_add(1)
     }
 
     /// Which of `leaves` equal slices of the range holds `position` (which must be in it).
+    /// (The whole ring has 2^128 positions, one more than a `u128` counts: in one leaf,
+    /// its last position would fall one leaf past the end, hence the `min`.)
     pub fn leaf_of(&self, position: Position, leaves: u32) -> u32 {
-        (self.offset(position) / self.leaf_width(leaves)) as u32
+        debug_assert!(leaves > 0 && self.contains(position), "a position of the range");
+        let leaf = self.offset(position) / self.leaf_width(leaves);
+        leaf.min(u128::from(leaves) - 1) as u32
     }
 }
 
@@ -388,6 +392,68 @@ mod tests {
         assert_eq!(q.len(), 4);
         for p in [0u128, u128::MAX / 3, u128::MAX] {
             assert_eq!(q.iter().filter(|(r, _)| r.contains(p)).count(), 1);
+        }
+    }
+
+    #[test]
+    fn every_position_of_a_range_falls_in_one_of_its_leaves() {
+        // Ten positions in four leaves: widths of three, the last leaf what is left.
+        let ten = KeyRange { start: 0, end: 10 };
+        let leaves: Vec<u32> = (1..=10).map(|p| ten.leaf_of(p, 4)).collect();
+        assert_eq!(leaves, [0, 0, 0, 1, 1, 1, 2, 2, 2, 3]);
+        let ranges = [(0, 10), (u128::MAX - 5, 4), (7, 7), (100, 1 << 100)];
+        for (start, end) in ranges {
+            let range = KeyRange { start, end };
+            for leaves in [1, 4, 256] {
+                let first = start.wrapping_add(1);
+                assert_eq!(range.leaf_of(first, leaves), 0, "{range:?} {leaves}");
+                let last = range.leaf_of(end, leaves);
+                assert!(last < leaves, "{range:?}: the last position is in a leaf ({last})");
+                if range.span() >= u128::from(leaves) {
+                    assert_eq!(last, leaves - 1, "{range:?}: the last leaf is used");
+                }
+            }
+        }
+    }
+
+    /// The plain answer: the ranges whose preference list has `node` among its first N.
+    fn replicated_by(ring: &Ring, n: usize, node: NodeId) -> Vec<KeyRange> {
+        let ranges = key_ranges(ring, Strategy::RandomTokens, n);
+        ranges.into_iter().filter(|(_, list)| list.contains(&node)).map(|(r, _)| r).collect()
+    }
+
+    #[test]
+    fn the_ranges_near_a_node_are_exactly_those_it_replicates() {
+        let tokens: Vec<(Position, NodeId)> = (0..40u32)
+            .map(|i| (crate::core::ring::key_position(&format!("t{i}")), NodeId(i * 7 % 6)))
+            .collect();
+        let ring = Ring::from_tokens(tokens);
+        for n in 1..=4 {
+            for node in (0..6).map(NodeId) {
+                let mut near = token_ranges_near(&ring, n, node);
+                near.sort();
+                let mut plain = replicated_by(&ring, n, node);
+                plain.sort();
+                assert_eq!(near, plain, "N = {n}, node {node:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_leaf_hash_tells_every_actor_apart_epochs_included() {
+        let clock = |node, epoch| {
+            let actor = Actor::new(NodeId(node), epoch);
+            VectorClock::from_counters(&[(actor, 1)], 0)
+        };
+        let hash = |c: VectorClock| {
+            let versions = [Version::new("v".into(), c, 0)];
+            leaf_hash([("k", &versions[..])])
+        };
+        let actors = [(3, 0), (3, 1), (3, 2), (5, 0), (5, 1), (5, 2)];
+        for (i, &(a, ae)) in actors.iter().enumerate() {
+            for &(b, be) in &actors[i + 1..] {
+                assert_ne!(hash(clock(a, ae)), hash(clock(b, be)), "{a}#{ae} and {b}#{be}");
+            }
         }
     }
 }

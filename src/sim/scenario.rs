@@ -72,7 +72,7 @@ pub struct ClusterSpec {
     /// How often each node gossips, in ms (default 200).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gossip_interval_ms: Option<f64>,
-    /// Merkle tree depth: 2^depth leaves per key range (default 3).
+    /// Merkle tree depth: 2^depth leaves per key range (default 8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merkle_depth: Option<u8>,
     /// How long a coordinator waits for its quorum (default 100 ms).
