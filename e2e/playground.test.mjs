@@ -320,3 +320,39 @@ test('a partition marks both sides and the cut; heal says which link is still fa
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+/** Whether the element is on screen and nothing covers its centre. */
+async function usable(page, selector) {
+  return page.locator(selector).first().evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const [x, y] = [r.left + r.width / 2, r.top + r.height / 2];
+    if (r.width === 0 || x < 0 || y < 0 || x > innerWidth || y > innerHeight) return false;
+    const top = document.elementFromPoint(x, y);
+    return top === el || el.contains(top);
+  });
+}
+
+test('on a 1280×720 projector the ring, clients, inspector and faults are usable together', async () => {
+  const { page, problems } = await openPage();
+  await page.setViewportSize({ width: 1280, height: 720 });
+  for (const projector of [false, true]) {
+    if (projector) await page.locator('.large-text input').check();
+    await page.click('g.node[data-node="C"]');
+    await page.locator('.node-inspector[data-node="C"]').waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.scrollHeight), 720, 'no page scroll');
+    for (const selector of [
+      'g.node[data-node="A"]', '.client[data-client="alice"] button.get', '.client[data-client="alice"] button.put',
+      '.node-inspector button.crash', 'button.partition', 'button.heal', '.virtual-time', '.large-text input',
+      'button.play', '.scrubber input', '.log-filter select',
+    ]) {
+      assert.ok(await usable(page, selector), `${selector} is on screen and not covered (projector: ${projector})`);
+    }
+    await page.screenshot({ path: join(SHOTS, `layout-1280${projector ? '-projector' : ''}.png`) });
+  }
+  // Projector mode scales the panels' text too, not only the ring.
+  const size = (sel) => page.locator(sel).first().evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+  assert.ok(await size('.client button.put') >= 19, 'buttons grow');
+  assert.ok(await size('.network-state') >= 19, 'panel text grows');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

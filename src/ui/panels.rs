@@ -198,12 +198,13 @@ pub fn clients_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
     html! {
         <section class="panel clients">
             <h2>{ "Clients" }</h2>
-            <p class="explain">
-                { "A put carries the context of the client's last get of the key. Two blind \
-                   puts through different coordinators make siblings, which a get shows side \
-                   by side; through the same coordinator the later one just overwrites (its \
-                   counter grows: a limit of vector clocks with one entry per coordinator)." }
-            </p>
+            <details class="explain">
+                <summary>{ "A put carries the context of the client's last get (§4.1)." }</summary>
+                { "Two blind puts through different coordinators make siblings, which a get \
+                   shows side by side; through the same coordinator the later one just \
+                   overwrites (its counter grows: a limit of vector clocks with one entry per \
+                   coordinator, §4.4)." }
+            </details>
             { for clients }
             if p.clients.len() < MAX_CLIENTS {
                 { button("+ client", "add-client", d, Cmd::AddClient) }
