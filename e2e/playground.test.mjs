@@ -137,7 +137,12 @@ test('the hinted handoff lesson: put, crash, put, recover, the hint goes home, g
   await page.click('.node-inspector button.crash');
   await alice.locator('.value input').fill('milk,eggs');
   await alice.locator('button.put').click();
+  // The coordinator waits for the crashed replica until its timeout (§4.8.3): drawn.
+  assert.match(await page.locator('.replica-wait text').first().textContent(),
+    new RegExp(`^${coordinator} waits for ${victim} \\(cart\\): gives up in [0-9.]+ ms$`));
+  await page.screenshot({ path: join(SHOTS, 'lesson-replica-wait.png') });
   await playUntil(page, () => document.querySelector('.hints-pending').textContent === '1');
+  assert.equal(await page.locator('.replica-wait').count(), 0, 'the wait is over');
   assert.match(await alice.locator('.result').innerText(), /stored milk,eggs/);
   assert.equal(await page.locator('.node-load .hint-count').count(), 1, 'the stand-in shows its hint');
   // The lookup marks the stand-in for the crashed replica, on the ring and in the list,

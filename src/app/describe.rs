@@ -18,6 +18,26 @@ pub fn ms(t: crate::core::Time) -> String {
     format!("{:.3} ms", t as f64 / MS as f64)
 }
 
+/// The waits of coordinators on replicas that cannot answer, as the ring draws them:
+/// (coordinator, silent replica, label), e.g. "C waits for B: gives up in 12.0 ms".
+pub fn replica_waits(world: &World) -> Vec<(NodeId, NodeId, String)> {
+    let now = world.now();
+    let mut lines = Vec::new();
+    for wait in world.replica_waits() {
+        for &silent in &wait.silent {
+            let left = wait.until.saturating_sub(now) as f64 / MS as f64;
+            let label = format!(
+                "{} waits for {} ({}): gives up in {left:.1} ms",
+                world.name(wait.coordinator),
+                world.name(silent),
+                wait.key
+            );
+            lines.push((wait.coordinator, silent, label));
+        }
+    }
+    lines
+}
+
 /// A count and its noun, singular or plural: "1 key", "3 keys".
 pub fn count(n: impl Into<u64>, noun: &str) -> String {
     let n = n.into();
@@ -177,7 +197,10 @@ fn describe_note(world: &World, node: NodeId, note: &Note) -> String {
     let n = |id: NodeId| world.name(id).to_string();
     let me = n(node);
     match note {
-        Note::PeerDown(p) => format!("{me} now believes {} is down", n(*p)),
+        Note::PeerDown(p) => format!(
+            "{me} got no answer from {} in time: it now believes it is down (§4.8.3)",
+            n(*p)
+        ),
         Note::PeerUp(p) => format!("{me} sees {} is up again", n(*p)),
         Note::HintStored { owner, key } => {
             format!("{me} keeps a hinted replica of {key} for {}", n(*owner))

@@ -505,3 +505,33 @@ fn a_join_is_told_truthfully_every_copy_deleted_and_every_key_taken_over_is_in_t
     let lines = describe::log_lines(world, describe::LogFilter::All, "deleted its copies", 50);
     assert!(!lines.is_empty(), "the log tells who deleted copies");
 }
+
+#[test]
+fn a_coordinator_waiting_on_a_crashed_replica_is_shown_until_its_timeout_then_a_stand_in() {
+    let mut p = quiet();
+    let world = p.session.world();
+    let (coordinator, owner) = (world.preference_list("cart")[0], world.preference_list("cart")[1]);
+    p.update(Cmd::ClientField(0, ClientField::Via, world.name(coordinator).to_string()));
+    p.update(Cmd::Crash(owner));
+    p.update(Cmd::ClientPut(0));
+    run(&mut p, 1);
+    let world = p.session.world();
+    let waits = world.replica_waits();
+    assert_eq!(waits.len(), 1, "{waits:?}");
+    assert_eq!((waits[0].coordinator, &waits[0].silent), (coordinator, &vec![owner]));
+    let timeout = world.config().replica_timeout;
+    assert!(waits[0].until > world.now() && waits[0].until <= timeout + MS, "{waits:?}");
+    let lines = describe::replica_waits(world);
+    let expected =
+        format!("{} waits for {} (cart): gives up in", world.name(coordinator), world.name(owner));
+    assert!(lines[0].2.starts_with(&expected), "{}", lines[0].2);
+    // Past the timeout: no more waiting; the coordinator believes the owner down and a
+    // stand-in keeps a hinted replica.
+    run(&mut p, timeout / MS + 20);
+    let world = p.session.world();
+    assert!(world.replica_waits().is_empty());
+    assert!(world.node(coordinator).believed_down().contains_key(&owner));
+    assert_eq!(world.pending_hints(), 1);
+    let said = describe::log_lines(world, describe::LogFilter::All, "no answer from", 5);
+    assert!(!said.is_empty(), "the log says why the coordinator gave up");
+}

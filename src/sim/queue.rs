@@ -220,6 +220,12 @@ impl<T> EventQueue<T> {
         self.arrivals.peek().map(|Reverse(key)| unpacked(*key).1)
     }
 
+    /// Every timer queued, with when it goes off (in no particular order: for looking at,
+    /// not for running).
+    pub fn timers(&self) -> impl Iterator<Item = (Time, &T)> {
+        self.fifos.iter().flat_map(|(_, fifo)| fifo.iter().map(|e| (e.at, &e.item)))
+    }
+
     /// Number of entries.
     pub fn len(&self) -> usize {
         self.arrivals.len() + self.fifos.iter().map(|(_, f)| f.len()).sum::<usize>()

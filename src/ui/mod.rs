@@ -325,6 +325,10 @@ pub fn app() -> Html {
         .links()
         .map(|((a, b), fault)| (a.index(), b.index(), crate::app::describe::link_label(fault)))
         .collect();
+    let waits: Vec<(usize, usize, String)> = crate::app::describe::replica_waits(world)
+        .into_iter()
+        .map(|(coordinator, silent, label)| (coordinator.index(), silent.index(), label))
+        .collect();
     let legend = MsgKind::ALL.iter().map(|&k| {
         let style = format!("background:{}", message_colour(k));
         html! { <li><span class="swatch" style={style}></span>{ k.label() }</li> }
@@ -355,7 +359,7 @@ pub fn app() -> Html {
                 <section class="stage">
                     { lookup(&p, d) }
                     <RingView nodes={node_views(&p)} messages={message_views(&p)} lookup={key}
-                              n={world.config().n} {links} keys={key_marks(&p)}
+                              n={world.config().n} {links} {waits} keys={key_marks(&p)}
                               {on_key_hover} {on_node_click} {on_message_click} />
                     <div class="under-ring">
                         { panels::stats(&p) }

@@ -573,8 +573,13 @@ pub fn stats(p: &Playground) -> Html {
             <dt>{ "puts ok / failed" }</dt><dd class="puts">{ puts }</dd>
             <dt>{ "gets ok / failed" }</dt><dd class="gets">{ gets }</dd>
             <dt>{ "gets with siblings" }</dt><dd>{ m.gets_with_siblings }</dd>
-            <dt>{ "hints stored / handed back" }</dt><dd class="hints-total">{ hints }</dd>
-            <dt>{ "hints pending" }</dt><dd class="hints-pending">{ world.pending_hints() }</dd>
+            <dt title="Each write a stand-in kept for a down owner counts; a second write to \
+                       the same key updates the same hinted replica, which goes back once (§4.6)">
+                { "hinted writes kept / replicas handed back" }
+            </dt>
+            <dd class="hints-total">{ hints }</dd>
+            <dt>{ "hinted replicas pending" }</dt>
+            <dd class="hints-pending">{ world.pending_hints() }</dd>
             <dt>{ "seed" }</dt><dd class="seed">{ world.seed() }</dd>
         </dl>
     }

@@ -62,6 +62,8 @@ pub struct RingProps {
     pub n: usize,
     /// Faulty links, by node index, with a short label.
     pub links: Vec<(usize, usize, String)>,
+    /// Coordinators waiting on replicas that cannot answer: (coordinator, replica, label).
+    pub waits: Vec<(usize, usize, String)>,
     /// Keys held in the cluster, with their place on the ring; hovering one looks it up.
     pub keys: Vec<(String, f64)>,
     pub on_key_hover: Callback<String>,
@@ -301,6 +303,19 @@ pub fn ring_view(props: &RingProps) -> Html {
             </g>
         }
     });
+    // A coordinator waiting on a replica that cannot answer: a dotted line and the time
+    // left before its replica timeout (§4.8.3).
+    let waits = props.waits.iter().enumerate().map(|(i, (from, to, label))| {
+        let ((x1, y1), (x2, y2)) = (node_point(*from, count), node_point(*to, count));
+        let (lx, ly) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0 + 26.0 * i as f64);
+        html! {
+            <g class="replica-wait">
+                <line x1={format!("{x1:.1}")} y1={format!("{y1:.1}")}
+                      x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} />
+                <text x={format!("{lx:.1}")} y={format!("{ly:.1}")}>{ label }</text>
+            </g>
+        }
+    });
     // The cut of a partition: a wall between neighbours on different sides.
     let side_of = |i: usize| props.nodes.get(i).and_then(|n| n.side);
     let walls =
@@ -338,6 +353,7 @@ pub fn ring_view(props: &RingProps) -> Html {
                 <g class="keys">{ for keys }</g>
                 <g class="faulty-links">{ for faulty }</g>
                 <g class="partition-walls">{ for walls }</g>
+                <g class="replica-waits">{ for waits }</g>
                 <g class="lookup-mark">{ for key }</g>
                 <g class="nodes">{ for nodes }</g>
             </svg>

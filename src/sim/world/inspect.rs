@@ -7,15 +7,26 @@ use crate::core::clock::{Actor, VectorClock};
 use crate::core::config::Config;
 use crate::core::membership::Membership;
 use crate::core::merkle::{key_ranges, KeyRange};
-use crate::core::message::{ClientReply, Msg};
+use crate::core::message::{ClientReply, Msg, Timer};
 use crate::core::node::Node;
-use crate::core::request::choose_targets;
+use crate::core::request::{choose_targets, Target};
 use crate::core::ring::Ring;
 use crate::core::version::Version;
-use crate::core::{NodeId, Time};
+use crate::core::{Key, NodeId, Time};
 use crate::sim::network::Network;
 use crate::sim::trace::Trace;
 use crate::sim::wire::InFlight;
+
+/// A coordinator waiting on replicas that cannot answer (see [`World::replica_waits`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplicaWait {
+    pub coordinator: NodeId,
+    pub key: Key,
+    /// The targets it waits on that are down or cut off.
+    pub silent: Vec<NodeId>,
+    /// When its replica timeout goes off.
+    pub until: Time,
+}
 
 impl World {
     /// The current virtual time.
@@ -201,6 +212,35 @@ impl World {
         let list = self.preference_list(key);
         let targets = choose_targets(&list, self.config.n, true, |node| !self.is_up(node));
         targets.iter().filter_map(|t| t.stands_in_for.map(|owner| (t.node, owner))).collect()
+    }
+
+    /// Coordinators waiting on replicas that cannot answer — down, or cut off by a
+    /// partition — and when each will give up on them: a coordinator learns of a failure
+    /// only by a timeout (§4.8.3). (Replicas that are merely slow are left out: every
+    /// request waits on those for a moment.) Ordered by when the waits end.
+    pub fn replica_waits(&self) -> Vec<ReplicaWait> {
+        let mut waits = Vec::new();
+        for (until, alarm) in self.queue.timers() {
+            let Timer::ReplicaTimeout(req) = alarm.timer else { continue };
+            let coordinator = alarm.node;
+            let i = coordinator.index();
+            if !self.up[i] || self.incarnation[i] != alarm.incarnation {
+                continue; // a timer of a crashed node's past life never goes off
+            }
+            let Some((_, request)) = self.nodes[i].requests().find(|(id, _)| *id == req) else {
+                continue;
+            };
+            let cannot_answer = |t: &&Target| {
+                !self.up[t.node.index()] || !self.network.reachable(coordinator, t.node)
+            };
+            let silent: Vec<NodeId> =
+                request.silent().iter().filter(cannot_answer).map(|t| t.node).collect();
+            if let (false, Some(key)) = (silent.is_empty(), request.key()) {
+                waits.push(ReplicaWait { coordinator, key: key.clone(), silent, until });
+            }
+        }
+        waits.sort_by_key(|w| (w.until, w.coordinator));
+        waits
     }
 
     /// A one-line account of a reply, with clocks written with node names.

@@ -19,6 +19,7 @@ mod operations;
 pub use super::metrics::{Metrics, SyncStats};
 pub use super::wire::InFlight;
 pub use build::{validate_nodes, NodeSpec, WorldSpec};
+pub use inspect::ReplicaWait;
 pub use operations::OpRecord;
 
 use super::wire::{Wire, Wired};
