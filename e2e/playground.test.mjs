@@ -139,7 +139,7 @@ test('the hinted handoff lesson: put, crash, put, recover, the hint goes home, g
   await alice.locator('button.put').click();
   // The coordinator waits for the crashed replica until its timeout (§4.8.3): drawn.
   assert.match(await page.locator('.replica-wait text').first().textContent(),
-    new RegExp(`^${coordinator} waits for ${victim} \\(cart\\): gives up in [0-9.]+ ms$`));
+    new RegExp(`^${coordinator} waits for ${victim}: [0-9.]+ ms left$`));
   await page.screenshot({ path: join(SHOTS, 'lesson-replica-wait.png') });
   await playUntil(page, () => document.querySelector('.hints-pending').textContent === '1');
   assert.equal(await page.locator('.replica-wait').count(), 0, 'the wait is over');

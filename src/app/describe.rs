@@ -19,7 +19,7 @@ pub fn ms(t: crate::core::Time) -> String {
 }
 
 /// The waits of coordinators on replicas that cannot answer, as the ring draws them:
-/// (coordinator, silent replica, label), e.g. "C waits for B: gives up in 12.0 ms".
+/// (coordinator, silent replica, label), e.g. "C waits for B: 12.0 ms left".
 pub fn replica_waits(world: &World) -> Vec<(NodeId, NodeId, String)> {
     let now = world.now();
     let mut lines = Vec::new();
@@ -27,10 +27,9 @@ pub fn replica_waits(world: &World) -> Vec<(NodeId, NodeId, String)> {
         for &silent in &wait.silent {
             let left = wait.until.saturating_sub(now) as f64 / MS as f64;
             let label = format!(
-                "{} waits for {} ({}): gives up in {left:.1} ms",
+                "{} waits for {}: {left:.1} ms left",
                 world.name(wait.coordinator),
-                world.name(silent),
-                wait.key
+                world.name(silent)
             );
             lines.push((wait.coordinator, silent, label));
         }

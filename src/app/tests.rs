@@ -522,8 +522,7 @@ fn a_coordinator_waiting_on_a_crashed_replica_is_shown_until_its_timeout_then_a_
     let timeout = world.config().replica_timeout;
     assert!(waits[0].until > world.now() && waits[0].until <= timeout + MS, "{waits:?}");
     let lines = describe::replica_waits(world);
-    let expected =
-        format!("{} waits for {} (cart): gives up in", world.name(coordinator), world.name(owner));
+    let expected = format!("{} waits for {}: ", world.name(coordinator), world.name(owner));
     assert!(lines[0].2.starts_with(&expected), "{}", lines[0].2);
     // Past the timeout: no more waiting; the coordinator believes the owner down and a
     // stand-in keeps a hinted replica.

@@ -307,7 +307,9 @@ pub fn ring_view(props: &RingProps) -> Html {
     // left before its replica timeout (§4.8.3).
     let waits = props.waits.iter().enumerate().map(|(i, (from, to, label))| {
         let ((x1, y1), (x2, y2)) = (node_point(*from, count), node_point(*to, count));
-        let (lx, ly) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0 + 26.0 * i as f64);
+        // Nearer the coordinator than the middle, and inside the picture.
+        let lx = (x1 + 0.35 * (x2 - x1)).clamp(180.0, 820.0);
+        let ly = y1 + 0.35 * (y2 - y1) + 26.0 * i as f64;
         html! {
             <g class="replica-wait">
                 <line x1={format!("{x1:.1}")} y1={format!("{y1:.1}")}
