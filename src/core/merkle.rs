@@ -229,11 +229,6 @@ impl MerkleTree {
         tree
     }
 
-    /// Sets one leaf's hash and recomputes the path from it up to the root.
-    pub fn set_leaf(&mut self, leaf: u32, hash: Hash) {
-        self.set_leaves([(leaf, hash)]);
-    }
-
     /// Sets some leaves' hashes (in leaf order) and recomputes every node above them, each
     /// once, level by level. (A node over two empty subtrees takes the empty hash of its
     /// height without hashing.)
