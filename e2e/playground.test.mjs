@@ -361,3 +361,25 @@ test('on a 1280×720 projector the ring, clients, inspector and faults are usabl
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('"?" opens the help: keys, words and messages, each with its section; Esc closes it', async () => {
+  const { page, problems } = await openPage();
+  assert.match(await page.locator('button.play kbd').innerText(), /space/, 'the key is on the button');
+  assert.equal(await page.locator('.help-overlay').count(), 0);
+  await page.keyboard.press('?');
+  const help = page.locator('.help-overlay');
+  await help.waitFor();
+  assert.match(await help.locator('dl.terms').innerText(), /sloppy quorum\s+reads and writes go to the first N healthy nodes .*\(§4\.6\)/);
+  assert.match(await help.locator('dl.messages').innerText(), /merkle keys\s+the keys under leaves whose hashes differ \(§4\.7\)/);
+  assert.match(await help.locator('dl.keys').innerText(), /Space\s+play or pause/);
+  await page.screenshot({ path: join(SHOTS, 'help.png') });
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('.help-overlay').count(), 0);
+  await page.click('button.help');
+  await help.waitFor();
+  await help.locator('button.close').click();
+  assert.equal(await page.locator('.help-overlay').count(), 0);
+  assert.match(await page.locator('ul.legend li', { hasText: 'hinted put' }).getAttribute('title'), /stand-in/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -5,6 +5,7 @@
 //! There is no protocol logic here either: every action goes to the simulator.
 
 pub mod describe;
+pub mod glossary;
 
 use crate::core::config::{Config, ConfigError};
 use crate::core::version::Reconciliation;
@@ -219,6 +220,8 @@ pub enum Cmd {
     LogFilter(describe::LogFilter),
     LogText(String),
     LargeText(bool),
+    /// Shows or hides the help overlay (keys, words, messages); None: toggles it.
+    Help(Option<bool>),
 }
 
 /// The page's state.
@@ -242,6 +245,8 @@ pub struct Playground {
     pub log_filter: describe::LogFilter,
     pub log_text: String,
     pub large_text: bool,
+    /// Whether the help overlay is open.
+    pub help: bool,
     /// A message about the page as a whole (e.g. a bad URL was ignored).
     pub notice: Option<String>,
 }
@@ -485,6 +490,7 @@ impl Playground {
             log_filter: describe::LogFilter::All,
             log_text: String::new(),
             large_text: false,
+            help: false,
             notice: None,
         })
     }
@@ -584,6 +590,7 @@ impl Playground {
             Cmd::LogFilter(filter) => self.log_filter = filter,
             Cmd::LogText(text) => self.log_text = text,
             Cmd::LargeText(on) => self.large_text = on,
+            Cmd::Help(show) => self.help = show.unwrap_or(!self.help),
         }
     }
 

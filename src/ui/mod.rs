@@ -7,7 +7,7 @@ pub mod panels;
 pub mod ring_view;
 
 use crate::app::describe::ms;
-use crate::app::{Cmd, Playground, Selected, SPEEDS};
+use crate::app::{glossary, Cmd, Playground, Selected, SPEEDS};
 use crate::core::membership::MemberStatus;
 use crate::core::message::MsgKind;
 use crate::core::ring::{format_position, key_position, ring_fraction};
@@ -111,6 +111,8 @@ fn keyboard_shortcuts(dispatch: Callback<Cmd>) -> impl FnOnce() {
             " " if tag == "BUTTON" => return,
             " " => Cmd::TogglePlay,
             "ArrowRight" => Cmd::Step,
+            "?" => Cmd::Help(None),
+            "Escape" => Cmd::Help(Some(false)),
             _ => return,
         };
         e.prevent_default();
@@ -161,9 +163,10 @@ fn toolbar(p: &Playground, d: &Callback<Cmd>) -> Html {
             <button class="play" onclick={d.reform(|_| Cmd::TogglePlay)}
                     aria-pressed={p.playing.to_string()} title="Play or pause (space)">
                 { if p.playing { "❚❚ Pause" } else { "▶ Play" } }
+                <kbd>{ "space" }</kbd>
             </button>
             <button class="step" onclick={d.reform(|_| Cmd::Step)} title="Handle one event (→)">
-                { "Step →" }
+                { "Step" }<kbd>{ "→" }</kbd>
             </button>
             <label class="speed"
                    title="How many milliseconds of simulated time pass per real second">
@@ -191,6 +194,10 @@ fn toolbar(p: &Playground, d: &Callback<Cmd>) -> Html {
             <label class="switch large-text">
                 <input type="checkbox" checked={p.large_text} onchange={on_large} />{ "projector" }
             </label>
+            <button class="help" onclick={d.reform(|_| Cmd::Help(None))}
+                    title="Keys, words and messages explained (?)" aria-label="help">
+                { "?" }
+            </button>
         </div>
     }
 }
@@ -219,6 +226,39 @@ fn branches_bar(p: &Playground, d: &Callback<Cmd>) -> Html {
                 <span class="past-warning">{ warning }</span>
             }
             { for buttons }
+        </div>
+    }
+}
+
+/// Keys, words and messages, each in one line with its section (the "?" overlay).
+fn help_overlay(d: &Callback<Cmd>) -> Html {
+    let close = d.reform(|_: MouseEvent| Cmd::Help(Some(false)));
+    let keys = glossary::KEYS.iter().map(|(key, what)| {
+        html! { <><dt><kbd>{ *key }</kbd></dt><dd>{ *what }</dd></> }
+    });
+    let terms = glossary::TERMS.iter().map(|t| {
+        html! { <><dt>{ t.word }</dt><dd>{ format!("{} ({})", t.meaning, t.section) }</dd></> }
+    });
+    let messages = MsgKind::ALL.iter().map(|&k| {
+        let style = format!("background:{}", message_colour(k));
+        html! {
+            <>
+                <dt><span class="swatch" style={style}></span>{ k.label() }</dt>
+                <dd>{ glossary::message_meaning(k) }</dd>
+            </>
+        }
+    });
+    html! {
+        <div class="help-overlay" role="dialog" aria-label="help: keys, words and messages">
+            <div class="help-box">
+                <button class="close" onclick={close}>{ "Close (Esc)" }</button>
+                <h2>{ "Keys" }</h2>
+                <dl class="keys">{ for keys }</dl>
+                <h2>{ "Words" }</h2>
+                <dl class="terms">{ for terms }</dl>
+                <h2>{ "Messages" }</h2>
+                <dl class="messages">{ for messages }</dl>
+            </div>
         </div>
     }
 }
@@ -331,7 +371,11 @@ pub fn app() -> Html {
         .collect();
     let legend = MsgKind::ALL.iter().map(|&k| {
         let style = format!("background:{}", message_colour(k));
-        html! { <li><span class="swatch" style={style}></span>{ k.label() }</li> }
+        html! {
+            <li title={glossary::message_meaning(k)}>
+                <span class="swatch" style={style}></span>{ k.label() }
+            </li>
+        }
     });
     let tokens = world.ring().tokens_of(NodeId(0)).len();
     let tagline = format!(
@@ -355,6 +399,7 @@ pub fn app() -> Html {
                 { toolbar(&p, d) }
                 { branches_bar(&p, d) }
             </header>
+            if p.help { { help_overlay(d) } }
             <main class="layout">
                 <section class="stage">
                     { lookup(&p, d) }

@@ -5,6 +5,7 @@
 use crate::app::describe::{
     log_lines, ms, network_state, short_hash, short_position, version_text, LogFilter,
 };
+use crate::app::glossary;
 use crate::app::{
     error_for, ClientField, Cmd, FaultField, FieldErrors, Playground, Selected, SettingsField,
     Switch, MAX_CLIENTS,
@@ -474,7 +475,7 @@ pub fn settings_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
     let switch = |label: &str, class: &'static str, on: bool, which: Switch| {
         let onchange = d.reform(move |_: Event| Cmd::Toggle(which));
         html! {
-            <label class={classes!("switch", class)}>
+            <label class={classes!("switch", class)} title={glossary::title(label)}>
                 <input type="checkbox" checked={on} {onchange} />{ label }
             </label>
         }
@@ -491,6 +492,12 @@ pub fn settings_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
                 { field("seed", "seed", &s.seed, &s.errors, d,
                         |v| Cmd::SettingsField(SettingsField::Seed, v)) }
             </div>
+            <p class="explain">
+                { "N: how many nodes keep each key (§4.3). R: how many replicas a get waits \
+                   for; W: how many a put waits for, the coordinator included (§4.5). With \
+                   R + W > N a get's replicas and a put's share a node among the same N \
+                   (a sloppy quorum's stand-ins can break that, §4.6)." }
+            </p>
             <div class="switches">
                 { switch("sloppy quorum", "sloppy", s.sloppy_quorum, Switch::SloppyQuorum) }
                 { switch("hinted handoff", "handoff", s.hinted_handoff, Switch::HintedHandoff) }
