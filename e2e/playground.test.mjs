@@ -260,7 +260,9 @@ test('anti-entropy: a wiped replica shows differing Merkle roots and is repaired
   assert.equal(await page.locator('.node-inspector .store tr').count(), 0, 'the disk is empty');
   // It lost the record of its clock counters with its disk: it stamps under a new identity.
   assert.match(await page.locator('.node-inspector .identity').innerText(), new RegExp(`as ${victim}#1, a new identity`));
-  assert.ok(await page.locator('.node-inspector .trees .out-of-sync').count() >= 1, 'its Merkle roots differ from its peers');
+  const differs = page.locator('.node-inspector .trees tr.differs td');
+  assert.ok(await differs.count() >= 1, 'its Merkle roots differ from its peers');
+  assert.match(await differs.first().innerText(), /^root [0-9a-f]{8} · (same as .* ✓ · )?differs from [A-E](, [A-E])*: anti-entropy will compare their trees/);
   await page.screenshot({ path: join(SHOTS, 'wiped-node.png') });
   await page.click('button.anti-entropy');
   await playUntil(page, () => document.querySelector('.node-inspector .store').textContent.includes('milk'));

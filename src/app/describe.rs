@@ -37,6 +37,43 @@ pub fn replica_waits(world: &World) -> Vec<(NodeId, NodeId, String)> {
     lines
 }
 
+/// A key range of `node`'s, as the inspector tells it: its Merkle root, and which of the
+/// range's other replicas have the same root, which a different one (anti-entropy will
+/// compare them) and which are down (§4.7). Returns the text and whether any differ.
+pub fn range_state(
+    world: &World,
+    node: NodeId,
+    range: crate::core::merkle::KeyRange,
+    replicas: &[NodeId],
+) -> (String, bool) {
+    let root = world.node(node).merkle_tree(range).root();
+    let differing = world.peers_differing(node, range, replicas);
+    let names =
+        |ids: &[NodeId]| ids.iter().map(|&id| world.name(id)).collect::<Vec<_>>().join(", ");
+    let others: Vec<NodeId> = replicas.iter().copied().filter(|&r| r != node).collect();
+    let down: Vec<NodeId> = others.iter().copied().filter(|&r| !world.is_up(r)).collect();
+    let same: Vec<NodeId> =
+        others.iter().copied().filter(|r| world.is_up(*r) && !differing.contains(r)).collect();
+    let mut parts = vec![format!("root {}", short_hash(&root))];
+    if !same.is_empty() {
+        parts.push(format!("same as {} ✓", names(&same)));
+    }
+    if !differing.is_empty() {
+        parts.push(format!(
+            "differs from {}: anti-entropy will compare their trees and exchange the keys \
+             under differing leaves",
+            names(&differing)
+        ));
+    }
+    if !down.is_empty() {
+        parts.push(format!("{} down", names(&down)));
+    }
+    if others.is_empty() {
+        parts.push("no other replica".into());
+    }
+    (parts.join(" · "), !differing.is_empty())
+}
+
 /// A count and its noun, singular or plural: "1 key", "3 keys".
 pub fn count(n: impl Into<u64>, noun: &str) -> String {
     let n = n.into();

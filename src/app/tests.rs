@@ -534,3 +534,32 @@ fn a_coordinator_waiting_on_a_crashed_replica_is_shown_until_its_timeout_then_a_
     let said = describe::log_lines(world, describe::LogFilter::All, "no answer from", 5);
     assert!(!said.is_empty(), "the log says why the coordinator gave up");
 }
+
+#[test]
+fn a_range_is_told_as_which_replicas_agree_and_which_differ_never_both_at_once() {
+    let mut p = quiet();
+    p.update(Cmd::ClientPut(0));
+    run(&mut p, 200);
+    let world = p.session.world();
+    let owner = world.preference_list("cart")[2];
+    p.update(Cmd::Wipe(owner));
+    let world = p.session.world();
+    let mut differing = 0;
+    for (range, replicas) in world.node(owner).hosted_ranges() {
+        let (text, differs) = describe::range_state(world, owner, range, &replicas);
+        assert!(text.starts_with("root "), "{text}");
+        let peers = world.peers_differing(owner, range, &replicas);
+        for peer in replicas.iter().filter(|&&r| r != owner) {
+            let name = world.name(*peer);
+            let said_same = text.contains("same as")
+                && text.split(" · ").any(|part| part.starts_with("same as") && part.contains(name));
+            let said_differs = text
+                .split(" · ")
+                .any(|part| part.starts_with("differs from") && part.contains(name));
+            assert!(!(said_same && said_differs), "{name} both same and different: {text}");
+            assert_eq!(said_differs, peers.contains(peer), "{text}");
+        }
+        differing += usize::from(differs);
+    }
+    assert!(differing >= 1, "the wiped node's range with cart differs from its peers");
+}

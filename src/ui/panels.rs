@@ -3,7 +3,7 @@
 //! does into [`Cmd`]s.
 
 use crate::app::describe::{
-    log_lines, ms, network_state, short_hash, short_position, version_text, LogFilter,
+    log_lines, ms, network_state, range_state, short_position, version_text, LogFilter,
 };
 use crate::app::glossary;
 use crate::app::{
@@ -304,22 +304,12 @@ fn node_inspector(p: &Playground, id: NodeId, d: &Callback<Cmd>) -> Html {
     });
     let ranges = node.hosted_ranges();
     let trees = ranges.iter().map(|(range, replicas)| {
-        let root = node.merkle_tree(*range).root();
-        let peers: Vec<NodeId> = replicas.iter().copied().filter(|&r| r != id).collect();
-        let differing = world.peers_differing(id, *range, replicas);
-        let differ: Vec<&str> = differing.iter().map(|&r| world.name(r)).collect();
-        let with: Vec<&str> = peers.iter().map(|&r| world.name(r)).collect();
+        let (text, differs) = range_state(world, id, *range, replicas);
         let range_text = format!("{}…{}", short_position(range.start), short_position(range.end));
-        let repair = format!(" ≠ {} (anti-entropy will repair)", differ.join(", "));
         html! {
-            <tr class={classes!((!differ.is_empty()).then_some("differs"))}>
+            <tr class={classes!(differs.then_some("differs"))}>
                 <th>{ range_text }</th>
-                <td>
-                    <code>{ short_hash(&root) }</code>
-                    { format!(" shared with {}", with.join(", ")) }
-                    if differ.is_empty() { <span class="in-sync">{ " ✓ same root" }</span> }
-                    else { <span class="out-of-sync">{ repair }</span> }
-                </td>
+                <td>{ text }</td>
             </tr>
         }
     });
