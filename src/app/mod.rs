@@ -6,6 +6,7 @@
 
 pub mod describe;
 pub mod glossary;
+pub mod palette;
 
 use crate::core::config::{Config, ConfigError};
 use crate::core::version::Reconciliation;

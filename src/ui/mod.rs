@@ -2,18 +2,17 @@
 //! what the user does into [`Cmd`]s; it holds no protocol logic of its own.
 
 mod frame_loop;
-pub mod palette;
 pub mod panels;
 pub mod ring_view;
 
 use crate::app::describe::ms;
+use crate::app::palette::{message_style, shape_path, MessageStyle};
 use crate::app::{glossary, Cmd, Playground, Selected, SPEEDS};
 use crate::core::membership::MemberStatus;
 use crate::core::message::MsgKind;
 use crate::core::ring::{format_position, key_position, ring_fraction};
 use crate::core::{NodeId, Time};
 use frame_loop::FrameLoop;
-use palette::message_colour;
 use ring_view::{KeyMark, MessageView, NodeView, RingView};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -230,6 +229,25 @@ fn branches_bar(p: &Playground, d: &Callback<Cmd>) -> Html {
     }
 }
 
+/// A message kind's shape and colour, small, as the legend shows it.
+pub fn swatch(style: MessageStyle) -> Html {
+    html! {
+        <svg class="swatch" viewBox="-20 -20 40 40" aria-hidden="true">
+            { message_shape(style, 13.0) }
+        </svg>
+    }
+}
+
+/// A message kind's shape in its colour: filled for a request, hollow for an answer.
+pub fn message_shape(style: MessageStyle, r: f64) -> Html {
+    let (fill, stroke, width) =
+        if style.filled { (style.colour, "#111", "2") } else { ("#fff", style.colour, "6") };
+    html! {
+        <path class="shape" d={shape_path(style.shape, r)} fill={fill} stroke={stroke}
+              stroke-width={width} />
+    }
+}
+
 /// Keys, words and messages, each in one line with its section (the "?" overlay).
 fn help_overlay(d: &Callback<Cmd>) -> Html {
     let close = d.reform(|_: MouseEvent| Cmd::Help(Some(false)));
@@ -240,10 +258,9 @@ fn help_overlay(d: &Callback<Cmd>) -> Html {
         html! { <><dt>{ t.word }</dt><dd>{ format!("{} ({})", t.meaning, t.section) }</dd></> }
     });
     let messages = MsgKind::ALL.iter().map(|&k| {
-        let style = format!("background:{}", message_colour(k));
         html! {
             <>
-                <dt><span class="swatch" style={style}></span>{ k.label() }</dt>
+                <dt>{ swatch(message_style(k)) }{ k.label() }</dt>
                 <dd>{ glossary::message_meaning(k) }</dd>
             </>
         }
@@ -370,11 +387,8 @@ pub fn app() -> Html {
         .map(|(coordinator, silent, label)| (coordinator.index(), silent.index(), label))
         .collect();
     let legend = MsgKind::ALL.iter().map(|&k| {
-        let style = format!("background:{}", message_colour(k));
         html! {
-            <li title={glossary::message_meaning(k)}>
-                <span class="swatch" style={style}></span>{ k.label() }
-            </li>
+            <li title={glossary::message_meaning(k)}>{ swatch(message_style(k)) }{ k.label() }</li>
         }
     });
     let tokens = world.ring().tokens_of(NodeId(0)).len();

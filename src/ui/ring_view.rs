@@ -2,8 +2,9 @@
 //! around it with their load, a looked-up key with its preference list (§4.3), faulty
 //! links, and every message in flight moving from sender to receiver.
 
-use super::palette::{message_colour, node_colour};
+use super::message_shape;
 use crate::app::describe::count as counted;
+use crate::app::palette::{message_style, node_colour};
 use crate::core::message::MsgKind;
 use std::f64::consts::TAU;
 use yew::prelude::*;
@@ -70,6 +71,9 @@ pub struct RingProps {
     pub on_node_click: Callback<usize>,
     pub on_message_click: Callback<u64>,
 }
+
+/// Most messages in flight that are drawn with their names.
+const MAX_LABELLED: usize = 12;
 
 const VIEW_BOX: &str = "-20 -20 1040 1060";
 const CENTRE: f64 = 500.0;
@@ -193,7 +197,15 @@ fn hint_label(node: &NodeView) -> String {
     }
 }
 
-fn message_mark(m: &MessageView, count: usize, size: f64, on_click: &Callback<u64>) -> Html {
+fn message_mark(
+    m: &MessageView,
+    count: usize,
+    size: f64,
+    labels: bool,
+    on_click: &Callback<u64>,
+) -> Html {
+    // Named only on the open part of its path, so that it covers no node's own labels.
+    let labelled = labels && (0.15..=0.85).contains(&m.progress);
     let ((x1, y1), (x2, y2)) = message_path(m, count, size);
     let (mut x, mut y) = (x1 + (x2 - x1) * m.progress, y1 + (y2 - y1) * m.progress);
     // A message that will be lost falls away over the last part of its path.
@@ -211,10 +223,29 @@ fn message_mark(m: &MessageView, count: usize, size: f64, on_click: &Callback<u6
         <g key={m.id} class={class} data-kind={m.kind.label()} data-id={m.id.to_string()}
            opacity={opacity} transform={format!("translate({x:.1},{y:.1})")} {onclick}>
             <title>{ format!("{}: click to see what it carries", m.kind.label()) }</title>
-            <circle r="15" fill={message_colour(m.kind)} />
-            <text class="message-label" y="-22">{ m.kind.label() }</text>
+            { message_shape(message_style(m.kind), 15.0) }
+            if labelled {
+                <text class="message-label" y="-24">{ m.kind.label() }</text>
+            }
         </g>
     }
+}
+
+/// Where to draw ticks at `positions` (sorted fractions of the ring) so that none hides
+/// another: a tick closer than a tick's width to the one before moves clockwise just
+/// enough, so the clockwise order stays exact (the lookup gives exact positions). With too
+/// many tokens for the circle, they stay where they are.
+fn spread(positions: &[f64]) -> Vec<f64> {
+    const GAP: f64 = 0.005;
+    if positions.len() as f64 * GAP > 0.5 {
+        return positions.to_vec();
+    }
+    let mut drawn: Vec<f64> = Vec::with_capacity(positions.len());
+    for &p in positions {
+        let at = drawn.last().map_or(p, |&last| p.max(last + GAP));
+        drawn.push(at);
+    }
+    drawn
 }
 
 /// The part of the ring that changes only with membership: the circle and the tokens.
@@ -242,17 +273,24 @@ fn tokens(props: &TokensProps) -> Html {
             }
         })
     });
-    let tokens = props.nodes.iter().flat_map(|(index, name, tokens)| {
-        tokens.iter().map(move |&t| {
-            let (x1, y1) = point(t, RING_RADIUS - 22.0);
-            let (x2, y2) = point(t, RING_RADIUS + 22.0);
-            html! {
-                <line class="token" data-node={name.clone()}
-                      x1={format!("{x1:.1}")} y1={format!("{y1:.1}")}
-                      x2={format!("{x2:.1}")} y2={format!("{y2:.1}")}
-                      stroke={node_colour(*index)} />
-            }
-        })
+    let mut all: Vec<(f64, usize, &String)> = props
+        .nodes
+        .iter()
+        .flat_map(|(index, name, tokens)| tokens.iter().map(move |&t| (t, *index, name)))
+        .collect();
+    all.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let drawn_at = spread(&all.iter().map(|t| t.0).collect::<Vec<_>>());
+    let tokens = all.iter().zip(drawn_at).map(|(&(t, index, name), at)| {
+        let (x1, y1) = point(at, RING_RADIUS - 22.0);
+        let (x2, y2) = point(at, RING_RADIUS + 22.0);
+        html! {
+            <line class="token" data-node={name.clone()}
+                  x1={format!("{x1:.1}")} y1={format!("{y1:.1}")}
+                  x2={format!("{x2:.1}")} y2={format!("{y2:.1}")}
+                  stroke={node_colour(index)}>
+                <title>{ format!("a token of {name}, {:.2}% round the ring", t * 100.0) }</title>
+            </line>
+        }
     });
     html! {
         <g class="tokens">
@@ -339,8 +377,13 @@ pub fn ring_view(props: &RingProps) -> Html {
             </g>
         }
     });
-    let messages =
-        props.messages.iter().map(|m| message_mark(m, count, size, &props.on_message_click));
+    // A crowd of messages (an anti-entropy round, a burst of load) goes unlabelled: the
+    // legend and a click say what each is.
+    let labels = props.messages.len() <= MAX_LABELLED;
+    let messages = props
+        .messages
+        .iter()
+        .map(|m| message_mark(m, count, size, labels, &props.on_message_click));
     // Three layers, so that the browser repaints only what changed: the ring and its
     // tokens (changing only with membership), the nodes and keys (now and then), and the
     // moving messages (every frame).
