@@ -267,11 +267,6 @@ impl MerkleTree {
         self.hashes[index as usize]
     }
 
-    /// The tree's depth: leaves are at this level (the root is level 0).
-    pub fn depth(&self) -> u8 {
-        self.depth
-    }
-
     /// Whether tree node `index` is a leaf.
     pub fn is_leaf(&self, index: u32) -> bool {
         index >= 1 << self.depth
