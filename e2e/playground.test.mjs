@@ -385,3 +385,28 @@ test('"?" opens the help: keys, words and messages, each with its section; Esc c
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a joining node takes over ranges: selecting it draws them, and the log tells every copy moved', async () => {
+  const { page, problems } = await openPage();
+  const alice = page.locator('.client[data-client="alice"]');
+  for (const key of ['cart', 'list', 'basket', 'order', 'wish']) {
+    await alice.locator('.key input').fill(key);
+    await alice.locator('button.put').click();
+  }
+  await page.selectOption('.speed select', '1000');
+  await page.click('button.play');
+  await page.waitForTimeout(400);
+  await page.click('button.play');
+  await page.click('button.add-node');
+  await page.click('button.play');
+  await page.waitForFunction(() => [...document.querySelectorAll('ol.log li')].some((li) => li.textContent.includes('took over')), null, { timeout: 30_000 });
+  await page.waitForTimeout(500);
+  await page.click('button.play');
+  await page.click('g.node[data-node="F"]');
+  const ranges = await page.locator('.kept-range').count();
+  assert.ok(ranges >= 1, 'F keeps ranges, drawn on the ring');
+  assert.match(await page.locator('.node-inspector').innerText(), new RegExp(`${ranges} ranges, drawn on the ring`));
+  await page.screenshot({ path: join(SHOTS, 'join-ranges.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});

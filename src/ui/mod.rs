@@ -386,6 +386,14 @@ pub fn app() -> Html {
         .into_iter()
         .map(|(coordinator, silent, label)| (coordinator.index(), silent.index(), label))
         .collect();
+    let kept = match p.selected {
+        Some(Selected::Node(id)) if world.is_up(id) => {
+            let ranges = world.node(id).hosted_ranges();
+            let arcs = ranges.iter().map(|(r, _)| (ring_fraction(r.start), ring_fraction(r.end)));
+            Some((id.index(), arcs.collect()))
+        }
+        _ => None,
+    };
     let legend = MsgKind::ALL.iter().map(|&k| {
         html! {
             <li title={glossary::message_meaning(k)}>{ swatch(message_style(k)) }{ k.label() }</li>
@@ -418,7 +426,7 @@ pub fn app() -> Html {
                 <section class="stage">
                     { lookup(&p, d) }
                     <RingView nodes={node_views(&p)} messages={message_views(&p)} lookup={key}
-                              n={world.config().n} {links} {waits} keys={key_marks(&p)}
+                              n={world.config().n} {links} {waits} {kept} keys={key_marks(&p)}
                               {on_key_hover} {on_node_click} {on_message_click} />
                     <div class="under-ring">
                         { panels::stats(&p) }

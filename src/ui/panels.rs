@@ -351,7 +351,11 @@ fn node_inspector(p: &Playground, id: NodeId, d: &Callback<Cmd>) -> Html {
             </p>
             <h3>{ "Its view of the membership (§4.8)" }</h3>
             <ul class="members">{ for members }</ul>
-            <h3>{ "Merkle roots per key range (§4.7)" }</h3>
+            <h3>{ "The key ranges it keeps, and their Merkle roots (§4.3, §4.7)" }</h3>
+            <p class="explain">
+                { format!("{} ranges, drawn on the ring in {name}'s colour: those whose first \
+                           N nodes include it.", ranges.len()) }
+            </p>
             <table class="rows trees">{ for trees }</table>
         </section>
     }

@@ -65,6 +65,9 @@ pub struct RingProps {
     pub links: Vec<(usize, usize, String)>,
     /// Coordinators waiting on replicas that cannot answer: (coordinator, replica, label).
     pub waits: Vec<(usize, usize, String)>,
+    /// The key ranges the selected node keeps, as (start, end] fractions of the ring, with
+    /// its index (§4.3: the region between it and its Nth predecessor).
+    pub kept: Option<(usize, Vec<(f64, f64)>)>,
     /// Keys held in the cluster, with their place on the ring; hovering one looks it up.
     pub keys: Vec<(String, f64)>,
     pub on_key_hover: Callback<String>,
@@ -341,6 +344,18 @@ pub fn ring_view(props: &RingProps) -> Html {
             </g>
         }
     });
+    // The ranges the selected node keeps: arcs just inside the ring, in its colour.
+    let kept = props.kept.iter().flat_map(|(index, ranges)| {
+        ranges.iter().map(move |&(start, end)| {
+            let length = (end - start).rem_euclid(1.0);
+            let length = if length == 0.0 { 1.0 - 1e-9 } else { length };
+            let radius = RING_RADIUS - 14.0;
+            let ((x1, y1), (x2, y2)) = (point(start, radius), point(start + length, radius));
+            let large = u8::from(length > 0.5);
+            let d = format!("M{x1:.1},{y1:.1} A{radius},{radius} 0 {large},1 {x2:.1},{y2:.1}");
+            html! { <path class="kept-range" {d} stroke={node_colour(*index)} /> }
+        })
+    });
     // A coordinator waiting on a replica that cannot answer: a dotted line and the time
     // left before its replica timeout (§4.8.3).
     let waits = props.waits.iter().enumerate().map(|(i, (from, to, label))| {
@@ -395,6 +410,7 @@ pub fn ring_view(props: &RingProps) -> Html {
             </svg>
             <svg class={classes!("ring", crowded)} viewBox={VIEW_BOX} role="img"
                  aria-label="The consistent-hashing ring: tokens coloured by node, nodes around it">
+                <g class="kept-ranges">{ for kept }</g>
                 <g class="keys">{ for keys }</g>
                 <g class="faulty-links">{ for faulty }</g>
                 <g class="partition-walls">{ for walls }</g>
