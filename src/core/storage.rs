@@ -34,6 +34,14 @@ pub trait StorageEngine {
     }
     /// Erases everything: the disk was lost (a permanent failure, §4.7).
     fn wipe(&mut self);
+    /// A copy of the whole store (the simulator copies a world to go back in time fast).
+    fn boxed_clone(&self) -> Box<dyn StorageEngine>;
+}
+
+impl Clone for Box<dyn StorageEngine> {
+    fn clone(&self) -> Self {
+        self.boxed_clone()
+    }
 }
 
 /// The in-memory engine: a hash map from key to versions. Lookups only: whenever keys
@@ -122,5 +130,9 @@ impl StorageEngine for MemoryStore {
 
     fn wipe(&mut self) {
         self.map.clear();
+    }
+
+    fn boxed_clone(&self) -> Box<dyn StorageEngine> {
+        Box::new(self.clone())
     }
 }

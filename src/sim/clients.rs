@@ -71,7 +71,7 @@ impl Client {
 }
 
 /// Every client that has had an answer, by name.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Clients {
     by_name: FastHashMap<Key, Client>,
     /// Whether each client keeps the context of its latest get of every key (the default),

@@ -28,6 +28,7 @@ pub enum Due<T> {
     Timer(T),
 }
 
+#[derive(Clone)]
 struct TimerEntry<T> {
     at: Time,
     /// Timers scheduled before this one, plus one.
@@ -38,6 +39,7 @@ struct TimerEntry<T> {
 }
 
 /// Events ordered by time, then by the order they were scheduled.
+#[derive(Clone)]
 pub struct EventQueue<T> {
     /// Arrivals as `Reverse(time << 64 | message number)`: the max-heap pops the earliest.
     arrivals: BinaryHeap<Reverse<u128>>,

@@ -24,6 +24,7 @@ pub struct InFlight {
 /// at random when sent (`lost`) — all its arrival reads, in one cache line — and, for
 /// the page, when it arrives and whether it looks doomed.
 #[repr(align(64))]
+#[derive(Clone)]
 pub(crate) struct Wired {
     pub(crate) body: Msg,
     pub(crate) from: NodeId,
@@ -53,6 +54,7 @@ impl Wired {
 /// newest fit a ring of slots addressed by id (slot `id & mask`): a send or an arrival is
 /// an index, and the ring doubles when the run outgrows it. When each message was sent
 /// (only the page reads it) is kept in a ring of its own, which an arrival does not read.
+#[derive(Clone)]
 pub(crate) struct Wire {
     /// The oldest id that may still be on the wire, and the next id to be sent: every
     /// message on the wire has an id in `first..next`.

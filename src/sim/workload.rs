@@ -30,6 +30,7 @@ impl Default for WorkloadSpec {
 }
 
 /// A running client load.
+#[derive(Clone)]
 pub struct Workload {
     spec: WorkloadSpec,
     rng: ChaCha8Rng,
@@ -215,6 +216,22 @@ pub fn drive(world: &mut World, mut load: Option<&mut Workload>, until: Time, bu
 mod tests {
     use super::*;
     use crate::sim::world::WorldSpec;
+
+    #[test]
+    fn a_copy_of_a_world_and_its_load_goes_on_exactly_as_the_original() {
+        let (mut world, mut load) = reference_setup_over(16, 500);
+        world.crash(crate::core::NodeId(3));
+        assert!(drive(&mut world, Some(&mut load), 200 * crate::core::MS, u64::MAX));
+        let (mut copy, mut copied_load) = (world.clone(), load.clone());
+        world.recover(crate::core::NodeId(3));
+        copy.recover(crate::core::NodeId(3));
+        for (w, l) in [(&mut world, &mut load), (&mut copy, &mut copied_load)] {
+            assert!(drive(w, Some(l), 500 * crate::core::MS, u64::MAX));
+        }
+        assert_eq!(world.trace().hash(), copy.trace().hash());
+        assert_eq!(world.trace().len(), copy.trace().len());
+        assert!(world.trace().len() > 10_000, "a real run: {}", world.trace().len());
+    }
 
     #[test]
     fn decimals_are_written_as_format_writes_them() {

@@ -35,6 +35,7 @@ pub type HintStore = BTreeMap<NodeId, BTreeMap<Key, Versions>>;
 
 /// One storage node: its durable stores, its view of the ring and of its peers' health,
 /// and the requests it is handling.
+#[derive(Clone)]
 pub struct Node {
     pub id: NodeId,
     config: Rc<Config>,

@@ -42,13 +42,16 @@ use std::rc::Rc;
 
 /// A node's timer in the queue, with the node's incarnation when it was set (a timer
 /// set before a crash does not go off after the recovery).
+#[derive(Clone)]
 struct Alarm {
     node: NodeId,
     incarnation: u32,
     timer: Timer,
 }
 
-/// The simulated cluster.
+/// The simulated cluster. A copy goes on exactly as the original would (the page keeps
+/// copies to go back in time without replaying from the start).
+#[derive(Clone)]
 pub struct World {
     now: Time,
     seed: u64,
