@@ -407,12 +407,10 @@ pub fn log_lines<'w>(
     limit: usize,
 ) -> Vec<(usize, &'w TraceEvent, String)> {
     let needle = text.trim().to_lowercase();
-    world
-        .trace()
-        .events()
-        .iter()
-        .enumerate()
+    let events = world.trace().events();
+    (0..events.len())
         .rev()
+        .map(|i| (i, &events[i]))
         .filter(|(_, e)| filter.matches(&e.event))
         .filter_map(|(i, e)| {
             let line = describe(world, &e.event);

@@ -482,7 +482,7 @@ fn a_join_is_told_truthfully_every_copy_deleted_and_every_key_taken_over_is_in_t
     let world = p.session.world();
     let mut dropped = [0usize; 6];
     let mut taken = 0;
-    for e in &world.trace().events()[from..] {
+    for e in world.trace().events().iter_from(from) {
         match &e.event {
             Event::Node { node, note: Note::KeysHandedOver { dropped: d, .. } } => {
                 dropped[node.index()] += *d as usize
@@ -562,4 +562,25 @@ fn a_range_is_told_as_which_replicas_agree_and_which_differ_never_both_at_once()
         differing += usize::from(differs);
     }
     assert!(differing >= 1, "the wiped node's range with cart differs from its peers");
+}
+
+/// Not a timed test: prints what a copy of a long page run costs (for checkpoints).
+#[test]
+fn copy_cost() {
+    let mut p = Playground::from_query("?load=on&nodes=64");
+    p.update(Cmd::Speed(1000.0));
+    p.update(Cmd::TogglePlay);
+    let virtual_seconds = if cfg!(debug_assertions) { 1 } else { 60 };
+    while p.session.world().now() < virtual_seconds * 1_000 * MS {
+        p.update(Cmd::Tick(100.0));
+    }
+    let world = p.session.world();
+    let started = std::time::Instant::now();
+    let copy = world.clone();
+    println!(
+        "{virtual_seconds} s: {} events, {} ops; a copy took {:?}",
+        copy.trace().events().len(),
+        copy.ops().len(),
+        started.elapsed()
+    );
 }

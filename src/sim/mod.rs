@@ -3,6 +3,7 @@
 //! place that decides *when* things happen.
 
 pub mod clients;
+pub mod history;
 pub mod limits;
 pub mod metrics;
 pub mod network;

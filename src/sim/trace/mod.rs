@@ -8,6 +8,8 @@ use xxhash_rust::xxh3::Xxh3Default;
 
 mod encode;
 
+use super::history::History;
+
 /// The two client operations (§4.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum OpKind {
@@ -78,7 +80,7 @@ pub struct TraceEvent {
 #[derive(Clone)]
 pub struct Trace {
     record: bool,
-    events: Vec<TraceEvent>,
+    events: History<TraceEvent>,
     hasher: Xxh3Default,
     count: u64,
     /// Encoded events not yet fed to the hasher.
@@ -96,7 +98,7 @@ impl Trace {
         let buffer = Vec::with_capacity(HASH_CHUNK + 256);
         Trace {
             record,
-            events: Vec::new(),
+            events: History::default(),
             hasher: Xxh3Default::new(),
             count: 0,
             buffer,
@@ -183,7 +185,7 @@ impl Trace {
     }
 
     /// Events recorded so far (empty when recording is off).
-    pub fn events(&self) -> &[TraceEvent] {
+    pub fn events(&self) -> &History<TraceEvent> {
         &self.events
     }
 
