@@ -16,6 +16,8 @@ const CHUNK: usize = 1024;
 /// An append-only sequence, cheap to copy (see the module's comment).
 #[derive(Clone, Debug)]
 pub struct History<T> {
+    /// Full chunks forgotten from the front ([`History::forget_before`]).
+    forgotten: usize,
     /// Full chunks, each of exactly `CHUNK` entries, oldest first.
     full: Vec<Rc<Vec<T>>>,
     /// The newest entries, fewer than `CHUNK`.
@@ -24,7 +26,7 @@ pub struct History<T> {
 
 impl<T> Default for History<T> {
     fn default() -> Self {
-        History { full: Vec::new(), open: Vec::new() }
+        History { forgotten: 0, full: Vec::new(), open: Vec::new() }
     }
 }
 
@@ -40,7 +42,7 @@ impl<T: Clone> History<T> {
 
     /// Entry `i`, to change in place (its chunk copied first if a copy shares it).
     pub fn get_mut(&mut self, i: usize) -> Option<&mut T> {
-        let (chunk, at) = (i / CHUNK, i % CHUNK);
+        let (chunk, at) = ((i / CHUNK).checked_sub(self.forgotten)?, i % CHUNK);
         let sealed = self.full.len();
         match self.full.get_mut(chunk) {
             Some(full) => Rc::make_mut(full).get_mut(at),
@@ -51,9 +53,22 @@ impl<T: Clone> History<T> {
 }
 
 impl<T> History<T> {
-    /// Number of entries.
+    /// Number of entries ever pushed (those forgotten included: indices never change).
     pub fn len(&self) -> usize {
-        self.full.len() * CHUNK + self.open.len()
+        (self.forgotten + self.full.len()) * CHUNK + self.open.len()
+    }
+
+    /// The index of the oldest entry still held.
+    pub fn first_index(&self) -> usize {
+        self.forgotten * CHUNK
+    }
+
+    /// Lets go of the full chunks wholly before entry `i`, so that a long run that needs
+    /// only its latest entries keeps its memory bounded.
+    pub fn forget_before(&mut self, i: usize) {
+        let chunks = (i / CHUNK).saturating_sub(self.forgotten).min(self.full.len());
+        self.full.drain(..chunks);
+        self.forgotten += chunks;
     }
 
     /// Whether there are none.
@@ -61,9 +76,9 @@ impl<T> History<T> {
         self.len() == 0
     }
 
-    /// Entry `i` (0 is the oldest).
+    /// Entry `i` (0 is the first ever pushed; None if forgotten).
     pub fn get(&self, i: usize) -> Option<&T> {
-        let (chunk, at) = (i / CHUNK, i % CHUNK);
+        let (chunk, at) = ((i / CHUNK).checked_sub(self.forgotten)?, i % CHUNK);
         match self.full.get(chunk) {
             Some(full) => full.get(at),
             None if chunk == self.full.len() => self.open.get(at),
@@ -76,14 +91,15 @@ impl<T> History<T> {
         self.len().checked_sub(1).and_then(|i| self.get(i))
     }
 
-    /// Every entry, oldest first (`.rev()` for newest first).
+    /// Every entry held, oldest first (`.rev()` for newest first).
     pub fn iter(&self) -> Iter<'_, T> {
         let chunk: fn(&Rc<Vec<T>>) -> std::slice::Iter<'_, T> = |chunk| chunk.iter();
         self.full.iter().flat_map(chunk).chain(self.open.iter())
     }
 
-    /// The entries from `start` on, oldest first.
+    /// The entries from `start` on (those held), oldest first.
     pub fn iter_from(&self, start: usize) -> impl Iterator<Item = &T> + '_ {
+        let start = start.max(self.first_index()) - self.first_index();
         let first = (start / CHUNK).min(self.full.len());
         let skip = start - first * CHUNK;
         let chunks = self.full[first..].iter().map(|c| c.as_slice());
@@ -140,10 +156,20 @@ mod tests {
         let mut copy = history.clone();
         *copy.get_mut(5).unwrap() = 1_000_000;
         *history.get_mut(3 * CHUNK + 1).unwrap() = 7;
+        plain[3 * CHUNK + 1] = 7;
         copy.push(42);
         assert_eq!((history[5], copy[5]), (5, 1_000_000));
         assert_eq!((history[3 * CHUNK + 1], copy[3 * CHUNK + 1]), (7, 3 * CHUNK + 1));
         assert_eq!((history.len() + 1, copy.last()), (copy.len(), Some(&42)));
         assert!(history.get_mut(10 * CHUNK).is_none());
+        // Forgetting the front keeps every index where it was.
+        history.forget_before(2 * CHUNK + 10);
+        assert_eq!((history.first_index(), history.len()), (2 * CHUNK, plain.len()));
+        assert_eq!((history.get(CHUNK), history[2 * CHUNK + 3]), (None, 2 * CHUNK + 3));
+        assert!(history.iter().eq(plain[2 * CHUNK..].iter()));
+        assert!(history.iter_from(CHUNK).eq(plain[2 * CHUNK..].iter()));
+        assert!(history.iter_from(2 * CHUNK + 4).eq(plain[2 * CHUNK + 4..].iter()));
+        assert!(history.get_mut(5).is_none());
+        assert_eq!(copy[5], 1_000_000, "the copy keeps what it shared");
     }
 }

@@ -312,7 +312,7 @@ mod tests {
         let mut put = |world: &mut World| {
             load.issue(world);
             assert!(world.settle(1_000 * MS));
-            let record = world.ops().back().unwrap();
+            let record = world.ops().last().unwrap();
             let Some(ClientReply::Put { version, .. }) = record.outcome.as_deref() else {
                 panic!("put failed")
             };

@@ -17,7 +17,7 @@ use crate::sim::wire::Wire;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// A node as a scenario declares it.
@@ -118,12 +118,11 @@ impl World {
             syncs: Vec::new(),
             open_syncs: BTreeMap::new(),
             next_msg: 0,
-            ops: VecDeque::new(),
+            ops: Default::default(),
             open_ops: 0,
             first_open: OpId(1),
             gives_up: None,
             keep_finished_ops: true,
-            ops_dropped: 0,
             clients: Default::default(),
             trace: Trace::new(spec.record_trace),
             metrics: Metrics::default(),

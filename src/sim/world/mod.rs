@@ -32,12 +32,13 @@ use crate::core::ring::{Position, Ring};
 use crate::core::version::Version;
 use crate::core::{NodeId, Time};
 use crate::sim::clients::Clients;
+use crate::sim::history::History;
 use crate::sim::network::{DropReason, Network};
 use crate::sim::queue::{Due, EventQueue};
 use crate::sim::trace::{Event, Trace};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// A node's timer in the queue, with the node's incarnation when it was set (a timer
@@ -75,8 +76,8 @@ pub struct World {
     syncs: Vec<SyncStats>,
     open_syncs: BTreeMap<(NodeId, NodeId, Position), usize>,
     next_msg: u64,
-    /// Client operations, oldest first; `OpId(i)` is at index i - 1 - `ops_dropped`.
-    ops: VecDeque<OpRecord>,
+    /// Client operations, oldest first; `OpId(i)` is entry i - 1.
+    ops: History<OpRecord>,
     open_ops: usize,
     /// The oldest operation that may still be open: every one before it is finished. A
     /// client gives up a fixed time after it started, so this one gives up first: when,
@@ -85,8 +86,6 @@ pub struct World {
     gives_up: Option<Time>,
     /// Whether finished operations are kept (on by default; a long load turns it off).
     keep_finished_ops: bool,
-    /// Finished operations dropped from the front of `ops`.
-    ops_dropped: u64,
     /// What each client remembers: the contexts of its gets (§4.1).
     clients: Clients,
     trace: Trace,

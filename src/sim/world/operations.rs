@@ -8,8 +8,8 @@ use crate::core::message::{ClientReply, ClientRequest, OpId};
 use crate::core::request::ForwardedPut;
 use crate::core::{Key, NodeId, Time, MS};
 use crate::sim::clients::Client;
+use crate::sim::history::History;
 use crate::sim::trace::{Event, OpKind};
-use std::collections::VecDeque;
 
 /// A client operation and, once known, its outcome.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,9 +27,9 @@ pub struct OpRecord {
 }
 
 impl World {
-    /// Every client operation so far, oldest first (if finished ones are not kept: those
-    /// from the oldest still open on).
-    pub fn ops(&self) -> &VecDeque<OpRecord> {
+    /// Every client operation so far, oldest first; `OpId(i)` is entry i - 1. (If finished
+    /// ones are not kept, only the latest are held: see [`History::first_index`].)
+    pub fn ops(&self) -> &History<OpRecord> {
         &self.ops
     }
 
@@ -39,7 +39,7 @@ impl World {
     }
 
     pub(super) fn op_index(&self, op: OpId) -> Option<usize> {
-        usize::try_from(op.0.checked_sub(1 + self.ops_dropped)?).ok()
+        usize::try_from(op.0.checked_sub(1)?).ok()
     }
 
     /// Whether to keep the record of every finished operation (the default). A load that
@@ -103,11 +103,11 @@ impl World {
     }
 
     pub(super) fn open_op(&mut self, client: Key, kind: OpKind, key: Key, via: NodeId) -> OpId {
-        let op = OpId(self.ops_dropped + self.ops.len() as u64 + 1);
+        let op = OpId(self.ops.len() as u64 + 1);
         self.trace.request(self.now, op, &client, via, kind, &key);
         let record =
             OpRecord { client, kind, key, via, started: self.now, finished: None, outcome: None };
-        self.ops.push_back(record);
+        self.ops.push(record);
         self.open_ops += 1;
         if self.gives_up.is_none() {
             self.gives_up = self.oldest_gives_up();
@@ -131,8 +131,8 @@ impl World {
 
     pub(super) fn finish_op(&mut self, node: Option<NodeId>, reply: ClientReply) {
         let op = reply.op();
-        let Some(index) = self.op_index(op).filter(|&i| i < self.ops.len()) else { return };
-        let record = &self.ops[index];
+        let Some(index) = self.op_index(op) else { return };
+        let Some(record) = self.ops.get(index) else { return };
         if record.finished.is_some() {
             return; // a late answer after the client gave up
         }
@@ -155,7 +155,7 @@ impl World {
             (ClientReply::Failed { .. }, OpKind::Put) => self.metrics.puts_failed += 1,
         }
         self.trace.push(self.now, Event::Reply { op, node, ok });
-        let record = &mut self.ops[index];
+        let record = self.ops.get_mut(index).expect("looked up above");
         record.finished = Some(self.now);
         if self.keep_finished_ops {
             record.outcome = Some(Box::new(reply));
@@ -170,18 +170,16 @@ impl World {
         }
     }
 
+    /// Lets go of the finished operations before the oldest open one (when they are not
+    /// kept), a chunk at a time.
+    pub(super) fn drop_finished_ops(&mut self) {
+        let oldest_open = self.op_index(self.first_open).unwrap_or(0);
+        self.ops.forget_before(oldest_open);
+    }
+
     /// When the client of the oldest open operation gives up waiting, if any is open.
     pub(super) fn oldest_gives_up(&self) -> Option<Time> {
         let oldest = self.op(self.first_open).filter(|r| r.finished.is_none())?;
         Some(oldest.started + self.client_timeout())
-    }
-
-    /// Drops the finished operations at the front of the record (when they are not
-    /// kept): those before the oldest open one.
-    pub(super) fn drop_finished_ops(&mut self) {
-        while self.ops.front().is_some_and(|r| r.finished.is_some()) {
-            self.ops.pop_front();
-            self.ops_dropped += 1;
-        }
     }
 }
