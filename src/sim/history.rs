@@ -67,8 +67,10 @@ impl<T> History<T> {
     /// only its latest entries keeps its memory bounded.
     pub fn forget_before(&mut self, i: usize) {
         let chunks = (i / CHUNK).saturating_sub(self.forgotten).min(self.full.len());
-        self.full.drain(..chunks);
-        self.forgotten += chunks;
+        if chunks > 0 {
+            self.full.drain(..chunks);
+            self.forgotten += chunks;
+        }
     }
 
     /// Whether there are none.
