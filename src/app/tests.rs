@@ -575,12 +575,20 @@ fn copy_cost() {
         p.update(Cmd::Tick(100.0));
     }
     let world = p.session.world();
+    let rss = || {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap_or("VmRSS: 0 kB");
+        line.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()).unwrap_or(0)
+    };
     let started = std::time::Instant::now();
     let copy = world.clone();
+    let took = started.elapsed();
+    let before = rss();
+    let copies: Vec<_> = (0..20).map(|_| world.clone()).collect();
+    let each = (rss() - before) / copies.len() as u64;
     println!(
-        "{virtual_seconds} s: {} events, {} ops; a copy took {:?}",
+        "{virtual_seconds} s: {} events, {} ops; a copy took {took:?} and about {each} kB",
         copy.trace().events().len(),
         copy.ops().len(),
-        started.elapsed()
     );
 }

@@ -109,6 +109,15 @@ impl<T> History<T> {
     }
 }
 
+/// Equal when they hold the same entries from the same index on.
+impl<T: PartialEq> PartialEq for History<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len()
+            && self.first_index() == other.first_index()
+            && self.iter().eq(other.iter())
+    }
+}
+
 /// The entries of a [`History`], oldest first.
 pub type Iter<'a, T> = std::iter::Chain<
     std::iter::FlatMap<

@@ -1,5 +1,6 @@
 //! What a run counts: messages, operations, hints, anti-entropy costs (§4.7), latencies.
 
+use super::history::History;
 use crate::core::ring::Position;
 use crate::core::{NodeId, Time};
 
@@ -52,6 +53,7 @@ pub struct Metrics {
     /// Copies deleted by nodes that handed keys over and no longer replicate them (§4.9).
     pub copies_dropped: u64,
     /// Client-observed latencies of successful operations, in microseconds.
-    pub get_latencies: Vec<Time>,
-    pub put_latencies: Vec<Time>,
+    /// (Records shared between copies of a world: see `History`.)
+    pub get_latencies: History<Time>,
+    pub put_latencies: History<Time>,
 }

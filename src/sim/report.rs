@@ -186,7 +186,7 @@ pub fn metrics(world: &World) -> Value {
         "ring_changes": m.ring_changes,
         "keys_moved_by_joins_and_leaves": m.keys_moved,
         "copies_dropped_after_handover": m.copies_dropped,
-        "get_latency_ms": latency_json(&m.get_latencies),
-        "put_latency_ms": latency_json(&m.put_latencies),
+        "get_latency_ms": latency_json(&m.get_latencies.iter().copied().collect::<Vec<_>>()),
+        "put_latency_ms": latency_json(&m.put_latencies.iter().copied().collect::<Vec<_>>()),
     })
 }

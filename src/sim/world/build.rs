@@ -115,7 +115,7 @@ impl World {
             rng,
             queue: EventQueue::default(),
             wire: Wire::default(),
-            syncs: Vec::new(),
+            syncs: Default::default(),
             open_syncs: BTreeMap::new(),
             next_msg: 0,
             ops: Default::default(),

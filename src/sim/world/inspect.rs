@@ -13,6 +13,7 @@ use crate::core::request::{choose_targets, Target};
 use crate::core::ring::Ring;
 use crate::core::version::Version;
 use crate::core::{Key, NodeId, Time};
+use crate::sim::history::History;
 use crate::sim::network::Network;
 use crate::sim::trace::Trace;
 use crate::sim::wire::InFlight;
@@ -150,7 +151,7 @@ impl World {
     }
 
     /// Every anti-entropy comparison so far, with what it cost (§4.7).
-    pub fn syncs(&self) -> &[SyncStats] {
+    pub fn syncs(&self) -> &History<SyncStats> {
         &self.syncs
     }
 

@@ -73,7 +73,7 @@ pub struct World {
     queue: EventQueue<Alarm>,
     wire: Wire,
     /// Anti-entropy comparisons, and the latest one per (pair of nodes, range).
-    syncs: Vec<SyncStats>,
+    syncs: History<SyncStats>,
     open_syncs: BTreeMap<(NodeId, NodeId, Position), usize>,
     next_msg: u64,
     /// Client operations, oldest first; `OpId(i)` is entry i - 1.
@@ -287,7 +287,7 @@ impl World {
         m.merkle_keys_sent += keys;
         m.merkle_bytes_sent += bytes;
         if let Some(&i) = self.open_syncs.get(&pair) {
-            let s = &mut self.syncs[i];
+            let s = self.syncs.get_mut(i).expect("an open comparison is recorded");
             s.messages += 1;
             s.hashes += hashes;
             s.keys += keys;
