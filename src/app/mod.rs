@@ -611,16 +611,14 @@ impl Playground {
         self.behind = if reached { 0 } else { target - self.session.world().now() };
     }
 
-    /// Goes to virtual time `t` (no further than the run went): backwards by replaying
-    /// from the seed, in slices of at most [`EVENTS_PER_FRAME`] per frame so that the
-    /// page never freezes; short replays finish at once.
+    /// Goes to virtual time `t` (no further than the run went): from the latest
+    /// checkpoint before it (or the seed), in slices of at most [`EVENTS_PER_FRAME`] per
+    /// frame so that the page never freezes; short replays finish at once.
     fn seek(&mut self, t: Time) {
         self.playing = false;
         self.behind = 0;
         let target = t.min(self.session.horizon());
-        if target < self.session.world().now() {
-            self.session.rewind();
-        }
+        self.session.jump_towards(target);
         self.replay_towards(target);
     }
 

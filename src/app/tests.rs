@@ -223,6 +223,7 @@ fn the_scrubber_goes_back_to_an_earlier_moment_and_forward_again() {
 #[test]
 fn a_long_replay_runs_in_slices_and_arrives_at_the_same_state() {
     let mut p = busy();
+    p.session.checkpoint_every(u64::MAX); // no checkpoint to shorten the way: the whole replay
     p.update(Cmd::Speed(1000.0));
     p.update(Cmd::TogglePlay);
     while p.session.world().trace().len() < 3 * EVENTS_PER_FRAME {

@@ -5,6 +5,10 @@
 //!
 //! Acting in the past does not throw the old future away: it starts a new *branch* (as
 //! RaftScope's "fork" does), and every branch can be gone back to.
+//!
+//! Going back does not replay from the start: while the run goes forward the session keeps
+//! copies of it (checkpoints), and a jump restores the latest copy before the moment and
+//! replays only from there.
 //! Nothing here is protocol logic; the page and its tests drive the world through this.
 
 use super::limits;
@@ -16,6 +20,7 @@ use crate::core::message::ClientReply;
 use crate::core::version::Version;
 use crate::core::{NodeId, Time};
 use crate::sim::trace::OpKind;
+use std::rc::Rc;
 
 /// Everything a session starts from.
 #[derive(Clone, Debug, PartialEq)]
@@ -92,8 +97,24 @@ struct Input {
 /// one the user is on).
 pub const MAX_BRANCHES: usize = 16;
 
+/// At most this many checkpoints are kept (on the branch being run); when full, every other
+/// one is let go and they are taken half as often.
+pub const MAX_CHECKPOINTS: usize = 32;
+
+/// Steps (events and operations) between checkpoints at first.
+pub const CHECKPOINT_EVERY: u64 = 20_000;
+
+/// A copy of the run at one moment, to go back to.
+struct Checkpoint {
+    steps: u64,
+    next_input: usize,
+    world: World,
+    load: Workload,
+    load_on: bool,
+}
+
 /// One line of the run's history: the actions taken on it and how far it went.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 struct Branch {
     /// 1 for the first; numbers are never reused.
     number: usize,
@@ -102,6 +123,10 @@ struct Branch {
     horizon: Time,
     /// The branch it left and when (None for the first).
     forked_from: Option<(usize, Time)>,
+    /// Copies of the run on this branch, oldest first (shared with the branch it left, up
+    /// to the fork), and the steps between them.
+    checkpoints: Vec<Rc<Checkpoint>>,
+    every: u64,
 }
 
 /// What the page shows of a branch.
@@ -151,7 +176,14 @@ impl Session {
             load,
             load_on,
             steps: 0,
-            branches: vec![Branch { number: 1, inputs: Vec::new(), horizon: 0, forked_from: None }],
+            branches: vec![Branch {
+                number: 1,
+                inputs: Vec::new(),
+                horizon: 0,
+                forked_from: None,
+                checkpoints: Vec::new(),
+                every: CHECKPOINT_EVERY,
+            }],
             current: 0,
             next_input: 0,
         })
@@ -244,13 +276,20 @@ impl Session {
     /// Starts a new branch here, with the actions taken so far on this one.
     fn fork(&mut self) {
         let now = self.world.now();
+        let (steps, next_input) = (self.steps, self.next_input);
         let left = self.branch();
+        // The copies up to here are copies of the new branch too.
+        let before = |c: &&Rc<Checkpoint>| c.steps <= steps && c.next_input <= next_input;
         let branch = Branch {
             number: self.branches.iter().map(|b| b.number).max().unwrap_or(0) + 1,
             inputs: left.inputs[..self.next_input].to_vec(),
             horizon: now,
             forked_from: Some((left.number, now)),
+            checkpoints: left.checkpoints.iter().filter(before).cloned().collect(),
+            every: left.every,
         };
+        // Only the branch being run keeps copies: memory stays bounded by one branch's.
+        self.branch_mut().checkpoints.clear();
         self.branches.push(branch);
         self.current = self.branches.len() - 1;
         if self.branches.len() > MAX_BRANCHES {
@@ -268,6 +307,7 @@ impl Session {
             .iter()
             .position(|b| b.number == number)
             .ok_or_else(|| format!("there is no branch {number} (any more)"))?;
+        self.branch_mut().checkpoints.clear();
         self.current = index;
         self.rewind();
         Ok(())
@@ -300,13 +340,67 @@ impl Session {
     }
 
     /// Goes to virtual time `t`: forward by running, backward by replaying every recorded
-    /// action from the seed up to `t`. The state reached is exactly the one the original
-    /// run had at `t`.
+    /// action from the latest checkpoint before `t` (or the seed). The state reached is
+    /// exactly the one the original run had at `t`.
     pub fn seek(&mut self, t: Time) {
-        if t < self.world.now() {
-            self.rewind();
-        }
+        self.jump_towards(t);
         self.advance(t, u64::MAX);
+    }
+
+    /// Makes the way to virtual time `t` short: restores the latest checkpoint at or before
+    /// `t` if that is behind now (going back) or ahead of here (skipping a replay); going
+    /// back with none, goes back to time 0. The caller then runs to `t` ([`Session::advance`]).
+    pub fn jump_towards(&mut self, t: Time) {
+        let now = self.world.now();
+        let latest = self.branch().checkpoints.iter().rev().find(|c| c.world.now() <= t).cloned();
+        match latest {
+            Some(c) if t < now || c.steps > self.steps => self.restore(&c),
+            None if t < now => self.rewind(),
+            _ => {}
+        }
+    }
+
+    fn restore(&mut self, c: &Checkpoint) {
+        self.world = c.world.clone();
+        self.load = c.load.clone();
+        self.load_on = c.load_on;
+        self.steps = c.steps;
+        self.next_input = c.next_input;
+    }
+
+    /// Keeps a copy of the run now, if the last is far enough behind.
+    fn checkpoint(&mut self) {
+        let (steps, next_input) = (self.steps, self.next_input);
+        let branch = &self.branches[self.current];
+        if steps < branch.checkpoints.last().map_or(0, |c| c.steps) + branch.every {
+            return;
+        }
+        let copy = Checkpoint {
+            steps,
+            next_input,
+            world: self.world.clone(),
+            load: self.load.clone(),
+            load_on: self.load_on,
+        };
+        let branch = &mut self.branches[self.current];
+        branch.checkpoints.push(Rc::new(copy));
+        if branch.checkpoints.len() > MAX_CHECKPOINTS {
+            let kept = branch.checkpoints.iter().skip(1).step_by(2).cloned().collect();
+            branch.checkpoints = kept;
+            branch.every *= 2;
+        }
+        debug_assert!(branch.checkpoints.len() <= MAX_CHECKPOINTS);
+    }
+
+    /// How many checkpoints the branch being run holds (for tests and the benchmark).
+    pub fn checkpoints(&self) -> usize {
+        self.branch().checkpoints.len()
+    }
+
+    /// Takes checkpoints every `steps` steps from now on (tests use short runs).
+    pub fn checkpoint_every(&mut self, steps: u64) {
+        assert!(steps > 0, "a checkpoint every step at most");
+        self.branch_mut().every = steps;
     }
 
     /// Goes back to time 0, keeping every recorded action to replay (the page replays in
@@ -355,6 +449,7 @@ impl Session {
                 self.steps += 1;
             }
         }
+        self.checkpoint();
     }
 
     /// Applies an action to the world, or says why it cannot be done.
@@ -634,5 +729,49 @@ mod tests {
         s.act(Action::Load(true)).unwrap();
         s.advance(1_001 * MS, u64::MAX);
         assert!(s.world().ops().len() <= ops + 1, "no backlog of missed operations");
+    }
+
+    #[test]
+    fn checkpoints_make_a_jump_short_and_land_exactly_where_a_replay_from_the_start_does() {
+        let mut s = busy();
+        s.checkpoint_every(300);
+        s.advance(300 * MS, u64::MAX);
+        s.act(Action::Crash(NodeId(2))).unwrap();
+        s.advance(900 * MS, u64::MAX);
+        s.act(Action::Recover(NodeId(2))).unwrap();
+        s.advance(2_000 * MS, u64::MAX);
+        assert!(s.checkpoints() >= 4, "{} checkpoints", s.checkpoints());
+        assert!(s.checkpoints() <= MAX_CHECKPOINTS);
+        let mut plain = busy();
+        plain.checkpoint_every(u64::MAX);
+        for (at, action) in s.actions().map(|(at, a)| (at, a.clone())).collect::<Vec<_>>() {
+            plain.advance(at, u64::MAX);
+            plain.act(action).unwrap();
+        }
+        for t in [1_500, 350, 1_999, 10, 1_200, 2_000] {
+            s.seek(t * MS);
+            plain.rewind();
+            plain.advance(t * MS, u64::MAX);
+            assert_eq!(s.world().trace().hash(), plain.world().trace().hash(), "at {t} ms");
+            assert_eq!(s.world().trace().events().len(), plain.world().trace().events().len());
+            assert_eq!(s.steps(), plain.steps(), "at {t} ms");
+        }
+        // A jump back replays at most the steps between two checkpoints.
+        s.seek(1_000 * MS);
+        let before = s.steps();
+        s.jump_towards(999 * MS);
+        assert!(before - s.steps() <= 600, "{} steps back", before - s.steps());
+    }
+
+    #[test]
+    fn at_most_max_checkpoints_are_kept_and_taken_less_often_as_the_run_grows() {
+        let mut s = busy();
+        s.checkpoint_every(50);
+        s.advance(3_000 * MS, u64::MAX);
+        assert!(s.checkpoints() <= MAX_CHECKPOINTS && s.checkpoints() >= MAX_CHECKPOINTS / 2);
+        let hash = s.world().trace().hash();
+        s.seek(0);
+        s.seek(3_000 * MS);
+        assert_eq!(s.world().trace().hash(), hash);
     }
 }
