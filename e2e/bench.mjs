@@ -3,6 +3,9 @@
 // - first render: navigation start → the ring's nodes in the DOM (performance.now()).
 // - frame times: intervals between animation frames while playing, with the background
 //   client load on, for 16 and 128 nodes, at the default speed and at a fast one.
+// - jumps on the time bar: 64 nodes with the load on, run to BENCH_SCRUB_SECONDS (60) of
+//   virtual time at the fastest speed, then nine jumps back and forth: each from the
+//   input event until the page shows the moment (no replay still on its way).
 // - bundle: the release wasm and JS, raw and gzip -9.
 import { readdir, readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
@@ -68,6 +71,32 @@ async function frameTimes(browser, url, speed) {
   return { intervals, ...stats };
 }
 
+async function jumps(browser, url, virtualSeconds) {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  await page.goto(url);
+  await page.waitForSelector('svg.ring g.node');
+  await page.selectOption('.speed select', '1000');
+  await page.click('button.play');
+  await page.waitForFunction((s) => parseFloat(document.querySelector('.virtual-time').textContent) >= s * 1000,
+    virtualSeconds, { timeout: 600_000, polling: 500 });
+  await page.click('button.play');
+  const end = await page.locator('.scrubber input').evaluate((el) => Number(el.max));
+  const costs = [];
+  for (const eighth of [3, 7, 1, 5, 0, 6, 2, 4, 8]) {
+    costs.push(await page.locator('.scrubber input').evaluate((el, target) => new Promise((resolve) => {
+      const started = performance.now();
+      el.value = String(target);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      const done = () => (document.querySelector('.seeking')
+        ? requestAnimationFrame(done)
+        : resolve(performance.now() - started));
+      requestAnimationFrame(done);
+    }), Math.floor(end / 8 * eighth)));
+  }
+  await page.close();
+  return costs;
+}
+
 const server = await serveDist(DIST);
 const browser = await launch();
 try {
@@ -83,6 +112,9 @@ try {
       console.log(`| ${nodes} | ${speed} ms/s | ${r.intervals.length} | ${quantile(r.intervals, 0.5).toFixed(1)} ms | ${quantile(r.intervals, 0.95).toFixed(1)} ms | ${r.time} | ${r.inFlight} | ${r.delivered} | ${r.elements} |`);
     }
   }
+  const scrubSeconds = Number(process.env.BENCH_SCRUB_SECONDS ?? 60);
+  const costs = await jumps(browser, `${server.url}?nodes=64&load=on`, scrubSeconds);
+  console.log(`\njumps on the time bar (64 nodes, ${scrubSeconds} virtual s, nine jumps): median ${quantile(costs, 0.5).toFixed(0)} ms, worst ${Math.max(...costs).toFixed(0)} ms`);
   const files = (await readdir(DIST)).filter((f) => f.endsWith('.wasm') || f.endsWith('.js'));
   let raw = 0, gz = 0;
   console.log('\n| file | raw | gzip -9 |\n|---|---|---|');

@@ -295,32 +295,38 @@ fn a_partition_cuts_off_the_ticked_nodes_until_healed() {
     assert!(p.session.world().network().reachable(NodeId(0), NodeId(3)));
 }
 
-/// Not a timed test: prints how long going back costs after a long, fast run, so the
-/// scrubber's replay cost is known (`cargo test --release --lib scrub_cost -- --nocapture`).
+/// Not a timed test: prints what jumps on the time bar cost after a long, fast run of 64
+/// nodes (`cargo test --release --lib scrub_cost -- --nocapture`; the page benchmark
+/// measures the same in the browser).
 #[test]
 fn scrub_cost() {
-    let mut p = busy();
+    let mut p = Playground::from_query("?load=on&nodes=64");
     p.update(Cmd::Speed(1000.0));
     p.update(Cmd::TogglePlay);
-    let virtual_seconds = if cfg!(debug_assertions) { 2 } else { 60 };
+    let virtual_seconds = if cfg!(debug_assertions) { 1 } else { 60 };
     while p.session.world().now() < virtual_seconds * 1_000 * MS {
         p.update(Cmd::Tick(100.0));
     }
-    let events = p.session.world().trace().len();
-    let started = std::time::Instant::now();
-    p.update(Cmd::Seek(0));
-    p.update(Cmd::Seek(p.session.horizon()));
-    let mut frames = 1;
-    while p.seeking.is_some() {
-        p.update(Cmd::Tick(16.0));
-        frames += 1;
+    p.update(Cmd::TogglePlay);
+    let (events, end) = (p.session.world().trace().len(), p.session.world().now());
+    let mut costs = Vec::new();
+    for eighth in [3, 7, 1, 5, 0, 6, 2, 4, 8] {
+        let started = std::time::Instant::now();
+        p.update(Cmd::Seek(end / 8 * eighth));
+        while p.seeking.is_some() {
+            p.update(Cmd::Tick(16.0));
+        }
+        costs.push(started.elapsed());
     }
-    println!("replayed in {frames} frames of at most {EVENTS_PER_FRAME} events");
+    costs.sort();
     println!(
-        "{virtual_seconds} virtual s, {events} events: back to 0 and forward again in {:?}",
-        started.elapsed()
+        "{virtual_seconds} virtual s, {events} events, {} checkpoints: jumps take {:?} \
+         (median), {:?} (worst)",
+        p.session.checkpoints(),
+        costs[costs.len() / 2],
+        costs[costs.len() - 1]
     );
-    assert_eq!(p.session.world().trace().len(), events);
+    assert_eq!(p.session.world().trace().len(), events, "back at the end");
 }
 
 #[test]
