@@ -85,6 +85,23 @@ test('keyboard: space plays and pauses, the right arrow steps one event', async 
   assert.match(await page.locator('button.play').innerText(), /Pause/);
   await page.keyboard.press(' ');
   assert.match(await page.locator('button.play').innerText(), /Play/);
+  // Space after clicking a button plays: it does not press that button again.
+  await page.locator('.client[data-client="alice"] button.put').click();
+  await page.keyboard.press(' ');
+  assert.match(await page.locator('button.play').innerText(), /Pause/);
+  await page.keyboard.press(' ');
+  const asks = await page.locator('ol.log li', { hasText: 'alice asks' }).count();
+  assert.equal(asks, 1, 'one put, not two');
+  // After ticking a box or dragging the time bar, Space and "?" still work.
+  await page.locator('.chips label.chip', { hasText: 'A' }).locator('input').check();
+  await page.keyboard.press(' ');
+  assert.match(await page.locator('button.play').innerText(), /Pause/);
+  assert.ok(await page.locator('.chips label.chip', { hasText: 'A' }).locator('input').isChecked(), 'still ticked');
+  await page.keyboard.press(' ');
+  await page.locator('.scrubber input').focus();
+  await page.keyboard.press('?');
+  await page.locator('.help-overlay').waitFor();
+  await page.keyboard.press('Escape');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -399,7 +416,7 @@ test('a joining node takes over ranges: selecting it draws them, and the log tel
   await page.click('button.play');
   await page.click('button.add-node');
   await page.click('button.play');
-  await page.waitForFunction(() => [...document.querySelectorAll('ol.log li')].some((li) => li.textContent.includes('took over')), null, { timeout: 30_000 });
+  await page.waitForFunction(() => [...document.querySelectorAll('ol.log li')].some((li) => li.textContent.includes('it is now one of their N replicas')), null, { timeout: 30_000 });
   await page.waitForTimeout(500);
   await page.click('button.play');
   await page.click('g.node[data-node="F"]');

@@ -244,10 +244,11 @@ fn describe_note(world: &World, node: NodeId, note: &Note) -> String {
         Note::HintDelivered { owner, key } => {
             format!("{me} handed the hinted {key} back to {}", n(*owner))
         }
-        Note::InSync { peer, level: 0, .. } => format!(
-            "{me} and {} hold the same data for a key range: their Merkle roots match, so \
-             nothing is exchanged",
-            n(*peer)
+        Note::InSync { peer, level: 0, range_end } => format!(
+            "{me} and {} hold the same data for the key range up to {}: their Merkle roots \
+             match, so nothing is exchanged",
+            n(*peer),
+            short_position(*range_end)
         ),
         Note::InSync { peer, level, .. } => format!(
             "{me} and {} find the rest of a key range the same {} below the Merkle root: \
@@ -277,9 +278,11 @@ fn describe_note(world: &World, node: NodeId, note: &Note) -> String {
                 ),
             }
         }
-        Note::KeysTakenOver { from, keys } => {
-            format!("{me} took over {} from {}", count(*keys, "key"), n(*from))
-        }
+        Note::KeysTakenOver { from, keys } => format!(
+            "{me} got {} from {}: it is now one of their N replicas (§4.9)",
+            count(*keys, "key"),
+            n(*from)
+        ),
     }
 }
 

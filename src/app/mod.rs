@@ -22,6 +22,9 @@ use std::collections::BTreeSet;
 /// Most events handled per animation frame, so the page never freezes.
 pub const EVENTS_PER_FRAME: u64 = 20_000;
 
+/// Most events one press of Step handles while looking for one the log shows.
+pub const STEP_LIMIT: u32 = 10_000;
+
 /// Speeds offered, in virtual milliseconds per real second.
 pub const SPEEDS: [f64; 8] = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 200.0, 1000.0];
 
@@ -501,11 +504,7 @@ impl Playground {
         match cmd {
             Cmd::Tick(elapsed_ms) => self.tick(elapsed_ms),
             Cmd::TogglePlay => self.playing = !self.playing,
-            Cmd::Step => {
-                self.playing = false;
-                self.behind = 0;
-                self.session.step();
-            }
+            Cmd::Step => self.step(),
             Cmd::Speed(speed) if SPEEDS.contains(&speed) => self.speed = speed,
             Cmd::Speed(_) => {}
             Cmd::Seek(t) => self.seek(t),
@@ -565,10 +564,7 @@ impl Playground {
                 }
             }
             Cmd::Partition => self.partition(),
-            Cmd::Heal => {
-                self.faults.partition_error = self.act(Action::Heal).err();
-                self.faults.cut.clear();
-            }
+            Cmd::Heal => self.heal(),
             Cmd::ClearLinks => self.clear_links(),
             Cmd::FaultField(field, text) => self.fault_field(field, text),
             Cmd::ApplyLink => {
@@ -609,6 +605,20 @@ impl Playground {
         let target = self.session.world().now() + owed;
         let reached = self.session.advance(target, EVENTS_PER_FRAME);
         self.behind = if reached { 0 } else { target - self.session.world().now() };
+    }
+
+    /// Handles the next event the trace records: timers that go off and find nothing to do
+    /// (a probe with nobody believed down, …) are passed over, so that every step shows
+    /// something (at most [`STEP_LIMIT`] are handled).
+    fn step(&mut self) {
+        self.playing = false;
+        self.behind = 0;
+        let before = self.session.world().trace().len();
+        for _ in 0..STEP_LIMIT {
+            if !self.session.step() || self.session.world().trace().len() > before {
+                break;
+            }
+        }
     }
 
     /// Goes to virtual time `t` (no further than the run went): from the latest
@@ -732,6 +742,20 @@ impl Playground {
         let numbered = (1..).map(|i| format!("client{i}"));
         let name = cast.chain(numbered).find(|n| !taken(n)).expect("names never run out");
         self.clients.push(ClientForm::new(&name, &self.session));
+    }
+
+    /// Ends the partition; with none, says so (and that faulty links stay until cleared)
+    /// rather than logging a heal that changed nothing.
+    fn heal(&mut self) {
+        let net = self.session.world().network();
+        self.faults.partition_error = if net.is_partitioned() {
+            self.act(Action::Heal).err()
+        } else if net.links().next().is_some() {
+            Some("there is no partition to heal; faulty links stay until cleared".into())
+        } else {
+            Some("there is no partition to heal".into())
+        };
+        self.faults.cut.clear();
     }
 
     fn partition(&mut self) {

@@ -424,6 +424,13 @@ fn a_partition_is_told_as_its_sides_and_heal_says_what_is_still_broken() {
     p.update(Cmd::ApplyLink);
     p.update(Cmd::Heal);
     assert_eq!(state(&p), "Faulty: A–B (0.5% lost, +2.5 ms).");
+    assert!(p.faults.partition_error.is_none());
+    // Heal again with no partition: it says so, and logs no heal.
+    let events = p.session.world().trace().len();
+    p.update(Cmd::Heal);
+    let error = p.faults.partition_error.clone().unwrap_or_default();
+    assert_eq!(error, "there is no partition to heal; faulty links stay until cleared");
+    assert_eq!(p.session.world().trace().len(), events);
     p.update(Cmd::ClearLinks);
     assert!(p.session.world().network().links().next().is_none());
     assert!(state(&p).starts_with("The network is whole"));
@@ -598,4 +605,30 @@ fn copy_cost() {
         copy.trace().events().len(),
         copy.ops().len(),
     );
+}
+
+#[test]
+fn a_step_always_shows_something_the_timers_that_did_nothing_are_passed_over() {
+    let mut p = quiet();
+    for _ in 0..3 {
+        let before = p.session.world().trace().len();
+        p.update(Cmd::Step);
+        assert!(p.session.world().trace().len() > before, "something the log can show");
+    }
+    assert!(!describe::log_lines(p.session.world(), describe::LogFilter::All, "", 5).is_empty());
+}
+
+#[test]
+fn a_node_that_forwarded_a_put_to_a_cut_off_coordinator_is_shown_waiting() {
+    let mut p = quiet();
+    let list = p.session.world().preference_list("cart");
+    let outsider = p.session.world().node_ids().find(|n| !list[..3].contains(n)).unwrap();
+    p.update(Cmd::ClientField(0, ClientField::Via, p.session.world().name(outsider).into()));
+    p.update(Cmd::ToggleCut(list[0]));
+    p.update(Cmd::Partition);
+    p.update(Cmd::ClientPut(0));
+    run(&mut p, 1);
+    let waits = p.session.world().replica_waits();
+    assert_eq!(waits.len(), 1, "{waits:?}");
+    assert_eq!((waits[0].coordinator, &waits[0].silent), (outsider, &vec![list[0]]));
 }

@@ -93,22 +93,38 @@ fn message_views(p: &Playground) -> Vec<MessageView> {
         .collect()
 }
 
-/// Space plays or pauses, → steps, unless the user is typing in a field.
+/// Whether a key pressed in `element` is typing: a text field, a list or a text area.
+/// (A button, a checkbox or the time bar is not: Space there still plays or pauses.)
+fn typing_in(element: Option<web_sys::Element>) -> bool {
+    let Some(element) = element else { return false };
+    match element.tag_name().as_str() {
+        "TEXTAREA" | "SELECT" => true,
+        "INPUT" => !matches!(
+            element.get_attribute("type").unwrap_or_default().as_str(),
+            "checkbox" | "radio" | "range" | "button"
+        ),
+        _ => false,
+    }
+}
+
+/// Space plays or pauses, → steps, "?" shows the help, wherever the focus is — unless the
+/// user is typing in a field. (Space never presses the button last clicked: a teacher who
+/// just clicked Put and presses Space wants time to run, not a second put.)
 fn keyboard_shortcuts(dispatch: Callback<Cmd>) -> impl FnOnce() {
     let listener = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
-        let tag = e
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .map(|el| el.tag_name())
-            .unwrap_or_default();
-        let typing = matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA");
-        if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
+        let target = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+        if typing_in(target.clone()) || e.ctrl_key() || e.meta_key() || e.alt_key() {
             return;
         }
         let cmd = match e.key().as_str() {
-            // On a focused button, space presses that button, as everywhere else.
-            " " if tag == "BUTTON" => return,
-            " " => Cmd::TogglePlay,
+            " " => {
+                // Let go of the focused control, so that its own use of Space (pressing a
+                // button, ticking a box) does not happen as well.
+                if let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    let _ = el.blur();
+                }
+                Cmd::TogglePlay
+            }
             "ArrowRight" => Cmd::Step,
             "?" => Cmd::Help(None),
             "Escape" => Cmd::Help(Some(false)),

@@ -417,6 +417,12 @@ pub fn faults_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
                 </div>
             }
             { error(&f.partition_error) }
+            <h3>{ "Membership and repair" }</h3>
+            <div class="buttons">
+                { button("+ Add a node", "add-node", d, Cmd::AddNode) }
+                { button("Run anti-entropy now", "anti-entropy", d, Cmd::AntiEntropy) }
+                { button(load, "load", d, Cmd::ToggleLoad) }
+            </div>
             <h3>{ "A faulty link" }</h3>
             <div class="row">
                 { node_select(world, "between", "link-a", &f.link_a, &f.link_errors, d,
@@ -443,12 +449,6 @@ pub fn faults_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
                 { button("Set", "apply-network", d, Cmd::ApplyNetwork) }
             </div>
             <p class="muted">{ network_now }</p>
-            <h3>{ "Membership and repair" }</h3>
-            <div class="buttons">
-                { button("+ Add a node", "add-node", d, Cmd::AddNode) }
-                { button("Run anti-entropy now", "anti-entropy", d, Cmd::AntiEntropy) }
-                { button(load, "load", d, Cmd::ToggleLoad) }
-            </div>
             if p.selected.is_none() { { error(&f.node_error) } }
         </section>
     }

@@ -9,7 +9,7 @@ use crate::core::membership::Membership;
 use crate::core::merkle::{key_ranges, KeyRange};
 use crate::core::message::{ClientReply, Msg, Timer};
 use crate::core::node::Node;
-use crate::core::request::{choose_targets, Target};
+use crate::core::request::{choose_targets, Request};
 use crate::core::ring::Ring;
 use crate::core::version::Version;
 use crate::core::{Key, NodeId, Time};
@@ -215,14 +215,17 @@ impl World {
         targets.iter().filter_map(|t| t.stands_in_for.map(|owner| (t.node, owner))).collect()
     }
 
-    /// Coordinators waiting on replicas that cannot answer — down, or cut off by a
-    /// partition — and when each will give up on them: a coordinator learns of a failure
-    /// only by a timeout (§4.8.3). (Replicas that are merely slow are left out: every
-    /// request waits on those for a moment.) Ordered by when the waits end.
+    /// Nodes waiting on others that cannot answer — down, or cut off by a partition — and
+    /// when each will give up on them: a coordinator waiting on replicas, or a node that
+    /// forwarded a put waiting on the coordinator; a node learns of a failure only by a
+    /// timeout (§4.8.3). (Nodes merely slow are left out: every request waits on those for
+    /// a moment.) Ordered by when the waits end.
     pub fn replica_waits(&self) -> Vec<ReplicaWait> {
         let mut waits = Vec::new();
         for (until, alarm) in self.queue.timers() {
-            let Timer::ReplicaTimeout(req) = alarm.timer else { continue };
+            let (Timer::ReplicaTimeout(req) | Timer::RequestTimeout(req)) = alarm.timer else {
+                continue;
+            };
             let coordinator = alarm.node;
             let i = coordinator.index();
             if !self.up[i] || self.incarnation[i] != alarm.incarnation {
@@ -231,12 +234,20 @@ impl World {
             let Some((_, request)) = self.nodes[i].requests().find(|(id, _)| *id == req) else {
                 continue;
             };
-            let cannot_answer = |t: &&Target| {
-                !self.up[t.node.index()] || !self.network.reachable(coordinator, t.node)
+            let cannot_answer =
+                |n: NodeId| !self.up[n.index()] || !self.network.reachable(coordinator, n);
+            let (key, silent): (&Key, Vec<NodeId>) = match (alarm.timer, request) {
+                (Timer::RequestTimeout(_), Request::Forwarded(f)) => {
+                    (&f.put.key, [f.to].into_iter().filter(|&n| cannot_answer(n)).collect())
+                }
+                (Timer::ReplicaTimeout(_), _) => {
+                    let Some(key) = request.key() else { continue };
+                    let silent = request.silent();
+                    (key, silent.iter().map(|t| t.node).filter(|&n| cannot_answer(n)).collect())
+                }
+                _ => continue,
             };
-            let silent: Vec<NodeId> =
-                request.silent().iter().filter(cannot_answer).map(|t| t.node).collect();
-            if let (false, Some(key)) = (silent.is_empty(), request.key()) {
+            if !silent.is_empty() {
                 waits.push(ReplicaWait { coordinator, key: key.clone(), silent, until });
             }
         }
