@@ -305,7 +305,8 @@ fn lookup(p: &Playground, d: &Callback<Cmd>) -> Html {
     let detail = if key.is_empty() {
         html! {
             <span class="muted">
-                { "Type a key to see where it lands and which nodes keep it." }
+                { "Type a key to see where it lands and which nodes keep it. Click a node or \
+                   a moving message to inspect it." }
             </span>
         }
     } else {
@@ -438,7 +439,7 @@ pub fn app() -> Html {
                 { branches_bar(&p, d) }
             </header>
             if p.help { { help_overlay(d) } }
-            <main class="layout">
+            <main class={classes!("layout", p.selected.is_none().then_some("nothing-selected"))}>
                 <section class="stage">
                     { lookup(&p, d) }
                     <RingView nodes={node_views(&p)} messages={message_views(&p)} lookup={key}

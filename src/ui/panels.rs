@@ -206,7 +206,7 @@ pub fn clients_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
                    overwrites (its counter grows: a limit of vector clocks with one entry per \
                    coordinator, §4.4)." }
             </details>
-            { for clients }
+            <div class="cards">{ for clients }</div>
             if p.clients.len() < MAX_CLIENTS {
                 { button("+ client", "add-client", d, Cmd::AddClient) }
             }
