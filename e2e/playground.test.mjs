@@ -427,3 +427,21 @@ test('a joining node takes over ranges: selecting it draws them, and the log tel
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('the trace can be exported as JSON Lines, one event per line', async () => {
+  const { page, problems } = await openPage();
+  await page.locator('.client[data-client="alice"] button.put').click();
+  await page.selectOption('.speed select', '50');
+  await playUntil(page, () => document.querySelector('.client[data-client="alice"] .result').textContent.includes('stored'));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('button.export-trace')]);
+  assert.match(download.suggestedFilename(), /^dynamo-trace-seed1-\d+us\.jsonl$/);
+  const path = await download.path();
+  const { readFile } = await import('node:fs/promises');
+  const lines = (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(lines.length > 10);
+  assert.equal(lines[0].event, 'request');
+  assert.equal(lines[0].client, 'alice');
+  assert.ok(lines.some((l) => l.event === 'reply' && l.ok === true));
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -46,6 +46,32 @@ fn run_prints_the_result_document() {
 }
 
 #[test]
+fn run_with_trace_writes_every_event_as_a_line_of_json_and_the_same_document() {
+    let out = std::env::temp_dir().join(format!("dynamo-sim-trace-{}.jsonl", std::process::id()));
+    let out = out.to_str().unwrap();
+    let (code, doc, err) = sim(&["run", &scenario_file("figure3.json"), "--trace", out]);
+    assert_eq!(code, 0, "{err}");
+    let (_, plain, _) = sim(&["run", &scenario_file("figure3.json")]);
+    assert_eq!(doc, plain, "recording the trace changes nothing in the run");
+    let text = std::fs::read_to_string(out).unwrap();
+    let _ = std::fs::remove_file(out);
+    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(lines.len() > 50, "{} lines", lines.len());
+    assert!(lines.iter().all(|l| l["at_us"].is_u64() && l["event"].is_string()));
+    assert!(lines.windows(2).all(|w| w[0]["at_us"].as_u64() <= w[1]["at_us"].as_u64()));
+    let doc: Value = serde_json::from_str(&doc).unwrap();
+    let requests = lines.iter().filter(|l| l["event"] == "request").count();
+    let results = doc["results"].as_array().unwrap();
+    let operations = results.iter().filter(|r| r["op"] == "get" || r["op"] == "put").count();
+    assert_eq!(requests, operations, "a request line per get and put of the scenario");
+    // A path that cannot be written is refused before the run.
+    let (code, _, err) =
+        sim(&["run", &scenario_file("figure3.json"), "--trace", "/no/such/dir/t.jsonl"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("cannot write the trace to /no/such/dir/t.jsonl"), "{err}");
+}
+
+#[test]
 fn ring_prints_position_and_whole_preference_list() {
     let (code, out, err) = sim(&["ring", &scenario_file("figure3.json"), "--key", "cart"]);
     assert_eq!(code, 0, "{err}");

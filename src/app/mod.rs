@@ -5,6 +5,7 @@
 //! There is no protocol logic here either: every action goes to the simulator.
 
 pub mod describe;
+pub mod export;
 pub mod glossary;
 pub mod palette;
 
@@ -226,6 +227,8 @@ pub enum Cmd {
     LargeText(bool),
     /// Shows or hides the help overlay (keys, words, messages); None: toggles it.
     Help(Option<bool>),
+    /// Offers the run's trace up to now as a JSON Lines file ([`export::trace_jsonl`]).
+    ExportTrace,
 }
 
 /// The page's state.
@@ -251,6 +254,8 @@ pub struct Playground {
     pub large_text: bool,
     /// Whether the help overlay is open.
     pub help: bool,
+    /// A file for the page to offer the user: (name, contents). The page takes it.
+    pub download: Option<(String, String)>,
     /// A message about the page as a whole (e.g. a bad URL was ignored).
     pub notice: Option<String>,
 }
@@ -495,6 +500,7 @@ impl Playground {
             log_text: String::new(),
             large_text: false,
             help: false,
+            download: None,
             notice: None,
         })
     }
@@ -588,6 +594,11 @@ impl Playground {
             Cmd::LogText(text) => self.log_text = text,
             Cmd::LargeText(on) => self.large_text = on,
             Cmd::Help(show) => self.help = show.unwrap_or(!self.help),
+            Cmd::ExportTrace => {
+                let world = self.session.world();
+                let name = format!("dynamo-trace-seed{}-{}us.jsonl", world.seed(), world.now());
+                self.download = Some((name, export::trace_jsonl(world)));
+            }
         }
     }
 

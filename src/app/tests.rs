@@ -632,3 +632,15 @@ fn a_node_that_forwarded_a_put_to_a_cut_off_coordinator_is_shown_waiting() {
     assert_eq!(waits.len(), 1, "{waits:?}");
     assert_eq!((waits[0].coordinator, &waits[0].silent), (outsider, &vec![list[0]]));
 }
+
+#[test]
+fn export_offers_the_trace_up_to_now_as_a_file() {
+    let mut p = quiet();
+    p.update(Cmd::ClientPut(0));
+    run(&mut p, 30);
+    p.update(Cmd::ExportTrace);
+    let (name, text) = p.download.take().expect("a file to offer");
+    assert_eq!(name, "dynamo-trace-seed1-30000us.jsonl");
+    assert_eq!(text.lines().count(), p.session.world().trace().events().len());
+    assert!(text.lines().next().unwrap().contains(r#""event":"request""#), "{text}");
+}

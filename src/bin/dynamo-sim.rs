@@ -1,7 +1,9 @@
 //! `dynamo-sim`: runs scenario files headless and prints JSON.
 //!
 //! ```text
-//! dynamo-sim run FILE                    the result document (results, final, metrics, trace_hash)
+//! dynamo-sim run FILE [--trace OUT]      the result document (results, final, metrics,
+//!                                        trace_hash); with --trace, every event of the run
+//!                                        written to OUT as JSON Lines (`app::export`)
 //! dynamo-sim ring FILE --key KEY         a key's ring position and preference list
 //! dynamo-sim balance FILE [--keys K] [--q Q]
 //!                                        §6.2: load-balancing efficiency and membership size
@@ -10,6 +12,7 @@
 //! Errors go to stderr with exit code 1 (2 for a bad command line). Sizes and durations
 //! are limited as `dynamo_playground::sim::limits` documents.
 
+use dynamo_playground::app::export::trace_jsonl;
 use dynamo_playground::core::partition::{
     load_balance, membership_entries, Strategy, TOKEN_ENTRY_BYTES,
 };
@@ -22,7 +25,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  dynamo-sim run FILE
+  dynamo-sim run FILE [--trace OUT]
   dynamo-sim ring FILE --key KEY
   dynamo-sim balance FILE [--keys K] [--q Q]";
 
@@ -30,6 +33,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") if args.len() == 2 => load(&args[1]).and_then(|s| scenario::run(&s)),
+        Some("run") if args.len() == 4 && args[2] == "--trace" => {
+            load(&args[1]).and_then(|s| run_traced(&s, &args[3]))
+        }
         Some("ring") if args.len() == 4 && args[2] == "--key" => {
             load(&args[1]).and_then(|s| ring(&s, &args[3]))
         }
@@ -61,6 +67,17 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs a scenario and writes its trace as JSON Lines to `out` (opened first: a path that
+/// cannot be written is refused before the run).
+fn run_traced(scenario: &Scenario, out: &str) -> Result<Value, String> {
+    let mut file =
+        std::fs::File::create(out).map_err(|e| format!("cannot write the trace to {out}: {e}"))?;
+    let (doc, world) = scenario::run_recorded(scenario, true)?;
+    file.write_all(trace_jsonl(&world).as_bytes())
+        .map_err(|e| format!("cannot write the trace to {out}: {e}"))?;
+    Ok(doc)
 }
 
 fn load(path: &str) -> Result<Scenario, String> {

@@ -576,7 +576,13 @@ enum Outcome {
 /// Runs a scenario from start to end and returns the result document of DESIGN.md
 /// (`results`, `final`, `metrics`, `trace_hash`).
 pub fn run(scenario: &Scenario) -> Result<Value, String> {
-    let mut world = World::new(scenario.world_spec(false)?)?;
+    run_recorded(scenario, false).map(|(doc, _)| doc)
+}
+
+/// [`run`], and the world as it ended, with every event recorded if `record` (for
+/// `dynamo-sim run --trace`).
+pub fn run_recorded(scenario: &Scenario, record: bool) -> Result<(Value, World), String> {
+    let mut world = World::new(scenario.world_spec(record)?)?;
     scenario.check_steps()?;
     let mut outcomes = Vec::with_capacity(scenario.steps.len());
     for step in &scenario.steps {
@@ -596,12 +602,13 @@ pub fn run(scenario: &Scenario) -> Result<Value, String> {
             Outcome::Op(op) => report::op_result(&world, step.op_name(), op),
         })
         .collect();
-    Ok(json!({
+    let doc = json!({
         "results": results,
         "final": report::final_state(&world),
         "metrics": report::metrics(&world),
         "trace_hash": world.trace().hash(),
-    }))
+    });
+    Ok((doc, world))
 }
 
 fn node(world: &World, name: &str) -> NodeId {

@@ -144,6 +144,25 @@ fn keyboard_shortcuts(dispatch: Callback<Cmd>) -> impl FnOnce() {
     }
 }
 
+/// Offers `text` to the user as a file named `name`.
+fn download(name: &str, text: &str) {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/x-ndjson");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    let document = web_sys::window().and_then(|w| w.document());
+    let link = document.and_then(|d| d.create_element("a").ok());
+    if let Some(link) = link.and_then(|l| l.dyn_into::<web_sys::HtmlAnchorElement>().ok()) {
+        link.set_href(&url);
+        link.set_download(name);
+        link.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
 /// The page's URL query (`?seed=…&nodes=…`), if any.
 fn url_query() -> String {
     web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
@@ -359,6 +378,10 @@ pub fn app() -> Html {
         Callback::from(move |cmd: Cmd| {
             let applying = cmd == Cmd::ApplySettings;
             playground.borrow_mut().update(cmd);
+            let file = playground.borrow_mut().download.take();
+            if let Some((name, text)) = file {
+                download(&name, &text);
+            }
             if applying {
                 share_in_address_bar(&playground.borrow().applied.query());
             }

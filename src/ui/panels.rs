@@ -525,7 +525,14 @@ pub fn log_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
     let ontext = d.reform(|e: InputEvent| Cmd::LogText(input_value(e)));
     html! {
         <section class="panel log-panel">
-            <h2>{ "Event log" }</h2>
+            <h2>
+                { "Event log" }
+                <button class="export-trace" onclick={d.reform(|_| Cmd::ExportTrace)}
+                        title="Every event of the run up to now, one JSON object per line \
+                               (fields: README, 'The trace as JSON Lines')">
+                    { "Export (JSON Lines)" }
+                </button>
+            </h2>
             <div class="row">
                 <label class="field log-filter"><span>{ "show" }</span>
                     <select onchange={onfilter}>
