@@ -445,3 +445,15 @@ test('the trace can be exported as JSON Lines, one event per line', async () => 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('the page shows the run\'s trace hash, the one dynamo-sim prints for the same run', async () => {
+  const { page, problems } = await openPage();
+  // The reference value: the empty run's hash, as the native suite computes it too.
+  const hash = await page.locator('.trace-hash').getAttribute('title');
+  assert.match(hash, /^[0-9a-f]{32}$/);
+  assert.equal(await page.locator('.trace-hash').innerText(), hash.slice(0, 12));
+  await page.click('button.step');
+  assert.notEqual(await page.locator('.trace-hash').getAttribute('title'), hash, 'an event changes it');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

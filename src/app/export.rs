@@ -7,7 +7,7 @@
 //!
 //! | `event`     | fields |
 //! |-------------|--------|
-//! | `send`      | `msg` (its number), `from`, `to`, `message` (kind), `key` (if any), `arrives_us` |
+//! | `send`      | `msg` (number), `from`, `to`, `message` (kind), `key` (if any), `arrives_us` |
 //! | `deliver`   | `msg`, `from`, `to`, `message` |
 //! | `drop`      | `msg`, `from`, `to`, `message`, `reason` |
 //! | `timer`     | `node`, `timer` |
@@ -18,7 +18,12 @@
 //! | `partition` | `groups` (lists of node names) |
 //! | `heal`      | — |
 //! | `link`      | `a`, `b`, `drop_rate` (0 to 1), `extra_delay_us` |
-//! | `note`      | `node`, `note` (`peer-down`, `peer-up`, `hint-stored`, `hint-delivered`, `in-sync`, `keys-received`, `ring-changed`, `keys-handed-over`, `keys-taken-over`), and its fields: `peer`, `owner`, `key`, `keys`, `changed`, `members`, `to`, `from`, `dropped`, `level` |
+//! | `note`      | `node`, `note` (which: below), and its fields |
+//!
+//! A note is one of `peer-down`, `peer-up` (`peer`), `hint-stored`, `hint-delivered`
+//! (`owner`, `key`), `in-sync` (`peer`, `level`), `keys-received` (`peer`, `keys`,
+//! `changed`), `ring-changed` (`members`), `keys-handed-over` (`to`, `keys`, `dropped`),
+//! `keys-taken-over` (`from`, `keys`).
 
 use super::describe::describe;
 use crate::core::message::Note;

@@ -572,6 +572,7 @@ pub fn stats(p: &Playground) -> Html {
     let puts = format!("{} / {}", m.puts_ok, m.puts_failed);
     let gets = format!("{} / {}", m.gets_ok, m.gets_failed);
     let hints = format!("{} / {}", m.hints_stored, m.hints_delivered);
+    let hash = world.trace().hash();
     html! {
         <dl class="stats">
             <dt>{ "N, R, W" }</dt><dd>{ format!("{}, {}, {}", config.n, config.r, config.w) }</dd>
@@ -589,6 +590,9 @@ pub fn stats(p: &Playground) -> Html {
             <dt>{ "hinted replicas pending" }</dt>
             <dd class="hints-pending">{ world.pending_hints() }</dd>
             <dt>{ "seed" }</dt><dd class="seed">{ world.seed() }</dd>
+            <dt title="The hash of every event so far: the same run gives the same hash, here \
+                       and in dynamo-sim">{ "trace hash" }</dt>
+            <dd class="trace-hash" title={hash.clone()}>{ hash[..12].to_string() }</dd>
         </dl>
     }
 }
