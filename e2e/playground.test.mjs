@@ -279,7 +279,7 @@ test('anti-entropy: a wiped replica shows differing Merkle roots and is repaired
   assert.match(await page.locator('.node-inspector .identity').innerText(), new RegExp(`as ${victim}#1, a new identity`));
   const differs = page.locator('.node-inspector .trees tr.differs td');
   assert.ok(await differs.count() >= 1, 'its Merkle roots differ from its peers');
-  assert.match(await differs.first().innerText(), /^root [0-9a-f]{8} · (same as .* ✓ · )?differs from [A-E](, [A-E])*: anti-entropy will compare their trees/);
+  assert.match(await differs.first().innerText(), /^root [0-9a-f]{8} · (same as .* ✓ · )?differs from [A-E](, [A-E])*: anti-entropy will repair it/);
   await page.screenshot({ path: join(SHOTS, 'wiped-node.png') });
   await page.click('button.anti-entropy');
   await playUntil(page, () => document.querySelector('.node-inspector .store').textContent.includes('milk'));

@@ -59,11 +59,7 @@ pub fn range_state(
         parts.push(format!("same as {} ✓", names(&same)));
     }
     if !differing.is_empty() {
-        parts.push(format!(
-            "differs from {}: anti-entropy will compare their trees and exchange the keys \
-             under differing leaves",
-            names(&differing)
-        ));
+        parts.push(format!("differs from {}: anti-entropy will repair it", names(&differing)));
     }
     if !down.is_empty() {
         parts.push(format!("{} down", names(&down)));

@@ -267,10 +267,8 @@ fn node_inspector(p: &Playground, id: NodeId, d: &Callback<Cmd>) -> Html {
         format!("Stamps vector clocks as {actor} (§4.4).")
     } else {
         format!(
-            "Stamps vector clocks as {actor}, a new identity: its disk was wiped, and with it \
-             the record of the counters it had handed out as {name}. Reusing one could give a \
-             new write a clock that an older version already descends, and the write would be \
-             discarded (§4.4)."
+            "Stamps vector clocks as {actor}, a new identity: its disk, and the counters it \
+             handed out as {name}, are gone; reusing one could lose a new write (§4.4)."
         )
     };
     let store = node.store();
