@@ -449,11 +449,12 @@ test('the trace can be exported as JSON Lines, one event per line', async () => 
 test('the page shows the run\'s trace hash, the one dynamo-sim prints for the same run', async () => {
   const { page, problems } = await openPage();
   // The reference value: the empty run's hash, as the native suite computes it too.
-  const hash = await page.locator('.trace-hash').getAttribute('title');
-  assert.match(hash, /^[0-9a-f]{32}$/);
-  assert.equal(await page.locator('.trace-hash').innerText(), hash.slice(0, 12));
+  const title = await page.locator('.trace-hash').getAttribute('title');
+  const hash = title.match(/^trace hash ([0-9a-f]{32}):/)[1];
+  assert.equal(await page.locator('.trace-hash').innerText(), `#${hash.slice(0, 8)}`);
+  assert.ok(await usable(page, '.trace-hash'), 'on screen at 1600×1000');
   await page.click('button.step');
-  assert.notEqual(await page.locator('.trace-hash').getAttribute('title'), hash, 'an event changes it');
+  assert.notEqual(await page.locator('.trace-hash').getAttribute('title'), title, 'an event changes it');
   assert.deepEqual(problems, []);
   await page.close();
 });

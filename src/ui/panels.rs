@@ -407,14 +407,12 @@ pub fn faults_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
             <div class="buttons">
                 { button("Cut off the ticked nodes", "partition", d, Cmd::Partition) }
                 { button("Heal", "heal", d, Cmd::Heal) }
-            </div>
-            <p class="network-state">{ network_state }</p>
-            if faulty_links {
-                <div class="buttons">
+                if faulty_links {
                     { button("Clear the faulty links", "clear-links", d, Cmd::ClearLinks) }
-                </div>
-            }
+                }
+            </div>
             { error(&f.partition_error) }
+            <p class="network-state">{ network_state }</p>
             <h3>{ "Membership and repair" }</h3>
             <div class="buttons">
                 { button("+ Add a node", "add-node", d, Cmd::AddNode) }
@@ -517,6 +515,7 @@ pub fn settings_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
 pub fn log_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
     let world = p.session.world();
     let lines = log_lines(world, p.log_filter, &p.log_text, LOG_LINES);
+    let hash = world.trace().hash();
     let onfilter = d.reform(|e: Event| {
         Cmd::LogFilter(LogFilter::from_label(&select_value(e)).unwrap_or_default())
     });
@@ -525,6 +524,10 @@ pub fn log_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
         <section class="panel log-panel">
             <h2>
                 { "Event log" }
+                <span class="trace-hash" title={format!("trace hash {hash}: the same run gives \
+                                                         the same hash, here and in dynamo-sim")}>
+                    { format!("#{}", &hash[..8]) }
+                </span>
                 <button class="export-trace" onclick={d.reform(|_| Cmd::ExportTrace)}
                         title="Every event of the run up to now, one JSON object per line \
                                (fields: README, 'The trace as JSON Lines')">
@@ -570,7 +573,6 @@ pub fn stats(p: &Playground) -> Html {
     let puts = format!("{} / {}", m.puts_ok, m.puts_failed);
     let gets = format!("{} / {}", m.gets_ok, m.gets_failed);
     let hints = format!("{} / {}", m.hints_stored, m.hints_delivered);
-    let hash = world.trace().hash();
     html! {
         <dl class="stats">
             <dt>{ "N, R, W" }</dt><dd>{ format!("{}, {}, {}", config.n, config.r, config.w) }</dd>
@@ -588,9 +590,6 @@ pub fn stats(p: &Playground) -> Html {
             <dt>{ "hinted replicas pending" }</dt>
             <dd class="hints-pending">{ world.pending_hints() }</dd>
             <dt>{ "seed" }</dt><dd class="seed">{ world.seed() }</dd>
-            <dt title="The hash of every event so far: the same run gives the same hash, here \
-                       and in dynamo-sim">{ "trace hash" }</dt>
-            <dd class="trace-hash" title={hash.clone()}>{ hash[..12].to_string() }</dd>
         </dl>
     }
 }
