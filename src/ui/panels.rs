@@ -529,9 +529,9 @@ pub fn log_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
                     { format!("#{}", &hash[..8]) }
                 </span>
                 <button class="export-trace" onclick={d.reform(|_| Cmd::ExportTrace)}
-                        title="Every event of the run up to now, one JSON object per line \
-                               (fields: README, 'The trace as JSON Lines')">
-                    { "Export (JSON Lines)" }
+                        title="Export the trace: every event of the run up to now, one JSON \
+                               object per line (fields: README, 'The trace as JSON Lines')">
+                    { "Export" }
                 </button>
             </h2>
             <div class="row">
