@@ -458,3 +458,23 @@ test('the page shows the run\'s trace hash, the one dynamo-sim prints for the sa
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('Figure 3 by hand fits a 1280×720 projector: both clients and the siblings, no scrolling', async () => {
+  const { page, problems } = await openPage();
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.locator('.large-text input').check();
+  await page.locator('.client[data-client="alice"] button.put').click();
+  await page.locator('.client[data-client="bob"] button.put').click();
+  await page.selectOption('.speed select', '50');
+  await playUntil(page, () => [...document.querySelectorAll('.client .result')].every((r) => r.textContent.includes('stored')));
+  await page.locator('.client[data-client="alice"] button.get').click();
+  await playUntil(page, () => document.querySelector('.client[data-client="alice"] .result').textContent.includes('siblings'));
+  for (const selector of ['.client[data-client="alice"] .siblings .sibling:nth-child(2)',
+    '.client[data-client="alice"] button.reconcile', '.client[data-client="bob"] button.put']) {
+    assert.ok(await usable(page, selector), `${selector} on screen without scrolling`);
+  }
+  assert.equal(await page.locator('.panel.clients').evaluate((el) => el.scrollTop), 0);
+  await page.screenshot({ path: join(SHOTS, 'figure3-1280-projector.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});

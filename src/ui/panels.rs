@@ -183,7 +183,12 @@ pub fn clients_panel(p: &Playground, d: &Callback<Cmd>) -> Html {
                 <div class="buttons">
                     { button("Get", "get", d, Cmd::ClientGet(i)) }
                     { button("Put", "put", d, Cmd::ClientPut(i)) }
-                    { button("Reconcile (union)", "reconcile", d, Cmd::ClientReconcile(i)) }
+                    <button class="reconcile" onclick={d.reform(move |_| Cmd::ClientReconcile(i))}
+                            title="Semantic reconciliation (§4.4): put the union of the \
+                                   siblings' carts, with the context of the get that \
+                                   returned them">
+                        { "Reconcile" }
+                    </button>
                 </div>
                 { error(&c.error) }
                 { result }
