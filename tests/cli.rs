@@ -132,7 +132,7 @@ fn bad_input_gets_a_clear_error_and_a_nonzero_exit() {
         ("bad-token", r#"{"cluster": {"nodes": [{"id": "A", "tokens": ["xyz"]}], "n": 1, "r": 1, "w": 1}}"#.into(), "expected exactly 32 hex digits"),
         ("dup-token", r#"{"cluster": {"nodes": [{"id": "A", "tokens": ["0000000000000000000000000000000a"]}, {"id": "B", "tokens": ["0000000000000000000000000000000a"]}], "n": 1, "r": 1, "w": 1}}"#.into(), "more than one node"),
         ("dup-node", r#"{"cluster": {"nodes": [{"id": "A"}, {"id": "A"}], "n": 1, "r": 1, "w": 1}}"#.into(), "appears twice"),
-        ("negative-time", with_cluster("", r#"[{"op": "heal", "at_ms": -5}]"#), "non-negative"),
+        ("negative-time", with_cluster("", r#"[{"op": "heal", "at_ms": -5}]"#), "at_ms must be a number of milliseconds from 0"),
         ("bad-latency", with_cluster(r#", "network": {"latency_ms": {"kind": "uniform", "min": 5, "max": 1}}"#, "[]"), "bad latency"),
         ("bad-drop-rate", with_cluster(r#", "network": {"drop_rate": 1.5}"#, "[]"), "drop_rate"),
         ("one-group", with_cluster("", r#"[{"op": "partition", "groups": [["A", "B", "C"]]}]"#), "at least two groups"),
@@ -146,8 +146,8 @@ fn bad_input_gets_a_clear_error_and_a_nonzero_exit() {
         ("huge-q-2", with_cluster(r#", "partitioning": {"strategy": 2, "q": 4294967295}"#, "[]"), "q must be at most 65536"),
         ("huge-tokens", with_cluster(r#", "tokens_per_node": 4294967295"#, "[]"), "tokens_per_node must be at most"),
         ("huge-capacity", r#"{"cluster": {"nodes": [{"id": "A", "capacity": 1e300}], "n": 1, "r": 1, "w": 1}}"#.into(), "capacity must be"),
-        ("huge-at-ms", with_cluster("", r#"[{"op": "heal", "at_ms": 1e10}]"#), "of virtual time"),
-        ("huge-settle", with_cluster("", r#"[{"op": "settle", "max_ms": 1e11}]"#), "of virtual time"),
+        ("huge-at-ms", with_cluster("", r#"[{"op": "heal", "at_ms": 1e10}]"#), "from 0 to 600000"),
+        ("huge-settle", with_cluster("", r#"[{"op": "settle", "max_ms": 1e11}]"#), "max_ms must be a number"),
         ("tiny-gossip", with_cluster(r#", "gossip_interval_ms": 0.001"#, "[]"), "gossip_interval_ms must be between"),
         ("tiny-anti-entropy", with_cluster(r#", "features": {"anti_entropy_interval_ms": 0.001}"#, "[]"), "anti_entropy_interval_ms must be between"),
         ("hash-in-name", r#"{"cluster": {"nodes": [{"id": "A#1"}], "n": 1, "r": 1, "w": 1}}"#.into(), "must not contain '#'"),
@@ -178,7 +178,7 @@ fn a_step_naming_a_node_whose_join_was_refused_is_refused_too() {
     let r = doc["results"].as_array().unwrap();
     assert_eq!(r[0]["ok"], false, "{}", r[0]);
     assert_eq!(r[1]["ok"], false);
-    assert!(r[1]["error"].as_str().unwrap().contains("its join was refused"));
+    assert_eq!(r[1]["error"], "unknown node \"D#2\"");
     assert_eq!((r[2]["ok"].clone(), r[3]["ok"].clone()), (Value::Bool(true), Value::Bool(true)));
 }
 

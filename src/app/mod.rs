@@ -14,7 +14,8 @@ use crate::core::version::Reconciliation;
 use crate::core::{NodeId, Time, MS};
 use crate::sim::limits;
 use crate::sim::network::Latency;
-use crate::sim::session::{Action, BranchInfo, Context, Session, SessionSpec};
+use crate::sim::scenario::{Action, Context};
+use crate::sim::session::{BranchInfo, Session, SessionSpec};
 use crate::sim::workload::WorkloadSpec;
 use crate::sim::world::{NodeSpec, WorldSpec};
 use describe::ms;
@@ -258,6 +259,11 @@ pub struct Playground {
     pub download: Option<(String, String)>,
     /// A message about the page as a whole (e.g. a bad URL was ignored).
     pub notice: Option<String>,
+}
+
+/// The administrator's join of a node with the usual capacity and tokens drawn.
+fn join(node: String) -> Action {
+    Action::Join { node, via: None, capacity: None, tokens: None }
 }
 
 /// Node names: A … Z, then A1 … Z1, A2 …
@@ -518,45 +524,42 @@ impl Playground {
             Cmd::SelectNode(node) => self.selected = Some(Selected::Node(node)),
             Cmd::SelectMessage(id) => self.select_message(id),
             Cmd::CloseInspector => self.selected = None,
-            Cmd::Crash(node) => self.node_action(Action::Crash(node)),
-            Cmd::Recover(node) => self.node_action(Action::Recover(node)),
-            Cmd::Wipe(node) => self.node_action(Action::Wipe(node)),
-            Cmd::Leave(node) => self.node_action(Action::Leave(node)),
-            Cmd::Rejoin(node) => {
-                let name = self.session.world().name(node).to_string();
-                self.node_action(Action::Join(name));
-            }
+            Cmd::Crash(node) => self.node_action(Action::Crash { node: self.name_of(node) }),
+            Cmd::Recover(node) => self.node_action(Action::Recover { node: self.name_of(node) }),
+            Cmd::Wipe(node) => self.node_action(Action::Wipe { node: self.name_of(node) }),
+            Cmd::Leave(node) => self.node_action(Action::Leave { node: self.name_of(node) }),
+            Cmd::Rejoin(node) => self.node_action(join(self.name_of(node))),
             Cmd::AddNode => {
                 let world = self.session.world();
                 let name = (0..)
                     .map(node_name)
                     .find(|name| world.node_id(name).is_none())
                     .expect("names never run out");
-                self.node_action(Action::Join(name));
+                self.node_action(join(name));
             }
-            Cmd::AntiEntropy => self.node_action(Action::AntiEntropy),
+            Cmd::AntiEntropy => self.node_action(Action::AntiEntropy {}),
             Cmd::ToggleLoad => {
                 let on = !self.session.load_on();
-                self.node_action(Action::Load(on));
+                self.node_action(Action::Load { on });
             }
             Cmd::Lookup(key) => self.lookup = key,
             Cmd::ClientField(i, field, text) => self.client_field(i, field, text),
-            Cmd::ClientGet(i) => self.client_request(i, |c| Action::Get {
+            Cmd::ClientGet(i) => self.client_request(i, |c, via| Action::Get {
                 client: c.name.clone(),
                 key: c.key.clone(),
-                via: c.via,
+                via,
             }),
-            Cmd::ClientPut(i) => self.client_request(i, |c| Action::Put {
+            Cmd::ClientPut(i) => self.client_request(i, |c, via| Action::Put {
                 client: c.name.clone(),
                 key: c.key.clone(),
                 value: c.value.clone(),
-                via: c.via,
+                via,
                 context: Context::LastRead,
             }),
-            Cmd::ClientReconcile(i) => self.client_request(i, |c| Action::Reconcile {
+            Cmd::ClientReconcile(i) => self.client_request(i, |c, via| Action::Reconcile {
                 client: c.name.clone(),
                 key: c.key.clone(),
-                via: c.via,
+                via,
             }),
             Cmd::AddClient => self.add_client(),
             Cmd::RemoveClient(i) => {
@@ -735,9 +738,16 @@ impl Playground {
         }
     }
 
-    fn client_request(&mut self, i: usize, action: impl Fn(&ClientForm) -> Action) {
+    /// A node's name, as actions name it.
+    fn name_of(&self, node: NodeId) -> String {
+        self.session.world().name(node).to_string()
+    }
+
+    /// A client card's request, through the node the card names.
+    fn client_request(&mut self, i: usize, action: impl Fn(&ClientForm, Option<String>) -> Action) {
         let Some(client) = self.clients.get(i) else { return };
-        let result = self.act(action(client));
+        let via = Some(self.name_of(client.via));
+        let result = self.act(action(client, via));
         self.clients[i].error = result.err();
     }
 
@@ -760,7 +770,7 @@ impl Playground {
     fn heal(&mut self) {
         let net = self.session.world().network();
         self.faults.partition_error = if net.is_partitioned() {
-            self.act(Action::Heal).err()
+            self.act(Action::Heal {}).err()
         } else if net.links().next().is_some() {
             Some("there is no partition to heal; faulty links stay until cleared".into())
         } else {
@@ -778,7 +788,9 @@ impl Playground {
         } else if rest.is_empty() {
             Some("leave at least one node on the other side".into())
         } else {
-            self.act(Action::Partition(vec![cut, rest])).err()
+            let names = |nodes: Vec<NodeId>| nodes.into_iter().map(|n| self.name_of(n)).collect();
+            let groups = vec![names(cut), names(rest)];
+            self.act(Action::Partition { groups }).err()
         };
     }
 
@@ -786,7 +798,8 @@ impl Playground {
         let faulty: Vec<(NodeId, NodeId)> =
             self.session.world().network().links().map(|(link, _)| link).collect();
         for (a, b) in faulty {
-            let clear = Action::Link { a, b, drop_rate: 0.0, extra_delay: 0 };
+            let (a, b) = (self.name_of(a), self.name_of(b));
+            let clear = Action::Link { a, b, drop_rate: 0.0, extra_delay_ms: 0.0 };
             if let Err(e) = self.act(clear) {
                 self.faults.link_errors = vec![("link-b", e)];
                 return;
@@ -831,10 +844,10 @@ impl Playground {
             .ok();
         match (a, b, drop, delay) {
             (Some(a), Some(b), Some(drop), Some(delay)) if errors.is_empty() => Ok(Action::Link {
-                a,
-                b,
+                a: world.name(a).to_string(),
+                b: world.name(b).to_string(),
                 drop_rate: drop / 100.0,
-                extra_delay: (delay * MS as f64).round() as Time,
+                extra_delay_ms: delay,
             }),
             _ => Err(errors),
         }
@@ -872,7 +885,7 @@ impl Playground {
             .ok();
         match (latency, drop) {
             (Some(latency), Some(drop)) if errors.is_empty() => {
-                Ok(Action::Network { latency, drop_rate: drop / 100.0 })
+                Ok(Action::Network { latency_ms: latency, drop_rate: drop / 100.0 })
             }
             _ => Err(errors),
         }

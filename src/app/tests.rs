@@ -155,7 +155,7 @@ fn bad_fault_and_client_input_shows_a_message_and_changes_nothing() {
     p.update(Cmd::ClientReconcile(1));
     assert!(p.clients[1].error.as_deref().unwrap().contains("get it first"));
     assert_eq!(p.session.world().trace().len(), before, "nothing happened in the world");
-    assert_eq!(p.session.actions().count(), 0);
+    assert_eq!(p.session.inputs().len(), 0);
 }
 
 #[test]
@@ -467,7 +467,7 @@ fn a_key_too_long_for_the_page_is_refused_with_its_limit() {
     p.update(Cmd::ClientPut(0));
     let error = p.clients[0].error.clone().unwrap_or_default();
     assert_eq!(error, "a key has at most 64 characters (got 5000)");
-    assert_eq!(p.session.actions().count(), 0, "nothing happened");
+    assert_eq!(p.session.inputs().len(), 0, "nothing happened");
     for bad in ["?ae=-5", "?ae=abc", "?ae=0"] {
         let p = Playground::from_query(bad);
         assert!(p.notice.as_deref().unwrap_or("").contains("ignored"), "{bad}: {:?}", p.notice);
@@ -482,7 +482,7 @@ fn a_join_is_told_truthfully_every_copy_deleted_and_every_key_taken_over_is_in_t
             client: "loader".into(),
             key: format!("key{i}"),
             value: "v".into(),
-            via: NodeId(i % 5),
+            via: Some(node_name(i as usize % 5)),
             context: Context::None,
         };
         p.session.act(put).unwrap();

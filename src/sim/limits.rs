@@ -17,7 +17,10 @@
 //! | latencies (fixed, min/max, mean)       | at most [`MAX_LATENCY_MS`] = 60 s |
 //! | virtual time a scenario asks for       | [`MAX_VIRTUAL_MS`] = 10 minutes |
 //! | nodes × virtual seconds of a scenario  | [`MAX_NODE_SECONDS`] = 20,000  |
-//! | steps in a scenario                    | [`MAX_STEPS`] = 10,000         |
+//! | a scenario file (or link), in bytes    | [`MAX_SCENARIO_BYTES`] = 1 MiB |
+//! | steps in a scenario                    | [`MAX_STEPS`] = 5,000          |
+//! | the background load's interval         | at least [`MIN_LOAD_INTERVAL_MS`] = 0.1 ms |
+//! | the background load's keys and clients | at most [`MAX_LOAD_NAMES`] = 1,000 |
 //! | keys of `dynamo-sim balance --keys`    | [`MAX_BALANCE_KEYS`] = 1,000,000 |
 //! | a key or a client's name               | [`MAX_NAME_CHARS`] = 64 characters |
 //! | a value a client puts                  | [`MAX_VALUE_CHARS`] = 1,024 characters |
@@ -29,6 +32,7 @@
 //! run allowed costs more than about a minute of wall time (a few seconds per virtual
 //! second in the browser).
 
+use super::workload::WorkloadSpec;
 use super::world::WorldSpec;
 use crate::core::{Time, MS};
 
@@ -44,7 +48,10 @@ pub const MAX_TIMEOUT_MS: f64 = 60_000.0;
 pub const MAX_LATENCY_MS: f64 = 60_000.0;
 pub const MAX_VIRTUAL_MS: f64 = 600_000.0;
 pub const MAX_NODE_SECONDS: f64 = 20_000.0;
-pub const MAX_STEPS: usize = 10_000;
+pub const MAX_STEPS: usize = 5_000;
+pub const MAX_SCENARIO_BYTES: usize = 1 << 20;
+pub const MIN_LOAD_INTERVAL_MS: f64 = 0.1;
+pub const MAX_LOAD_NAMES: u32 = 1_000;
 pub const MAX_BALANCE_KEYS: u32 = 1_000_000;
 pub const MAX_NAME_CHARS: usize = 64;
 pub const MAX_VALUE_CHARS: usize = 1_024;
@@ -66,6 +73,23 @@ pub fn check_operation(client: &str, key: &str, value: Option<&str>) -> Result<(
         .or_else(|| long("a key", key, MAX_NAME_CHARS))
         .or_else(|| value.and_then(|v| long("a value", v, MAX_VALUE_CHARS)));
     problem.map_or(Ok(()), Err)
+}
+
+/// Checks a background load: an operation at most every [`MIN_LOAD_INTERVAL_MS`], between
+/// 1 and [`MAX_LOAD_NAMES`] keys and clients, a put ratio between 0 and 1.
+pub fn check_load(load: &WorkloadSpec) -> Result<(), String> {
+    if (load.interval as f64) < MIN_LOAD_INTERVAL_MS * MS as f64 {
+        return Err(format!("load.interval_ms must be at least {MIN_LOAD_INTERVAL_MS}"));
+    }
+    for (what, count) in [("load.keys", load.keys), ("load.clients", load.clients)] {
+        if !(1..=MAX_LOAD_NAMES).contains(&count) {
+            return Err(format!("{what} must be between 1 and {MAX_LOAD_NAMES} (got {count})"));
+        }
+    }
+    if !(0.0..=1.0).contains(&load.put_ratio) {
+        return Err(format!("load.put_ratio must be between 0 and 1 (got {})", load.put_ratio));
+    }
+    Ok(())
 }
 
 /// Checks a world's sizes, periods and timeouts against the limits above.

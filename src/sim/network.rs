@@ -3,9 +3,13 @@
 use crate::core::{NodeId, Time, MS};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
 
-/// How long a message takes, in virtual milliseconds.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// How long a message takes, in virtual milliseconds. In files:
+/// `{"kind": "uniform", "min": 1, "max": 5}`, `{"kind": "fixed", "ms": 2}` or
+/// `{"kind": "exponential", "mean": 3}`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Latency {
     Fixed { ms: f64 },
     Uniform { min: f64, max: f64 },

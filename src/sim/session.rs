@@ -1,7 +1,13 @@
-//! A playground session: a world, an optional background load, and every action the user
+//! A playground session: a world, an optional background load, and every step the user
 //! took, each with the exact moment it was taken (how many events had been handled, and
-//! the virtual time). Because the world is deterministic, replaying those actions from
-//! the seed rebuilds any earlier moment exactly: that is the page's time travel.
+//! the virtual time). Because the world is deterministic, replaying those steps from the
+//! seed rebuilds any earlier moment exactly: that is the page's time travel.
+//!
+//! A session is also the one executor of scenario files: a file's steps wait in a *script*
+//! and are taken, in order, when they fall due (see [`Step`] for when that is); a step
+//! taken joins the recorded ones, at its exact moment. The CLI runs a file this way, and
+//! the page records clicks the same way, so a page session saved as a file replays in the
+//! CLI to the same trace hash.
 //!
 //! Acting in the past does not throw the old future away: it starts a new *branch* (as
 //! RaftScope's "fork" does), and every branch can be gone back to.
@@ -11,14 +17,15 @@
 //! replays only from there.
 //! Nothing here is protocol logic; the page and its tests drive the world through this.
 
-use super::limits;
-use super::network::Latency;
+use super::scenario::step::check_sides;
+use super::scenario::{Action, Context, Op, Step, DEFAULT_SETTLE};
 use super::workload::{Workload, WorkloadSpec};
 use super::world::{World, WorldSpec};
 use crate::core::clock::VectorClock;
-use crate::core::message::ClientReply;
+use crate::core::message::{ClientReply, OpId};
+use crate::core::ring::parse_position;
 use crate::core::version::Version;
-use crate::core::{NodeId, Time};
+use crate::core::{Time, MS};
 use crate::sim::trace::OpKind;
 use std::rc::Rc;
 
@@ -31,66 +38,31 @@ pub struct SessionSpec {
     pub load_on: bool,
 }
 
-/// Which context a client's put carries (§4.1, §4.4).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Context {
-    /// A blind write: no context.
-    None,
-    /// The context of the client's latest get of the key.
-    LastRead,
-}
-
-/// Something the user did.
+/// A step taken, and the exact moment it was taken.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Action {
-    Put {
-        client: String,
-        key: String,
-        value: String,
-        via: NodeId,
-        context: Context,
-    },
-    Get {
-        client: String,
-        key: String,
-        via: NodeId,
-    },
-    /// Semantic reconciliation by the client (§4.4): the union of the sibling carts of its
-    /// latest get, written back with that get's context.
-    Reconcile {
-        client: String,
-        key: String,
-        via: NodeId,
-    },
-    Crash(NodeId),
-    Recover(NodeId),
-    Wipe(NodeId),
-    Partition(Vec<Vec<NodeId>>),
-    Heal,
-    Link {
-        a: NodeId,
-        b: NodeId,
-        drop_rate: f64,
-        extra_delay: Time,
-    },
-    Network {
-        latency: Latency,
-        drop_rate: f64,
-    },
-    Join(String),
-    Leave(NodeId),
-    AntiEntropy,
-    /// Starts or stops the background load.
-    Load(bool),
-}
-
-/// An action and the moment it was taken.
-#[derive(Clone, Debug, PartialEq)]
-struct Input {
+pub struct Input {
     /// Events and operations handled before it.
-    steps: u64,
-    at: Time,
-    action: Action,
+    pub steps: u64,
+    pub at: Time,
+    pub op: Op,
+    /// Whether it came from the script (a file) rather than a click.
+    pub scripted: bool,
+    /// Why it was refused, if it was (only a scripted step is kept when refused, so that
+    /// the file's steps and the recorded ones stay in step).
+    pub refused: Option<String>,
+    /// The client operation it started, if any.
+    pub op_id: Option<OpId>,
+}
+
+impl Input {
+    /// The step as a file holds it: at its exact moment.
+    pub fn to_step(&self) -> Step {
+        Step {
+            at_ms: Some(self.at as f64 / MS as f64),
+            after_events: Some(self.steps),
+            op: self.op.clone(),
+        }
+    }
 }
 
 /// At most this many branches are kept; a new one beyond it lets the oldest go (never the
@@ -119,6 +91,10 @@ struct Branch {
     /// 1 for the first; numbers are never reused.
     number: usize,
     inputs: Vec<Input>,
+    /// The file's steps, and the first not taken yet (they are taken at the branch's end,
+    /// once every recorded input has been replayed).
+    script: Rc<[Step]>,
+    script_next: usize,
     /// The furthest virtual time reached on it.
     horizon: Time,
     /// The branch it left and when (None for the first).
@@ -143,7 +119,10 @@ pub struct BranchInfo {
 
 /// What happens next.
 enum Next {
+    /// A recorded input, replayed.
     Input,
+    /// The script's next step, taken now.
+    Script,
     Event,
     Op(Time),
 }
@@ -167,6 +146,11 @@ pub struct Session {
 impl Session {
     /// A fresh session at time 0. Refuses impossible specs.
     pub fn new(spec: SessionSpec) -> Result<Session, String> {
+        Session::with_script(spec, Vec::new())
+    }
+
+    /// A fresh session at time 0 that will take a scenario's steps as they fall due.
+    pub fn with_script(spec: SessionSpec, script: Vec<Step>) -> Result<Session, String> {
         let world = World::new(spec.world.clone())?;
         let load = Workload::new(spec.load.clone(), 0);
         let load_on = spec.load_on;
@@ -179,6 +163,8 @@ impl Session {
             branches: vec![Branch {
                 number: 1,
                 inputs: Vec::new(),
+                script: script.into(),
+                script_next: 0,
                 horizon: 0,
                 forked_from: None,
                 checkpoints: Vec::new(),
@@ -195,6 +181,11 @@ impl Session {
 
     pub fn world(&self) -> &World {
         &self.world
+    }
+
+    /// The world as it is now, the session done with.
+    pub fn into_world(self) -> World {
+        self.world
     }
 
     pub fn load_on(&self) -> bool {
@@ -245,10 +236,27 @@ impl Session {
         self.steps
     }
 
-    /// The actions taken on this branch (applied or waiting to be replayed), with their
-    /// times.
-    pub fn actions(&self) -> impl Iterator<Item = (Time, &Action)> {
-        self.branch().inputs.iter().map(|i| (i.at, &i.action))
+    /// The steps taken on this branch (applied or waiting to be replayed).
+    pub fn inputs(&self) -> &[Input] {
+        &self.branch().inputs
+    }
+
+    /// How many of [`Session::inputs`] have been applied: the next one to happen.
+    pub fn next_input(&self) -> usize {
+        self.next_input
+    }
+
+    /// The script's steps not taken yet on this branch.
+    pub fn script_left(&self) -> &[Step] {
+        let branch = self.branch();
+        &branch.script[branch.script_next..]
+    }
+
+    /// This branch as a scenario's steps: every step taken, at its exact moment, then the
+    /// script's steps not taken yet, as they were written.
+    pub fn to_steps(&self) -> Vec<Step> {
+        let taken = self.inputs().iter().map(Input::to_step);
+        taken.chain(self.script_left().iter().cloned()).collect()
     }
 
     /// Whether acting now would start a new branch: the run has been further than now.
@@ -260,15 +268,22 @@ impl Session {
     /// rewind), taking an action starts a new branch: the old one, its future included, is
     /// kept (see [`Session::switch_branch`]). Returns whether a branch was started.
     pub fn act(&mut self, action: Action) -> Result<bool, String> {
-        self.apply(&action)?;
+        let op_id = self.apply(&action)?;
         let forked = self.in_the_past();
         if forked {
             self.fork();
         }
-        let input = Input { steps: self.steps, at: self.world.now(), action };
+        let input = Input {
+            steps: self.steps,
+            at: self.world.now(),
+            op: Op::Act(action),
+            scripted: false,
+            refused: None,
+            op_id,
+        };
         let branch = self.branch_mut();
+        branch.horizon = input.at;
         branch.inputs.push(input);
-        branch.horizon = branch.inputs[branch.inputs.len() - 1].at;
         self.next_input = self.branch().inputs.len();
         Ok(forked)
     }
@@ -283,6 +298,9 @@ impl Session {
         let branch = Branch {
             number: self.branches.iter().map(|b| b.number).max().unwrap_or(0) + 1,
             inputs: left.inputs[..self.next_input].to_vec(),
+            // The script's steps not taken yet belong to the future left behind.
+            script: Rc::from(Vec::new()),
+            script_next: 0,
             horizon: now,
             forked_from: Some((left.number, now)),
             checkpoints: left.checkpoints.iter().filter(before).cloned().collect(),
@@ -414,11 +432,21 @@ impl Session {
         self.next_input = 0;
     }
 
-    /// The next thing due no later than `until`; a waiting action comes first at its moment.
+    /// The next thing due no later than `until`: a recorded input comes first at its
+    /// moment; at the branch's end, the script's next step when it falls due.
     fn next(&self, until: Time) -> Option<Next> {
-        let waiting = self.branch().inputs.get(self.next_input);
-        if let Some(input) = waiting.filter(|i| i.steps == self.steps) {
-            return (input.at <= until).then_some(Next::Input);
+        let branch = self.branch();
+        match branch.inputs.get(self.next_input) {
+            Some(input) if input.steps == self.steps => {
+                return (input.at <= until).then_some(Next::Input);
+            }
+            Some(_) => {}
+            None => {
+                let step = branch.script.get(branch.script_next);
+                if step.is_some_and(|step| self.due(step, until)) {
+                    return Some(Next::Script);
+                }
+            }
         }
         let event = self.world.next_event_at().filter(|&at| at <= until);
         let op = self.load_on.then(|| self.load.next_at()).filter(|&at| at <= until);
@@ -430,15 +458,52 @@ impl Session {
         }
     }
 
+    /// When the next event or background operation is due, if any.
+    fn upcoming(&self) -> Option<Time> {
+        let event = self.world.next_event_at();
+        let op = self.load_on.then(|| self.load.next_at());
+        event.into_iter().chain(op).min()
+    }
+
+    /// Whether a script step falls due now (no later than `until`):
+    /// - with `after_events`, once that many events were handled and none is due before
+    ///   its `at_ms` (events due at that very instant may still wait);
+    /// - with only `at_ms`, once everything due at or before it was handled;
+    /// - a settle, once the world has settled, or nothing is due before its deadline;
+    /// - otherwise at once, right after the step before it.
+    fn due(&self, step: &Step, until: Time) -> bool {
+        let at = step.at().unwrap_or(0);
+        if at > until {
+            return false;
+        }
+        let upcoming = self.upcoming();
+        if let Some(n) = step.after_events {
+            return self.steps >= n && upcoming.is_none_or(|e| e >= at);
+        }
+        if upcoming.is_some_and(|e| e <= at) {
+            return false;
+        }
+        match step.op {
+            Op::Act(_) => true,
+            Op::Settle { max_ms } => {
+                let began = at.max(self.branch().inputs.last().map_or(0, |i| i.at));
+                let most = max_ms.map_or(DEFAULT_SETTLE, |ms| (ms * MS as f64).round() as Time);
+                self.world.is_settled() || upcoming.is_none_or(|e| e > began + most)
+            }
+        }
+    }
+
     fn take(&mut self, next: Next) {
         match next {
             Next::Input => {
                 let input = self.branch().inputs[self.next_input].clone();
                 self.world.advance_clock(input.at);
-                self.apply(&input.action)
-                    .expect("a recorded action replays as it did the first time");
+                if let (Op::Act(action), None) = (&input.op, &input.refused) {
+                    self.apply(action).expect("a recorded step replays as it did the first time");
+                }
                 self.next_input += 1;
             }
+            Next::Script => self.take_script_step(),
             Next::Event => {
                 self.world.step();
                 self.steps += 1;
@@ -452,75 +517,172 @@ impl Session {
         self.checkpoint();
     }
 
-    /// Applies an action to the world, or says why it cannot be done.
-    fn apply(&mut self, action: &Action) -> Result<(), String> {
-        let world = &mut self.world;
-        let known = |node: NodeId| -> Result<NodeId, String> {
-            if node.index() < world.names().len() {
-                Ok(node)
-            } else {
-                Err(format!("there is no node #{}", node.index()))
+    /// Takes the script's next step now and records it, refused or not.
+    fn take_script_step(&mut self) {
+        let branch = self.branch();
+        let step = branch.script[branch.script_next].clone();
+        if let Some(at) = step.at() {
+            self.world.advance_clock(at);
+        }
+        let (refused, op_id) = match &step.op {
+            Op::Act(action) => match self.apply(action) {
+                Ok(op_id) => (None, op_id),
+                Err(error) => (Some(error), None),
+            },
+            Op::Settle { .. } => (None, None),
+        };
+        let input = Input {
+            steps: self.steps,
+            at: self.world.now(),
+            op: step.op,
+            scripted: true,
+            refused,
+            op_id,
+        };
+        let branch = self.branch_mut();
+        branch.inputs.push(input);
+        branch.script_next += 1;
+        self.next_input += 1;
+    }
+
+    /// Runs until the world has settled (see [`World::is_settled`]), for at most `max_wait`
+    /// of virtual time. Returns whether it settled.
+    pub fn settle(&mut self, max_wait: Time) -> bool {
+        let deadline = self.world.now() + max_wait;
+        while !self.world.is_settled() {
+            let Some(next) = self.next(deadline) else { return false };
+            self.take(next);
+        }
+        self.reach();
+        true
+    }
+
+    /// Runs until input `index` is the next thing to happen (a recorded input at its
+    /// moment, or the script's step when it falls due), without taking it; handles at
+    /// most `budget` things. Returns whether it got there. Going back first: see
+    /// [`Session::jump_before`].
+    pub fn advance_before(&mut self, index: usize, budget: u64) -> bool {
+        for _ in 0..budget {
+            match self.next(Time::MAX) {
+                Some(Next::Input | Next::Script) if self.next_input == index => {
+                    self.reach();
+                    return true;
+                }
+                Some(next) => self.take(next),
+                None => {
+                    self.reach();
+                    return true;
+                }
             }
+        }
+        self.reach();
+        false
+    }
+
+    /// Runs on after a step until nothing is in flight, virtual time `until`, or the next
+    /// input is due, handling at most `budget` things. Returns whether it stopped there.
+    pub fn advance_while_busy(&mut self, until: Time, budget: u64) -> bool {
+        for _ in 0..budget {
+            if self.world.is_quiescent() {
+                break;
+            }
+            match self.next(until) {
+                Some(Next::Input | Next::Script) | None => break,
+                Some(next) => self.take(next),
+            }
+        }
+        self.reach();
+        self.world.is_quiescent()
+            || matches!(self.next(until), Some(Next::Input | Next::Script) | None)
+    }
+
+    /// Makes the way back to just before input `index` short (as [`Session::jump_towards`]
+    /// does for a time); the caller then runs there with [`Session::advance_before`].
+    pub fn jump_before(&mut self, index: usize) {
+        if index >= self.next_input {
+            return;
+        }
+        let steps = self.branch().inputs[index].steps;
+        let fits = |c: &&Rc<Checkpoint>| c.next_input <= index && c.steps <= steps;
+        match self.branch().checkpoints.iter().rev().find(fits).cloned() {
+            Some(c) => self.restore(&c),
+            None => self.rewind(),
+        }
+    }
+
+    /// Applies an action to the world, or says why it cannot be done (and changes
+    /// nothing). Returns the client operation it started, if any.
+    fn apply(&mut self, action: &Action) -> Result<Option<OpId>, String> {
+        action.check()?;
+        let world = &mut self.world;
+        let node = |name: &str| world.node_id(name).ok_or_else(|| format!("unknown node {name:?}"));
+        for name in action.nodes_named() {
+            node(name)?;
+        }
+        let node = |world: &World, name: &str| world.node_id(name).expect("checked above");
+        let via = |world: &World, via: &Option<String>, key: &str| match via {
+            Some(name) => node(world, name),
+            None => world.preference_list(key)[0],
         };
         match action {
-            Action::Put { client, key, value, via, context } => {
-                limits::check_operation(client, key, Some(value))?;
-                known(*via)?;
+            Action::Put { client, key, value, via: through, context } => {
                 let context = match context {
                     Context::None => VectorClock::default(),
                     Context::LastRead => world.last_read_context(client, key),
                 };
-                world.put(client, key, value, *via, context);
+                let through = via(world, through, key);
+                return Ok(Some(world.put(client, key, value, through, context)));
             }
-            Action::Get { client, key, via } => {
-                limits::check_operation(client, key, None)?;
-                known(*via)?;
-                world.get(client, key, *via);
+            Action::Get { client, key, via: through } => {
+                let through = via(world, through, key);
+                return Ok(Some(world.get(client, key, through)));
             }
-            Action::Reconcile { client, key, via } => {
-                known(*via)?;
+            Action::Reconcile { client, key, via: through } => {
                 let siblings = last_read_versions(world, client, key).ok_or_else(|| {
                     format!("{client} has no successful get of {key:?} to reconcile: get it first")
                 })?;
                 let values: Vec<&str> = siblings.iter().map(|v| &*v.value).collect();
                 let merged = cart_union(&values);
                 let context = world.last_read_context(client, key);
-                world.put(client, key, &merged, *via, context);
+                let through = via(world, through, key);
+                return Ok(Some(world.put(client, key, &merged, through, context)));
             }
-            Action::Crash(node) => world.crash(known(*node)?),
-            Action::Recover(node) => world.recover(known(*node)?),
-            Action::Wipe(node) => world.wipe(known(*node)?),
-            Action::Partition(groups) => {
-                for &node in groups.iter().flatten() {
-                    known(node)?;
-                }
-                if groups.iter().filter(|g| !g.is_empty()).count() == 0 {
-                    return Err("pick the nodes to cut off first".into());
-                }
-                world.partition(groups.clone());
+            Action::Crash { node: name } => world.crash(node(world, name)),
+            Action::Recover { node: name } => world.recover(node(world, name)),
+            Action::Wipe { node: name } => world.wipe(node(world, name)),
+            Action::Partition { groups } => {
+                check_sides(groups, world.names().len())?;
+                let ids = groups.iter().map(|g| g.iter().map(|n| node(world, n)).collect());
+                world.partition(ids.collect());
             }
-            Action::Heal => world.heal(),
-            Action::Link { a, b, drop_rate, extra_delay } => {
-                let (a, b) = (known(*a)?, known(*b)?);
-                if a == b {
-                    return Err("a link joins two different nodes".into());
-                }
-                world.set_link(a, b, *drop_rate, *extra_delay)?;
+            Action::Heal {} => world.heal(),
+            Action::Link { a, b, drop_rate, extra_delay_ms } => {
+                let delay = (extra_delay_ms * MS as f64).round() as Time;
+                world.set_link(node(world, a), node(world, b), *drop_rate, delay)?;
             }
-            Action::Network { latency, drop_rate } => world.set_network(*latency, *drop_rate)?,
-            Action::Join(name) => {
-                world.join(name, None, 1.0, None)?;
+            Action::Network { latency_ms, drop_rate } => {
+                world.set_network(*latency_ms, *drop_rate)?
             }
-            Action::Leave(node) => world.leave(known(*node)?)?,
-            Action::AntiEntropy => world.anti_entropy(),
-            Action::Load(on) => {
+            Action::Join { node: name, via: contact, capacity, tokens } => {
+                let contact = contact.as_deref().map(|c| node(world, c));
+                let tokens = match tokens {
+                    None => None,
+                    Some(ts) => {
+                        Some(ts.iter().map(|t| parse_position(t)).collect::<Result<_, _>>()?)
+                    }
+                };
+                world.join(name, contact, capacity.unwrap_or(1.0), tokens)?;
+            }
+            Action::Leave { node: name } => world.leave(node(world, name))?,
+            Action::AntiEntropy {} => world.anti_entropy(),
+            Action::Load { on } => {
                 if *on && !self.load_on {
                     self.load.skip_to(self.world.now());
                 }
                 self.load_on = *on;
             }
         }
-        Ok(())
+        Ok(None)
     }
 }
 
@@ -553,7 +715,12 @@ pub fn cart_union(carts: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::MS;
+    use crate::core::NodeId;
+
+    /// The name of the default world's node `i` (A … E).
+    fn name(i: u32) -> String {
+        crate::app::node_name(i as usize)
+    }
 
     fn quiet() -> Session {
         let spec = SessionSpec {
@@ -582,15 +749,13 @@ mod tests {
     #[test]
     fn a_refused_action_changes_nothing() {
         let mut s = quiet();
-        let err = s.act(Action::Crash(NodeId(42))).unwrap_err();
-        assert!(err.contains("no node"), "{err}");
+        let err = s.act(Action::Crash { node: "Z".into() }).unwrap_err();
+        assert_eq!(err, "unknown node \"Z\"");
         assert!(s
-            .act(Action::Reconcile { client: "alice".into(), key: "cart".into(), via: NodeId(0) })
+            .act(Action::Reconcile { client: "alice".into(), key: "cart".into(), via: None })
             .is_err());
-        assert!(s
-            .act(Action::Get { client: "alice".into(), key: " ".into(), via: NodeId(0) })
-            .is_err());
-        assert_eq!(s.actions().count(), 0);
+        assert!(s.act(Action::Get { client: "alice".into(), key: " ".into(), via: None }).is_err());
+        assert_eq!(s.inputs().len(), 0);
         assert_eq!(s.world().trace().len(), 0);
     }
 
@@ -598,18 +763,18 @@ mod tests {
     fn seeking_back_restores_the_earlier_state_exactly() {
         let mut s = busy();
         s.advance(40 * MS, 500); // stops mid-way: the budget runs out
-        s.act(Action::Crash(NodeId(2))).unwrap();
+        s.act(Action::Crash { node: name(2) }).unwrap();
         s.advance(120 * MS, u64::MAX);
         s.act(Action::Put {
             client: "alice".into(),
             key: "cart".into(),
             value: "milk".into(),
-            via: NodeId(0),
+            via: Some(name(0)),
             context: Context::None,
         })
         .unwrap();
         s.advance(200 * MS, 3);
-        s.act(Action::Recover(NodeId(2))).unwrap();
+        s.act(Action::Recover { node: name(2) }).unwrap();
         s.advance(400 * MS, u64::MAX);
         let (hash_at_400, horizon) = (s.world().trace().hash(), s.horizon());
         assert_eq!(horizon, 400 * MS);
@@ -631,15 +796,18 @@ mod tests {
     fn an_action_in_the_past_starts_a_branch_and_the_old_future_is_kept() {
         let mut s = busy();
         s.advance(50 * MS, u64::MAX);
-        assert!(!s.act(Action::Crash(NodeId(1))).unwrap(), "acting at the horizon: no branch");
+        assert!(
+            !s.act(Action::Crash { node: name(1) }).unwrap(),
+            "acting at the horizon: no branch"
+        );
         s.advance(150 * MS, u64::MAX);
-        s.act(Action::Recover(NodeId(1))).unwrap();
+        s.act(Action::Recover { node: name(1) }).unwrap();
         s.advance(300 * MS, u64::MAX);
         let old_hash = s.world().trace().hash();
         s.seek(100 * MS);
         assert!(s.in_the_past());
-        assert!(s.act(Action::Wipe(NodeId(3))).unwrap(), "acting in the past: a new branch");
-        assert_eq!(s.actions().count(), 2, "the new branch: the crash, then the wipe");
+        assert!(s.act(Action::Wipe { node: name(3) }).unwrap(), "acting in the past: a new branch");
+        assert_eq!(s.inputs().len(), 2, "the new branch: the crash, then the wipe");
         assert_eq!(s.horizon(), 100 * MS);
         let info = s.current_branch();
         assert_eq!((info.number, info.forked_from), (2, Some((1, 100 * MS))));
@@ -661,7 +829,7 @@ mod tests {
         s.advance(10 * MS, u64::MAX);
         for i in 0..MAX_BRANCHES + 3 {
             s.seek(MS);
-            assert!(s.act(Action::Crash(NodeId(i as u32 % 5))).unwrap());
+            assert!(s.act(Action::Crash { node: name(i as u32 % 5) }).unwrap());
             s.advance(10 * MS, u64::MAX);
         }
         let numbers: Vec<usize> = s.branches().iter().map(|b| b.number).collect();
@@ -694,23 +862,30 @@ mod tests {
                 client: "alice".into(),
                 key: "cart".into(),
                 value: value.into(),
-                via: NodeId(via),
+                via: Some(name(via)),
                 context: Context::None,
             })
             .unwrap();
         };
         // Two blind writes through different coordinators: concurrent versions.
         let list = s.world().preference_list("cart");
+        let first = s.world().name(list[0]).to_string();
         put(&mut s, "milk", list[0].0);
         put(&mut s, "eggs", list[1].0);
         s.advance(200 * MS, u64::MAX);
-        s.act(Action::Get { client: "alice".into(), key: "cart".into(), via: list[0] }).unwrap();
+        s.act(Action::Get { client: "alice".into(), key: "cart".into(), via: Some(first.clone()) })
+            .unwrap();
         s.advance(400 * MS, u64::MAX);
         assert_eq!(last_read_versions(s.world(), "alice", "cart").unwrap().len(), 2, "siblings");
-        s.act(Action::Reconcile { client: "alice".into(), key: "cart".into(), via: list[0] })
-            .unwrap();
+        s.act(Action::Reconcile {
+            client: "alice".into(),
+            key: "cart".into(),
+            via: Some(first.clone()),
+        })
+        .unwrap();
         s.advance(600 * MS, u64::MAX);
-        s.act(Action::Get { client: "alice".into(), key: "cart".into(), via: list[0] }).unwrap();
+        s.act(Action::Get { client: "alice".into(), key: "cart".into(), via: Some(first.clone()) })
+            .unwrap();
         s.advance(800 * MS, u64::MAX);
         let versions = last_read_versions(s.world(), "alice", "cart").unwrap();
         assert_eq!(versions.len(), 1, "the merged cart supersedes both");
@@ -723,10 +898,10 @@ mod tests {
     fn the_load_can_be_paused_and_resumed_without_a_burst() {
         let mut s = busy();
         s.advance(100 * MS, u64::MAX);
-        s.act(Action::Load(false)).unwrap();
+        s.act(Action::Load { on: false }).unwrap();
         s.advance(1_000 * MS, u64::MAX);
         let ops = s.world().ops().len();
-        s.act(Action::Load(true)).unwrap();
+        s.act(Action::Load { on: true }).unwrap();
         s.advance(1_001 * MS, u64::MAX);
         assert!(s.world().ops().len() <= ops + 1, "no backlog of missed operations");
     }
@@ -736,16 +911,17 @@ mod tests {
         let mut s = busy();
         s.checkpoint_every(300);
         s.advance(300 * MS, u64::MAX);
-        s.act(Action::Crash(NodeId(2))).unwrap();
+        s.act(Action::Crash { node: name(2) }).unwrap();
         s.advance(900 * MS, u64::MAX);
-        s.act(Action::Recover(NodeId(2))).unwrap();
+        s.act(Action::Recover { node: name(2) }).unwrap();
         s.advance(2_000 * MS, u64::MAX);
         assert!(s.checkpoints() >= 4, "{} checkpoints", s.checkpoints());
         assert!(s.checkpoints() <= MAX_CHECKPOINTS);
         let mut plain = busy();
         plain.checkpoint_every(u64::MAX);
-        for (at, action) in s.actions().map(|(at, a)| (at, a.clone())).collect::<Vec<_>>() {
-            plain.advance(at, u64::MAX);
+        for input in s.inputs().to_vec() {
+            plain.advance(input.at, u64::MAX);
+            let Op::Act(action) = input.op else { panic!("only actions were taken") };
             plain.act(action).unwrap();
         }
         for t in [1_500, 350, 1_999, 10, 1_200, 2_000] {

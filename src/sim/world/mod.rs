@@ -170,17 +170,20 @@ impl World {
         self.nodes.iter().map(|n| n.hints().values().map(|keys| keys.len()).sum::<usize>()).sum()
     }
 
+    /// Whether the world has settled: quiescent, every node's view of the membership the
+    /// same, and — when anti-entropy runs periodically — all replicas of every range alike.
+    pub fn is_settled(&self) -> bool {
+        let check_merkle = self.config.anti_entropy_interval.is_some();
+        self.is_quiescent() && self.memberships_agree() && (!check_merkle || self.replicas_agree())
+    }
+
     /// Runs until the world is quiescent — and, when anti-entropy runs periodically,
     /// until all replicas of every range agree — for at most `max_wait` of virtual time.
     /// Returns whether it settled. (Without periodic anti-entropy replicas may still
     /// differ after settling: `differing_ranges` lists where.)
     pub fn settle(&mut self, max_wait: Time) -> bool {
         let deadline = self.now + max_wait;
-        let check_merkle = self.config.anti_entropy_interval.is_some();
-        while !(self.is_quiescent()
-            && self.memberships_agree()
-            && (!check_merkle || self.replicas_agree()))
-        {
+        while !self.is_settled() {
             match self.next_event_at() {
                 Some(at) if at <= deadline => {
                     self.step();

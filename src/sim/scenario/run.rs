@@ -1,0 +1,96 @@
+//! Running a scenario from start to end, as the CLI does: a session takes its steps (the
+//! one executor, `sim::session`), then the run waits for every client's answer, and the
+//! result document of DESIGN.md is built: `results` (one per step), `final`, `metrics`,
+//! `trace_hash`.
+
+use super::super::report;
+use super::super::session::{Input, Session};
+use super::super::world::World;
+use super::{Op, Scenario};
+use crate::core::message::OpId;
+use crate::core::{Time, MS};
+use serde_json::{json, Value};
+
+/// How long `settle` waits by default, and how long a run waits at its end for clients'
+/// answers, in virtual time.
+pub const DEFAULT_SETTLE: Time = 10_000 * MS;
+
+/// What one step produced: known when it was taken, or the client operation whose
+/// answer it awaits.
+enum Outcome {
+    Done(Value),
+    Op(&'static str, OpId),
+}
+
+/// Runs a scenario from start to end and returns the result document.
+pub fn run(scenario: &Scenario) -> Result<Value, String> {
+    run_recorded(scenario, false).map(|(doc, _)| doc)
+}
+
+/// [`run`], and the world as it ended, with every event recorded if `record` (for
+/// `dynamo-sim run --trace`).
+pub fn run_recorded(scenario: &Scenario, record: bool) -> Result<(Value, World), String> {
+    let mut session = play(scenario, record)?;
+    let mut outcomes = Vec::with_capacity(scenario.steps.len());
+    while outcomes.len() < scenario.steps.len() {
+        if !session.step() {
+            break; // nothing left to happen (the script's steps are always taken first)
+        }
+        while let Some(input) = session.inputs().get(outcomes.len()) {
+            outcomes.push(outcome(session.world(), input));
+        }
+    }
+    debug_assert_eq!(outcomes.len(), scenario.steps.len(), "every step was taken");
+    // Let every client hear back (each client gives up after a bounded wait).
+    session.settle(DEFAULT_SETTLE);
+    let world = session.world();
+    let results: Vec<Value> = outcomes
+        .into_iter()
+        .map(|outcome| match outcome {
+            Outcome::Done(v) => v,
+            Outcome::Op(name, op) => report::op_result(world, name, op),
+        })
+        .collect();
+    let doc = json!({
+        "results": results,
+        "final": report::final_state(world),
+        "metrics": report::metrics(world),
+        "trace_hash": world.trace().hash(),
+    });
+    let world = session.into_world();
+    Ok((doc, world))
+}
+
+/// A session at time 0 that will take the scenario's steps (checked first).
+pub fn play(scenario: &Scenario, record: bool) -> Result<Session, String> {
+    scenario.check_steps()?;
+    Session::with_script(scenario.session_spec(record)?, scenario.steps.clone())
+}
+
+/// The result of a step just taken (a client operation's comes when the run ends).
+fn outcome(world: &World, input: &Input) -> Outcome {
+    let at_ms = input.at as f64 / MS as f64;
+    let name = match &input.op {
+        Op::Act(action) => action.op_name(),
+        Op::Settle { .. } => "settle",
+    };
+    if let Some(error) = &input.refused {
+        return Outcome::Done(json!({"op": name, "ok": false, "at_ms": at_ms, "error": error}));
+    }
+    if let Some(op) = input.op_id {
+        return Outcome::Op(name, op);
+    }
+    match &input.op {
+        Op::Settle { max_ms } => {
+            let settled = world.is_settled();
+            let mut done = json!({"op": "settle", "ok": settled, "at_ms": at_ms});
+            if !settled {
+                let most = max_ms.unwrap_or(DEFAULT_SETTLE as f64 / MS as f64);
+                done["error"] = format!("did not settle within {most} ms").into();
+            }
+            done["differing_ranges"] = report::ranges_json(world, &world.differing_ranges());
+            Outcome::Done(done)
+        }
+        Op::Act(_) => Outcome::Done(json!({"op": name, "ok": true, "at_ms": at_ms})),
+    }
+}
