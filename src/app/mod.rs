@@ -5,19 +5,22 @@
 //! There is no protocol logic here either: every action goes to the simulator.
 
 pub mod describe;
+pub mod examples;
 pub mod export;
 pub mod glossary;
+pub mod link;
 pub mod palette;
+mod scenarios;
+pub mod steps;
 
 use crate::core::config::{Config, ConfigError};
-use crate::core::version::Reconciliation;
 use crate::core::{NodeId, Time, MS};
 use crate::sim::limits;
 use crate::sim::network::Latency;
-use crate::sim::scenario::{Action, Context};
+use crate::sim::scenario::{
+    Action, ClusterSpec, Context, Features, LoadJson, NodeJson, ReconciliationJson, Scenario,
+};
 use crate::sim::session::{BranchInfo, Session, SessionSpec};
-use crate::sim::workload::WorkloadSpec;
-use crate::sim::world::{NodeSpec, WorldSpec};
 use describe::ms;
 use std::collections::BTreeSet;
 
@@ -230,6 +233,21 @@ pub enum Cmd {
     Help(Option<bool>),
     /// Offers the run's trace up to now as a JSON Lines file ([`export::trace_jsonl`]).
     ExportTrace,
+    /// Opens a scenario file's text (picked or dropped): a new run from its seed.
+    OpenScenario(String),
+    /// Opens one of [`examples::EXAMPLES`].
+    OpenExample(usize),
+    /// Offers the run as a scenario file: settings, seed, every step at its moment, and
+    /// the moment on screen.
+    SaveScenario,
+    /// Makes a link to the moment on screen ([`Playground::share`]).
+    ShareLink,
+    /// Runs the next step, then until its messages settle (or [`steps::STEP_WINDOW`]).
+    NextStep,
+    /// Goes back to just before the latest step taken.
+    PreviousStep,
+    /// Goes to just before step `i` of the step list.
+    GoToStep(usize),
 }
 
 /// The page's state.
@@ -259,6 +277,18 @@ pub struct Playground {
     pub download: Option<(String, String)>,
     /// A message about the page as a whole (e.g. a bad URL was ignored).
     pub notice: Option<String>,
+    /// The run's settings as a scenario with no steps: what "Save as scenario" writes
+    /// before the steps (an opened file keeps its name and description).
+    pub header: Scenario,
+    /// Where "next step", "previous step" or the step list is taking the run, while it is
+    /// on its way (in slices, one per frame).
+    pub goal: Option<steps::Goal>,
+    /// The message next to the scenario controls (open, examples, save, link, steps).
+    pub scenario_message: Option<String>,
+    /// The link made by "Share link" (its fragment; the page adds its own address).
+    pub share: Option<String>,
+    /// The compact page, for an iframe (a link with `&embed`).
+    pub embed: bool,
 }
 
 /// The administrator's join of a node with the usual capacity and tokens drawn.
@@ -310,6 +340,13 @@ fn parse_number(field: &str, text: &str, hi: f64) -> Result<f64, String> {
 impl SettingsForm {
     /// The run these settings describe, or why they are impossible, field by field.
     pub fn check(&self) -> Result<SessionSpec, FieldErrors> {
+        let scenario = self.scenario()?;
+        scenario.session_spec(true).map_err(|e| vec![("nodes", e)])
+    }
+
+    /// The run these settings describe as a scenario with no steps yet (what "Save as
+    /// scenario" writes before the steps), or why they are impossible, field by field.
+    pub fn scenario(&self) -> Result<Scenario, FieldErrors> {
         let mut errors: FieldErrors = Vec::new();
         let mut count = |id: &'static str, label: &str, text: &str, lo: u64, hi: u64| {
             parse_count(label, text, lo, hi).map_err(|e| errors.push((id, e))).ok()
@@ -319,22 +356,19 @@ impl SettingsForm {
         let r = count("r", "R", &self.r, 1, 16);
         let w = count("w", "W", &self.w, 1, 16);
         let seed = count("seed", "seed", &self.seed, 0, u64::MAX);
-        let anti_entropy_interval = match self.anti_entropy_ms.trim() {
+        let anti_entropy_ms = match self.anti_entropy_ms.trim() {
             "" | "off" => None,
             text => parse_number("anti-entropy interval", text, 60_000.0)
                 .and_then(|ms| at_least("anti-entropy interval", ms, limits::MIN_PERIOD_MS))
-                .map(|ms| (ms * MS as f64) as Time)
                 .map_err(|e| errors.push(("anti-entropy-ms", e)))
                 .ok(),
         };
-        let replica_timeout = match self.replica_timeout_ms.trim() {
+        let replica_timeout_ms = match self.replica_timeout_ms.trim() {
             "" | "auto" => None,
             text => parse_number("replica timeout", text, limits::MAX_TIMEOUT_MS)
                 .and_then(|ms| at_least("replica timeout", ms, limits::MIN_TIMEOUT_MS))
-                .map(|ms| Some((ms * MS as f64) as Time))
                 .map_err(|e| errors.push(("replica-timeout-ms", e)))
-                .ok()
-                .flatten(),
+                .ok(),
         };
         // The quorum rules are the core's (§4.5), each problem next to its field; a field
         // that did not parse stands in with a value that breaks no rule.
@@ -353,32 +387,32 @@ impl SettingsForm {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let (nodes, n, r, w) = (nodes as usize, n as usize, r as usize, w as usize);
-        let mut world = WorldSpec {
-            seed,
-            nodes: (0..nodes).map(|i| NodeSpec::named(&node_name(i))).collect(),
-            ..WorldSpec::default()
+        let nodes = nodes as usize;
+        let features = Features {
+            sloppy_quorum: Some(self.sloppy_quorum),
+            hinted_handoff: Some(self.hinted_handoff),
+            read_repair: Some(self.read_repair),
+            anti_entropy_interval_ms: anti_entropy_ms,
         };
-        world.tokens_per_node = if nodes <= 8 { 4 } else { 8 };
-        let config = &mut world.config;
-        (config.n, config.r, config.w) = (n, r, w);
-        config.sloppy_quorum = self.sloppy_quorum;
-        config.hinted_handoff = self.hinted_handoff;
-        config.read_repair = self.read_repair;
-        config.reconciliation = if self.last_write_wins {
-            Reconciliation::LastWriteWins
-        } else {
-            Reconciliation::Siblings
+        let cluster = ClusterSpec {
+            nodes: (0..nodes).map(|i| NodeJson::named(&node_name(i))).collect(),
+            n: Some(n as usize),
+            r: Some(r as usize),
+            w: Some(w as usize),
+            tokens_per_node: if nodes <= 8 { 4 } else { 8 },
+            features: Some(features),
+            reconciliation: self.last_write_wins.then_some(ReconciliationJson::LastWriteWins),
+            replica_timeout_ms,
+            ..ClusterSpec::default()
         };
-        config.anti_entropy_interval = anti_entropy_interval;
-        if let Some(timeout) = replica_timeout {
-            config.replica_timeout = timeout;
-        }
-        config.seeds = vec![NodeId(0)];
         // About one client operation every 10 ms per 5 nodes: busy, yet followable.
         let interval = (10 * MS * 5 / nodes.max(1) as Time).max(MS / 2);
-        let load = WorkloadSpec { seed, interval, ..WorkloadSpec::default() };
-        Ok(SessionSpec { world, load, load_on: self.load })
+        let load = LoadJson {
+            on: self.load,
+            interval_ms: Some(interval as f64 / MS as f64),
+            ..LoadJson::default()
+        };
+        Ok(Scenario { seed, cluster, load: Some(load), ..Scenario::default() })
     }
 
     /// The run these settings describe, or every reason why not, in one message.
@@ -488,7 +522,10 @@ impl Playground {
     }
 
     fn with_settings(settings: SettingsForm) -> Result<Playground, String> {
-        let session = Session::new(settings.spec()?)?;
+        let header = settings
+            .scenario()
+            .map_err(|errors| errors.into_iter().map(|(_, e)| e).collect::<Vec<_>>().join("; "))?;
+        let session = Session::new(header.session_spec(true)?)?;
         let clients = ["alice", "bob"].iter().map(|name| ClientForm::new(name, &session)).collect();
         Ok(Playground {
             session,
@@ -508,6 +545,11 @@ impl Playground {
             help: false,
             download: None,
             notice: None,
+            header,
+            goal: None,
+            scenario_message: None,
+            share: None,
+            embed: false,
         })
     }
 
@@ -602,6 +644,16 @@ impl Playground {
                 let name = format!("dynamo-trace-seed{}-{}us.jsonl", world.seed(), world.now());
                 self.download = Some((name, export::trace_jsonl(world)));
             }
+            Cmd::OpenScenario(text) => self.open_scenario(&text),
+            Cmd::OpenExample(i) => match examples::EXAMPLES.get(i) {
+                Some((_, text)) => self.open_scenario(text),
+                None => self.scenario_message = Some(format!("there is no example {i}")),
+            },
+            Cmd::SaveScenario => self.save_scenario(),
+            Cmd::ShareLink => self.share_link(),
+            Cmd::NextStep => self.next_step(),
+            Cmd::PreviousStep => self.previous_step(),
+            Cmd::GoToStep(i) => self.go_to_step(i),
         }
     }
 
@@ -610,6 +662,9 @@ impl Playground {
     fn tick(&mut self, elapsed_ms: f64) {
         if let Some(target) = self.seeking {
             return self.replay_towards(target);
+        }
+        if let Some(goal) = self.goal {
+            return self.pursue(goal);
         }
         if !self.playing {
             return;
@@ -627,6 +682,7 @@ impl Playground {
     fn step(&mut self) {
         self.playing = false;
         self.behind = 0;
+        self.goal = None;
         let before = self.session.world().trace().len();
         for _ in 0..STEP_LIMIT {
             if !self.session.step() || self.session.world().trace().len() > before {
@@ -641,6 +697,7 @@ impl Playground {
     fn seek(&mut self, t: Time) {
         self.playing = false;
         self.behind = 0;
+        self.goal = None;
         let target = t.min(self.session.horizon());
         self.session.jump_towards(target);
         self.replay_towards(target);
@@ -650,6 +707,7 @@ impl Playground {
     /// a new branch of the run: the one left is kept, and [`Playground::branches`] says so.
     fn act(&mut self, action: Action) -> Result<(), String> {
         self.seeking = None;
+        self.goal = None;
         self.session.act(action).map(|_forked| ())
     }
 
@@ -664,6 +722,7 @@ impl Playground {
             Ok(()) => {
                 self.playing = false;
                 self.behind = 0;
+                self.goal = None;
                 self.replay_towards(now.min(self.session.horizon()));
             }
             Err(e) => self.notice = Some(e),
@@ -693,7 +752,8 @@ impl Playground {
 
     /// What acting now would do to the run, when the page shows the past: a new branch.
     pub fn past_warning(&self) -> Option<String> {
-        let looking_back = self.seeking.is_none() && self.session.in_the_past();
+        let still = self.seeking.is_none() && self.goal.is_none();
+        let looking_back = still && self.session.in_the_past();
         looking_back.then(|| {
             let next = self.session.branches().iter().map(|b| b.number).max().unwrap_or(0) + 1;
             format!(
@@ -952,5 +1012,7 @@ impl ClientForm {
     }
 }
 
+#[cfg(test)]
+mod scenario_tests;
 #[cfg(test)]
 mod tests;

@@ -65,6 +65,15 @@ impl Input {
     }
 }
 
+/// A moment of a run, exactly: the virtual time, the events handled and the steps taken
+/// (several things can happen at one virtual instant).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Moment {
+    pub at: Time,
+    pub steps: u64,
+    pub inputs: usize,
+}
+
 /// At most this many branches are kept; a new one beyond it lets the oldest go (never the
 /// one the user is on).
 pub const MAX_BRANCHES: usize = 16;
@@ -234,6 +243,36 @@ impl Session {
     /// Events and client operations handled so far.
     pub fn steps(&self) -> u64 {
         self.steps
+    }
+
+    /// The moment the run is at.
+    pub fn moment(&self) -> Moment {
+        Moment { at: self.world.now(), steps: self.steps, inputs: self.next_input }
+    }
+
+    /// Runs on to moment `m` (handling at most `budget` things): until that many events
+    /// were handled and steps taken, then on to its virtual time unless something is due
+    /// before it. Returns whether it got there. Going back first: [`Session::jump_towards`].
+    pub fn advance_to(&mut self, m: Moment, budget: u64) -> bool {
+        for _ in 0..budget {
+            if self.steps >= m.steps && self.next_input >= m.inputs {
+                if self.upcoming().is_none_or(|due| due >= m.at) {
+                    self.world.advance_clock(m.at);
+                }
+                self.reach();
+                return true;
+            }
+            match self.next(m.at) {
+                Some(next) => self.take(next),
+                None => {
+                    self.world.advance_clock(m.at);
+                    self.reach();
+                    return true;
+                }
+            }
+        }
+        self.reach();
+        false
     }
 
     /// The steps taken on this branch (applied or waiting to be replayed).
@@ -467,7 +506,8 @@ impl Session {
 
     /// Whether a script step falls due now (no later than `until`):
     /// - with `after_events`, once that many events were handled and none is due before
-    ///   its `at_ms` (events due at that very instant may still wait);
+    ///   its `at_ms` (events due at that very instant may still wait) — and at the latest
+    ///   as a step with only `at_ms` would (a file's pin may be wrong, never unbounded);
     /// - with only `at_ms`, once everything due at or before it was handled;
     /// - a settle, once the world has settled, or nothing is due before its deadline;
     /// - otherwise at once, right after the step before it.
@@ -477,8 +517,9 @@ impl Session {
             return false;
         }
         let upcoming = self.upcoming();
-        if let Some(n) = step.after_events {
-            return self.steps >= n && upcoming.is_none_or(|e| e >= at);
+        let pinned = step.after_events.is_some_and(|n| self.steps >= n);
+        if pinned && upcoming.is_none_or(|e| e >= at) {
+            return true;
         }
         if upcoming.is_some_and(|e| e <= at) {
             return false;
@@ -562,6 +603,9 @@ impl Session {
     /// most `budget` things. Returns whether it got there. Going back first: see
     /// [`Session::jump_before`].
     pub fn advance_before(&mut self, index: usize, budget: u64) -> bool {
+        if index < self.next_input {
+            return true; // it was taken already: go back first
+        }
         for _ in 0..budget {
             match self.next(Time::MAX) {
                 Some(Next::Input | Next::Script) if self.next_input == index => {
@@ -599,14 +643,21 @@ impl Session {
     /// Makes the way back to just before input `index` short (as [`Session::jump_towards`]
     /// does for a time); the caller then runs there with [`Session::advance_before`].
     pub fn jump_before(&mut self, index: usize) {
-        if index >= self.next_input {
-            return;
+        if let Some(input) = self.branch().inputs.get(index) {
+            self.jump_back_to(input.steps, index);
         }
-        let steps = self.branch().inputs[index].steps;
-        let fits = |c: &&Rc<Checkpoint>| c.next_input <= index && c.steps <= steps;
+    }
+
+    /// Makes the way to the moment after `steps` events and `inputs` steps short: restores
+    /// the latest checkpoint not past it if the run is past it (going back) or the copy is
+    /// ahead of here; going back with none, goes back to time 0.
+    pub fn jump_back_to(&mut self, steps: u64, inputs: usize) {
+        let past = self.steps > steps || self.next_input > inputs;
+        let fits = |c: &&Rc<Checkpoint>| c.steps <= steps && c.next_input <= inputs;
         match self.branch().checkpoints.iter().rev().find(fits).cloned() {
-            Some(c) => self.restore(&c),
-            None => self.rewind(),
+            Some(c) if past || c.steps > self.steps => self.restore(&c),
+            None if past => self.rewind(),
+            _ => {}
         }
     }
 

@@ -5,19 +5,19 @@
 mod run;
 pub mod step;
 
-pub use run::{run, run_recorded, DEFAULT_SETTLE};
+pub use run::{play, run, run_recorded, DEFAULT_SETTLE};
 pub use step::{Action, Context, Op, Step};
 
 use super::limits;
 use super::network::Latency;
-use super::session::SessionSpec;
+use super::session::{Moment, SessionSpec};
 use super::workload::WorkloadSpec;
 use super::world::{validate_nodes, NodeSpec, WorldSpec};
 use crate::core::config::{Config, PRESETS};
 use crate::core::partition::Strategy;
 use crate::core::ring::parse_position;
 use crate::core::version::Reconciliation;
-use crate::core::{NodeId, MS};
+use crate::core::{NodeId, Time, MS};
 use serde::{Deserialize, Serialize};
 use step::ms_to_time;
 
@@ -38,6 +38,35 @@ pub struct Scenario {
     pub load: Option<LoadJson>,
     #[serde(default)]
     pub steps: Vec<Step>,
+    /// Where the run ends: the moment the page was at when it saved the file. Without it,
+    /// the run ends once every step was taken and the clients heard back (at most 10 s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<End>,
+}
+
+/// The top-level `end`: a moment of the run, exactly (see [`Step`] for `after_events`).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct End {
+    pub at_ms: f64,
+    #[serde(default)]
+    pub after_events: u64,
+    /// How many of the steps were taken by then.
+    #[serde(default)]
+    pub steps_taken: usize,
+}
+
+impl End {
+    /// The moment it names.
+    pub fn moment(&self) -> Moment {
+        let at = (self.at_ms * MS as f64).round() as Time;
+        Moment { at, steps: self.after_events, inputs: self.steps_taken }
+    }
+
+    /// The file's form of a moment.
+    pub fn from_moment(m: Moment) -> End {
+        End { at_ms: m.at as f64 / MS as f64, after_events: m.steps, steps_taken: m.inputs }
+    }
 }
 
 fn default_seed() -> u64 {
@@ -98,6 +127,51 @@ fn default_tokens() -> u32 {
     8
 }
 
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            name: None,
+            description: None,
+            seed: default_seed(),
+            cluster: ClusterSpec::default(),
+            load: None,
+            steps: Vec::new(),
+            end: None,
+        }
+    }
+}
+
+impl Default for ClusterSpec {
+    /// No nodes yet, and every setting left to its default.
+    fn default() -> Self {
+        ClusterSpec {
+            nodes: Vec::new(),
+            preset: None,
+            n: None,
+            r: None,
+            w: None,
+            tokens_per_node: default_tokens(),
+            network: None,
+            features: None,
+            partitioning: None,
+            reconciliation: None,
+            clock_truncation: None,
+            seeds: None,
+            gossip_interval_ms: None,
+            merkle_depth: None,
+            request_timeout_ms: None,
+            replica_timeout_ms: None,
+        }
+    }
+}
+
+impl NodeJson {
+    /// A node of the usual capacity, its tokens drawn from the seed.
+    pub fn named(id: &str) -> NodeJson {
+        NodeJson { id: id.to_string(), capacity: None, tokens: None }
+    }
+}
+
 /// One entry of `cluster.nodes`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -140,7 +214,7 @@ pub struct LoadJson {
 }
 
 /// `cluster.features`: switches for the mechanisms of §4.6–§4.7 and §5.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Features {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -363,6 +437,17 @@ impl Scenario {
                     known.push(node);
                 }
             }
+        }
+        if let Some(end) = &self.end {
+            ms_to_time("end.at_ms", end.at_ms)?;
+            if end.steps_taken > self.steps.len() {
+                return Err(format!(
+                    "end.steps_taken is {} but there are {} steps",
+                    end.steps_taken,
+                    self.steps.len()
+                ));
+            }
+            latest_ms = latest_ms.max(end.at_ms);
         }
         limits::check_run_time(latest_ms + settle_ms, known.len(), self.steps.len())
     }

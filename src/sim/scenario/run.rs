@@ -6,7 +6,7 @@
 use super::super::report;
 use super::super::session::{Input, Session};
 use super::super::world::World;
-use super::{Op, Scenario};
+use super::{Op, Scenario, Step};
 use crate::core::message::OpId;
 use crate::core::{Time, MS};
 use serde_json::{json, Value};
@@ -32,23 +32,38 @@ pub fn run(scenario: &Scenario) -> Result<Value, String> {
 pub fn run_recorded(scenario: &Scenario, record: bool) -> Result<(Value, World), String> {
     let mut session = play(scenario, record)?;
     let mut outcomes = Vec::with_capacity(scenario.steps.len());
-    while outcomes.len() < scenario.steps.len() {
-        if !session.step() {
-            break; // nothing left to happen (the script's steps are always taken first)
+    let end = scenario.end.map(|end| end.moment());
+    let taken = |s: &Session, outcomes: &Vec<Outcome>| s.inputs().len() > outcomes.len();
+    loop {
+        let went_on = match end {
+            Some(end) => !session.advance_to(end, 1),
+            None if outcomes.len() < scenario.steps.len() => session.step(),
+            None => false,
+        };
+        while taken(&session, &outcomes) {
+            outcomes.push(outcome(session.world(), &session.inputs()[outcomes.len()]));
         }
-        while let Some(input) = session.inputs().get(outcomes.len()) {
-            outcomes.push(outcome(session.world(), input));
+        if !went_on {
+            break;
         }
     }
-    debug_assert_eq!(outcomes.len(), scenario.steps.len(), "every step was taken");
-    // Let every client hear back (each client gives up after a bounded wait).
-    session.settle(DEFAULT_SETTLE);
+    if end.is_none() {
+        // Let every client hear back (each client gives up after a bounded wait).
+        session.settle(DEFAULT_SETTLE);
+    }
     let world = session.world();
-    let results: Vec<Value> = outcomes
-        .into_iter()
-        .map(|outcome| match outcome {
-            Outcome::Done(v) => v,
-            Outcome::Op(name, op) => report::op_result(world, name, op),
+    let not_reached = |step: &Step| {
+        let error = "not reached before the run's end";
+        json!({"op": step.op_name(), "ok": false, "error": error})
+    };
+    let results: Vec<Value> = scenario
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| match outcomes.get(i) {
+            Some(Outcome::Done(v)) => v.clone(),
+            Some(Outcome::Op(name, op)) => report::op_result(world, name, *op),
+            None => not_reached(step),
         })
         .collect();
     let doc = json!({
@@ -57,8 +72,7 @@ pub fn run_recorded(scenario: &Scenario, record: bool) -> Result<(Value, World),
         "metrics": report::metrics(world),
         "trace_hash": world.trace().hash(),
     });
-    let world = session.into_world();
-    Ok((doc, world))
+    Ok((doc, session.into_world()))
 }
 
 /// A session at time 0 that will take the scenario's steps (checked first).
