@@ -263,3 +263,46 @@ async fn impossible_settings_show_a_message_and_change_nothing() {
     );
     assert_eq!(text(&root, ".stats"), before);
 }
+
+/// A scenario in the page: an example opens from the list, the step buttons go forward
+/// and back, and the run shared as a link reopens — and runs in the CLI's executor — to
+/// the hash the page shows.
+#[wasm_bindgen_test]
+async fn an_example_steps_forward_and_back_and_its_link_reopens_to_the_same_hash() {
+    use dynamo_playground::app::{Cmd, Playground};
+    let root = quiet_app().await;
+    let examples: web_sys::HtmlSelectElement = find(&root, "select.examples").dyn_into().unwrap();
+    examples.set_value("0");
+    examples.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    yew::scheduler::flush().await;
+    assert!(text(&root, ".scenario-name").starts_with("Figure 3"));
+    assert_eq!(count(&root, ".step-strip li.step"), 11, "Figure 3 has eleven steps");
+    assert_eq!(text(&root, ".step-strip .next b"), "1");
+    for _ in 0..3 {
+        click(&find(&root, "button.next-step"));
+        yew::scheduler::flush().await;
+    }
+    assert_eq!(text(&root, ".step-strip .next b"), "4");
+    let after_three = text(&root, ".trace-hash");
+    click(&find(&root, "button.previous-step"));
+    yew::scheduler::flush().await;
+    assert_eq!(text(&root, ".step-strip .next b"), "3", "back to just before step 3");
+    click(&find(&root, "button.next-step"));
+    yew::scheduler::flush().await;
+    assert_eq!(text(&root, ".trace-hash"), after_three, "the same step, the same run");
+
+    click(&find(&root, "button.share-link"));
+    yew::scheduler::flush().await;
+    let url: web_sys::HtmlInputElement = find(&root, ".share-url").dyn_into().unwrap();
+    let url = url.value();
+    let fragment = &url[url.find('#').expect("a fragment")..];
+    let mut reopened = Playground::from_location("", fragment);
+    assert_eq!(reopened.notice, None);
+    while reopened.goal.is_some() {
+        reopened.update(Cmd::Tick(16.0));
+    }
+    let hash = reopened.session.world().trace().hash();
+    assert_eq!(format!("#{}", &hash[..8]), after_three);
+    let saved = Scenario::from_json(&reopened.scenario_now().to_json()).unwrap();
+    assert_eq!(scenario::run(&saved).unwrap()["trace_hash"], hash.as_str());
+}

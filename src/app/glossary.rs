@@ -18,9 +18,11 @@ const fn term(word: &'static str, meaning: &'static str, section: &'static str) 
 }
 
 /// The keys the page answers to (unless the user is typing in a field).
-pub const KEYS: [(&str, &str); 4] = [
+pub const KEYS: [(&str, &str); 6] = [
     ("Space", "play or pause"),
     ("→", "handle the next event, one at a time"),
+    ("n or PageDown", "take the next step of the run, then let its messages settle"),
+    ("p or PageUp", "go back to just before the latest step taken"),
     ("?", "show or hide this help"),
     ("Esc", "close this help"),
 ];

@@ -27,7 +27,7 @@ use std::collections::BTreeSet;
 /// Most events handled per animation frame, so the page never freezes.
 pub const EVENTS_PER_FRAME: u64 = 20_000;
 
-/// Most events one press of Step handles while looking for one the log shows.
+/// Most events one press of "Event" (→) handles while looking for one the log shows.
 pub const STEP_LIMIT: u32 = 10_000;
 
 /// Speeds offered, in virtual milliseconds per real second.
@@ -248,6 +248,10 @@ pub enum Cmd {
     PreviousStep,
     /// Goes to just before step `i` of the step list.
     GoToStep(usize),
+    /// A file the page could not take (too large, unreadable): the message says why.
+    FileRefused(String),
+    /// Hides the share link.
+    CloseShare,
 }
 
 /// The page's state.
@@ -654,6 +658,8 @@ impl Playground {
             Cmd::NextStep => self.next_step(),
             Cmd::PreviousStep => self.previous_step(),
             Cmd::GoToStep(i) => self.go_to_step(i),
+            Cmd::FileRefused(message) => self.scenario_message = Some(message),
+            Cmd::CloseShare => self.share = None,
         }
     }
 

@@ -251,14 +251,14 @@ impl Session {
     }
 
     /// Runs on to moment `m` (handling at most `budget` things): until that many events
-    /// were handled and steps taken, then on to its virtual time unless something is due
-    /// before it. Returns whether it got there. Going back first: [`Session::jump_towards`].
+    /// were handled and steps taken, and everything due before its virtual time (at a
+    /// moment the run really had, there is nothing left before it). Returns whether it got
+    /// there. Going back first: [`Session::jump_back_to`].
     pub fn advance_to(&mut self, m: Moment, budget: u64) -> bool {
         for _ in 0..budget {
-            if self.steps >= m.steps && self.next_input >= m.inputs {
-                if self.upcoming().is_none_or(|due| due >= m.at) {
-                    self.world.advance_clock(m.at);
-                }
+            let counted = self.steps >= m.steps && self.next_input >= m.inputs;
+            if counted && self.upcoming().is_none_or(|due| due >= m.at) {
+                self.world.advance_clock(m.at);
                 self.reach();
                 return true;
             }

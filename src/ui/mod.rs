@@ -4,6 +4,7 @@
 mod frame_loop;
 pub mod panels;
 pub mod ring_view;
+mod scenario_bar;
 
 use crate::app::describe::ms;
 use crate::app::palette::{message_style, shape_path, MessageStyle};
@@ -126,6 +127,8 @@ fn keyboard_shortcuts(dispatch: Callback<Cmd>) -> impl FnOnce() {
                 Cmd::TogglePlay
             }
             "ArrowRight" => Cmd::Step,
+            "n" | "PageDown" => Cmd::NextStep,
+            "p" | "PageUp" => Cmd::PreviousStep,
             "?" => Cmd::Help(None),
             "Escape" => Cmd::Help(Some(false)),
             _ => return,
@@ -168,6 +171,11 @@ fn url_query() -> String {
     web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
 }
 
+/// The page's URL fragment (`#run=…`), if any.
+fn url_fragment() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
 /// Puts the run's settings in the address bar, so that reloading or sharing gives this run.
 fn share_in_address_bar(query: &str) {
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
@@ -200,11 +208,12 @@ fn toolbar(p: &Playground, d: &Callback<Cmd>) -> Html {
                 <kbd>{ "space" }</kbd>
             </button>
             <button class="step" onclick={d.reform(|_| Cmd::Step)} title="Handle one event (→)">
-                { "Step" }<kbd>{ "→" }</kbd>
+                { "Event" }<kbd>{ "→" }</kbd>
             </button>
+            { scenario_bar::step_buttons(d) }
             <label class="speed"
                    title="How many milliseconds of simulated time pass per real second">
-                { "Speed " }
+                <span class="label">{ "Speed" }</span>
                 <select onchange={on_speed} aria-label="virtual milliseconds per real second">
                     { for SPEEDS.iter().map(|&s| html! {
                         <option value={s.to_string()} selected={s == p.speed}>
@@ -215,10 +224,15 @@ fn toolbar(p: &Playground, d: &Callback<Cmd>) -> Html {
             </label>
             <label class="scrubber"
                    title="Drag to go back in time; the run replays exactly from its seed">
-                <span>{ "time" }</span>
+                <span class="label">{ "time" }</span>
                 <input type="range" min="0" max={p.session.horizon().to_string()} step="any"
                        value={p.seeking.unwrap_or(world.now()).to_string()}
-                       oninput={on_scrub} aria-label="virtual time" />
+                       oninput={on_scrub} aria-label="virtual time" list="step-marks" />
+                <datalist id="step-marks">
+                    { for p.session.inputs().iter().map(|i| html! {
+                        <option value={i.at.to_string()} />
+                    }) }
+                </datalist>
             </label>
             <span class="virtual-time">{ ms(world.now()) }</span>
             if let Some(target) = p.seeking {
@@ -371,7 +385,7 @@ fn lookup(p: &Playground, d: &Callback<Cmd>) -> Html {
 /// The whole page.
 #[function_component(App)]
 pub fn app() -> Html {
-    let playground = use_mut_ref(|| Playground::from_query(&url_query()));
+    let playground = use_mut_ref(|| Playground::from_location(&url_query(), &url_fragment()));
     let redraw = use_force_update();
     let dispatch = {
         let (playground, redraw) = (playground.clone(), redraw.clone());
@@ -393,7 +407,7 @@ pub fn app() -> Html {
         use_effect_with((), move |_| {
             let frames = FrameLoop::start(move |elapsed| {
                 let mut p = playground.borrow_mut();
-                if p.playing || p.seeking.is_some() {
+                if p.playing || p.seeking.is_some() || p.goal.is_some() {
                     p.update(Cmd::Tick(elapsed));
                     drop(p);
                     redraw.force_update();
@@ -405,6 +419,13 @@ pub fn app() -> Html {
     {
         let dispatch = dispatch.clone();
         use_effect_with((), move |_| keyboard_shortcuts(dispatch));
+    }
+    {
+        let (playground, shown) = (playground.clone(), use_mut_ref(|| None));
+        use_effect(move || {
+            let next = playground.borrow().session.next_input();
+            scenario_bar::keep_next_step_in_view(&mut shown.borrow_mut(), next);
+        });
     }
 
     let p = playground.borrow();
@@ -450,24 +471,64 @@ pub fn app() -> Html {
         world.config().n
     );
 
+    let on_drag_over = Callback::from(|e: DragEvent| e.prevent_default());
+    let on_drop = {
+        let d = d.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if let Some(file) = scenario_bar::dropped_file(&e) {
+                scenario_bar::read_scenario_file(file, d.clone());
+            }
+        })
+    };
+    // With a scenario open, its name is the page's title (the app's name is the tab's).
+    let title = match &p.header.name {
+        Some(name) => html! { <h1 class="scenario-name" title={name.clone()}>{ name }</h1> },
+        None => html! { <h1>{ "Dynamo Playground" }</h1> },
+    };
+    let tagline = p.header.description.clone().unwrap_or(tagline);
+    let ring = html! {
+        <RingView nodes={node_views(&p)} messages={message_views(&p)} lookup={key}
+                  n={world.config().n} {links} {waits} {kept} keys={key_marks(&p)}
+                  {on_key_hover} {on_node_click} {on_message_click} />
+    };
+    let scenario_message = p.scenario_message.as_ref().map(|m| {
+        html! {
+            <p class="scenario-message error" role="alert">{ m }</p>
+        }
+    });
+    let header = html! {
+        <header class="top">
+            <div class="title-row">{ title }{ scenario_bar::scenario_bar(&p, d) }</div>
+            <p class="tagline">{ tagline }</p>
+            if let Some(notice) = &p.notice {
+                <p class="notice error" role="alert">{ notice }</p>
+            }
+            { for scenario_message }
+            { toolbar(&p, d) }
+            { scenario_bar::share_box(&p, d) }
+            { branches_bar(&p, d) }
+        </header>
+    };
+    let classes = classes!("app", p.embed.then_some("embed"), p.large_text.then_some("large"));
+    if p.embed {
+        // The compact page (a link with `&embed`), for an iframe: the ring and the steps.
+        return html! {
+            <div class={classes} ondragover={on_drag_over} ondrop={on_drop}>
+                { header }
+                <main class="embed-stage">{ ring }</main>
+            </div>
+        };
+    }
+
     html! {
-        <div class={classes!("app", p.large_text.then_some("large"))}>
-            <header class="top">
-                <h1>{ "Dynamo Playground" }</h1>
-                <p class="tagline">{ tagline }</p>
-                if let Some(notice) = &p.notice {
-                    <p class="notice error" role="alert">{ notice }</p>
-                }
-                { toolbar(&p, d) }
-                { branches_bar(&p, d) }
-            </header>
+        <div class={classes} ondragover={on_drag_over} ondrop={on_drop}>
+            { header }
             if p.help { { help_overlay(d) } }
             <main class={classes!("layout", p.selected.is_none().then_some("nothing-selected"))}>
                 <section class="stage">
                     { lookup(&p, d) }
-                    <RingView nodes={node_views(&p)} messages={message_views(&p)} lookup={key}
-                              n={world.config().n} {links} {waits} {kept} keys={key_marks(&p)}
-                              {on_key_hover} {on_node_click} {on_message_click} />
+                    { ring }
                     <div class="under-ring">
                         { panels::stats(&p) }
                         <div>

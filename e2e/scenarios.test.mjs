@@ -1,0 +1,148 @@
+// End-to-end: scenarios in the page, as a teacher uses them — open an example, step
+// through it with the keyboard, share the moment as a link and save it as a file; a
+// student opens the link or the file in a fresh browser and sees the same moment; a
+// malformed file dropped on the page is refused and changes nothing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { serveDist } from './serve.mjs';
+import { launch } from './browser.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SHOTS = join(HERE, 'screenshots');
+
+let server, browser;
+before(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  server = await serveDist(join(HERE, '..', 'dist'));
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/// A page in a context of its own (a fresh browser session: nothing shared).
+async function freshPage(url, viewport = { width: 1280, height: 720 }) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  await page.goto(url);
+  await page.waitForSelector('svg.ring g.node');
+  return { page, context, problems };
+}
+
+/// What the page shows of the moment: the virtual time, the log, the trace hash.
+async function moment(page) {
+  return {
+    time: await page.locator('.virtual-time').innerText(),
+    hash: await page.locator('.trace-hash').getAttribute('title'),
+    log: await page.locator('ol.log').innerText(),
+  };
+}
+
+async function nextStepNumber(page) {
+  return Number(await page.locator('.step-strip .next b').innerText());
+}
+
+test('Figure 3 from the examples, stepped with the keyboard, shared by link and reopened', async () => {
+  const { page, context, problems } = await freshPage(server.url);
+  await page.selectOption('select.examples', { label: 'Figure 3: version evolution of an object over time' });
+  await page.waitForSelector('.step-strip .next');
+  assert.equal(await page.locator('.step-strip li.step').count(), 11);
+  assert.equal(await nextStepNumber(page), 1);
+  for (let n = 2; n <= 6; n++) {
+    await page.keyboard.press(n % 2 ? 'n' : 'PageDown');
+    await page.waitForFunction((want) => document.querySelector('.step-strip .next b')?.textContent === String(want), n);
+  }
+  await page.keyboard.press('p');
+  await page.waitForFunction(() => document.querySelector('.step-strip .next b').textContent === '5');
+  await page.keyboard.press('n');
+  await page.waitForFunction(() => document.querySelector('.step-strip .next b').textContent === '6');
+  // A click on a later step goes to just before it.
+  await page.locator('.step-strip li.step').nth(7).locator('button').click();
+  await page.waitForFunction(() => document.querySelector('.step-strip .next b').textContent === '8');
+  await page.keyboard.press('n');
+  await page.waitForFunction(() => document.querySelector('.step-strip .next b').textContent === '9');
+  const here = await moment(page);
+  await page.screenshot({ path: join(SHOTS, 'scenario-figure3-1280x720.png') });
+
+  await page.click('button.share-link');
+  const url = await page.locator('.share-url').inputValue();
+  assert.match(url, /#run=[A-Za-z0-9_-]+$/);
+  const student = await freshPage(url);
+  await student.page.waitForFunction((t) => document.querySelector('.virtual-time').textContent === t, here.time);
+  assert.deepEqual(await moment(student.page), here, 'the same moment: time, log and hash');
+  assert.equal(await nextStepNumber(student.page), 9);
+  assert.match(await student.page.locator('.scenario-name').innerText(), /^Figure 3/);
+  assert.deepEqual(student.problems, []);
+  await student.context.close();
+
+  // The compact page, for an iframe: the ring and the steps, no panels.
+  const embedded = await freshPage(`${url}&embed`, { width: 800, height: 600 });
+  await embedded.page.waitForSelector('.app.embed .step-strip .next');
+  assert.equal(await embedded.page.locator('.panel.clients').count(), 0);
+  assert.equal(await nextStepNumber(embedded.page), 9);
+  await embedded.page.screenshot({ path: join(SHOTS, 'scenario-embed-800x600.png') });
+  await embedded.context.close();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a run saved as a scenario file reopens from the file picker at the same moment', async () => {
+  const { page, context, problems } = await freshPage(server.url);
+  await page.locator('.client[data-client="alice"] button.put').click();
+  await page.click('button.step');
+  await page.click('button.step');
+  await page.click('g.node[data-node="C"]');
+  await page.click('.node-inspector button.crash');
+  for (let i = 0; i < 5; i++) await page.click('button.step');
+  const here = await moment(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('button.save-scenario')]);
+  assert.match(download.suggestedFilename(), /^dynamo-run-seed1-\d+us\.json$/);
+  const path = await download.path();
+  const file = JSON.parse(await readFile(path, 'utf8'));
+  assert.deepEqual(file.steps.map((s) => s.op), ['put', 'crash']);
+  assert.ok(file.end.after_events > 0);
+
+  const other = await freshPage(server.url);
+  await other.page.setInputFiles('.open-file input[type=file]', path);
+  await other.page.waitForFunction((t) => document.querySelector('.virtual-time').textContent === t, here.time);
+  assert.deepEqual(await moment(other.page), here);
+  assert.deepEqual(other.problems, []);
+  await other.context.close();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a malformed file dropped on the page is refused with a message and changes nothing', async () => {
+  const { page, context, problems } = await freshPage(server.url);
+  await page.locator('.client[data-client="alice"] button.put').click();
+  for (let i = 0; i < 4; i++) await page.click('button.step');
+  const here = await moment(page);
+  const drop = async (name, text, expected) => {
+    const transfer = await page.evaluateHandle(([name, text]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], name, { type: 'application/json' }));
+      return dt;
+    }, [name, text]);
+    await page.dispatchEvent('.app', 'drop', { dataTransfer: transfer });
+    await page.waitForFunction((name) => document.querySelector('.scenario-message')?.textContent.includes(name) ?? false, expected);
+    return page.locator('.scenario-message').innerText();
+  };
+  assert.match(await drop('bad.json', '{ "cluster": ', 'invalid scenario'), /EOF/);
+  const typo = '{"cluster": {"nodes": [{"id": "A"}, {"id": "B"}, {"id": "C"}]}, "steps": [{"op": "crash", "node": "Q"}]}';
+  assert.match(await drop('typo.json', typo, 'unknown node'), /step 1 \(crash\): unknown node "Q"/);
+  await page.screenshot({ path: join(SHOTS, 'scenario-refused-1280x720.png') });
+  assert.deepEqual(await moment(page), here, 'the run is untouched');
+  // A bad link: the page says so and starts as usual.
+  const bad = await freshPage(`${server.url}#run=AAAA`);
+  assert.match(await bad.page.locator('.notice').innerText(), /link could not be opened/);
+  await bad.context.close();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
