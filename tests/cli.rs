@@ -154,6 +154,9 @@ fn bad_input_gets_a_clear_error_and_a_nonzero_exit() {
         ("huge-n", with_cluster("", "[]").replace(r#""n": 3"#, r#""n": 1000000000000000"#), "merkle_depth"),
         ("tiny-replica-timeout", with_cluster(r#", "replica_timeout_ms": 0"#, "[]"), "replica_timeout_ms must be between"),
         ("huge-join-capacity", with_cluster("", r#"[{"op": "join", "node": "D", "capacity": 1e300}]"#), "capacity must be"),
+        ("too-large", format!("{{\"name\": \"{}\"}}", "x".repeat(2 << 20)), "at most 1048576 bytes"),
+        ("too-many-steps", with_cluster("", &format!("[{}]", vec![r#"{"op": "heal"}"#; 5_001].join(","))), "at most 5000 steps"),
+        ("end-past-steps", with_cluster("", "[]").replace(r#""steps": []"#, r#""steps": [], "end": {"at_ms": 5, "steps_taken": 1}"#), "end.steps_taken"),
         ("huge-link-delay", with_cluster("", r#"[{"op": "link", "a": "A", "b": "B", "extra_delay_ms": 1e9}]"#), "extra_delay_ms must be at most"),
     ];
     for (tag, text, expected) in cases {
@@ -247,4 +250,20 @@ fn bad_command_lines_are_refused() {
     let (code, _, err) = sim(&["run", "/nonexistent/file.json"]);
     assert_eq!(code, 1);
     assert!(err.contains("cannot read"));
+}
+
+#[test]
+fn a_run_with_an_end_stops_there_and_says_which_steps_it_did_not_reach() {
+    let text = with_cluster(
+        "",
+        r#"[{"at_ms": 10, "op": "crash", "node": "B"}, {"at_ms": 500, "op": "recover", "node": "B"}]"#,
+    )
+    .replace(r#""steps": ["#, r#""end": {"at_ms": 100}, "steps": ["#);
+    let (code, out, err) = run_text("with-end", &text);
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let r = doc["results"].as_array().unwrap();
+    assert_eq!((r[0]["op"].as_str(), r[0]["ok"].as_bool()), (Some("crash"), Some(true)));
+    assert_eq!(r[1]["error"], "not reached before the run's end");
+    assert_eq!(doc["metrics"]["virtual_time_ms"], 100.0, "the run ends at its end");
 }

@@ -17,7 +17,7 @@ use dynamo_playground::core::partition::{
     load_balance, membership_entries, Strategy, TOKEN_ENTRY_BYTES,
 };
 use dynamo_playground::core::ring::{format_position, key_position};
-use dynamo_playground::sim::limits::{MAX_BALANCE_KEYS, MAX_PARTITIONS};
+use dynamo_playground::sim::limits::{MAX_BALANCE_KEYS, MAX_PARTITIONS, MAX_SCENARIO_BYTES};
 use dynamo_playground::sim::scenario::{self, Scenario};
 use dynamo_playground::sim::World;
 use serde_json::{json, Value};
@@ -81,6 +81,13 @@ fn run_traced(scenario: &Scenario, out: &str) -> Result<Value, String> {
 }
 
 fn load(path: &str) -> Result<Scenario, String> {
+    // A file too large is refused before it is read (Scenario::from_json says the same).
+    let bytes = std::fs::metadata(path).map_err(|e| format!("cannot read {path}: {e}"))?.len();
+    if bytes > MAX_SCENARIO_BYTES as u64 {
+        return Err(format!(
+            "{path}: a scenario file has at most {MAX_SCENARIO_BYTES} bytes (this one has {bytes})"
+        ));
+    }
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     Scenario::from_json(&text).map_err(|e| format!("{path}: {e}"))
 }

@@ -508,8 +508,9 @@ impl Session {
     /// - with `after_events`, once that many events were handled and none is due before
     ///   its `at_ms` (events due at that very instant may still wait) — and at the latest
     ///   as a step with only `at_ms` would (a file's pin may be wrong, never unbounded);
+    /// - a settle, once the world has settled, or — at its deadline — when nothing is due
+    ///   before it;
     /// - with only `at_ms`, once everything due at or before it was handled;
-    /// - a settle, once the world has settled, or nothing is due before its deadline;
     /// - otherwise at once, right after the step before it.
     fn due(&self, step: &Step, until: Time) -> bool {
         let at = step.at().unwrap_or(0);
@@ -526,12 +527,18 @@ impl Session {
         }
         match step.op {
             Op::Act(_) => true,
-            Op::Settle { max_ms } => {
-                let began = at.max(self.branch().inputs.last().map_or(0, |i| i.at));
-                let most = max_ms.map_or(DEFAULT_SETTLE, |ms| (ms * MS as f64).round() as Time);
-                self.world.is_settled() || upcoming.is_none_or(|e| e > began + most)
+            Op::Settle { .. } => {
+                self.world.is_settled() || upcoming.is_none_or(|e| e > self.deadline(step))
             }
         }
+    }
+
+    /// When a settle step stops waiting: `max_ms` after its `at_ms` or the step before it,
+    /// whichever is later.
+    fn deadline(&self, step: &Step) -> Time {
+        let Op::Settle { max_ms } = step.op else { return 0 };
+        let began = step.at().unwrap_or(0).max(self.branch().inputs.last().map_or(0, |i| i.at));
+        began + max_ms.map_or(DEFAULT_SETTLE, |ms| (ms * MS as f64).round() as Time)
     }
 
     fn take(&mut self, next: Next) {
@@ -564,6 +571,9 @@ impl Session {
         let step = branch.script[branch.script_next].clone();
         if let Some(at) = step.at() {
             self.world.advance_clock(at);
+        }
+        if matches!(step.op, Op::Settle { .. }) && !self.world.is_settled() {
+            self.world.advance_clock(self.deadline(&step)); // it waited in vain, to the end
         }
         let (refused, op_id) = match &step.op {
             Op::Act(action) => match self.apply(action) {
@@ -1000,5 +1010,81 @@ mod tests {
         s.seek(0);
         s.seek(3_000 * MS);
         assert_eq!(s.world().trace().hash(), hash);
+    }
+
+    fn crash_at(at_ms: Option<f64>, after_events: Option<u64>, node: u32) -> Step {
+        Step { at_ms, after_events, op: Op::Act(Action::Crash { node: name(node) }) }
+    }
+
+    fn scripted(steps: Vec<Step>) -> Session {
+        let spec = SessionSpec {
+            world: WorldSpec::default(),
+            load: WorkloadSpec::default(),
+            load_on: true,
+        };
+        Session::with_script(spec, steps).unwrap()
+    }
+
+    #[test]
+    fn a_script_step_falls_due_after_everything_due_by_its_time_or_at_its_pin() {
+        let mut s = scripted(vec![crash_at(Some(50.0), None, 1), crash_at(None, None, 2)]);
+        s.advance(200 * MS, u64::MAX);
+        let (first, second) = (&s.inputs()[0], &s.inputs()[1]);
+        assert_eq!((first.at, second.at), (50 * MS, 50 * MS), "the second right after");
+        assert_eq!(first.steps, second.steps);
+        assert!(s.script_left().is_empty());
+        // Pinned between two events: replayed from the file, the very same run.
+        let mut plain = busy();
+        for _ in 0..37 {
+            plain.step();
+        }
+        plain.act(Action::Wipe { node: name(3) }).unwrap();
+        plain.advance(300 * MS, u64::MAX);
+        let file = plain.to_steps();
+        assert_eq!(file[0].after_events, Some(37));
+        let mut again = scripted(file);
+        again.advance(300 * MS, u64::MAX);
+        assert_eq!(again.world().trace().hash(), plain.world().trace().hash());
+        // A wrong pin never holds a step back past its time.
+        let mut wrong = scripted(vec![crash_at(Some(20.0), Some(u64::MAX), 1)]);
+        wrong.advance(100 * MS, u64::MAX);
+        assert_eq!(wrong.inputs()[0].at, 20 * MS);
+    }
+
+    #[test]
+    fn a_settle_step_waits_for_the_cluster_to_settle_or_its_deadline() {
+        let put = Step::now(Action::Put {
+            client: "alice".into(),
+            key: "cart".into(),
+            value: "milk".into(),
+            via: None,
+            context: Context::None,
+        });
+        let settle = |max_ms| Step { at_ms: None, after_events: None, op: Op::Settle { max_ms } };
+        let mut s = Session::with_script(
+            SessionSpec {
+                world: WorldSpec::default(),
+                load: WorkloadSpec::default(),
+                load_on: false,
+            },
+            vec![put, settle(None), crash_at(None, None, 1)],
+        )
+        .unwrap();
+        s.advance(1_000 * MS, u64::MAX);
+        let settled_at = s.inputs()[1].at;
+        assert!(settled_at > 0 && settled_at < 100 * MS, "the put settles: {settled_at} µs");
+        assert_eq!(s.inputs()[2].at, settled_at, "the next step right after");
+        // A second's latency: the put cannot settle in 30 ms; the wait ends at its deadline.
+        let slow = Step::now(Action::Network {
+            latency_ms: crate::sim::network::Latency::Fixed { ms: 1_000.0 },
+            drop_rate: 0.0,
+        });
+        let put = s.inputs()[0].op.clone();
+        let Op::Act(put) = put else { panic!("the put") };
+        let mut busy =
+            scripted(vec![slow, Step::now(put), settle(Some(30.0)), crash_at(None, None, 1)]);
+        busy.act(Action::Load { on: false }).unwrap();
+        busy.advance(100 * MS, u64::MAX);
+        assert_eq!(busy.inputs()[3].at, 30 * MS, "the settle waited its 30 ms in vain");
     }
 }
