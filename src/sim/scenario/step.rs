@@ -38,8 +38,12 @@ pub enum Context {
 
 /// Something a user does to the cluster: a client's request, a fault, an administrator's
 /// command. Nodes are named as in the cluster (`"A"`, `"Sx"`).
+///
+/// (Serde reads and writes it as `{"crash": {"node": "B"}}`; a [`Step`] spells it
+/// `{"op": "crash", "node": "B"}`. The plain form keeps the page's code small: serde's
+/// `tag = "op"` buffers every field and costs the bundle tens of kilobytes.)
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     /// A client writes a value (§4.1, §4.5).
     Put {
@@ -313,17 +317,17 @@ fn check_drop_rate(what: &str, rate: f64) -> Result<(), String> {
     Ok(())
 }
 
-/// A settle step as written: `{"op": "settle", "max_ms": 5000}`.
+/// A settle step's fields: `{"op": "settle", "max_ms": 5000}`.
 #[derive(Serialize, Deserialize)]
-#[serde(tag = "op", rename = "settle", rename_all = "snake_case", deny_unknown_fields)]
-enum SettleJson {
-    Settle {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        max_ms: Option<f64>,
-    },
+#[serde(deny_unknown_fields)]
+struct SettleJson {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_ms: Option<f64>,
 }
 
 impl<'de> Deserialize<'de> for Step {
+    /// `{"at_ms": …, "after_events": …, "op": NAME, fields…}`: the times are taken out, and
+    /// the rest is read as the op's fields.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Step, D::Error> {
         let mut fields = Map::deserialize(deserializer)?;
         let mut take = |name: &str| fields.remove(name).filter(|v| !v.is_null());
@@ -339,13 +343,18 @@ impl<'de> Deserialize<'de> for Step {
                 D::Error::custom(format!("after_events must be a whole number (got {v})"))
             })?),
         };
-        let object = Value::Object(fields);
-        let op = if object.get("op").and_then(Value::as_str) == Some("settle") {
-            let SettleJson::Settle { max_ms } =
-                serde_json::from_value(object).map_err(D::Error::custom)?;
+        let op = match take("op") {
+            None => return Err(D::Error::custom("missing field `op`")),
+            Some(Value::String(op)) => op,
+            Some(v) => return Err(D::Error::custom(format!("op must be a text (got {v})"))),
+        };
+        let rest = Value::Object(fields);
+        let op = if op == "settle" {
+            let SettleJson { max_ms } = serde_json::from_value(rest).map_err(D::Error::custom)?;
             Op::Settle { max_ms }
         } else {
-            Op::Act(serde_json::from_value(object).map_err(D::Error::custom)?)
+            let tagged = Value::Object(Map::from_iter([(op, rest)]));
+            Op::Act(serde_json::from_value(tagged).map_err(D::Error::custom)?)
         };
         Ok(Step { at_ms, after_events, op })
     }
@@ -362,13 +371,19 @@ impl Serialize for Step {
         if let Some(n) = self.after_events {
             fields.insert("after_events".into(), n.into());
         }
-        let op = match &self.op {
-            Op::Act(action) => serde_json::to_value(action),
-            Op::Settle { max_ms } => serde_json::to_value(SettleJson::Settle { max_ms: *max_ms }),
+        let (op, rest) = match &self.op {
+            Op::Act(action) => match serde_json::to_value(action).map_err(S::Error::custom)? {
+                Value::Object(tagged) => tagged.into_iter().next().expect("one op"),
+                other => return Err(S::Error::custom(format!("an action, not {other}"))),
+            },
+            Op::Settle { max_ms } => {
+                let rest = serde_json::to_value(SettleJson { max_ms: *max_ms });
+                ("settle".to_string(), rest.map_err(S::Error::custom)?)
+            }
         };
-        match op.map_err(S::Error::custom)? {
-            Value::Object(rest) => fields.extend(rest),
-            other => return Err(S::Error::custom(format!("a step is an object, not {other}"))),
+        fields.insert("op".into(), op.into());
+        if let Value::Object(rest) = rest {
+            fields.extend(rest);
         }
         fields.serialize(serializer)
     }
