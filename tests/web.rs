@@ -306,3 +306,33 @@ async fn an_example_steps_forward_and_back_and_its_link_reopens_to_the_same_hash
     let saved = Scenario::from_json(&reopened.scenario_now().to_json()).unwrap();
     assert_eq!(scenario::run(&saved).unwrap()["trace_hash"], hash.as_str());
 }
+
+/// Figure 3 played in the page draws the paper's version history: D1 → D2 → {D3, D4} → D5.
+#[wasm_bindgen_test]
+async fn figure_3_played_in_the_page_draws_the_papers_version_history() {
+    let root = quiet_app().await;
+    let examples: web_sys::HtmlSelectElement = find(&root, "select.examples").dyn_into().unwrap();
+    examples.set_value("0");
+    examples.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    yew::scheduler::flush().await;
+    for _ in 0..11 {
+        click(&find(&root, "button.next-step"));
+        yew::scheduler::flush().await;
+    }
+    let lookup: web_sys::HtmlInputElement = find(&root, ".lookup input").dyn_into().unwrap();
+    lookup.set_value("D");
+    lookup.dispatch_event(&web_sys::InputEvent::new("input").unwrap()).unwrap();
+    yew::scheduler::flush().await;
+    click(&find(&root, "button.show-versions"));
+    yew::scheduler::flush().await;
+    let list = root.query_selector_all(".version-dag g.version").unwrap();
+    let values: Vec<String> = (0..list.length())
+        .map(|i| {
+            let g: Element = list.item(i).unwrap().dyn_into().unwrap();
+            g.get_attribute("data-value").unwrap()
+        })
+        .collect();
+    assert_eq!(values, ["D1", "D2", "D3", "D4", "D5"]);
+    assert_eq!(count(&root, ".version-dag line.descends"), 5, "D1→D2, D2→D3, D2→D4, D3→D5, D4→D5");
+    assert!(text(&root, ".version-dag").contains("[Sx:3, Sy:1, Sz:1]"));
+}

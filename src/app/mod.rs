@@ -12,6 +12,7 @@ pub mod link;
 pub mod palette;
 mod scenarios;
 pub mod steps;
+pub mod versions;
 
 use crate::core::config::{Config, ConfigError};
 use crate::core::{NodeId, Time, MS};
@@ -64,6 +65,8 @@ pub enum Selected {
         id: u64,
         rows: Vec<(String, String)>,
     },
+    /// The version history of a key (§4.4, Figure 3): [`versions::history`].
+    Versions(String),
 }
 
 /// A client of the clients panel: it sends gets and puts through a chosen node and
@@ -197,6 +200,8 @@ pub enum Cmd {
     SwitchBranch(usize),
     SelectNode(NodeId),
     SelectMessage(u64),
+    /// Shows a key's version history in the inspector.
+    ShowVersions(String),
     CloseInspector,
     Crash(NodeId),
     Recover(NodeId),
@@ -568,6 +573,10 @@ impl Playground {
             Cmd::Seek(t) => self.seek(t),
             Cmd::SwitchBranch(number) => self.switch_branch(number),
             Cmd::SelectNode(node) => self.selected = Some(Selected::Node(node)),
+            Cmd::ShowVersions(key) if !key.trim().is_empty() => {
+                self.selected = Some(Selected::Versions(key.trim().to_string()))
+            }
+            Cmd::ShowVersions(_) => {}
             Cmd::SelectMessage(id) => self.select_message(id),
             Cmd::CloseInspector => self.selected = None,
             Cmd::Crash(node) => self.node_action(Action::Crash { node: self.name_of(node) }),

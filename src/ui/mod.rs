@@ -5,6 +5,7 @@ mod frame_loop;
 pub mod panels;
 pub mod ring_view;
 mod scenario_bar;
+mod versions_view;
 
 use crate::app::describe::ms;
 use crate::app::palette::{message_style, shape_path, MessageStyle};
@@ -377,6 +378,15 @@ fn lookup(p: &Playground, d: &Callback<Cmd>) -> Html {
                 <input type="text" value={p.lookup.clone()} {oninput} placeholder="cart"
                        spellcheck="false" />
             </label>
+            if !key.is_empty() {
+                <button class="show-versions" onclick={d.reform({
+                            let key = key.to_string();
+                            move |_| Cmd::ShowVersions(key.clone())
+                        })}
+                        title="Every version of this key written so far, and how they descend                                (§4.4, Figure 3)">
+                    { "Versions" }
+                </button>
+            }
             { detail }
         </div>
     }
@@ -525,7 +535,11 @@ pub fn app() -> Html {
         <div class={classes} ondragover={on_drag_over} ondrop={on_drop}>
             { header }
             if p.help { { help_overlay(d) } }
-            <main class={classes!("layout", p.selected.is_none().then_some("nothing-selected"))}>
+            <main class={classes!(
+                "layout",
+                p.selected.is_none().then_some("nothing-selected"),
+                matches!(p.selected, Some(Selected::Versions(_))).then_some("versions-open")
+            )}>
                 <section class="stage">
                     { lookup(&p, d) }
                     { ring }

@@ -255,6 +255,7 @@ pub fn inspector(p: &Playground, d: &Callback<Cmd>) -> Html {
             node_inspector(p, *node, d)
         }
         Some(Selected::Node(_)) => html! {},
+        Some(Selected::Versions(key)) => super::versions_view::versions_panel(p, key, d),
     }
 }
 

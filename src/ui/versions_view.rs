@@ -1,0 +1,105 @@
+//! The version history of a key (§4.4, Figure 3), drawn as the paper draws it: versions left
+//! to right in the order they descend, siblings one above the other, an arrow from each
+//! version to those that descend from it directly. What it draws is `app::versions`.
+
+use crate::app::versions::{history, VersionBox};
+use crate::app::{Cmd, Playground};
+use yew::prelude::*;
+
+const BOX_W: f64 = 170.0;
+const BOX_H: f64 = 74.0;
+const GAP_X: f64 = 40.0;
+const GAP_Y: f64 = 18.0;
+
+/// The inspector's view of `key`'s versions.
+pub fn versions_panel(p: &Playground, key: &str, d: &Callback<Cmd>) -> Html {
+    let history = history(p.session.world(), key);
+    let close = d.reform(|_: MouseEvent| Cmd::CloseInspector);
+    let caption = "Each version written so far (§4.4, Figure 3): an arrow points to what \
+                   descends from it; stacked with no arrow between: siblings. Under each: \
+                   who holds it now, (X) as a hinted replica.";
+    let body = if history.versions.is_empty() {
+        html! { <p class="muted">{ format!("No version of {key} has been written yet.") }</p> }
+    } else {
+        diagram(&history.versions, &history.arrows)
+    };
+    html! {
+        <section class="panel inspector versions-inspector" data-key={key.to_string()}>
+            <h2>
+                { format!("Versions of {key}") }
+                <button class="close" onclick={close}>{ "×" }</button>
+            </h2>
+            <p class="caption">{ caption }</p>
+            { body }
+        </section>
+    }
+}
+
+/// Where each box goes: its column, and its row among those of the same column.
+fn places(versions: &[VersionBox]) -> Vec<(f64, f64)> {
+    let mut rows_used = Vec::new();
+    versions
+        .iter()
+        .map(|v| {
+            if rows_used.len() <= v.column {
+                rows_used.resize(v.column + 1, 0usize);
+            }
+            let row = rows_used[v.column];
+            rows_used[v.column] += 1;
+            (v.column as f64 * (BOX_W + GAP_X), row as f64 * (BOX_H + GAP_Y))
+        })
+        .collect()
+}
+
+fn diagram(versions: &[VersionBox], arrows: &[(usize, usize)]) -> Html {
+    let at = places(versions);
+    let width = at.iter().map(|(x, _)| x + BOX_W).fold(0.0, f64::max);
+    let height = at.iter().map(|(_, y)| y + BOX_H).fold(0.0, f64::max);
+    let lines = arrows.iter().map(|&(parent, child)| {
+        let (x1, y1) = (at[parent].0 + BOX_W, at[parent].1 + BOX_H / 2.0);
+        let (x2, y2) = (at[child].0 - 6.0, at[child].1 + BOX_H / 2.0);
+        html! {
+            <line class="descends" x1={x1.to_string()} y1={y1.to_string()}
+                  x2={x2.to_string()} y2={y2.to_string()} marker-end="url(#version-arrow)" />
+        }
+    });
+    let boxes = versions.iter().zip(&at).map(|(v, &(x, y))| version_box(v, x, y));
+    html! {
+        <svg class="version-dag" viewBox={format!("-2 -2 {} {}", width + 4.0, height + 4.0)}
+             style={format!("max-width: {}px", width + 4.0)} role="img"
+             aria-label="the versions of the key and how they descend">
+            <defs>
+                <marker id="version-arrow" viewBox="0 0 10 10" refX="9" refY="5"
+                        markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                    <path d="M 0 0 L 10 5 L 0 10 z" />
+                </marker>
+            </defs>
+            { for lines }
+            { for boxes }
+        </svg>
+    }
+}
+
+fn version_box(v: &VersionBox, x: f64, y: f64) -> Html {
+    let who = match (&v.client, &v.coordinator) {
+        (Some(client), Some(coordinator)) => format!("{client}'s put, stamped by {coordinator}"),
+        _ => "written; no client heard of it".to_string(),
+    };
+    let holders: Vec<String> = v
+        .holders
+        .iter()
+        .map(|(node, hinted)| if *hinted { format!("({node})") } else { node.clone() })
+        .collect();
+    let held = if holders.is_empty() { "held by none now".into() } else { holders.join(" ") };
+    html! {
+        <g class={classes!("version", v.holders.is_empty().then_some("gone"))}
+           transform={format!("translate({x} {y})")} data-value={v.value.clone()}>
+            <title>{ format!("{} {} — {who}; {held}", v.value, v.clock) }</title>
+            <rect width={BOX_W.to_string()} height={BOX_H.to_string()} rx="8" />
+            <text class="value" x="10" y="20">{ &v.value }</text>
+            <text class="clock" x="10" y="38">{ &v.clock }</text>
+            <text class="who" x="10" y="53">{ who }</text>
+            <text class="held" x="10" y="67">{ held }</text>
+        </g>
+    }
+}
