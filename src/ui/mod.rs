@@ -383,7 +383,7 @@ fn lookup(p: &Playground, d: &Callback<Cmd>) -> Html {
                             let key = key.to_string();
                             move |_| Cmd::ShowVersions(key.clone())
                         })}
-                        title="Every version of this key written so far, and how they descend                                (§4.4, Figure 3)">
+                        title="Every version of this key so far, and how they descend (§4.4)">
                     { "Versions" }
                 </button>
             }
