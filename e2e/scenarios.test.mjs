@@ -146,3 +146,22 @@ test('a malformed file dropped on the page is refused with a message and changes
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('Figure 3 played to its end draws the paper\'s version history of D', async () => {
+  const { page, context, problems } = await freshPage(server.url, { width: 1600, height: 1000 });
+  await page.selectOption('select.examples', { label: 'Figure 3: version evolution of an object over time' });
+  await page.waitForSelector('.step-strip .next');
+  for (let n = 2; n <= 12; n++) {
+    await page.keyboard.press('n');
+    if (n <= 11) await page.waitForFunction((want) => document.querySelector('.step-strip .next b')?.textContent === String(want), n);
+  }
+  await page.fill('.lookup input', 'D');
+  await page.click('button.show-versions');
+  const values = await page.locator('.version-dag g.version').evaluateAll((gs) => gs.map((g) => g.dataset.value));
+  assert.deepEqual(values, ['D1', 'D2', 'D3', 'D4', 'D5']);
+  assert.equal(await page.locator('.version-dag line.descends').count(), 5);
+  assert.match(await page.locator('.version-dag').textContent(), /\[Sx:3, Sy:1, Sz:1\]/);
+  await page.screenshot({ path: join(SHOTS, 'versions-figure3-1600x1000.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
