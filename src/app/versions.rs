@@ -36,7 +36,13 @@ pub struct VersionBox {
 pub struct VersionHistory {
     pub versions: Vec<VersionBox>,
     pub arrows: Vec<(usize, usize)>,
+    /// How many earlier versions are left out (at most [`MAX_VERSIONS`] are drawn).
+    pub left_out: usize,
 }
+
+/// The most versions drawn: the latest ones (a key under the background load gets hundreds,
+/// and the arrows cost the cube of their number).
+pub const MAX_VERSIONS: usize = 40;
 
 /// Every version of `key` the run has written so far, and how they descend.
 pub fn history(world: &World, key: &str) -> VersionHistory {
@@ -82,6 +88,8 @@ pub fn history(world: &World, key: &str) -> VersionHistory {
         }
     }
     found.sort_by_key(|(_, v)| v.written_at);
+    let left_out = found.len().saturating_sub(MAX_VERSIONS);
+    found.drain(..left_out);
     let clocks: Vec<&VectorClock> = found.iter().map(|(c, _)| c).collect();
     let arrows = direct_descents(&clocks);
     let mut versions: Vec<VersionBox> = found.iter().map(|(_, v)| v.clone()).collect();
@@ -89,7 +97,7 @@ pub fn history(world: &World, key: &str) -> VersionHistory {
         // Parents come first (written earlier), so their columns are final.
         versions[child].column = versions[child].column.max(versions[parent].column + 1);
     }
-    VersionHistory { versions, arrows }
+    VersionHistory { versions, arrows, left_out }
 }
 
 fn boxed(value: &str, clock: String, written_at: Time) -> VersionBox {
@@ -155,5 +163,24 @@ mod tests {
         assert_eq!(history.versions[2].coordinator.as_deref(), Some("Sy"));
         assert!(!d5.holders.is_empty(), "the replicas hold D5 at the end");
         assert!(history.versions[0].holders.is_empty(), "D1 was overwritten everywhere");
+        assert_eq!(history.left_out, 0);
+    }
+
+    #[test]
+    fn a_key_under_load_shows_its_latest_versions_only() {
+        let mut world = World::new(crate::sim::world::WorldSpec::default()).unwrap();
+        let via = world.preference_list("k")[0];
+        for i in 0..60 {
+            let context = world.last_read_context("c", "k");
+            world.put("c", "k", &format!("v{i}"), via, context);
+            world.run_until(world.now() + 50 * crate::core::MS);
+            world.get("c", "k", via);
+            world.run_until(world.now() + 50 * crate::core::MS);
+        }
+        let history = history(&world, "k");
+        assert_eq!(history.versions.len(), MAX_VERSIONS);
+        assert_eq!(history.left_out, 60 - MAX_VERSIONS);
+        assert_eq!(history.versions.last().unwrap().value, "v59");
+        assert_eq!(history.arrows.len(), MAX_VERSIONS - 1, "one chain");
     }
 }

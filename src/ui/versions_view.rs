@@ -30,6 +30,10 @@ pub fn versions_panel(p: &Playground, key: &str, d: &Callback<Cmd>) -> Html {
                 <button class="close" onclick={close}>{ "×" }</button>
             </h2>
             <p class="caption">{ caption }</p>
+            if history.left_out > 0 {
+                <p class="muted">{ format!("({} earlier versions not drawn: the latest {} are.)",
+                    history.left_out, crate::app::versions::MAX_VERSIONS) }</p>
+            }
             { body }
         </section>
     }
