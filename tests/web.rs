@@ -336,3 +336,22 @@ async fn figure_3_played_in_the_page_draws_the_papers_version_history() {
     assert_eq!(count(&root, ".version-dag line.descends"), 5, "D1→D2, D2→D3, D2→D4, D3→D5, D4→D5");
     assert!(text(&root, ".version-dag").contains("[Sx:3, Sy:1, Sz:1]"));
 }
+
+/// One put in the time lanes: the coordinator's fan-out to the other two replicas and
+/// their two acknowledgements, as arrows.
+#[wasm_bindgen_test]
+async fn one_put_in_the_time_lanes_is_a_fan_out_and_two_acknowledgements() {
+    let root = quiet_app().await;
+    click(&find(&root, ".client[data-client='alice'] button.put"));
+    yew::scheduler::flush().await;
+    step_until(&root, 1_000, |r| {
+        text(r, ".client[data-client='alice'] .result").contains("stored milk")
+    })
+    .await;
+    click(&find(&root, "button.show-spacetime"));
+    yew::scheduler::flush().await;
+    assert_eq!(count(&root, "svg.spacetime g.lane"), 5, "a lane per node");
+    assert_eq!(count(&root, "svg.spacetime g.message-arrow[data-kind='put']"), 2);
+    assert_eq!(count(&root, "svg.spacetime g.message-arrow[data-kind='put-ack']"), 2);
+    assert!(count(&root, "svg.spacetime circle.client-mark") >= 1, "alice's request");
+}

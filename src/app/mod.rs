@@ -11,6 +11,7 @@ pub mod glossary;
 pub mod link;
 pub mod palette;
 mod scenarios;
+pub mod spacetime;
 pub mod steps;
 pub mod versions;
 
@@ -67,7 +68,14 @@ pub enum Selected {
     },
     /// The version history of a key (§4.4, Figure 3): [`versions::history`].
     Versions(String),
+    /// The space-time diagram of the latest `span` of virtual time: [`spacetime::recent`].
+    SpaceTime {
+        span: Time,
+    },
 }
+
+/// The spans the space-time diagram offers, in virtual milliseconds.
+pub const SPACETIME_SPANS: [u64; 4] = [20, 100, 500, 2_000];
 
 /// A client of the clients panel: it sends gets and puts through a chosen node and
 /// carries the context of its last read into its next put (§4.1).
@@ -202,6 +210,8 @@ pub enum Cmd {
     SelectMessage(u64),
     /// Shows a key's version history in the inspector.
     ShowVersions(String),
+    /// Shows the space-time diagram of the latest this many virtual milliseconds.
+    ShowSpaceTime(u64),
     CloseInspector,
     Crash(NodeId),
     Recover(NodeId),
@@ -577,6 +587,10 @@ impl Playground {
                 self.selected = Some(Selected::Versions(key.trim().to_string()))
             }
             Cmd::ShowVersions(_) => {}
+            Cmd::ShowSpaceTime(ms) if SPACETIME_SPANS.contains(&ms) => {
+                self.selected = Some(Selected::SpaceTime { span: ms * MS })
+            }
+            Cmd::ShowSpaceTime(_) => {}
             Cmd::SelectMessage(id) => self.select_message(id),
             Cmd::CloseInspector => self.selected = None,
             Cmd::Crash(node) => self.node_action(Action::Crash { node: self.name_of(node) }),

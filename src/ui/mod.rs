@@ -5,6 +5,7 @@ mod frame_loop;
 pub mod panels;
 pub mod ring_view;
 mod scenario_bar;
+mod spacetime_view;
 mod versions_view;
 
 use crate::app::describe::ms;
@@ -243,6 +244,10 @@ fn toolbar(p: &Playground, d: &Callback<Cmd>) -> Html {
             <label class="switch large-text">
                 <input type="checkbox" checked={p.large_text} onchange={on_large} />{ "projector" }
             </label>
+            <button class="show-spacetime" onclick={d.reform(|_| Cmd::ShowSpaceTime(100))}
+                    title="Messages in time: a lane per node (§4.5)">
+                { "Time lanes" }
+            </button>
             <button class="help" onclick={d.reform(|_| Cmd::Help(None))}
                     title="Keys, words and messages explained (?)" aria-label="help">
                 { "?" }
@@ -538,7 +543,8 @@ pub fn app() -> Html {
             <main class={classes!(
                 "layout",
                 p.selected.is_none().then_some("nothing-selected"),
-                matches!(p.selected, Some(Selected::Versions(_))).then_some("versions-open")
+                matches!(p.selected, Some(Selected::Versions(_) | Selected::SpaceTime { .. }))
+                    .then_some("versions-open")
             )}>
                 <section class="stage">
                     { lookup(&p, d) }

@@ -256,6 +256,7 @@ pub fn inspector(p: &Playground, d: &Callback<Cmd>) -> Html {
         }
         Some(Selected::Node(_)) => html! {},
         Some(Selected::Versions(key)) => super::versions_view::versions_panel(p, key, d),
+        Some(Selected::SpaceTime { span }) => super::spacetime_view::spacetime_panel(p, *span, d),
     }
 }
 

@@ -1,0 +1,130 @@
+//! The space-time diagram (what `app::spacetime` reports): a lane per node, time running
+//! left to right, each message an arrow in its kind's colour from its send to its
+//! delivery; a lost one ends in a cross, one still on the wire is dashed. Clicking goes to
+//! that moment (the time bar's replay).
+
+use crate::app::describe::ms;
+use crate::app::palette::message_style;
+use crate::app::spacetime::{recent, Arrow, Fate};
+use crate::app::{Cmd, Playground, SPACETIME_SPANS};
+use crate::core::{Time, MS};
+use web_sys::{HtmlSelectElement, MouseEvent};
+use yew::prelude::*;
+
+const LABEL_W: f64 = 44.0;
+const WIDTH: f64 = 900.0;
+const LANE_H: f64 = 22.0;
+
+/// The inspector's space-time diagram of the latest `span`.
+pub fn spacetime_panel(p: &Playground, span: Time, d: &Callback<Cmd>) -> Html {
+    let diagram = recent(p.session.world(), span);
+    let (from, to) = (diagram.from, diagram.to.max(diagram.from + 1));
+    let x = move |t: Time| {
+        LABEL_W + (t.clamp(from, to) - from) as f64 / (to - from) as f64 * (WIDTH - LABEL_W)
+    };
+    let y = |lane: usize| lane as f64 * LANE_H + LANE_H / 2.0;
+    let height = diagram.lanes.len() as f64 * LANE_H;
+    let lanes = diagram.lanes.iter().enumerate().map(|(i, name)| {
+        html! {
+            <g class="lane">
+                <text x="2" y={(y(i) + 5.0).to_string()}>{ name }</text>
+                <line x1={LABEL_W.to_string()} x2={WIDTH.to_string()}
+                      y1={y(i).to_string()} y2={y(i).to_string()} />
+            </g>
+        }
+    });
+    let arrows = diagram.arrows.iter().map(|a| arrow(a, &diagram.lanes, &x, &y));
+    let clients = diagram.clients.iter().map(|c| {
+        html! {
+            <circle class="client-mark" cx={x(c.at).to_string()} cy={y(c.lane).to_string()} r="5">
+                <title>{ &c.text }</title>
+            </circle>
+        }
+    });
+    let onclick = d.reform(move |e: MouseEvent| {
+        let svg = e
+            .current_target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok());
+        let Some(svg) = svg else { return Cmd::Seek(to) };
+        let rect = svg.get_bounding_client_rect();
+        let fraction = (e.client_x() as f64 - rect.left()) / rect.width() * WIDTH;
+        let along = ((fraction - LABEL_W) / (WIDTH - LABEL_W)).clamp(0.0, 1.0);
+        Cmd::Seek(from + (along * (to - from) as f64).round() as Time)
+    });
+    let on_span = d.reform(|e: Event| {
+        let select = e.target_unchecked_into::<HtmlSelectElement>();
+        let _ = select.blur();
+        Cmd::ShowSpaceTime(select.value().parse().unwrap_or(0))
+    });
+    let close = d.reform(|_: MouseEvent| Cmd::CloseInspector);
+    html! {
+        <section class="panel inspector spacetime-inspector">
+            <h2>
+                { "Messages in time" }
+                <select class="span" onchange={on_span} aria-label="how much time to show">
+                    { for SPACETIME_SPANS.iter().map(|&ms| html! {
+                        <option value={ms.to_string()} selected={ms * MS == span}>
+                            { format!("last {ms} ms") }
+                        </option>
+                    }) }
+                </select>
+                <button class="close" onclick={close}>{ "×" }</button>
+            </h2>
+            <p class="caption">
+                { "A lane per node, time left to right: each message an arrow from its send to \
+                   its arrival (× lost, dashed: still on its way); dots: a client's request or \
+                   answer. A put is a fan-out to N replicas and the acknowledgements that count \
+                   toward W (§4.5). Click to go to that moment." }
+            </p>
+            if diagram.left_out > 0 {
+                <p class="muted">
+                    { format!("({} earlier messages not drawn.)", diagram.left_out) }
+                </p>
+            }
+            <div class="spacetime-scroll">
+                <svg class="spacetime" viewBox={format!("0 -4 {WIDTH} {}", height + 10.0)}
+                     {onclick} role="img" aria-label="messages between nodes over time">
+                    { for lanes }
+                    { for arrows }
+                    { for clients }
+                    <text class="axis" x={LABEL_W.to_string()} y={(height + 2.0).to_string()}>
+                        { ms(from) }
+                    </text>
+                    <text class="axis end" x={WIDTH.to_string()} y={(height + 2.0).to_string()}>
+                        { ms(to) }
+                    </text>
+                </svg>
+            </div>
+        </section>
+    }
+}
+
+fn arrow(a: &Arrow, names: &[String], x: &impl Fn(Time) -> f64, y: &impl Fn(usize) -> f64) -> Html {
+    let style = message_style(a.kind);
+    let (x1, y1, x2, y2) = (x(a.sent), y(a.from), x(a.ends), y(a.to));
+    let fate = match a.fate {
+        Fate::Delivered => "delivered",
+        Fate::Dropped => "dropped",
+        Fate::InFlight => "in-flight",
+    };
+    let title = format!(
+        "{} {} → {}{}",
+        a.kind.label(),
+        names[a.from],
+        names[a.to],
+        a.key.as_ref().map(|k| format!(" ({k})")).unwrap_or_default()
+    );
+    html! {
+        <g class={classes!("message-arrow", fate)} data-kind={a.kind.label()}>
+            <title>{ title }</title>
+            <line x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}
+                  stroke={style.colour} />
+            if a.fate == Fate::Dropped {
+                <path class="lost" d={format!("M {} {} l 8 8 m 0 -8 l -8 8", x2 - 4.0, y2 - 4.0)}
+                      stroke={style.colour} />
+            } else if a.fate == Fate::Delivered {
+                <circle cx={x2.to_string()} cy={y2.to_string()} r="2.5" fill={style.colour} />
+            }
+        </g>
+    }
+}
