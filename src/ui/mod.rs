@@ -244,10 +244,6 @@ fn toolbar(p: &Playground, d: &Callback<Cmd>) -> Html {
             <label class="switch large-text">
                 <input type="checkbox" checked={p.large_text} onchange={on_large} />{ "projector" }
             </label>
-            <button class="show-spacetime" onclick={d.reform(|_| Cmd::ShowSpaceTime(100))}
-                    title="Messages in time: a lane per node (§4.5)">
-                { "Time lanes" }
-            </button>
             <button class="help" onclick={d.reform(|_| Cmd::Help(None))}
                     title="Keys, words and messages explained (?)" aria-label="help">
                 { "?" }
@@ -383,6 +379,10 @@ fn lookup(p: &Playground, d: &Callback<Cmd>) -> Html {
                 <input type="text" value={p.lookup.clone()} {oninput} placeholder="cart"
                        spellcheck="false" />
             </label>
+            <button class="show-spacetime" onclick={d.reform(|_| Cmd::ShowSpaceTime(100))}
+                    title="Messages in time: a lane per node (§4.5)">
+                { "Time lanes" }
+            </button>
             if !key.is_empty() {
                 <button class="show-versions" onclick={d.reform({
                             let key = key.to_string();
