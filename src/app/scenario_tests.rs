@@ -118,8 +118,10 @@ fn every_example_opens_steps_through_and_agrees_with_the_cli() {
             settle_frames(&mut p);
             assert_eq!(p.session.next_input(), n, "{file}: after step {n}");
         }
+        let at_the_end = hash(&p);
         p.update(Cmd::NextStep);
-        assert!(p.scenario_message.as_deref().unwrap().contains("no next step"));
+        assert_eq!(hash(&p), at_the_end, "no next step: nothing happens");
+        assert!(steps::caption(&p).unwrap().contains("That was the last step"), "{file}");
         assert_eq!(cli_hash(&p), hash(&p), "{file}");
         // The file as written, through the page's executor and the CLI's: the same run.
         let mut plain = scenario::play(&scenario, true).unwrap();
@@ -154,8 +156,9 @@ fn next_and_previous_step_and_a_click_on_a_step_go_where_they_say() {
     p.update(Cmd::PreviousStep);
     settle_frames(&mut p);
     assert_eq!(p.session.next_input(), 0);
+    assert!(steps::caption(&p).unwrap().starts_with("The paper's Figure 3"), "the description");
     p.update(Cmd::PreviousStep);
-    assert!(p.scenario_message.as_deref().unwrap().contains("before the first step"));
+    assert_eq!(p.session.next_input(), 0, "before the first step already");
     p.update(Cmd::NextStep);
     settle_frames(&mut p);
     assert_eq!(hash(&p), after_first, "the same way forward again");
@@ -261,4 +264,26 @@ fn a_step_goal_in_frames_never_freezes_a_frame() {
     settle_frames(&mut p);
     assert_eq!(p.session.next_input(), 1);
     assert!(!p.session.world().is_up(NodeId(0)));
+}
+
+#[test]
+fn acting_in_the_past_of_a_scenario_keeps_the_files_steps_still_to_come() {
+    let mut p = Playground::new();
+    p.update(Cmd::OpenExample(0)); // Figure 3: eleven steps
+    for _ in 0..11 {
+        p.update(Cmd::NextStep);
+        settle_frames(&mut p);
+    }
+    p.update(Cmd::GoToStep(5));
+    settle_frames(&mut p);
+    p.update(Cmd::Crash(NodeId(2))); // "what if Sz crashes here?"
+    assert_eq!(p.session.branches().len(), 2);
+    assert_eq!(p.step_count(), 12, "steps 6 to 11 of the file are still to come");
+    assert_eq!(p.session.next_input(), 6);
+    for _ in 0..6 {
+        p.update(Cmd::NextStep);
+        settle_frames(&mut p);
+    }
+    assert_eq!(p.session.next_input(), 12);
+    assert_eq!(cli_hash(&p), hash(&p), "the new branch saved as a file runs the same");
 }

@@ -129,6 +129,33 @@ pub fn text(op: &Op) -> String {
     }
 }
 
+/// One line on what the steps have done and what comes next (the strip's chips are short):
+/// at the start, the scenario's description; None when the run has no steps.
+pub fn caption(p: &Playground) -> Option<String> {
+    let rows = rows(&p.session);
+    let next = p.session.next_input();
+    let count = rows.len();
+    if count == 0 {
+        return None;
+    }
+    let upcoming =
+        rows.get(next).map(|r| format!("Next: step {} at {} — {}.", next + 1, r.when, r.text));
+    let done = next.checked_sub(1).map(|i| {
+        let r = &rows[i];
+        let outcome = r.refused.as_ref().map(|e| format!(" — {e}")).unwrap_or_default();
+        format!("Step {} of {count} done: {}{outcome}.", i + 1, r.text)
+    });
+    match (done, upcoming) {
+        (None, Some(upcoming)) => Some(match &p.header.description {
+            Some(about) => format!("{about} {upcoming}"),
+            None => format!("{count} steps. {upcoming}"),
+        }),
+        (Some(done), Some(upcoming)) => Some(format!("{done} {upcoming}")),
+        (Some(done), None) => Some(format!("{done} That was the last step: Play runs on.")),
+        (None, None) => None,
+    }
+}
+
 impl Playground {
     /// How many steps the run has: taken, and still to come from an opened file.
     pub fn step_count(&self) -> usize {
@@ -139,17 +166,16 @@ impl Playground {
     pub(super) fn next_step(&mut self) {
         let index = self.session.next_input();
         if index >= self.step_count() {
-            self.scenario_message = Some("There is no next step: press Play to run on.".into());
-            return;
+            return; // the strip says "end", and the button is off
         }
         self.start(Goal::After { index, until: None });
     }
 
     /// Goes back to just before the latest step taken.
     pub(super) fn previous_step(&mut self) {
-        match self.session.next_input().checked_sub(1) {
-            Some(index) => self.go_to_step(index),
-            None => self.scenario_message = Some("This is before the first step.".into()),
+        // Before the first step already, nothing to do (the button is off).
+        if let Some(index) = self.session.next_input().checked_sub(1) {
+            self.go_to_step(index);
         }
     }
 

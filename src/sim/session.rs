@@ -45,10 +45,11 @@ pub struct Input {
     pub steps: u64,
     pub at: Time,
     pub op: Op,
-    /// Whether it came from the script (a file) rather than a click.
-    pub scripted: bool,
+    /// Which of the script's steps it is, if it came from the script (a file) rather than
+    /// a click.
+    pub scripted: Option<usize>,
     /// Why it was refused, if it was (only a scripted step is kept when refused, so that
-    /// the file's steps and the recorded ones stay in step).
+    /// the file's steps and the recorded ones stay in step), or why a settle failed.
     pub refused: Option<String>,
     /// The client operation it started, if any.
     pub op_id: Option<OpId>,
@@ -316,7 +317,7 @@ impl Session {
             steps: self.steps,
             at: self.world.now(),
             op: Op::Act(action),
-            scripted: false,
+            scripted: None,
             refused: None,
             op_id,
         };
@@ -337,9 +338,12 @@ impl Session {
         let branch = Branch {
             number: self.branches.iter().map(|b| b.number).max().unwrap_or(0) + 1,
             inputs: left.inputs[..self.next_input].to_vec(),
-            // The script's steps not taken yet belong to the future left behind.
-            script: Rc::from(Vec::new()),
-            script_next: 0,
+            // The file's steps not taken by now are the new branch's to take too.
+            script: left.script.clone(),
+            script_next: left.inputs[self.next_input..]
+                .iter()
+                .find_map(|i| i.scripted)
+                .unwrap_or(left.script_next),
             horizon: now,
             forked_from: Some((left.number, now)),
             checkpoints: left.checkpoints.iter().filter(before).cloned().collect(),
@@ -572,21 +576,23 @@ impl Session {
         if let Some(at) = step.at() {
             self.world.advance_clock(at);
         }
-        if matches!(step.op, Op::Settle { .. }) && !self.world.is_settled() {
-            self.world.advance_clock(self.deadline(&step)); // it waited in vain, to the end
-        }
         let (refused, op_id) = match &step.op {
             Op::Act(action) => match self.apply(action) {
                 Ok(op_id) => (None, op_id),
                 Err(error) => (Some(error), None),
             },
-            Op::Settle { .. } => (None, None),
+            Op::Settle { .. } if self.world.is_settled() => (None, None),
+            Op::Settle { max_ms } => {
+                self.world.advance_clock(self.deadline(&step)); // it waited in vain, to the end
+                let most = max_ms.unwrap_or(DEFAULT_SETTLE as f64 / MS as f64);
+                (Some(format!("did not settle within {most} ms")), None)
+            }
         };
         let input = Input {
             steps: self.steps,
             at: self.world.now(),
             op: step.op,
-            scripted: true,
+            scripted: Some(self.branch().script_next),
             refused,
             op_id,
         };
@@ -633,11 +639,12 @@ impl Session {
         false
     }
 
-    /// Runs on after a step until nothing is in flight, virtual time `until`, or the next
-    /// input is due, handling at most `budget` things. Returns whether it stopped there.
+    /// Runs on after a step until it is quiet (nothing but gossip and pings in flight:
+    /// `World::is_quiet`), virtual time `until`, or the next input is due, handling at
+    /// most `budget` things. Returns whether it stopped there.
     pub fn advance_while_busy(&mut self, until: Time, budget: u64) -> bool {
         for _ in 0..budget {
-            if self.world.is_quiescent() {
+            if self.world.is_quiet() {
                 break;
             }
             match self.next(until) {
@@ -646,8 +653,7 @@ impl Session {
             }
         }
         self.reach();
-        self.world.is_quiescent()
-            || matches!(self.next(until), Some(Next::Input | Next::Script) | None)
+        self.world.is_quiet() || matches!(self.next(until), Some(Next::Input | Next::Script) | None)
     }
 
     /// Makes the way back to just before input `index` short (as [`Session::jump_towards`]

@@ -212,7 +212,7 @@ fn toolbar(p: &Playground, d: &Callback<Cmd>) -> Html {
             <button class="step" onclick={d.reform(|_| Cmd::Step)} title="Handle one event (→)">
                 { "Event" }<kbd>{ "→" }</kbd>
             </button>
-            { scenario_bar::step_buttons(d) }
+            { scenario_bar::step_buttons(p, d) }
             <label class="speed"
                    title="How many milliseconds of simulated time pass per real second">
                 <span class="label">{ "Speed" }</span>
@@ -515,7 +515,11 @@ pub fn app() -> Html {
     let header = html! {
         <header class="top">
             <div class="title-row">{ title }{ scenario_bar::scenario_bar(&p, d) }</div>
-            <p class="tagline">{ tagline }</p>
+            if let Some(caption) = crate::app::steps::caption(&p) {
+                <p class="step-caption" title={caption.clone()} aria-live="polite">{ caption }</p>
+            } else {
+                <p class="tagline">{ tagline }</p>
+            }
             if let Some(notice) = &p.notice {
                 <p class="notice error" role="alert">{ notice }</p>
             }

@@ -106,14 +106,17 @@ pub fn scenario_bar(p: &Playground, d: &Callback<Cmd>) -> Html {
 }
 
 /// "◀ Step" and "Step ▶": back to before the latest step, on through the next one.
-pub fn step_buttons(d: &Callback<Cmd>) -> Html {
+pub fn step_buttons(p: &Playground, d: &Callback<Cmd>) -> Html {
+    let next = p.session.next_input();
+    let (first, last) = (next == 0, next >= p.step_count());
     html! {
         <>
             <button class="previous-step" onclick={d.reform(|_| Cmd::PreviousStep)}
+                    disabled={first}
                     title="Back to just before the latest step (p or PageUp)">
                 { "◀ Step" }<kbd>{ "p" }</kbd>
             </button>
-            <button class="next-step" onclick={d.reform(|_| Cmd::NextStep)}
+            <button class="next-step" onclick={d.reform(|_| Cmd::NextStep)} disabled={last}
                     title="Take the next step, then let its messages settle (n or PageDown)">
                 { "Step ▶" }<kbd>{ "n" }</kbd>
             </button>
@@ -175,7 +178,7 @@ fn step_strip(p: &Playground, d: &Callback<Cmd>) -> Html {
     }
     // At most this many around the next step: a long run stays quick to draw.
     const SHOWN: usize = 60;
-    let next = p.session.next_input().min(rows.len() - 1);
+    let next = p.session.next_input().min(rows.len());
     let first = next.saturating_sub(SHOWN / 3);
     let chips = rows.iter().skip(first).take(SHOWN).map(|row| step_chip(row, d));
     html! {
@@ -184,6 +187,11 @@ fn step_strip(p: &Playground, d: &Callback<Cmd>) -> Html {
             { for chips }
             if first + SHOWN < rows.len() {
                 <li class="more muted">{ format!("{} more", rows.len() - first - SHOWN) }</li>
+            }
+            if p.session.next_input() >= rows.len() {
+                <li class="step end next" title="Every step was taken: Play runs on">
+                    <span>{ "end" }</span>
+                </li>
             }
         </ol>
     }

@@ -88,23 +88,19 @@ fn outcome(world: &World, input: &Input) -> Outcome {
         Op::Act(action) => action.op_name(),
         Op::Settle { .. } => "settle",
     };
+    if let Op::Settle { .. } = &input.op {
+        let mut done = json!({"op": "settle", "ok": input.refused.is_none(), "at_ms": at_ms});
+        if let Some(error) = &input.refused {
+            done["error"] = error.as_str().into();
+        }
+        done["differing_ranges"] = report::ranges_json(world, &world.differing_ranges());
+        return Outcome::Done(done);
+    }
     if let Some(error) = &input.refused {
         return Outcome::Done(json!({"op": name, "ok": false, "at_ms": at_ms, "error": error}));
     }
-    if let Some(op) = input.op_id {
-        return Outcome::Op(name, op);
-    }
-    match &input.op {
-        Op::Settle { max_ms } => {
-            let settled = world.is_settled();
-            let mut done = json!({"op": "settle", "ok": settled, "at_ms": at_ms});
-            if !settled {
-                let most = max_ms.unwrap_or(DEFAULT_SETTLE as f64 / MS as f64);
-                done["error"] = format!("did not settle within {most} ms").into();
-            }
-            done["differing_ranges"] = report::ranges_json(world, &world.differing_ranges());
-            Outcome::Done(done)
-        }
-        Op::Act(_) => Outcome::Done(json!({"op": name, "ok": true, "at_ms": at_ms})),
+    match input.op_id {
+        Some(op) => Outcome::Op(name, op),
+        None => Outcome::Done(json!({"op": name, "ok": true, "at_ms": at_ms})),
     }
 }

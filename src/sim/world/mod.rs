@@ -165,6 +165,18 @@ impl World {
             })
     }
 
+    /// Whether nothing is going on but the background chatter (gossip, pings): no client
+    /// waiting, no request being handled, and no write, read, repair, hint handoff, Merkle
+    /// exchange or key transfer on the wire. Hinted replicas may still wait for their owner.
+    pub fn is_quiet(&self) -> bool {
+        let chatter = |k: MsgKind| {
+            matches!(k, MsgKind::Gossip | MsgKind::GossipReply | MsgKind::Ping | MsgKind::Pong)
+        };
+        self.open_ops == 0
+            && self.nodes.iter().all(|n| n.requests().next().is_none())
+            && self.wire.iter().all(|m| chatter(m.kind))
+    }
+
     /// Hinted replicas held anywhere, counted per (holder, owner, key).
     pub fn pending_hints(&self) -> usize {
         self.nodes.iter().map(|n| n.hints().values().map(|keys| keys.len()).sum::<usize>()).sum()
