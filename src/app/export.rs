@@ -52,10 +52,10 @@ pub fn event_json(world: &World, e: &TraceEvent) -> Value {
         Event::Timer { node, timer } => {
             ("timer", json!({"node": n(*node), "timer": timer.label()}))
         }
-        Event::Request { op, client, node, kind, key } => (
+        Event::Request { op, client, node, kind, key, value } => (
             "request",
             json!({"op": op.0, "client": client.as_str(), "node": n(*node), "kind": kind.label(),
-                   "key": key.as_str()}),
+                   "key": key.as_str(), "value": value.as_deref()}),
         ),
         Event::Reply { op, node, ok } => {
             ("reply", json!({"op": op.0, "node": node.map(n), "ok": ok}))

@@ -63,12 +63,16 @@ pub fn decode(fragment: &str) -> Result<Option<Link>, String> {
     let Some(packed) = packed else { return Ok(None) };
     let bytes = URL_SAFE_NO_PAD
         .decode(packed)
-        .map_err(|e| format!("the link's run is damaged (it is not base64url: {e})"))?;
+        .map_err(|e| format!("the link is damaged or cut short: copy the whole link ({e})"))?;
     let text = decompress_to_vec_with_limit(&bytes, MAX_SCENARIO_BYTES).map_err(|e| {
-        format!("the link's run is damaged or too large (it does not inflate: {:?})", e.status)
+        use miniz_oxide::inflate::TINFLStatus;
+        match e.status {
+            TINFLStatus::HasMoreOutput => "the link's run is too large (over 1 MiB)".to_string(),
+            _ => "the link is damaged or cut short: copy the whole link".to_string(),
+        }
     })?;
     let scenario = String::from_utf8(text)
-        .map_err(|_| "the link's run is damaged (it is not text)".to_string())?;
+        .map_err(|_| "the link is damaged: its run is not text".to_string())?;
     Ok(Some(Link { scenario, embed }))
 }
 
@@ -93,7 +97,7 @@ mod tests {
     fn damaged_links_are_refused_with_what_is_wrong() {
         let good = encode("{}", false).unwrap();
         let cases = [
-            ("run=%%%".to_string(), "not base64url"),
+            ("run=%%%".to_string(), "cut short"),
             ("run=AAAA".to_string(), "damaged"),
             (good[..good.len() - 2].to_string(), "damaged"),
             (format!("{good}&colour=red"), "does not know"),

@@ -248,8 +248,10 @@ pub enum Cmd {
     Help(Option<bool>),
     /// Offers the run's trace up to now as a JSON Lines file ([`export::trace_jsonl`]).
     ExportTrace,
-    /// Opens a scenario file's text (picked or dropped): a new run from its seed.
+    /// Opens a scenario file's text: a new run from its seed.
     OpenScenario(String),
+    /// Opens a file picked or dropped: its name (for messages) and its text.
+    OpenFile(String, String),
     /// Opens one of [`examples::EXAMPLES`].
     OpenExample(usize),
     /// Offers the run as a scenario file: settings, seed, every step at its moment, and
@@ -267,6 +269,8 @@ pub enum Cmd {
     FileRefused(String),
     /// Hides the share link.
     CloseShare,
+    /// From the compact page: the run at this moment in the whole page (a new tab).
+    OpenFullPage,
 }
 
 /// The page's state.
@@ -308,6 +312,8 @@ pub struct Playground {
     pub share: Option<String>,
     /// The compact page, for an iframe (a link with `&embed`).
     pub embed: bool,
+    /// A link (its fragment) for the page to open in a new tab, as the whole playground.
+    pub open_full_page: Option<String>,
 }
 
 /// The administrator's join of a node with the usual capacity and tokens drawn.
@@ -569,6 +575,7 @@ impl Playground {
             scenario_message: None,
             share: None,
             embed: false,
+            open_full_page: None,
         })
     }
 
@@ -671,9 +678,10 @@ impl Playground {
                 let name = format!("dynamo-trace-seed{}-{}us.jsonl", world.seed(), world.now());
                 self.download = Some((name, export::trace_jsonl(world)));
             }
-            Cmd::OpenScenario(text) => self.open_scenario(&text),
+            Cmd::OpenScenario(text) => self.open_scenario(&text, "The scenario"),
+            Cmd::OpenFile(name, text) => self.open_scenario(&text, &name),
             Cmd::OpenExample(i) => match examples::EXAMPLES.get(i) {
-                Some((_, text)) => self.open_scenario(text),
+                Some((file, text)) => self.open_scenario(text, file),
                 None => self.scenario_message = Some(format!("there is no example {i}")),
             },
             Cmd::SaveScenario => self.save_scenario(),
@@ -683,6 +691,10 @@ impl Playground {
             Cmd::GoToStep(i) => self.go_to_step(i),
             Cmd::FileRefused(message) => self.scenario_message = Some(message),
             Cmd::CloseShare => self.share = None,
+            Cmd::OpenFullPage => {
+                self.share_link();
+                self.open_full_page = self.share.take();
+            }
         }
     }
 

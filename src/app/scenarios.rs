@@ -24,9 +24,9 @@ impl Playground {
         };
         let mut page = Playground::new();
         page.embed = link.embed;
-        page.open_scenario(&link.scenario);
-        if let Some(problem) = page.scenario_message.take() {
-            page.notice = Some(format!("The link could not be opened: {problem}"));
+        match open(&link.scenario) {
+            Ok(_) => page.open_scenario(&link.scenario, "The link"),
+            Err(e) => page.notice = Some(format!("The link could not be opened: {e}")),
         }
         page
     }
@@ -34,7 +34,7 @@ impl Playground {
     /// Opens a scenario file's text: a new run from its seed and cluster, its steps listed
     /// and taken as they fall due; a file that ends at a moment (saved by the page, or a
     /// link) goes there. A file that does not parse or breaks a limit changes nothing.
-    pub(super) fn open_scenario(&mut self, text: &str) {
+    pub(super) fn open_scenario(&mut self, text: &str, source: &str) {
         match open(text) {
             Ok((scenario, session)) => {
                 let settings = SettingsForm::from_scenario(&scenario, &session);
@@ -57,7 +57,10 @@ impl Playground {
                     self.start(Goal::Moment(m));
                 }
             }
-            Err(e) => self.scenario_message = Some(e),
+            Err(e) => {
+                let unchanged = "was not opened; the run on screen is unchanged";
+                self.scenario_message = Some(format!("{source} {unchanged}: {e}"));
+            }
         }
     }
 
@@ -74,7 +77,11 @@ impl Playground {
     /// Offers [`Playground::scenario_now`] as a file.
     pub(super) fn save_scenario(&mut self) {
         let world = self.session.world();
-        let name = format!("dynamo-run-seed{}-{}us.json", world.seed(), world.now());
+        let title: String = (self.header.name.as_deref().unwrap_or("dynamo-run").chars())
+            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+            .collect();
+        let title = title.split('-').filter(|w| !w.is_empty()).take(6).collect::<Vec<_>>();
+        let name = format!("{}-seed{}-{}us.json", title.join("-"), world.seed(), world.now());
         self.download = Some((name, self.scenario_now().to_json()));
     }
 

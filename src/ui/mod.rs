@@ -185,6 +185,26 @@ fn share_in_address_bar(query: &str) {
     }
 }
 
+/// A share link pasted into this tab changes only the URL's fragment, and the browser does
+/// not load the page again: do it, so that the link's run opens.
+fn reload_on_new_link() -> impl FnOnce() {
+    let listener = Closure::<dyn Fn()>::new(|| {
+        if url_fragment().starts_with("#run=") {
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().reload();
+            }
+        }
+    });
+    let window = web_sys::window().expect("a browser window");
+    let _ =
+        window.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+    move || {
+        let _ = window
+            .remove_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+        drop(listener);
+    }
+}
+
 /// Play, step, speed and the time scrubber.
 fn toolbar(p: &Playground, d: &Callback<Cmd>) -> Html {
     let world = p.session.world();
@@ -411,6 +431,9 @@ pub fn app() -> Html {
             if let Some((name, text)) = file {
                 download(&name, &text);
             }
+            if let Some(fragment) = playground.borrow_mut().open_full_page.take() {
+                scenario_bar::open_full_page(&fragment);
+            }
             if applying {
                 share_in_address_bar(&playground.borrow().applied.query());
             }
@@ -435,6 +458,7 @@ pub fn app() -> Html {
         let dispatch = dispatch.clone();
         use_effect_with((), move |_| keyboard_shortcuts(dispatch));
     }
+    use_effect_with((), |_| reload_on_new_link());
     {
         let (playground, shown) = (playground.clone(), use_mut_ref(|| None));
         use_effect(move || {
@@ -536,6 +560,7 @@ pub fn app() -> Html {
             <div class={classes} ondragover={on_drag_over} ondrop={on_drop}>
                 { header }
                 <main class="embed-stage">{ ring }</main>
+                { scenario_bar::full_page_button(d) }
             </div>
         };
     }

@@ -22,7 +22,7 @@ pub fn read_scenario_file(file: web_sys::File, d: Callback<Cmd>) {
     }
     wasm_bindgen_futures::spawn_local(async move {
         match wasm_bindgen_futures::JsFuture::from(file.text()).await {
-            Ok(text) => d.emit(Cmd::OpenScenario(text.as_string().unwrap_or_default())),
+            Ok(text) => d.emit(Cmd::OpenFile(name, text.as_string().unwrap_or_default())),
             Err(_) => d.emit(Cmd::FileRefused(format!("{name} could not be read"))),
         }
     });
@@ -52,6 +52,24 @@ fn copy_to_clipboard(text: &str) {
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
     if let (Some(clipboard), Some(write)) = (clipboard, write) {
         let _ = write.call1(&clipboard, &text.into());
+    }
+}
+
+/// From the compact page: "open in full" (the run at this moment, in a new tab).
+pub fn full_page_button(d: &Callback<Cmd>) -> Html {
+    html! {
+        <button class="full-page" onclick={d.reform(|_| Cmd::OpenFullPage)}
+                title="This run at this moment, in the whole playground (a new tab)">
+            { "open in full ↗" }
+        </button>
+    }
+}
+
+/// Opens the whole playground on the run a link's fragment holds, in a new tab.
+pub fn open_full_page(fragment: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ =
+            window.open_with_url_and_target(&format!("{}#{fragment}", page_address()), "_blank");
     }
 }
 
@@ -143,6 +161,7 @@ pub fn keep_next_step_in_view(last: &mut Option<usize>, next: usize) {
 pub fn share_box(p: &Playground, d: &Callback<Cmd>) -> Html {
     let Some(fragment) = &p.share else { return html! {} };
     let url = format!("{}#{fragment}", page_address());
+    let at = crate::app::describe::ms(p.session.world().now());
     let embed = format!("{url}&embed");
     let copy = {
         let url = url.clone();
@@ -152,7 +171,7 @@ pub fn share_box(p: &Playground, d: &Callback<Cmd>) -> Html {
         Callback::from(|e: FocusEvent| e.target_unchecked_into::<HtmlInputElement>().select());
     html! {
         <div class="share-box" role="status">
-            <span>{ "Link to this moment:" }</span>
+            <span>{ format!("Link to this run at {at}:") }</span>
             <input class="share-url" type="text" readonly=true value={url.clone()}
                    onfocus={select_all} aria-label="share link" />
             <button class="copy-link" onclick={copy}>{ "Copy" }</button>

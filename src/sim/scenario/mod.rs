@@ -254,6 +254,11 @@ impl Scenario {
                 text.len()
             ));
         }
+        if !text.trim_start().starts_with('{') {
+            return Err("invalid scenario: a scenario file is one JSON object, \
+                        {\"cluster\": …, \"steps\": […]}"
+                .into());
+        }
         let scenario: Scenario =
             serde_json::from_str(text).map_err(|e| format!("invalid scenario: {e}"))?;
         scenario.world_spec(true)?;

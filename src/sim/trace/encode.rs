@@ -7,10 +7,10 @@
 //! Changing anything here changes every trace hash: the golden hashes in `tests/golden/`
 //! say whether a change did.
 
-use crate::core::message::{MsgKind, Note, OpId, Timer};
+use crate::core::message::{MsgKind, Note, Timer};
 use crate::core::ring::Position;
 use crate::core::{Key, NodeId, Time};
-use crate::sim::trace::{Event, OpKind};
+use crate::sim::trace::{Call, Event};
 
 /// What kind of event follows (the byte after the time step).
 #[derive(Clone, Copy)]
@@ -118,17 +118,11 @@ pub(super) fn deliver(
 }
 
 /// A client's request: operation, client name, the node called, get or put, the key.
-pub(super) fn request(
-    buf: &mut Vec<u8>,
-    step: u64,
-    op: OpId,
-    client: &str,
-    node: NodeId,
-    kind: OpKind,
-    key: &Key,
-) {
-    let mut e = Encoder::event(buf, step, Tag::Request, 42 + client.len());
-    e.u64(op.0).str(client).node(node).u8(kind as u8).position(key.position());
+pub(super) fn request(buf: &mut Vec<u8>, step: u64, call: &Call) {
+    let value = call.value.map_or("", |v| v);
+    let mut e = Encoder::event(buf, step, Tag::Request, 46 + call.client.len() + value.len());
+    e.u64(call.op.0).str(call.client).node(call.node).u8(call.kind as u8);
+    e.position(call.key.position()).str(value);
 }
 
 /// Any event, `at` being its time (a send's arrival is written as its delay from `at`).
@@ -138,8 +132,9 @@ pub(super) fn event(buf: &mut Vec<u8>, step: u64, at: Time, event: &Event) {
             send(buf, step, *msg, *from, *to, *kind, key.as_ref(), arrives.wrapping_sub(at))
         }
         Event::Deliver { msg, from, to, kind } => deliver(buf, step, *msg, *from, *to, *kind),
-        Event::Request { op, client, node, kind, key } => {
-            request(buf, step, *op, client, *node, *kind, key)
+        Event::Request { op, client, node, kind, key, value } => {
+            let value = value.as_ref();
+            request(buf, step, &Call { op: *op, client, node: *node, kind: *kind, key, value })
         }
         Event::Drop { msg, from, to, kind, reason } => {
             let mut e = Encoder::event(buf, step, Tag::Drop, 27);

@@ -3,7 +3,7 @@
 
 use super::network::DropReason;
 use crate::core::message::{MsgKind, Note, OpId, Timer};
-use crate::core::{Key, NodeId, Time};
+use crate::core::{Key, NodeId, Time, Value};
 use xxhash_rust::xxh3::Xxh3Default;
 
 mod encode;
@@ -37,8 +37,9 @@ pub enum Event {
     Drop { msg: u64, from: NodeId, to: NodeId, kind: MsgKind, reason: DropReason },
     /// A node's timer went off.
     Timer { node: NodeId, timer: Timer },
-    /// A client called a node.
-    Request { op: OpId, client: Key, node: NodeId, kind: OpKind, key: Key },
+    /// A client called a node (with the value, for a put: runs that put other values
+    /// have other hashes).
+    Request { op: OpId, client: Key, node: NodeId, kind: OpKind, key: Key, value: Option<Value> },
     /// A client got its answer (`node` is None when the client gave up by itself).
     Reply { op: OpId, node: Option<NodeId>, ok: bool },
     /// A node crashed: in-flight state lost, store kept.
@@ -60,6 +61,18 @@ pub enum Event {
     Partition { groups: Vec<Vec<NodeId>> },
     /// The partition ended.
     Heal,
+}
+
+/// A client's call of a node, as [`Trace::request`] records it (without copying its texts
+/// unless the events are kept).
+pub struct Call<'a> {
+    pub op: OpId,
+    pub client: &'a Key,
+    pub node: NodeId,
+    pub kind: OpKind,
+    pub key: &'a Key,
+    /// A put's value.
+    pub value: Option<&'a Value>,
 }
 
 /// An event and when it happened.
@@ -150,20 +163,14 @@ impl Trace {
     }
 
     /// Adds an [`Event::Request`] (see [`Trace::send`]).
-    pub fn request(
-        &mut self,
-        at: Time,
-        op: OpId,
-        client: &Key,
-        node: NodeId,
-        kind: OpKind,
-        key: &Key,
-    ) {
+    pub fn request(&mut self, at: Time, call: Call) {
         let step = self.step_to(at);
-        encode::request(&mut self.buffer, step, op, client, node, kind, key);
+        encode::request(&mut self.buffer, step, &call);
         self.end_event();
         if self.record {
-            let event = Event::Request { op, client: client.clone(), node, kind, key: key.clone() };
+            let Call { op, client, node, kind, key, value } = call;
+            let (client, key, value) = (client.clone(), key.clone(), value.cloned());
+            let event = Event::Request { op, client, node, kind, key, value };
             self.events.push(TraceEvent { at, event });
         }
     }
@@ -247,12 +254,22 @@ mod tests {
             node: NodeId(4),
             kind: OpKind::Put,
             key: key.clone(),
+            value: Some("milk".into()),
         };
         let (mut pushed, mut streamed) = (Trace::new(true), Trace::new(false));
         pushed.push(10, send(Some(key.clone())));
         pushed.push(11, request);
         streamed.send(10, 7, NodeId(1), NodeId(2), MsgKind::Put, Some(&key), 12);
-        streamed.request(11, OpId(3), &Key::new("c1"), NodeId(4), OpKind::Put, &key);
+        let (milk, c1): (Value, Key) = ("milk".into(), Key::new("c1"));
+        let call = Call {
+            op: OpId(3),
+            client: &c1,
+            node: NodeId(4),
+            kind: OpKind::Put,
+            key: &key,
+            value: Some(&milk),
+        };
+        streamed.request(11, call);
         assert_eq!(pushed.hash(), streamed.hash());
         let hash_of = |event: Event| {
             let mut t = Trace::new(false);
@@ -322,7 +339,14 @@ mod every_event {
             Event::Send { msg: 1, from: a, to: b, kind: MsgKind::Put, key: None, arrives: 9 },
             Event::Deliver { msg: 1, from: a, to: b, kind: MsgKind::Get },
             Event::Drop { msg: 2, from: b, to: a, kind: MsgKind::Put, reason: DropReason::Random },
-            Event::Request { op: OpId(1), client: Key::new("c"), node: a, kind: OpKind::Get, key },
+            Event::Request {
+                op: OpId(1),
+                client: Key::new("c"),
+                node: a,
+                kind: OpKind::Put,
+                key,
+                value: Some("v1".into()),
+            },
             Event::Reply { op: OpId(1), node: None, ok: false },
             Event::Crash { node: a },
             Event::Recover { node: a },
@@ -344,9 +368,23 @@ mod every_event {
 
     /// The encoding of every event is pinned (the golden scenario hashes cover only the
     /// events their runs have). The old encoder gave the same value as the one that
-    /// replaced it, until `KeysHandedOver` gained its `dropped` count.
+    /// replaced it, until `KeysHandedOver` gained its `dropped` count, and a put's request
+    /// its value.
     #[test]
     fn every_kind_of_event_is_encoded_as_pinned() {
-        assert_eq!(hash_of_one_of_each(), "dded92216eb69d601092b4e46369a4d5");
+        assert_eq!(hash_of_one_of_each(), "6df74fb2535a8290b0df2dfe39538ebc");
+    }
+
+    /// Two runs that differ only in a value put have different hashes.
+    #[test]
+    fn a_puts_value_is_in_the_hash() {
+        let put = |value: &str| {
+            let mut t = Trace::new(false);
+            let (client, key, value) = (Key::new("alice"), Key::new("cart"), value.into());
+            let (op, node, kind) = (OpId(1), NodeId(0), OpKind::Put);
+            t.request(5, Call { op, client: &client, node, kind, key: &key, value: Some(&value) });
+            t.hash()
+        };
+        assert_ne!(put("milk"), put("eggs"));
     }
 }

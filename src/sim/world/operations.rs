@@ -6,10 +6,10 @@ use super::World;
 use crate::core::clock::VectorClock;
 use crate::core::message::{ClientReply, ClientRequest, OpId};
 use crate::core::request::ForwardedPut;
-use crate::core::{Key, NodeId, Time, MS};
+use crate::core::{Key, NodeId, Time, Value, MS};
 use crate::sim::clients::Client;
 use crate::sim::history::History;
-use crate::sim::trace::{Event, OpKind};
+use crate::sim::trace::{Call, Event, OpKind};
 
 /// A client operation and, once known, its outcome.
 #[derive(Clone, Debug, PartialEq)]
@@ -75,7 +75,7 @@ impl World {
     /// passes names it keeps as [`Key`]s: no name is hashed again.)
     pub fn get(&mut self, client: impl Into<Key>, key: impl Into<Key>, via: NodeId) -> OpId {
         let key = key.into();
-        let op = self.open_op(client.into(), OpKind::Get, key.clone(), via);
+        let op = self.open_op(client.into(), OpKind::Get, key.clone(), None, via);
         self.deliver_request(via, ClientRequest::Get { op, key });
         op
     }
@@ -90,8 +90,9 @@ impl World {
         context: VectorClock,
     ) -> OpId {
         let key = key.into();
-        let op = self.open_op(client.into(), OpKind::Put, key.clone(), via);
-        let request = ClientRequest::Put { op, key, value: value.into(), context };
+        let value: Value = value.into();
+        let op = self.open_op(client.into(), OpKind::Put, key.clone(), Some(&value), via);
+        let request = ClientRequest::Put { op, key, value, context };
         self.deliver_request(via, request);
         op
     }
@@ -102,9 +103,17 @@ impl World {
         2 * ForwardedPut::patience(&self.config) + 100 * MS
     }
 
-    pub(super) fn open_op(&mut self, client: Key, kind: OpKind, key: Key, via: NodeId) -> OpId {
+    pub(super) fn open_op(
+        &mut self,
+        client: Key,
+        kind: OpKind,
+        key: Key,
+        value: Option<&Value>,
+        via: NodeId,
+    ) -> OpId {
         let op = OpId(self.ops.len() as u64 + 1);
-        self.trace.request(self.now, op, &client, via, kind, &key);
+        let call = Call { op, client: &client, node: via, kind, key: &key, value };
+        self.trace.request(self.now, call);
         let record =
             OpRecord { client, kind, key, via, started: self.now, finished: None, outcome: None };
         self.ops.push(record);
