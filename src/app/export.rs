@@ -11,7 +11,7 @@
 //! | `deliver`   | `msg`, `from`, `to`, `message` |
 //! | `drop`      | `msg`, `from`, `to`, `message`, `reason` |
 //! | `timer`     | `node`, `timer` |
-//! | `request`   | `op` (its number), `client`, `node` (called), `kind` (`get`/`put`), `key` |
+//! | `request`   | `op` (its number), `client`, `node`, `kind`, `key`, `value` (a put's) |
 //! | `reply`     | `op`, `node` (none when the client gave up), `ok` |
 //! | `crash`, `recover`, `join`, `leave` | `node` |
 //! | `wipe`      | `node`, `epoch` (its new identity in clocks) |
