@@ -581,6 +581,14 @@ impl Playground {
 
     /// Reacts to one thing the user (or the animation frame) did.
     pub fn update(&mut self, cmd: Cmd) {
+        let taken = self.session.next_input();
+        self.react(cmd);
+        if self.session.next_input() != taken {
+            self.follow_steps();
+        }
+    }
+
+    fn react(&mut self, cmd: Cmd) {
         match cmd {
             Cmd::Tick(elapsed_ms) => self.tick(elapsed_ms),
             Cmd::TogglePlay => self.playing = !self.playing,

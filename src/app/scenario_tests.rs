@@ -287,3 +287,18 @@ fn acting_in_the_past_of_a_scenario_keeps_the_files_steps_still_to_come() {
     assert_eq!(p.session.next_input(), 12);
     assert_eq!(cli_hash(&p), hash(&p), "the new branch saved as a file runs the same");
 }
+
+#[test]
+fn the_client_cards_follow_the_scenario_and_its_key_is_looked_up() {
+    let mut p = Playground::new();
+    p.update(Cmd::OpenExample(0)); // Figure 3: client A puts D1, then D2
+    assert_eq!(p.lookup, "D");
+    let card = |p: &Playground| p.clients.iter().find(|c| c.name == "A").unwrap().value.clone();
+    assert_eq!(card(&p), "D1");
+    p.update(Cmd::GoToStep(3));
+    settle_frames(&mut p);
+    assert_eq!(card(&p), "D2", "A's latest put so far");
+    p.update(Cmd::GoToStep(1));
+    settle_frames(&mut p);
+    assert_eq!(card(&p), "D1", "and back");
+}

@@ -41,9 +41,12 @@ impl Playground {
                 let clients = clients_of(&scenario, &session);
                 let end = scenario.end.map(|end| end.moment());
                 let header = Scenario { steps: Vec::new(), end: None, ..scenario };
+                // The key the steps are about, looked up: its replicas are marked on the ring.
+                let lookup = clients.first().map(|c| c.key.clone()).unwrap_or_default();
                 let fresh = Playground {
                     session,
                     clients,
+                    lookup,
                     applied: settings.clone(),
                     settings,
                     header,

@@ -157,6 +157,32 @@ pub fn caption(p: &Playground) -> Option<String> {
 }
 
 impl Playground {
+    /// Each client card shows the key, value and node of its client's latest request taken
+    /// so far (a file's steps move them as the run goes; a student's next Put then sends
+    /// what the scenario did, not what the card held at the start).
+    pub(super) fn follow_steps(&mut self) {
+        let taken = &self.session.inputs()[..self.session.next_input()];
+        let world = self.session.world();
+        for card in &mut self.clients {
+            let latest = taken.iter().rev().find_map(|input| match &input.op {
+                Op::Act(
+                    Action::Put { client, key, via, .. }
+                    | Action::Get { client, key, via }
+                    | Action::Reconcile { client, key, via },
+                ) if *client == card.name => Some((&input.op, key, via)),
+                _ => None,
+            });
+            let Some((op, key, via)) = latest else { continue };
+            card.key = key.clone();
+            if let Op::Act(Action::Put { value, .. }) = op {
+                card.value = value.clone();
+            }
+            if let Some(node) = via.as_deref().and_then(|name| world.node_id(name)) {
+                card.via = node;
+            }
+        }
+    }
+
     /// How many steps the run has: taken, and still to come from an opened file.
     pub fn step_count(&self) -> usize {
         self.session.inputs().len() + self.session.script_left().len()
