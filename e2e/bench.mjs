@@ -7,6 +7,7 @@
 //   virtual time at the fastest speed, then nine jumps back and forth: each from the
 //   input event until the page shows the moment (no replay still on its way).
 // - bundle: the release wasm and JS, raw and gzip -9.
+// - BENCH_ONLY=views: frame times with the version history or the time lanes open instead.
 import { readdir, readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -40,12 +41,17 @@ async function firstRender(browser, url) {
   return ms;
 }
 
-async function frameTimes(browser, url, speed) {
+async function frameTimes(browser, url, speed, view = null) {
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(url);
   await page.waitForSelector('svg.ring g.node');
+  if (view === 'time lanes') await page.click('button.show-spacetime');
+  if (view === 'versions') {
+    await page.fill('.lookup input', 'key-3'); // a key of the background load
+    await page.click('button.show-versions');
+  }
   await page.selectOption('.speed select', String(speed));
   await page.click('button.play');
   await page.waitForTimeout(1000); // warm up: the load gets going
@@ -99,6 +105,20 @@ async function jumps(browser, url, virtualSeconds) {
 
 const server = await serveDist(DIST);
 const browser = await launch();
+if (process.env.BENCH_ONLY === 'views') {
+  // The views of issue 19 open while the load plays (BENCH_ONLY=views: only this table).
+  console.log('| nodes | speed | view | frames | median frame | p95 frame | DOM elements |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const nodes of [16, 128]) {
+    for (const view of ['versions', 'time lanes']) {
+      const r = await frameTimes(browser, `${server.url}?nodes=${nodes}&load=on`, 50, view);
+      console.log(`| ${nodes} | 50 ms/s | ${view} | ${r.intervals.length} | ${quantile(r.intervals, 0.5).toFixed(1)} ms | ${quantile(r.intervals, 0.95).toFixed(1)} ms | ${r.elements} |`);
+    }
+  }
+  await browser.close();
+  server.close();
+  process.exit(0);
+}
 try {
   const renders = [];
   for (let i = 0; i < 5; i++) renders.push(await firstRender(browser, server.url));

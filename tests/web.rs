@@ -350,8 +350,8 @@ async fn one_put_in_the_time_lanes_is_a_fan_out_and_two_acknowledgements() {
     .await;
     click(&find(&root, "button.show-spacetime"));
     yew::scheduler::flush().await;
-    assert_eq!(count(&root, "svg.spacetime g.lane"), 5, "a lane per node");
-    assert_eq!(count(&root, "svg.spacetime g.message-arrow[data-kind='put']"), 2);
-    assert_eq!(count(&root, "svg.spacetime g.message-arrow[data-kind='put-ack']"), 2);
+    assert_eq!(count(&root, "svg.spacetime text.lane"), 5, "a lane per node");
+    assert_eq!(count(&root, "svg.spacetime line.message-arrow[data-kind='put']"), 2);
+    assert_eq!(count(&root, "svg.spacetime line.message-arrow[data-kind='put-ack']"), 2);
     assert!(count(&root, "svg.spacetime circle.client-mark") >= 1, "alice's request");
 }

@@ -53,7 +53,7 @@ pub struct Diagram {
 }
 
 /// The most arrows drawn (the latest ones): a frame must stay smooth at 64 nodes.
-pub const MAX_ARROWS: usize = 400;
+pub const MAX_ARROWS: usize = 300;
 
 /// The messages sent in the last `span` of virtual time up to now.
 pub fn recent(world: &World, span: Time) -> Diagram {
