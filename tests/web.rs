@@ -354,4 +354,11 @@ async fn one_put_in_the_time_lanes_is_a_fan_out_and_two_acknowledgements() {
     assert_eq!(count(&root, "svg.spacetime line.message-arrow[data-kind='put']"), 2);
     assert_eq!(count(&root, "svg.spacetime line.message-arrow[data-kind='put-ack']"), 2);
     assert!(count(&root, "svg.spacetime circle.client-mark") >= 1, "alice's request");
+    // Looking the key up brings out its messages; its replies keep their look.
+    let lookup: web_sys::HtmlInputElement = find(&root, ".lookup input").dyn_into().unwrap();
+    lookup.set_value("cart");
+    lookup.dispatch_event(&web_sys::InputEvent::new("input").unwrap()).unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(count(&root, "svg.spacetime line.message-arrow.story[data-kind='put']"), 2);
+    assert_eq!(count(&root, "svg.spacetime line.faded[data-kind='put-ack']"), 0);
 }

@@ -7,6 +7,7 @@ use crate::app::describe::ms;
 use crate::app::palette::message_style;
 use crate::app::spacetime::{window, Arrow, Fate};
 use crate::app::{Cmd, Playground, SPACETIME_SPANS};
+use crate::core::message::MsgKind;
 use crate::core::{Time, MS};
 use web_sys::{HtmlSelectElement, MouseEvent};
 use yew::prelude::*;
@@ -34,7 +35,9 @@ pub fn spacetime_panel(p: &Playground, span: Time, d: &Callback<Cmd>) -> Html {
     let names = diagram.lanes.iter().enumerate().map(|(i, name)| {
         html! { <text class="lane" x="2" y={(y(i) + 5.0).to_string()}>{ name }</text> }
     });
-    let arrows = diagram.arrows.iter().map(|a| arrow(a, &x, &y));
+    let key = p.lookup.trim();
+    let focus = (!key.is_empty()).then_some(key);
+    let arrows = diagram.arrows.iter().map(|a| arrow(a, focus, &x, &y));
     let clients = diagram.clients.iter().map(|c| {
         html! {
             <circle class="client-mark" cx={x(c.at).to_string()} cy={y(c.lane).to_string()} r="5">
@@ -75,7 +78,8 @@ pub fn spacetime_panel(p: &Playground, span: Time, d: &Callback<Cmd>) -> Html {
                 { "A lane per node, time left to right: each message an arrow from its send to \
                    its arrival (× lost, dashed: still on its way); dots: a client's request or \
                    answer. A put is a fan-out to N replicas and the acknowledgements that count \
-                   toward W (§4.5). Click to go to that moment." }
+                   toward W (§4.5). Look up a key to bring out its messages (replies carry \
+                   no key: they stay as they are); click to go to that moment." }
             </p>
             if diagram.left_out > 0 {
                 <p class="muted">
@@ -103,7 +107,14 @@ pub fn spacetime_panel(p: &Playground, span: Time, d: &Callback<Cmd>) -> Html {
 
 /// One message: a line (and a cross where it was lost). No tooltip or group per arrow:
 /// at 128 nodes the diagram holds hundreds, and every element costs the frame.
-fn arrow(a: &Arrow, x: &impl Fn(Time) -> f64, y: &impl Fn(usize) -> f64) -> Html {
+///
+/// With a key looked up, its messages stand out and the others fade.
+fn arrow(
+    a: &Arrow,
+    focus: Option<&str>,
+    x: &impl Fn(Time) -> f64,
+    y: &impl Fn(usize) -> f64,
+) -> Html {
     let style = message_style(a.kind);
     let (x1, y1, x2, y2) = (x(a.sent), y(a.from), x(a.ends), y(a.to));
     let fate = match a.fate {
@@ -111,9 +122,17 @@ fn arrow(a: &Arrow, x: &impl Fn(Time) -> f64, y: &impl Fn(usize) -> f64) -> Html
         Fate::Dropped => "dropped",
         Fate::InFlight => "in-flight",
     };
+    // Replies name no key (they answer a request by its number): they keep their look.
+    let reply = matches!(a.kind, MsgKind::PutAck | MsgKind::GetReply | MsgKind::ForwardReply);
+    let emphasis = match (focus, a.key.as_deref()) {
+        (None, _) => None,
+        (Some(key), Some(carried)) if carried == key => Some("story"),
+        (Some(_), None) if reply => None,
+        (Some(_), _) => Some("faded"),
+    };
     html! {
         <>
-            <line class={classes!("message-arrow", fate)} data-kind={a.kind.label()}
+            <line class={classes!("message-arrow", fate, emphasis)} data-kind={a.kind.label()}
                   x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}
                   stroke={style.colour} />
             if a.fate == Fate::Dropped {
