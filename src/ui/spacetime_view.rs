@@ -14,7 +14,10 @@ use yew::prelude::*;
 
 const LABEL_W: f64 = 44.0;
 const WIDTH: f64 = 900.0;
-const LANE_H: f64 = 22.0;
+/// A lane's height: roomy for a few nodes, tight (and scrolled) for many.
+fn lane_height(lanes: usize) -> f64 {
+    (200.0 / lanes.max(1) as f64).clamp(18.0, 36.0)
+}
 
 /// The inspector's space-time diagram of the latest `span`.
 pub fn spacetime_panel(p: &Playground, span: Time, d: &Callback<Cmd>) -> Html {
@@ -27,8 +30,9 @@ pub fn spacetime_panel(p: &Playground, span: Time, d: &Callback<Cmd>) -> Html {
     let x = move |t: Time| {
         LABEL_W + (t.clamp(from, to) - from) as f64 / (to - from) as f64 * (WIDTH - LABEL_W)
     };
-    let y = |lane: usize| lane as f64 * LANE_H + LANE_H / 2.0;
-    let height = diagram.lanes.len() as f64 * LANE_H;
+    let lane_h = lane_height(diagram.lanes.len());
+    let y = move |lane: usize| lane as f64 * lane_h + lane_h / 2.0;
+    let height = diagram.lanes.len() as f64 * lane_h;
     // The lanes: one path for all their lines, a name for each.
     let lane_lines: String =
         (0..diagram.lanes.len()).map(|i| format!("M {LABEL_W} {y} H {WIDTH} ", y = y(i))).collect();
