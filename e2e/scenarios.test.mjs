@@ -165,3 +165,24 @@ test('Figure 3 played to its end draws the paper\'s version history of D', async
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the time lanes show one put as its fan-out and acknowledgements, and a click goes back in time', async () => {
+  const { page, context, problems } = await freshPage(server.url, { width: 1600, height: 1000 });
+  await page.locator('.client[data-client="alice"] button.put').click();
+  const result = page.locator('.client[data-client="alice"] .result');
+  for (let i = 0; i < 300 && !(await result.innerText()).includes('stored'); i++) {
+    await page.click('button.step');
+  }
+  await page.click('button.show-spacetime');
+  await page.fill('.lookup input', 'cart');
+  assert.equal(await page.locator('svg.spacetime text.lane').count(), 5);
+  assert.equal(await page.locator("svg.spacetime line.story[data-kind='put']").count(), 2);
+  assert.equal(await page.locator("svg.spacetime line[data-kind='put-ack']").count(), 2);
+  await page.screenshot({ path: join(SHOTS, 'time-lanes-1600x1000.png') });
+  const before = await page.locator('.virtual-time').innerText();
+  await page.click('svg.spacetime', { position: { x: 120, y: 10 } });
+  await page.waitForFunction((t) => document.querySelector('.virtual-time').textContent !== t, before);
+  assert.ok(parseFloat(await page.locator('.virtual-time').innerText()) < parseFloat(before), 'earlier');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
