@@ -287,3 +287,59 @@ fn at_default_settings_the_keys_sent_stay_within_a_small_factor_of_the_keys_that
     let keys_sent = m.merkle_keys_sent - before.merkle_keys_sent;
     assert!(keys_sent <= 4 * 6, "{keys_sent} keys sent for 6 that differ among 2,400");
 }
+
+#[test]
+fn a_comparisons_recorded_messages_are_the_walk_down_the_differing_path() {
+    use dynamo_playground::core::merkle::compare;
+    use dynamo_playground::sim::world::SyncCarried;
+    let mut w = world(Config { n: 2, r: 1, w: 1, ..Config::default() });
+    load(&mut w, 0..100);
+    // One key the victim misses: one range of its differs from one peer's, on one path.
+    let victim = NodeId(1);
+    let key = (100..200)
+        .map(|k| format!("key-{k}"))
+        .find(|k| w.preference_list(k)[..2].contains(&victim))
+        .unwrap();
+    let other = w.preference_list(&key)[..2].iter().copied().find(|&n| n != victim).unwrap();
+    w.partition(vec![vec![victim]]);
+    w.put("late", &key, "new", other, VectorClock::new());
+    w.run_until(w.now() + 50 * MS);
+    w.heal();
+    let (range, _) = w
+        .node(other)
+        .hosted_ranges()
+        .into_iter()
+        .find(|(r, _)| r.contains(dynamo_playground::core::ring::key_position(&key)))
+        .unwrap();
+    let levels = compare(&w.node(other).merkle_tree(range), &w.node(victim).merkle_tree(range));
+    assert_eq!(levels.len(), 5, "root and four levels of a depth-4 tree");
+    let before = w.syncs().len();
+    w.anti_entropy();
+    assert!(w.settle(10_000 * MS));
+    let sync = w.syncs().iter_from(before).find(|s| s.range == range).unwrap();
+    assert_eq!(sync.steps.len() as u64, sync.messages);
+    let hashes: Vec<(u8, u32)> = sync
+        .steps
+        .iter()
+        .filter_map(|s| match s.carried {
+            SyncCarried::Hashes { level, count } => Some((level, count)),
+            _ => None,
+        })
+        .collect();
+    let walked: Vec<(u8, u32)> =
+        levels.iter().enumerate().map(|(l, c)| (l as u8, c.compared.len() as u32)).collect();
+    assert_eq!(hashes, walked, "one message per level, carrying the hashes compared there");
+    let keys: Vec<(u32, Vec<String>)> = sync
+        .steps
+        .iter()
+        .filter_map(|s| match &s.carried {
+            SyncCarried::Keys { count, named, .. } => {
+                Some((*count, named.iter().map(|k| k.to_string()).collect()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(keys.len(), 2, "the keys under the differing leaf, both ways");
+    assert!(keys.iter().any(|(_, named)| named.contains(&key)), "{keys:?}");
+    assert!(sync.steps.windows(2).all(|s| s[0].sent <= s[1].sent && s[0].sent < s[0].arrives));
+}

@@ -19,7 +19,7 @@ use md5::{Digest, Md5};
 pub type Hash = [u8; 16];
 
 /// A key range (start, end] on the ring: a token's range, or a partition.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct KeyRange {
     pub start: Position,
     pub end: Position,
@@ -278,6 +278,37 @@ impl MerkleTree {
     }
 }
 
+/// One level of a comparison of two replicas' trees (§4.7): the tree nodes whose hashes
+/// were compared there, and those that differ.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LevelCompared {
+    pub compared: Vec<u32>,
+    pub differing: Vec<u32>,
+}
+
+/// The comparison of two trees of one range as the exchange walks it (§4.7): the root
+/// first, then, level by level, only the children of the nodes that differ. It stops at
+/// the first level where nothing differs, or at the leaves, whose keys are then sent.
+/// (The exchange itself is distributed: each `SyncHashes` message carries one level, and
+/// `Node::on_sync_hashes` keeps the differing ones; this is the same walk in one place,
+/// for drawing it.)
+pub fn compare(a: &MerkleTree, b: &MerkleTree) -> Vec<LevelCompared> {
+    debug_assert_eq!(a.depth, b.depth, "trees of one range have one depth");
+    let mut levels: Vec<LevelCompared> = Vec::new();
+    let mut compared = vec![1u32];
+    loop {
+        let differing: Vec<u32> =
+            compared.iter().copied().filter(|&i| a.hash(i) != b.hash(i)).collect();
+        let descend = !differing.is_empty() && !a.is_leaf(differing[0]);
+        let next = differing.iter().flat_map(|&i| [2 * i, 2 * i + 1]).collect();
+        levels.push(LevelCompared { compared, differing });
+        if !descend {
+            return levels;
+        }
+        compared = next;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,6 +354,28 @@ mod tests {
             assert_eq!(differing, 1, "level {level}");
         }
         let leaf = (8..16).find(|&i| a.hash(i) != c.hash(i)).unwrap();
+        assert_eq!(a.leaf_number(leaf), WHOLE.leaf_of(crate::core::ring::key_position("k5"), 8));
+    }
+
+    #[test]
+    fn a_comparison_descends_only_where_hashes_differ() {
+        let keys: Vec<Key> = (0..40).map(|i| Key::from(format!("k{i}"))).collect();
+        let values: Vec<Vec<Version>> = (0..40).map(|i| v(&format!("v{i}"))).collect();
+        let entries = || keys.iter().zip(values.iter().map(Vec::as_slice));
+        let a = MerkleTree::build(WHOLE, 3, entries());
+        assert_eq!(compare(&a, &a), [LevelCompared { compared: vec![1], differing: vec![] }]);
+        let b = MerkleTree::build(WHOLE, 3, entries().filter(|(k, _)| k.as_str() != "k5"));
+        let levels = compare(&a, &b);
+        assert_eq!(levels.len(), 4, "root, two inner levels, the leaves");
+        for (depth, level) in levels.iter().enumerate() {
+            assert_eq!(level.differing.len(), 1, "one path differs");
+            assert_eq!(
+                level.compared.len(),
+                if depth == 0 { 1 } else { 2 },
+                "a node and its sibling"
+            );
+        }
+        let leaf = levels[3].differing[0];
         assert_eq!(a.leaf_number(leaf), WHOLE.leaf_of(crate::core::ring::key_position("k5"), 8));
     }
 

@@ -1,8 +1,9 @@
 //! What a run counts: messages, operations, hints, anti-entropy costs (§4.7), latencies.
 
 use super::history::History;
-use crate::core::ring::Position;
-use crate::core::{NodeId, Time};
+use crate::core::merkle::KeyRange;
+use crate::core::version::Version;
+use crate::core::{Key, NodeId, Time};
 
 /// One anti-entropy comparison of a key range between two replicas (§4.7), and its cost:
 /// messages, hashes and keys exchanged, and bytes. It grows with the differences.
@@ -10,13 +11,51 @@ use crate::core::{NodeId, Time};
 pub struct SyncStats {
     pub initiator: NodeId,
     pub peer: NodeId,
-    pub range_end: Position,
+    pub range: KeyRange,
     pub started: Time,
     pub messages: u64,
     pub hashes: u64,
     pub keys: u64,
     pub bytes: u64,
+    /// Its messages, in the order they were sent (the first [`MAX_SYNC_STEPS`]).
+    pub steps: Vec<SyncStep>,
 }
+
+/// The most messages of one comparison recorded one by one: the root, one per level of a
+/// tree of depth 16, the keys both ways.
+pub const MAX_SYNC_STEPS: usize = 20;
+
+/// The most key names a step of a comparison records (it counts them all).
+pub const MAX_KEYS_NAMED: usize = 12;
+
+/// One message of a comparison: who sent it, when it left and arrives, what it carried.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyncStep {
+    pub from: NodeId,
+    pub sent: Time,
+    pub arrives: Time,
+    pub carried: SyncCarried,
+    pub bytes: u64,
+}
+
+/// What a message of a comparison carried (§4.7).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SyncCarried {
+    /// Hashes of tree nodes of one level (0: the root).
+    Hashes { level: u8, count: u32 },
+    /// The sender's keys under the differing leaves (the first [`MAX_KEYS_NAMED`] named).
+    Keys { leaves: u32, count: u32, named: Vec<Key> },
+}
+
+/// The size anti-entropy counts for one key it sends: its name, and each version's value
+/// and clock entries (12 bytes each).
+pub fn entry_bytes(key: &Key, versions: &[Version]) -> u64 {
+    let version_bytes = |v: &Version| v.value.len() as u64 + 12 * v.clock.len() as u64;
+    key.len() as u64 + versions.iter().map(version_bytes).sum::<u64>()
+}
+
+/// The size counted for one hash sent: the tree node's index and its MD5.
+pub const HASH_BYTES: u64 = 20;
 
 /// Counters over a run.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -176,7 +176,7 @@ pub fn metrics(world: &World) -> Value {
         "keys_repaired_by_anti_entropy": m.keys_repaired_by_anti_entropy,
         "anti_entropy_syncs": world.syncs().iter().map(|s| json!({
             "nodes": [world.name(s.initiator), world.name(s.peer)],
-            "range_end": format_position(s.range_end),
+            "range_end": format_position(s.range.end),
             "at_ms": ms(s.started),
             "messages": s.messages,
             "hashes": s.hashes,

@@ -16,7 +16,8 @@ mod build;
 mod inspect;
 mod operations;
 
-pub use super::metrics::{Metrics, SyncStats};
+use super::metrics::{entry_bytes, HASH_BYTES, MAX_KEYS_NAMED, MAX_SYNC_STEPS};
+pub use super::metrics::{Metrics, SyncCarried, SyncStats, SyncStep};
 pub use super::wire::InFlight;
 pub use build::{validate_nodes, NodeSpec, WorldSpec};
 pub use inspect::ReplicaWait;
@@ -29,7 +30,6 @@ use crate::core::message::{ClientReply, Effect, Msg, MsgKind, Note, OpId, SyncKe
 use crate::core::node::Node;
 use crate::core::ring::{Position, Ring};
 
-use crate::core::version::Version;
 use crate::core::{NodeId, Time};
 use crate::sim::clients::Clients;
 use crate::sim::history::History;
@@ -255,7 +255,7 @@ impl World {
         if kind == MsgKind::Repair {
             self.metrics.read_repairs += 1;
         }
-        self.count_merkle(from, to, &body);
+        self.count_merkle(from, to, &body, arrives);
         self.trace.send(self.now, msg, from, to, kind, body.key(), arrives);
         // Drawn as lost if it will be: a random drop, or (unless that changes while it
         // flies) a receiver that is down or on the other side of a partition.
@@ -264,21 +264,22 @@ impl World {
         self.queue.push_arrival(arrives, msg);
     }
 
-    /// Anti-entropy traffic, in total and per comparison: hashes at 20 bytes (index +
-    /// MD5), keys with their versions.
-    fn count_merkle(&mut self, from: NodeId, to: NodeId, body: &Msg) {
-        let (range, hashes, keys, bytes) = match body {
+    /// Anti-entropy traffic, in total and per comparison, each message recorded as a
+    /// step of its comparison: hashes at [`HASH_BYTES`], keys at [`entry_bytes`].
+    fn count_merkle(&mut self, from: NodeId, to: NodeId, body: &Msg, arrives: Time) {
+        let (range, carried, bytes) = match body {
             Msg::SyncHashes(sync) => {
-                (sync.range, sync.hashes.len() as u64, 0, 20 * sync.hashes.len() as u64)
+                let count = sync.hashes.len() as u32;
+                let level = sync.hashes.first().map_or(0, |&(i, _)| (31 - i.leading_zeros()) as u8);
+                (sync.range, SyncCarried::Hashes { level, count }, HASH_BYTES * u64::from(count))
             }
             Msg::SyncKeys(sync) => {
                 let SyncKeys { range, entries, leaves, .. } = &**sync;
-                let version_bytes = |v: &Version| v.value.len() as u64 + 12 * v.clock.len() as u64;
-                let bytes: u64 = entries
-                    .iter()
-                    .map(|(k, vs)| k.len() as u64 + vs.iter().map(version_bytes).sum::<u64>())
-                    .sum();
-                (*range, 0, entries.len() as u64, bytes + 4 * leaves.len() as u64)
+                let bytes: u64 = entries.iter().map(|(k, vs)| entry_bytes(k, vs)).sum();
+                let named = entries.iter().take(MAX_KEYS_NAMED).map(|(k, _)| k.clone()).collect();
+                let count = entries.len() as u32;
+                let carried = SyncCarried::Keys { leaves: leaves.len() as u32, count, named };
+                (*range, carried, bytes + 4 * leaves.len() as u64)
             }
             _ => return,
         };
@@ -289,13 +290,17 @@ impl World {
             let stats = SyncStats {
                 initiator: from,
                 peer: to,
-                range_end: range.end,
+                range,
                 started: self.now,
                 ..SyncStats::default()
             };
             self.open_syncs.insert(pair, self.syncs.len());
             self.syncs.push(stats);
         }
+        let (hashes, keys) = match &carried {
+            SyncCarried::Hashes { count, .. } => (u64::from(*count), 0),
+            SyncCarried::Keys { count, .. } => (0, u64::from(*count)),
+        };
         let m = &mut self.metrics;
         m.merkle_messages += 1;
         m.merkle_hashes_sent += hashes;
@@ -307,6 +312,9 @@ impl World {
             s.hashes += hashes;
             s.keys += keys;
             s.bytes += bytes;
+            if s.steps.len() < MAX_SYNC_STEPS {
+                s.steps.push(SyncStep { from, sent: self.now, arrives, carried, bytes });
+            }
         }
     }
 
