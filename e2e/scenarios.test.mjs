@@ -186,3 +186,53 @@ test('the time lanes show one put as its fan-out and acknowledgements, and a cli
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the Merkle view: a wiped node\'s tree beside a peer\'s, the differing path, the exchange level by level', async () => {
+  const { page, context, problems } = await freshPage(server.url, { width: 1600, height: 1000 });
+  await page.selectOption('select.examples', { label: 'Merkle anti-entropy repairs a wiped node' });
+  await page.waitForSelector('.step-strip .next');
+  for (let n = 2; n <= 11; n++) {
+    await page.keyboard.press('n');
+    await page.waitForFunction((want) => document.querySelector('.step-strip .next b')?.textContent === String(want), n);
+  }
+  // A has lost its disk: beside a peer's, its tree differs from the root down to the leaves.
+  await page.click('g.node[data-node="A"]');
+  await page.locator('.node-inspector .trees tr.differs button.compare').first().click();
+  const view = page.locator('.merkle-inspector');
+  await view.locator('svg.merkle-trees').waitFor();
+  assert.equal(await view.locator('.merkle-pair').getAttribute('data-a'), 'A');
+  assert.equal(await view.locator('g.tree-box.differs[data-index="1"]').count(), 2, 'the roots differ');
+  assert.equal(await view.locator('.level-label').count(), 4, 'root and the three levels of a depth-3 tree');
+  const rows = view.locator('table.merkle-leaves tr.differs');
+  assert.ok(await rows.count() >= 1);
+  assert.equal(await rows.first().locator('td').nth(1).innerText(), '—', 'A holds nothing of it');
+  await page.screenshot({ path: join(SHOTS, 'merkle-wiped-1600x1000.png') });
+  // Anti-entropy, one event at a time: each level's hashes are on the wire in turn.
+  await page.keyboard.press('n');
+  await page.keyboard.press('p');
+  await page.waitForFunction(() => document.querySelector('.step-strip .next b')?.textContent === '11');
+  const levels = new Set();
+  for (let i = 0; i < 200 && levels.size < 3; i++) {
+    await page.click('button.step');
+    const now = page.locator('.on-wire-now');
+    if (await now.count()) levels.add(await now.innerText());
+  }
+  assert.ok(levels.size >= 3, `the exchange seen on the wire step by step: ${[...levels]}`);
+  assert.equal(await view.locator('svg.merkle-trees rect.on-wire').count() <= 1, true);
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.screenshot({ path: join(SHOTS, 'merkle-on-wire-1280x720.png') });
+  // Its end: the trees are equal, and the view tells what the exchange cost.
+  const inSync = view.locator('.in-sync').filter({ hasText: 'The roots are equal' });
+  for (let i = 0; i < 3 && !(await inSync.count()); i++) {
+    await page.keyboard.press('n');
+    await page.waitForTimeout(500);
+  }
+  await inSync.waitFor();
+  assert.ok(await view.locator('.merkle-steps li').count() >= 5, 'root, three levels, keys');
+  assert.match(await view.locator('.merkle-cost').innerText(), /^It sent \d+ messages, \d+ hashes, \d+ keys?: \d+ bytes\. Sending the whole range both ways instead: \d+ keys, \d+ bytes\.$/);
+  // Following anti-entropy shows a comparison that found a difference.
+  await page.click('button.show-merkle');
+  assert.match(await view.locator('.merkle-pair').innerText(), /following the latest comparison/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -362,3 +362,49 @@ async fn one_put_in_the_time_lanes_is_a_fan_out_and_two_acknowledgements() {
     assert_eq!(count(&root, "svg.spacetime line.message-arrow.story[data-kind='put']"), 2);
     assert_eq!(count(&root, "svg.spacetime line.faded[data-kind='put-ack']"), 0);
 }
+
+/// Opens example `index` of the Examples menu.
+async fn open_example(root: &Element, index: &str) {
+    let examples: web_sys::HtmlSelectElement = find(root, "select.examples").dyn_into().unwrap();
+    examples.set_value(index);
+    examples.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    yew::scheduler::flush().await;
+}
+
+/// The Merkle view after a wipe: the wiped node's tree beside a peer's differs from the root
+/// down to the leaves, and the keys under the differing leaves are the peer's alone.
+#[wasm_bindgen_test]
+async fn after_a_wipe_the_merkle_view_shows_the_differing_path_to_the_lost_keys() {
+    let root = quiet_app().await;
+    open_example(&root, "4").await;
+    assert!(text(&root, ".scenario-name").starts_with("Merkle anti-entropy"));
+    for _ in 0..10 {
+        click(&find(&root, "button.next-step"));
+        yew::scheduler::flush().await;
+    }
+    assert_eq!(text(&root, ".step-strip .next b"), "11", "A's disk is wiped; nothing repaired yet");
+    click(&find(&root, "g.node[data-node='A']"));
+    yew::scheduler::flush().await;
+    click(&find(&root, ".node-inspector .trees tr.differs button.compare"));
+    yew::scheduler::flush().await;
+    assert_eq!(find(&root, ".merkle-pair").get_attribute("data-a").unwrap(), "A");
+    assert_eq!(count(&root, ".merkle-trees g.tree-box.differs[data-index='1']"), 2, "roots");
+    assert_eq!(count(&root, ".merkle-trees .level-label"), 4, "root and 3 levels (depth 3)");
+    assert!(count(&root, ".merkle-trees g.tree-box.differs") >= 2 * 4, "a path in each tree");
+    let rows = root.query_selector_all("table.merkle-leaves tr.differs").unwrap();
+    assert!(rows.length() >= 1);
+    for i in 0..rows.length() {
+        let row: Element = rows.item(i).unwrap().dyn_into().unwrap();
+        let cells = row.query_selector_all("td").unwrap();
+        let a_holds = cells.item(1).unwrap().text_content().unwrap();
+        assert_eq!(a_holds, "—", "A has lost every key under a differing leaf");
+    }
+    // The exchange repairs A: the roots are equal, and the view tells what it cost.
+    click(&find(&root, "button.next-step"));
+    yew::scheduler::flush().await;
+    click(&find(&root, "button.next-step"));
+    yew::scheduler::flush().await;
+    assert!(text(&root, ".merkle-inspector .in-sync").starts_with("The roots are equal"));
+    assert!(count(&root, ".merkle-steps li") >= 5, "root, three levels, the keys");
+    assert!(text(&root, ".merkle-cost").contains("Sending the whole range both ways instead"));
+}

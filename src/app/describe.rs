@@ -70,11 +70,15 @@ pub fn range_state(
     (parts.join(" · "), !differing.is_empty())
 }
 
-/// A count and its noun, singular or plural: "1 key", "3 keys".
+/// A count and its noun, singular or plural: "1 key", "3 keys", "2 hashes", "4 leaves".
 pub fn count(n: impl Into<u64>, noun: &str) -> String {
     let n = n.into();
     if n == 1 {
         format!("1 {noun}")
+    } else if let Some(stem) = noun.strip_suffix("leaf") {
+        format!("{n} {stem}leaves")
+    } else if noun.ends_with("sh") || noun.ends_with("ch") || noun.ends_with('s') {
+        format!("{n} {noun}es")
     } else {
         format!("{n} {noun}s")
     }
@@ -585,6 +589,14 @@ pub fn short_hash(h: &crate::core::merkle::Hash) -> String {
 mod tests {
     use super::*;
     use crate::sim::world::WorldSpec;
+
+    #[test]
+    fn counts_say_their_plurals() {
+        assert_eq!(count(1u64, "hash"), "1 hash");
+        assert_eq!(count(3u64, "hash"), "3 hashes");
+        assert_eq!(count(2u64, "differing leaf"), "2 differing leaves");
+        assert_eq!(count(0u64, "key"), "0 keys");
+    }
 
     #[test]
     fn the_log_filters_by_topic_and_text_newest_first() {

@@ -9,6 +9,7 @@ pub mod examples;
 pub mod export;
 pub mod glossary;
 pub mod link;
+pub mod merkle;
 pub mod palette;
 mod scenarios;
 pub mod spacetime;
@@ -72,6 +73,8 @@ pub enum Selected {
     SpaceTime {
         span: Time,
     },
+    /// Two replicas' Merkle trees of one range, compared (§4.7): [`merkle::exchange`].
+    Merkle(merkle::Pick),
 }
 
 /// The spans the space-time diagram offers, in virtual milliseconds.
@@ -212,6 +215,8 @@ pub enum Cmd {
     ShowVersions(String),
     /// Shows the space-time diagram of the latest this many virtual milliseconds.
     ShowSpaceTime(u64),
+    /// Shows two replicas' Merkle trees compared (or follows anti-entropy).
+    ShowMerkle(merkle::Pick),
     CloseInspector,
     Crash(NodeId),
     Recover(NodeId),
@@ -606,6 +611,7 @@ impl Playground {
                 self.selected = Some(Selected::SpaceTime { span: ms * MS })
             }
             Cmd::ShowSpaceTime(_) => {}
+            Cmd::ShowMerkle(pick) => self.selected = Some(Selected::Merkle(pick)),
             Cmd::SelectMessage(id) => self.select_message(id),
             Cmd::CloseInspector => self.selected = None,
             Cmd::Crash(node) => self.node_action(Action::Crash { node: self.name_of(node) }),

@@ -2,6 +2,7 @@
 //! what the user does into [`Cmd`]s; it holds no protocol logic of its own.
 
 mod frame_loop;
+mod merkle_view;
 pub mod panels;
 pub mod ring_view;
 mod scenario_bar;
@@ -403,6 +404,11 @@ fn lookup(p: &Playground, d: &Callback<Cmd>) -> Html {
                     title="Messages in time: a lane per node (§4.5)">
                 { "Time lanes" }
             </button>
+            <button class="show-merkle"
+                    onclick={d.reform(|_| Cmd::ShowMerkle(crate::app::merkle::Pick::Follow))}
+                    title="Two replicas' Merkle trees compared, as anti-entropy does (§4.7)">
+                { "Merkle" }
+            </button>
             if !key.is_empty() {
                 <button class="show-versions" onclick={d.reform({
                             let key = key.to_string();
@@ -573,7 +579,8 @@ pub fn app() -> Html {
                 "layout",
                 p.selected.is_none().then_some("nothing-selected"),
                 matches!(p.selected, Some(Selected::Versions(_) | Selected::SpaceTime { .. }))
-                    .then_some("versions-open")
+                    .then_some("versions-open"),
+                matches!(p.selected, Some(Selected::Merkle(_))).then_some("merkle-open")
             )}>
                 <section class="stage">
                     { lookup(&p, d) }

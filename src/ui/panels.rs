@@ -6,6 +6,7 @@ use crate::app::describe::{
     log_lines, ms, network_state, range_state, short_position, version_text, LogFilter,
 };
 use crate::app::glossary;
+use crate::app::merkle::Pick;
 use crate::app::{
     error_for, ClientField, Cmd, FaultField, FieldErrors, Playground, Selected, SettingsField,
     Switch, MAX_CLIENTS,
@@ -257,6 +258,7 @@ pub fn inspector(p: &Playground, d: &Callback<Cmd>) -> Html {
         Some(Selected::Node(_)) => html! {},
         Some(Selected::Versions(key)) => super::versions_view::versions_panel(p, key, d),
         Some(Selected::SpaceTime { span }) => super::spacetime_view::spacetime_panel(p, *span, d),
+        Some(Selected::Merkle(pick)) => super::merkle_view::merkle_panel(p, *pick, d),
     }
 }
 
@@ -311,10 +313,22 @@ fn node_inspector(p: &Playground, id: NodeId, d: &Callback<Cmd>) -> Html {
     let trees = ranges.iter().map(|(range, replicas)| {
         let (text, differs) = range_state(world, id, *range, replicas);
         let range_text = format!("{}…{}", short_position(range.start), short_position(range.end));
+        let peers = replicas.iter().copied().filter(|&r| r != id);
+        let compare = peers.map(|b| {
+            let pick = Pick::Pair { a: id, b, range: *range };
+            let onclick = d.reform(move |_: MouseEvent| Cmd::ShowMerkle(pick));
+            html! {
+                <button class="compare" {onclick}
+                        title={format!("{name}'s Merkle tree of this range beside {}'s (§4.7)",
+                                       world.name(b))}>
+                    { format!("vs {}", world.name(b)) }
+                </button>
+            }
+        });
         html! {
             <tr class={classes!(differs.then_some("differs"))}>
                 <th>{ range_text }</th>
-                <td>{ text }</td>
+                <td>{ text }{ " " }{ for compare }</td>
             </tr>
         }
     });

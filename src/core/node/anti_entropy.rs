@@ -32,10 +32,10 @@ impl Node {
         self.trees.ranges()
     }
 
-    /// The node's own keys (not hints) under some leaves of a range's tree, in key
-    /// order, with their versions.
-    fn entries_in(&self, range: KeyRange, leaves: &[u32]) -> Vec<(Key, Vec<Version>)> {
-        let keys = self.keys_scanned(range, Some(leaves));
+    /// The node's own keys (not hints) under some leaves of a range's tree (or all of
+    /// them), in key order, with their versions: what an exchange sends (§4.7).
+    pub fn entries_in(&self, range: KeyRange, leaves: Option<&[u32]>) -> Vec<(Key, Vec<Version>)> {
+        let keys = self.keys_scanned(range, leaves);
         keys.into_iter()
             .map(|k| {
                 let versions = self.store.versions_of(&k).to_vec();
@@ -146,7 +146,7 @@ impl Node {
         };
         let msg = if tree.is_leaf(first) {
             let leaves: Vec<u32> = differing.iter().map(|&i| tree.leaf_number(i)).collect();
-            let entries = self.entries_in(range, &leaves);
+            let entries = self.entries_in(range, Some(&leaves));
             Msg::SyncKeys(Box::new(SyncKeys { range, leaves, entries, reply: true }))
         } else {
             let children = differing.iter().flat_map(|&i| [2 * i, 2 * i + 1]);
@@ -171,7 +171,7 @@ impl Node {
         out: &mut Vec<Effect>,
     ) {
         if reply {
-            let mine = self.entries_in(range, &leaves);
+            let mine = self.entries_in(range, Some(&leaves));
             out.push(Effect::Send {
                 to: peer,
                 msg: Msg::SyncKeys(Box::new(SyncKeys {
