@@ -64,8 +64,28 @@ fn a_write_during_a_crash_lands_as_a_hint_and_reaches_its_owner_after_recovery()
     assert!(w.node(stand_in).store().get(KEY).is_empty(), "apart from its own data");
     assert!(w.node(coordinator).believed_down().contains_key(&owner));
     assert!(!w.settle(300 * MS), "settle waits for the hint, and the owner is still down");
+    // Since when the stand-in keeps it, and how often it tried the owner: as the trace says.
+    let stored_at = w.trace().events().iter().find_map(|e| match &e.event {
+        Event::Node { note: Note::HintStored { .. }, .. } => Some(e.at),
+        _ => None,
+    });
+    let handoffs = || {
+        let sends = w.trace().events().iter().filter(|e| {
+            let kind = dynamo_playground::core::message::MsgKind::Handoff;
+            matches!(e.event, Event::Send { from, to, kind: k, .. }
+                if from == stand_in && to == owner && k == kind)
+        });
+        sends.count() as u32
+    };
+    let held = w.hinted_replicas(stand_in);
+    assert_eq!(held.len(), 1);
+    let (held_for, held_key, record) = &held[0];
+    assert_eq!((*held_for, held_key.as_str()), (owner, KEY));
+    assert_eq!(Some(record.since), stored_at);
+    assert_eq!(record.attempts, handoffs());
     w.recover(owner);
     assert!(w.settle(2_000 * MS));
+    assert!(w.hinted_replicas(stand_in).is_empty());
     assert_eq!(w.node(owner).store().get(KEY)[0].value, "mixer".into(), "handed back");
     assert!(w.node(stand_in).hints().is_empty(), "and the hint deleted after the ack");
     let n = notes(&w);

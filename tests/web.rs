@@ -408,3 +408,36 @@ async fn after_a_wipe_the_merkle_view_shows_the_differing_path_to_the_lost_keys(
     assert!(count(&root, ".merkle-steps li") >= 5, "root, three levels, the keys");
     assert!(text(&root, ".merkle-cost").contains("Sending the whole range both ways instead"));
 }
+
+/// A hinted replica appearing and leaving (§4.6): while its owner is down, the stand-in
+/// keeps it (a dashed line to the owner on the ring, since when in the inspector); once the
+/// owner is back, it is handed back and deleted, and the ring says so.
+#[wasm_bindgen_test]
+async fn a_hinted_replica_waits_on_the_ring_and_goes_home_when_its_owner_recovers() {
+    let root = quiet_app().await;
+    open_example(&root, "3").await;
+    assert!(text(&root, ".scenario-name").to_lowercase().contains("hint"));
+    let next_step = || async {
+        click(&find(&root, "button.next-step"));
+        yew::scheduler::flush().await;
+    };
+    for _ in 0..5 {
+        next_step().await; // the put, the settle, the crash, the get, the put with a hint
+    }
+    assert_eq!(count(&root, ".hint-waits .hint-wait"), 1, "A keeps B's replica");
+    // A tries B at each scan of its hints until B fails to answer, then waits for it.
+    let label = text(&root, ".hint-waits");
+    assert!(label == "handing back to B" || label == "hint waits: B down", "{label}");
+    let holder = find(&root, "g.node .hint-count").closest("g.node").unwrap().unwrap();
+    click(&holder);
+    yew::scheduler::flush().await;
+    let row = text(&root, ".node-inspector ul.hints li");
+    assert!(row.contains("kept since") && row.contains("ms"), "{row}");
+    next_step().await; // a get
+    next_step().await; // B recovers
+    step_until(&root, 5_000, |r| count(r, "g.node .handed-back") == 1).await;
+    assert_eq!(count(&root, ".hint-waits .hint-wait"), 0, "nothing waits any more");
+    assert!(text(&root, "g.node .handed-back").contains("back to"));
+    assert_eq!(text(&root, ".hints-pending"), "0");
+    assert!(text(&root, ".node-inspector ul.hints").is_empty(), "deleted after the ack");
+}

@@ -7,10 +7,10 @@ use crate::core::message::{
 };
 use crate::core::ring::format_position;
 use crate::core::version::Version;
-use crate::core::{NodeId, MS};
+use crate::core::{NodeId, Time, MS};
 use crate::sim::network::LinkFault;
 use crate::sim::trace::{Event, TraceEvent};
-use crate::sim::world::InFlight;
+use crate::sim::world::{HintHeld, InFlight};
 use crate::sim::World;
 
 /// Virtual time in milliseconds, as the page writes it.
@@ -35,6 +35,56 @@ pub fn replica_waits(world: &World) -> Vec<(NodeId, NodeId, String)> {
         }
     }
     lines
+}
+
+/// Hinted replicas waiting for their owners, as the ring draws them (§4.6): (holder,
+/// owner, label), the label saying why they wait: "A down" while the holder believes the
+/// owner down, "handing back" once it does not.
+pub fn hint_waits(world: &World) -> Vec<(NodeId, NodeId, String)> {
+    let mut lines = Vec::new();
+    for holder in world.node_ids() {
+        let node = world.node(holder);
+        for (&owner, _) in node.hints().iter().filter(|(_, keys)| !keys.is_empty()) {
+            let label = if node.believed_down().contains_key(&owner) {
+                format!("hint waits: {} down", world.name(owner))
+            } else {
+                format!("handing back to {}", world.name(owner))
+            };
+            lines.push((holder, owner, label));
+        }
+    }
+    lines
+}
+
+/// The hinted replicas handed back to their owners (and deleted) in the last `within` of
+/// virtual time (§4.6): (holder, owner, key, when), oldest first.
+pub fn handed_back(world: &World, within: Time) -> Vec<(NodeId, NodeId, String, Time)> {
+    let events = world.trace().events();
+    let first = super::spacetime::first_at_or_after(world, world.now().saturating_sub(within));
+    (first..events.len())
+        .filter_map(|i| match &events[i].event {
+            Event::Node { node, note: Note::HintDelivered { owner, key } } => {
+                Some((*node, *owner, key.to_string(), events[i].at))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A hinted replica as the holder's inspector lists it: "cart for B: milk [A:1] — kept
+/// since 1.250 ms, handed back 2 times so far".
+pub fn hint_text(
+    world: &World,
+    owner: NodeId,
+    key: &str,
+    held: HintHeld,
+    versions: &str,
+) -> String {
+    let tries = match held.attempts {
+        0 => "not handed back yet".to_string(),
+        n => format!("sent back {} so far", count(n, "time")),
+    };
+    format!("{key} for {}: {versions} — kept since {}, {tries}", world.name(owner), ms(held.since))
 }
 
 /// A key range of `node`'s, as the inspector tells it: its Merkle root, and which of the

@@ -114,7 +114,7 @@ fn end(arrows: &mut [Arrow], msg: u64, at: Time, fate: Fate) {
 }
 
 /// The index of the first recorded event at or after `t` (events are in time order).
-fn first_at_or_after(world: &World, t: Time) -> usize {
+pub(crate) fn first_at_or_after(world: &World, t: Time) -> usize {
     let events = world.trace().events();
     let (mut lo, mut hi) = (events.first_index(), events.len());
     while lo < hi {

@@ -23,6 +23,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
+/// How long after a hinted replica went home its holder says so (virtual time).
+const HANDED_BACK_SHOWN: Time = 100 * crate::core::MS;
+
 /// The nodes as the ring view draws them.
 fn node_views(p: &Playground) -> Vec<NodeView> {
     let world = p.session.world();
@@ -30,6 +33,7 @@ fn node_views(p: &Playground) -> Vec<NodeView> {
     let stand_ins =
         preference.as_ref().map(|_| world.stand_ins(p.lookup.trim())).unwrap_or_default();
     let sides = crate::app::describe::partition_sides(world);
+    let handed_back = crate::app::describe::handed_back(world, HANDED_BACK_SHOWN);
     world
         .node_ids()
         .map(|id| NodeView {
@@ -40,6 +44,9 @@ fn node_views(p: &Playground) -> Vec<NodeView> {
                 .filter(|(_, keys)| !keys.is_empty())
                 .map(|(o, _)| world.name(*o).to_string())
                 .collect(),
+            handed_back: handed_back.iter().rev().find(|(holder, ..)| *holder == id).map(
+                |(_, owner, key, at)| (format!("✓ {key} back to {}", world.name(*owner)), *at),
+            ),
             stand_in_for: stand_ins
                 .iter()
                 .find(|(s, _)| *s == id)
@@ -488,6 +495,10 @@ pub fn app() -> Html {
         .links()
         .map(|((a, b), fault)| (a.index(), b.index(), crate::app::describe::link_label(fault)))
         .collect();
+    let hint_waits: Vec<(usize, usize, String)> = crate::app::describe::hint_waits(world)
+        .into_iter()
+        .map(|(holder, owner, label)| (holder.index(), owner.index(), label))
+        .collect();
     let waits: Vec<(usize, usize, String)> = crate::app::describe::replica_waits(world)
         .into_iter()
         .map(|(coordinator, silent, label)| (coordinator.index(), silent.index(), label))
@@ -534,7 +545,7 @@ pub fn app() -> Html {
     let tagline = p.header.description.clone().unwrap_or(tagline);
     let ring = html! {
         <RingView nodes={node_views(&p)} messages={message_views(&p)} lookup={key}
-                  n={world.config().n} {links} {waits} {kept} keys={key_marks(&p)}
+                  n={world.config().n} {links} {waits} {hint_waits} {kept} keys={key_marks(&p)}
                   {on_key_hover} {on_node_click} {on_message_click} />
     };
     let scenario_message = p.scenario_message.as_ref().map(|m| {

@@ -3,7 +3,7 @@
 //! does into [`Cmd`]s.
 
 use crate::app::describe::{
-    log_lines, ms, network_state, range_state, short_position, version_text, LogFilter,
+    hint_text, log_lines, ms, network_state, range_state, short_position, version_text, LogFilter,
 };
 use crate::app::glossary;
 use crate::app::merkle::Pick;
@@ -288,11 +288,13 @@ fn node_inspector(p: &Playground, id: NodeId, d: &Callback<Cmd>) -> Html {
         let versions = versions_view(world, store.versions_of(key));
         html! { <tr {onmouseenter}><th>{ key.as_str() }</th><td>{ versions }</td></tr> }
     });
-    let hints = node.hints().iter().flat_map(|(owner, keys)| {
-        keys.iter().map(move |(key, versions)| {
-            let text: Vec<String> = versions.iter().map(|v| version_text(world, v)).collect();
-            html! { <li>{ format!("{key} for {}: {}", world.name(*owner), text.join(" | ")) }</li> }
-        })
+    let hinted = world.hinted_replicas(id);
+    let hints = hinted.iter().map(|(owner, key, held)| {
+        let versions = node.hints().get(owner).and_then(|keys| keys.get(key));
+        let text: Vec<String> =
+            versions.iter().flat_map(|vs| vs.iter()).map(|v| version_text(world, v)).collect();
+        let line = hint_text(world, *owner, key.as_str(), *held, &text.join(" | "));
+        html! { <li data-owner={world.name(*owner).to_string()}>{ line }</li> }
     });
     let down: Vec<String> = node
         .believed_down()

@@ -22,6 +22,9 @@ pub struct NodeView {
     pub hints: usize,
     /// The owners of those hinted replicas.
     pub hint_owners: Vec<String>,
+    /// A hinted replica it just handed back and deleted (§4.6): "✓ cart back to B", and
+    /// the moment, so that each hand-back plays its animation once.
+    pub handed_back: Option<(String, u64)>,
     /// For the looked-up key: the replica that is down and that this node stands in for.
     pub stand_in_for: Option<String>,
     pub selected: bool,
@@ -65,6 +68,8 @@ pub struct RingProps {
     pub links: Vec<(usize, usize, String)>,
     /// Coordinators waiting on replicas that cannot answer: (coordinator, replica, label).
     pub waits: Vec<(usize, usize, String)>,
+    /// Hinted replicas waiting for their owners: (holder, owner, label) (§4.6).
+    pub hint_waits: Vec<(usize, usize, String)>,
     /// The key ranges the selected node keeps, as (start, end] fractions of the ring, with
     /// its index (§4.3: the region between it and its Nth predecessor).
     pub kept: Option<(usize, Vec<(f64, f64)>)>,
@@ -157,6 +162,10 @@ fn node_mark(
                         <tspan class="hint-count" x="0" dy="1.15em">{ hint_label(node) }</tspan>
                     }
                 </text>
+                if let Some((text, at)) = &node.handed_back {
+                    <text key={format!("{text}@{at}")} class="handed-back"
+                          y={format!("{:.1}", size + 30.0 + 2.4 * 24.0)}>{ text }</text>
+                }
                 if !node.up { <text class="node-state" y={state_y.clone()}>{ "down" }</text> }
                 if let Some(side) = node.side.filter(|_| node.up) {
                     <text class="node-state side-label" y={state_y.clone()}>
@@ -371,6 +380,18 @@ pub fn ring_view(props: &RingProps) -> Html {
             </g>
         }
     });
+    // Hinted replicas waiting for their owner: a dashed line from holder to owner (§4.6).
+    let hint_waits = props.hint_waits.iter().map(|(holder, owner, label)| {
+        let ((x1, y1), (x2, y2)) = (node_point(*holder, count), node_point(*owner, count));
+        let (lx, ly) = ((x1 + 0.5 * (x2 - x1)).clamp(180.0, 820.0), y1 + 0.5 * (y2 - y1) - 12.0);
+        html! {
+            <g class="hint-wait">
+                <line x1={format!("{x1:.1}")} y1={format!("{y1:.1}")}
+                      x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} />
+                <text x={format!("{lx:.1}")} y={format!("{ly:.1}")}>{ label }</text>
+            </g>
+        }
+    });
     // The cut of a partition: a wall between neighbours on different sides.
     let side_of = |i: usize| props.nodes.get(i).and_then(|n| n.side);
     let walls =
@@ -415,6 +436,7 @@ pub fn ring_view(props: &RingProps) -> Html {
                 <g class="faulty-links">{ for faulty }</g>
                 <g class="partition-walls">{ for walls }</g>
                 <g class="replica-waits">{ for waits }</g>
+                <g class="hint-waits">{ for hint_waits }</g>
                 <g class="lookup-mark">{ for key }</g>
                 <g class="nodes">{ for nodes }</g>
             </svg>

@@ -227,6 +227,7 @@ impl World {
     pub fn wipe(&mut self, node: NodeId) {
         self.incarnation[node.index()] += 1;
         self.nodes[node.index()].wipe();
+        self.hints_held.retain(|&(holder, _, _), _| holder != node);
         let epoch = self.nodes[node.index()].actor().epoch;
         self.trace.push(self.now, Event::Wipe { node, epoch });
         if self.up[node.index()] {

@@ -117,6 +117,7 @@ impl World {
             wire: Wire::default(),
             syncs: Default::default(),
             open_syncs: BTreeMap::new(),
+            hints_held: BTreeMap::new(),
             next_msg: 0,
             ops: Default::default(),
             open_ops: 0,

@@ -18,6 +18,15 @@ use crate::sim::network::Network;
 use crate::sim::trace::Trace;
 use crate::sim::wire::InFlight;
 
+/// Since when a hinted replica has been kept, and how many times its holder has sent it
+/// to its owner (§4.6: kept in a separate local database that is scanned periodically,
+/// and delivered to the owner once it has recovered).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HintHeld {
+    pub since: Time,
+    pub attempts: u32,
+}
+
 /// A coordinator waiting on replicas that cannot answer (see [`World::replica_waits`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaWait {
@@ -148,6 +157,19 @@ impl World {
         self.node_ids()
             .filter(|&n| self.is_up(n))
             .all(|n| *self.nodes[n.index()].membership() == self.membership)
+    }
+
+    /// The hinted replicas `holder` keeps for others (§4.6), in (owner, key) order: since
+    /// when, and how many times it has tried to hand each back.
+    pub fn hinted_replicas(&self, holder: NodeId) -> Vec<(NodeId, Key, HintHeld)> {
+        let hints = self.nodes[holder.index()].hints();
+        let held = hints.iter().flat_map(|(&owner, keys)| keys.keys().map(move |k| (owner, k)));
+        held.map(|(owner, key)| {
+            let record = self.hints_held.get(&(holder, owner, key.clone()));
+            debug_assert!(record.is_some(), "every hinted replica kept was noted when stored");
+            (owner, key.clone(), record.copied().unwrap_or_default())
+        })
+        .collect()
     }
 
     /// Every anti-entropy comparison so far, with what it cost (§4.7).

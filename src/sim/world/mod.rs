@@ -20,7 +20,7 @@ use super::metrics::{entry_bytes, HASH_BYTES, MAX_KEYS_NAMED, MAX_SYNC_STEPS};
 pub use super::metrics::{Metrics, SyncCarried, SyncStats, SyncStep};
 pub use super::wire::InFlight;
 pub use build::{validate_nodes, NodeSpec, WorldSpec};
-pub use inspect::ReplicaWait;
+pub use inspect::{HintHeld, ReplicaWait};
 pub use operations::OpRecord;
 
 use super::wire::{Wire, Wired};
@@ -30,7 +30,7 @@ use crate::core::message::{ClientReply, Effect, Msg, MsgKind, Note, OpId, SyncKe
 use crate::core::node::Node;
 use crate::core::ring::{Position, Ring};
 
-use crate::core::{NodeId, Time};
+use crate::core::{Key, NodeId, Time};
 use crate::sim::clients::Clients;
 use crate::sim::history::History;
 use crate::sim::network::{DropReason, Network};
@@ -75,6 +75,9 @@ pub struct World {
     /// Anti-entropy comparisons, and the latest one per (pair of nodes, range).
     syncs: History<SyncStats>,
     open_syncs: BTreeMap<(NodeId, NodeId, Position), usize>,
+    /// Since when each hinted replica has been kept, and how often it was handed back
+    /// (§4.6), by (holder, owner, key).
+    hints_held: BTreeMap<(NodeId, NodeId, Key), HintHeld>,
     next_msg: u64,
     /// Client operations, oldest first; `OpId(i)` is entry i - 1.
     ops: History<OpRecord>,
@@ -220,8 +223,15 @@ impl World {
                     match note {
                         Note::PeerDown(_) => m.peers_marked_down += 1,
                         Note::PeerUp(_) => m.peers_marked_up += 1,
-                        Note::HintStored { .. } => m.hints_stored += 1,
-                        Note::HintDelivered { .. } => m.hints_delivered += 1,
+                        Note::HintStored { owner, ref key } => {
+                            m.hints_stored += 1;
+                            let held = HintHeld { since: self.now, attempts: 0 };
+                            self.hints_held.entry((node, owner, key.clone())).or_insert(held);
+                        }
+                        Note::HintDelivered { owner, ref key } => {
+                            m.hints_delivered += 1;
+                            self.hints_held.remove(&(node, owner, key.clone()));
+                        }
                         Note::InSync { .. } => {}
                         Note::KeysReceived { changed, .. } => {
                             m.keys_repaired_by_anti_entropy += u64::from(changed)
@@ -256,6 +266,11 @@ impl World {
             self.metrics.read_repairs += 1;
         }
         self.count_merkle(from, to, &body, arrives);
+        if let Msg::Handoff { key, .. } = &body {
+            if let Some(held) = self.hints_held.get_mut(&(from, to, key.clone())) {
+                held.attempts += 1;
+            }
+        }
         self.trace.send(self.now, msg, from, to, kind, body.key(), arrives);
         // Drawn as lost if it will be: a random drop, or (unless that changes while it
         // flies) a receiver that is down or on the other side of a partition.
