@@ -236,3 +236,34 @@ test('the Merkle view: a wiped node\'s tree beside a peer\'s, the differing path
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the time lanes follow one request: its story highlighted, its lanes alone, the clock on its puts', async () => {
+  const { page, context, problems } = await freshPage(server.url, { width: 1600, height: 1000 });
+  await page.selectOption('select.examples', { label: 'Sloppy quorum and hinted handoff' });
+  await page.waitForSelector('.step-strip .next');
+  for (let n = 2; n <= 6; n++) {
+    await page.keyboard.press('n');
+    await page.waitForFunction((want) => document.querySelector('.step-strip .next b')?.textContent === String(want), n);
+  }
+  await page.click('button.show-spacetime');
+  await page.selectOption('.spacetime-inspector select.span', '100');
+  // The put at 60 ms, with B down: its coordinator D sends a hinted put to the stand-in A.
+  const story = page.locator('.spacetime-filters .story select');
+  const option = story.locator('option', { hasText: 'c1: put cart' }).first();
+  await story.selectOption(await option.getAttribute('value'));
+  const text = await page.locator('.story-text').innerText();
+  assert.match(text, /^c1: put cart · asked .*stand-ins A \(hinted puts\).*answered at [\d.]+ ms: ok/);
+  assert.ok(await page.locator('svg.spacetime line.stand-in').count() >= 1, 'the hinted put');
+  assert.ok(await page.locator('svg.spacetime line.counted').count() >= 1);
+  assert.match(await page.locator('svg.spacetime .arrow-clock').first().textContent(), /^\[D:2\]$/);
+  assert.equal(await page.locator('svg.spacetime path.answer-mark').count(), 1);
+  const lanes = await page.locator('svg.spacetime text.lane').allTextContents();
+  assert.ok(lanes.length < 4 && !lanes.includes('B'), `only the story's lanes: ${lanes}`);
+  await page.screenshot({ path: join(SHOTS, 'time-lanes-story-1600x1000.png') });
+  // A kind filter: only hinted puts.
+  await page.selectOption('.spacetime-filters .kind select', { label: 'hinted put' });
+  const kinds = await page.locator('svg.spacetime line.message-arrow').evaluateAll((ls) => [...new Set(ls.map((l) => l.dataset.kind))]);
+  assert.deepEqual(kinds, ['hinted put']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -35,10 +35,11 @@ use serde_json::{json, Map, Value};
 pub fn event_json(world: &World, e: &TraceEvent) -> Value {
     let n = |id: crate::core::NodeId| Value::from(world.name(id));
     let (kind, fields) = match &e.event {
-        Event::Send { msg, from, to, kind, key, arrives } => (
+        Event::Send { msg, from, to, kind, key, arrives, op } => (
             "send",
             json!({"msg": msg, "from": n(*from), "to": n(*to), "message": kind.label(),
-                   "key": key.as_ref().map(|k| k.as_str()), "arrives_us": arrives}),
+                   "key": key.as_ref().map(|k| k.as_str()), "arrives_us": arrives,
+                   "op": op.map(|op| op.0)}),
         ),
         Event::Deliver { msg, from, to, kind } => (
             "deliver",

@@ -72,6 +72,7 @@ pub enum Selected {
     /// The space-time diagram of the latest `span` of virtual time: [`spacetime::recent`].
     SpaceTime {
         span: Time,
+        filter: spacetime::Filter,
     },
     /// Two replicas' Merkle trees of one range, compared (§4.7): [`merkle::exchange`].
     Merkle(merkle::Pick),
@@ -215,6 +216,8 @@ pub enum Cmd {
     ShowVersions(String),
     /// Shows the space-time diagram of the latest this many virtual milliseconds.
     ShowSpaceTime(u64),
+    /// Filters the space-time diagram: a request's story, a kind of message, a node.
+    FilterSpaceTime(spacetime::Filter),
     /// Shows two replicas' Merkle trees compared (or follows anti-entropy).
     ShowMerkle(merkle::Pick),
     CloseInspector,
@@ -608,7 +611,16 @@ impl Playground {
             }
             Cmd::ShowVersions(_) => {}
             Cmd::ShowSpaceTime(ms) if SPACETIME_SPANS.contains(&ms) => {
-                self.selected = Some(Selected::SpaceTime { span: ms * MS })
+                let filter = match self.selected {
+                    Some(Selected::SpaceTime { filter, .. }) => filter,
+                    _ => spacetime::Filter::default(),
+                };
+                self.selected = Some(Selected::SpaceTime { span: ms * MS, filter })
+            }
+            Cmd::FilterSpaceTime(filter) => {
+                if let Some(Selected::SpaceTime { span, .. }) = self.selected {
+                    self.selected = Some(Selected::SpaceTime { span, filter });
+                }
             }
             Cmd::ShowSpaceTime(_) => {}
             Cmd::ShowMerkle(pick) => self.selected = Some(Selected::Merkle(pick)),

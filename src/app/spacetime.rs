@@ -3,9 +3,14 @@
 //! Lamport drew them. A quorum is a story of messages in time: a put's fan-out to its N
 //! replicas, the acknowledgements that count toward W, the answer to the client (§4.5).
 //! Drawn from the trace (the events the world recorded), over a window of time.
+//!
+//! A client request's *story* is every message sent in its name (the trace says which
+//! operation each message serves): the coordinator's fan-out to the N targets (stand-ins
+//! sent hinted puts), the replies — those that arrived before the client was answered
+//! counted toward R or W, later ones did not — and the read repair after (§4.5, §4.6, §5).
 
-use crate::core::message::MsgKind;
-use crate::core::Time;
+use crate::core::message::{ClientReply, MsgKind, OpId};
+use crate::core::{NodeId, Time};
 use crate::sim::trace::Event;
 use crate::sim::World;
 
@@ -30,6 +35,48 @@ pub struct Arrow {
     /// When it arrives, or was lost, or is due (in flight).
     pub ends: Time,
     pub fate: Fate,
+    /// The client operation it serves, if any.
+    pub op: Option<OpId>,
+}
+
+/// What a message does in its request's story.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The coordinator (or the node the client called) asking: a put, a get, a forward.
+    Asks,
+    /// A put to a stand-in, with a hint naming the replica it stands in for (§4.6).
+    StandIn,
+    /// A reply that arrived before the client's answer: it counted toward R or W.
+    Counted,
+    /// A reply that came after the answer: too late to count.
+    Late,
+    /// Read repair, after the answer (§5).
+    Repair,
+}
+
+/// The filters of the diagram: a request's story, a kind of message, a node.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Bring out this operation's messages (the others fade) and keep only its lanes.
+    pub story: Option<OpId>,
+    /// Only messages of this kind.
+    pub kind: Option<MsgKind>,
+    /// Only messages from or to this node, and only the lanes they touch.
+    pub node: Option<NodeId>,
+}
+
+/// A request's story in the window: who was asked and what answered.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Story {
+    pub op: OpId,
+    /// "alice: put cart = milk".
+    pub label: String,
+    /// The role of each of its messages in the window, by message id.
+    pub roles: Vec<(u64, Role)>,
+    /// When and where the client was answered, and whether it succeeded.
+    pub answered: Option<(Time, usize, bool)>,
+    /// The clock the coordinator gave a put's version, as the page writes clocks.
+    pub clock: Option<String>,
 }
 
 /// A client's request reaching a node, or its answer.
@@ -50,6 +97,10 @@ pub struct Diagram {
     pub clients: Vec<ClientMark>,
     /// Messages in the window beyond [`MAX_ARROWS`], not drawn.
     pub left_out: usize,
+    /// The client requests made in the window: (operation, "alice: put cart").
+    pub requests: Vec<(OpId, String)>,
+    /// The node each lane shows (all nodes, unless a filter collapsed the lanes).
+    pub lane_nodes: Vec<usize>,
 }
 
 /// The most arrows drawn (the latest ones): a frame must stay smooth at 64 nodes.
@@ -65,14 +116,20 @@ pub fn recent(world: &World, span: Time) -> Diagram {
 pub fn window(world: &World, from: Time, to: Time) -> Diagram {
     let events = world.trace().events();
     let first = first_at_or_after(world, from);
-    let mut diagram = Diagram { lanes: world.names().to_vec(), from, to, ..Diagram::default() };
+    let mut diagram = Diagram {
+        lanes: world.names().to_vec(),
+        lane_nodes: (0..world.names().len()).collect(),
+        from,
+        to,
+        ..Diagram::default()
+    };
     for i in first..events.len() {
         let e = &events[i];
         if e.at > to {
             break;
         }
         match &e.event {
-            Event::Send { msg, from, to: receiver, kind, key, arrives } => {
+            Event::Send { msg, from, to: receiver, kind, key, arrives, op } => {
                 diagram.arrows.push(Arrow {
                     msg: *msg,
                     from: from.index(),
@@ -82,15 +139,16 @@ pub fn window(world: &World, from: Time, to: Time) -> Diagram {
                     sent: e.at,
                     ends: *arrives,
                     fate: Fate::InFlight,
+                    op: *op,
                 });
             }
             Event::Deliver { msg, .. } => end(&mut diagram.arrows, *msg, e.at, Fate::Delivered),
             Event::Drop { msg, .. } => end(&mut diagram.arrows, *msg, e.at, Fate::Dropped),
-            Event::Request { client, node, kind, key, .. } => diagram.clients.push(ClientMark {
-                lane: node.index(),
-                at: e.at,
-                text: format!("{client}: {} {key}", kind.label()),
-            }),
+            Event::Request { op, client, node, kind, key, .. } => {
+                let text = format!("{client}: {} {key}", kind.label());
+                diagram.requests.push((*op, format!("#{} {text}", op.0)));
+                diagram.clients.push(ClientMark { lane: node.index(), at: e.at, text });
+            }
             Event::Reply { op, node: Some(node), ok } => diagram.clients.push(ClientMark {
                 lane: node.index(),
                 at: e.at,
@@ -101,6 +159,140 @@ pub fn window(world: &World, from: Time, to: Time) -> Diagram {
     }
     diagram.left_out = diagram.arrows.len().saturating_sub(MAX_ARROWS);
     diagram.arrows.drain(..diagram.left_out);
+    diagram
+}
+
+/// The story of operation `op` among the diagram's arrows.
+pub fn story(world: &World, diagram: &Diagram, op: OpId) -> Option<Story> {
+    let record = world.op(op)?;
+    let answered_at = record.finished;
+    let events = world.trace().events();
+    let answered = answered_at.and_then(|at| {
+        let first = first_at_or_after(world, at);
+        (first..events.len()).take_while(|&i| events[i].at == at).find_map(|i| {
+            match events[i].event {
+                Event::Reply { op: o, node: Some(node), ok } if o == op => {
+                    Some((at, node.index(), ok))
+                }
+                _ => None,
+            }
+        })
+    });
+    let roles = diagram
+        .arrows
+        .iter()
+        .filter(|a| a.op == Some(op))
+        .map(|a| {
+            let before_answer = answered_at.is_none_or(|at| a.ends <= at);
+            let role = match a.kind {
+                MsgKind::HintedPut => Role::StandIn,
+                MsgKind::Repair => Role::Repair,
+                MsgKind::PutAck | MsgKind::GetReply | MsgKind::ForwardReply if before_answer => {
+                    Role::Counted
+                }
+                MsgKind::PutAck | MsgKind::GetReply | MsgKind::ForwardReply => Role::Late,
+                _ => Role::Asks,
+            };
+            (a.msg, role)
+        })
+        .collect();
+    let clock = match record.outcome.as_deref() {
+        Some(ClientReply::Put { version, .. }) => Some(world.clock_text(&version.clock)),
+        _ => None,
+    };
+    let label = format!("{}: {} {}", record.client, record.kind.label(), record.key);
+    Some(Story { op, label, roles, answered, clock })
+}
+
+/// The window that fits operation `op`'s story: from its request to its last message (or
+/// its answer, or now), with a tenth more on each side, so that following a request zooms
+/// to it.
+pub fn story_window(world: &World, op: OpId) -> Option<(Time, Time)> {
+    let record = world.op(op)?;
+    let now = world.now();
+    let probe = window(world, record.started, now);
+    let last = probe.arrows.iter().filter(|a| a.op == Some(op)).map(|a| a.ends).max();
+    let end = last.unwrap_or(now).max(record.finished.unwrap_or(record.started));
+    let pad = (end - record.started) / 10 + 1;
+    Some((record.started.saturating_sub(pad), (end + pad).min(now.max(record.started + 1))))
+}
+
+/// A story in one line: who was asked, who stood in, when the client was answered, what
+/// came late and what was repaired after.
+pub fn story_text(world: &World, story: &Story, diagram: &Diagram) -> String {
+    let arrow = |msg: u64| diagram.arrows.iter().find(|a| a.msg == msg);
+    let names = |role: Role, to: bool| {
+        let arrows = story.roles.iter().filter(|(_, r)| *r == role).filter_map(|(m, _)| arrow(*m));
+        let mut names: Vec<&str> =
+            arrows.map(|a| world.names()[if to { a.to } else { a.from }].as_str()).collect();
+        names.dedup();
+        names.join(", ")
+    };
+    let mut parts = vec![story.label.clone()];
+    let asked = names(Role::Asks, true);
+    if !asked.is_empty() {
+        parts.push(format!("asked {asked}"));
+    }
+    let stand_ins = names(Role::StandIn, true);
+    if !stand_ins.is_empty() {
+        parts.push(format!("stand-ins {stand_ins} (hinted puts)"));
+    }
+    let counted = names(Role::Counted, false);
+    if !counted.is_empty() {
+        parts.push(format!("counted replies from {counted}"));
+    }
+    match story.answered {
+        Some((at, _, ok)) => parts.push(format!(
+            "answered at {}: {}",
+            super::describe::ms(at),
+            if ok { "ok" } else { "failed" }
+        )),
+        None => parts.push("not answered yet".into()),
+    }
+    let late = names(Role::Late, false);
+    if !late.is_empty() {
+        parts.push(format!("too late to count: {late}"));
+    }
+    let repaired = names(Role::Repair, true);
+    if !repaired.is_empty() {
+        parts.push(format!("read repair after: {repaired}"));
+    }
+    if let Some(clock) = &story.clock {
+        parts.push(format!("the version's clock {clock}"));
+    }
+    parts.join(" · ")
+}
+
+/// The diagram with a filter applied: only the messages of the kind and node asked for;
+/// with a story or a node, only the lanes those messages touch (so a request among 64
+/// nodes takes a few lanes, not 64).
+pub fn filtered(mut diagram: Diagram, filter: Filter) -> Diagram {
+    diagram.arrows.retain(|a| {
+        filter.kind.is_none_or(|k| a.kind == k)
+            && filter.node.is_none_or(|n| a.from == n.index() || a.to == n.index())
+    });
+    let mut lanes: Vec<usize> = match (filter.story, filter.node) {
+        (None, None) => return diagram,
+        (Some(op), _) => diagram
+            .arrows
+            .iter()
+            .filter(|a| a.op == Some(op))
+            .flat_map(|a| [a.from, a.to])
+            .collect(),
+        (None, Some(node)) => {
+            let touched = diagram.arrows.iter().flat_map(|a| [a.from, a.to]);
+            touched.chain([node.index()]).collect()
+        }
+    };
+    lanes.sort_unstable();
+    lanes.dedup();
+    if lanes.is_empty() {
+        return diagram;
+    }
+    diagram.arrows.retain(|a| lanes.contains(&a.from) && lanes.contains(&a.to));
+    diagram.clients.retain(|c| lanes.contains(&c.lane));
+    diagram.lanes = lanes.iter().map(|&i| diagram.lanes[i].clone()).collect();
+    diagram.lane_nodes = lanes;
     diagram
 }
 
@@ -154,6 +346,49 @@ mod tests {
         assert!(diagram.clients.iter().any(|c| c.text.starts_with("alice: put cart")));
         // A window that starts later leaves the put out, and a lost message ends in a drop.
         assert!(window(&world, 40 * MS, 50 * MS).arrows.iter().all(|a| a.sent >= 40 * MS));
+    }
+
+    #[test]
+    fn a_puts_story_is_its_fan_out_the_acks_that_counted_and_its_lanes_alone() {
+        let mut world = World::new(WorldSpec::default()).unwrap();
+        let list = world.preference_list("cart");
+        let context = world.last_read_context("alice", "cart");
+        let put = world.put("alice", "cart", "milk", list[0], context);
+        let other = world.preference_list("other");
+        let context = world.last_read_context("bob", "other");
+        world.put("bob", "other", "tea", other[0], context);
+        world.run_until(50 * MS);
+        let diagram = window(&world, 0, 50 * MS);
+        let story = story(&world, &diagram, put).unwrap();
+        let role = |r: Role| story.roles.iter().filter(|(_, x)| *x == r).count();
+        assert_eq!(role(Role::Asks), 2, "the coordinator's put to the two other replicas");
+        assert_eq!(role(Role::Counted) + role(Role::Late), 2, "their acknowledgements");
+        assert_eq!(role(Role::Counted), 1, "W = 2: the coordinator and the first ack");
+        let (_, lane, ok) = story.answered.unwrap();
+        assert!(ok && lane == list[0].index(), "answered by the coordinator");
+        assert!(story.clock.as_deref().is_some_and(|c| c.starts_with('[')), "{story:?}");
+        // Every message the trace attributes to the put is in its story, and no other.
+        let of_put = diagram.arrows.iter().filter(|a| a.op == Some(put)).count();
+        assert_eq!(story.roles.len(), of_put);
+        // Filtered to the story: only the replicas' lanes.
+        let only = filtered(diagram.clone(), Filter { story: Some(put), ..Filter::default() });
+        let mut lanes: Vec<usize> = list[..3].iter().map(|n| n.index()).collect();
+        lanes.sort_unstable();
+        assert_eq!(only.lane_nodes, lanes);
+        // Filtered by kind and node: only put-acks, only those to the coordinator.
+        let acks = Filter { kind: Some(MsgKind::PutAck), node: Some(list[0]), story: None };
+        let acks = filtered(diagram, acks);
+        assert!(acks.arrows.iter().all(|a| a.kind == MsgKind::PutAck));
+        assert!(acks.arrows.iter().all(|a| a.to == list[0].index() || a.from == list[0].index()));
+        assert!(acks.arrows.len() >= 2);
+        let (from, to) = story_window(&world, put).unwrap();
+        let fitted = window(&world, from, to);
+        assert!(story.roles.iter().all(|(m, _)| fitted.arrows.iter().any(|a| a.msg == *m)));
+        assert!(to < 50 * MS, "the window ends soon after the story's last message");
+        let text = story_text(&world, &story, &window(&world, 0, 50 * MS));
+        assert!(text.starts_with("alice: put cart · asked "), "{text}");
+        assert!(text.contains("answered at") && text.contains(": ok"), "{text}");
+        assert!(text.contains("too late to count: "), "{text}");
     }
 
     #[test]

@@ -258,6 +258,15 @@ pub enum Request {
 }
 
 impl Request {
+    /// The client operation this request serves.
+    pub fn op(&self) -> OpId {
+        match self {
+            Request::Put(put) => put.op,
+            Request::Get(get) => get.op,
+            Request::Forwarded(forwarded) => forwarded.put.op,
+        }
+    }
+
     /// The key of a put or a get (None for a forwarded put, which has no replicas).
     pub fn key(&self) -> Option<&Key> {
         match self {

@@ -257,7 +257,9 @@ pub fn inspector(p: &Playground, d: &Callback<Cmd>) -> Html {
         }
         Some(Selected::Node(_)) => html! {},
         Some(Selected::Versions(key)) => super::versions_view::versions_panel(p, key, d),
-        Some(Selected::SpaceTime { span }) => super::spacetime_view::spacetime_panel(p, *span, d),
+        Some(Selected::SpaceTime { span, filter }) => {
+            super::spacetime_view::spacetime_panel(p, *span, *filter, d)
+        }
         Some(Selected::Merkle(pick)) => super::merkle_view::merkle_panel(p, *pick, d),
     }
 }

@@ -5,10 +5,14 @@
 
 use crate::app::describe::ms;
 use crate::app::palette::message_style;
-use crate::app::spacetime::{window, Arrow, Fate};
+use crate::app::spacetime::{
+    filtered, story, story_text, story_window, window, Arrow, Fate, Filter, Role, Story,
+};
 use crate::app::{Cmd, Playground, SPACETIME_SPANS};
-use crate::core::message::MsgKind;
+use crate::core::message::{MsgKind, OpId};
+use crate::core::NodeId;
 use crate::core::{Time, MS};
+use crate::sim::World;
 use web_sys::{HtmlSelectElement, MouseEvent};
 use yew::prelude::*;
 
@@ -19,29 +23,78 @@ fn lane_height(lanes: usize) -> f64 {
     (200.0 / lanes.max(1) as f64).clamp(18.0, 36.0)
 }
 
-/// The inspector's space-time diagram of the latest `span`.
-pub fn spacetime_panel(p: &Playground, span: Time, d: &Callback<Cmd>) -> Html {
+/// The inspector's space-time diagram of the latest `span`, filtered.
+pub fn spacetime_panel(p: &Playground, span: Time, filter: Filter, d: &Callback<Cmd>) -> Html {
+    let world = p.session.world();
     // The window's end moves in steps of a sixtieth of it, not every frame: between two
     // steps the drawing is the same, and Yew changes nothing in the page.
     let step = (span / 60).max(1);
-    let end = p.session.world().now().div_ceil(step) * step;
-    let diagram = window(p.session.world(), end.saturating_sub(span), end);
+    let end = world.now().div_ceil(step) * step;
+    // Following a request, the window fits its story.
+    let (start, end) = filter
+        .story
+        .and_then(|op| story_window(world, op))
+        .unwrap_or((end.saturating_sub(span), end));
+    let whole = window(world, start, end);
+    let told = filter.story.and_then(|op| story(world, &whole, op));
+    let told_text = told.as_ref().map(|s| story_text(world, s, &whole));
+    let mut requests = whole.requests.clone();
+    if let Some(s) = told.as_ref().filter(|s| !requests.iter().any(|(op, _)| *op == s.op)) {
+        requests.push((s.op, format!("#{} {}", s.op.0, s.label)));
+    }
+    let diagram = filtered(whole, filter);
     let (from, to) = (diagram.from, diagram.to.max(diagram.from + 1));
     let x = move |t: Time| {
         LABEL_W + (t.clamp(from, to) - from) as f64 / (to - from) as f64 * (WIDTH - LABEL_W)
     };
     let lane_h = lane_height(diagram.lanes.len());
-    let y = move |lane: usize| lane as f64 * lane_h + lane_h / 2.0;
+    // Lanes by node: a node whose lane is collapsed has none.
+    let mut rows = vec![usize::MAX; world.names().len()];
+    for (row, &node) in diagram.lane_nodes.iter().enumerate() {
+        rows[node] = row;
+    }
+    let row_of = &rows;
+    let y = move |node: usize| row_of[node] as f64 * lane_h + lane_h / 2.0;
+    let row_y = move |row: usize| row as f64 * lane_h + lane_h / 2.0;
     let height = diagram.lanes.len() as f64 * lane_h;
     // The lanes: one path for all their lines, a name for each.
-    let lane_lines: String =
-        (0..diagram.lanes.len()).map(|i| format!("M {LABEL_W} {y} H {WIDTH} ", y = y(i))).collect();
+    let lane_lines: String = (0..diagram.lanes.len())
+        .map(|i| format!("M {LABEL_W} {y} H {WIDTH} ", y = row_y(i)))
+        .collect();
     let names = diagram.lanes.iter().enumerate().map(|(i, name)| {
-        html! { <text class="lane" x="2" y={(y(i) + 5.0).to_string()}>{ name }</text> }
+        html! { <text class="lane" x="2" y={(row_y(i) + 5.0).to_string()}>{ name }</text> }
     });
     let key = p.lookup.trim();
     let focus = (!key.is_empty()).then_some(key);
-    let arrows = diagram.arrows.iter().map(|a| arrow(a, focus, &x, &y));
+    let arrows = diagram.arrows.iter().map(|a| arrow(a, focus, told.as_ref(), &x, &y));
+    let clocks = told.iter().flat_map(|s| {
+        let clock = s.clock.clone().unwrap_or_default();
+        diagram
+            .arrows
+            .iter()
+            .filter(move |a| a.op == Some(s.op) && is_put(a.kind) && !clock.is_empty())
+            .map(move |a| {
+                let (mx, my) = ((x(a.sent) + x(a.ends)) / 2.0, (y(a.from) + y(a.to)) / 2.0);
+                html! {
+                    <text class="arrow-clock" x={mx.to_string()} y={(my - 4.0).to_string()}>
+                        { s.clock.clone().unwrap_or_default() }
+                    </text>
+                }
+            })
+    });
+    let answered =
+        told.as_ref().and_then(|s| s.answered).filter(|(_, lane, _)| row_of[*lane] != usize::MAX);
+    let answer_mark = answered.map(|(at, lane, ok)| {
+        let (cx, cy) = (x(at), y(lane));
+        let title =
+            format!("the client is answered ({}) at {}", if ok { "ok" } else { "failed" }, ms(at));
+        html! {
+            <path class={classes!("answer-mark", (!ok).then_some("failed"))}
+                  d={format!("M {cx} {} l 8 8 l -8 8 l -8 -8 z", cy - 8.0)}>
+                <title>{ title }</title>
+            </path>
+        }
+    });
     let clients = diagram.clients.iter().map(|c| {
         html! {
             <circle class="client-mark" cx={x(c.at).to_string()} cy={y(c.lane).to_string()} r="5">
@@ -59,11 +112,7 @@ pub fn spacetime_panel(p: &Playground, span: Time, d: &Callback<Cmd>) -> Html {
         let along = ((fraction - LABEL_W) / (WIDTH - LABEL_W)).clamp(0.0, 1.0);
         Cmd::Seek(from + (along * (to - from) as f64).round() as Time)
     });
-    let on_span = d.reform(|e: Event| {
-        let select = e.target_unchecked_into::<HtmlSelectElement>();
-        let _ = select.blur();
-        Cmd::ShowSpaceTime(select.value().parse().unwrap_or(0))
-    });
+    let on_span = d.reform(|e: Event| Cmd::ShowSpaceTime(select_value(e).parse().unwrap_or(0)));
     let close = d.reform(|_: MouseEvent| Cmd::CloseInspector);
     html! {
         <section class="panel inspector spacetime-inspector">
@@ -82,9 +131,13 @@ pub fn spacetime_panel(p: &Playground, span: Time, d: &Callback<Cmd>) -> Html {
                 { "A lane per node, time left to right: each message an arrow from its send to \
                    its arrival (× lost, dashed: still on its way); dots: a client's request or \
                    answer. A put is a fan-out to N replicas and the acknowledgements that count \
-                   toward W (§4.5). Look up a key to bring out its messages (replies carry \
-                   no key: they stay as they are); click to go to that moment." }
+                   toward W (§4.5). Pick a request to follow its story; look up a key to bring \
+                   out its messages; click to go to that moment." }
             </p>
+            { filters(world, filter, &requests, d) }
+            if let Some(text) = told_text {
+                <p class="story-text">{ text }</p>
+            }
             if diagram.left_out > 0 {
                 <p class="muted">
                     { format!("({} earlier messages not drawn.)", diagram.left_out) }
@@ -96,7 +149,9 @@ pub fn spacetime_panel(p: &Playground, span: Time, d: &Callback<Cmd>) -> Html {
                     <path class="lanes" d={lane_lines} />
                     { for names }
                     { for arrows }
+                    { for clocks }
                     { for clients }
+                    { for answer_mark }
                     <text class="axis" x={LABEL_W.to_string()} y={(height + 2.0).to_string()}>
                         { ms(from) }
                     </text>
@@ -109,6 +164,68 @@ pub fn spacetime_panel(p: &Playground, span: Time, d: &Callback<Cmd>) -> Html {
     }
 }
 
+/// Whether a message kind carries a put's version (its clock is written on the arrow).
+fn is_put(kind: MsgKind) -> bool {
+    matches!(kind, MsgKind::Put | MsgKind::HintedPut)
+}
+
+/// The value of a changed select, which gives the keyboard back to the page.
+fn select_value(e: Event) -> String {
+    let select = e.target_unchecked_into::<HtmlSelectElement>();
+    let _ = select.blur();
+    select.value()
+}
+
+/// The filters: a request's story, a kind of message, a node.
+fn filters(world: &World, filter: Filter, requests: &[(OpId, String)], d: &Callback<Cmd>) -> Html {
+    let on_story = d.reform(move |e: Event| {
+        let story = select_value(e).parse().ok().map(OpId);
+        Cmd::FilterSpaceTime(Filter { story, ..filter })
+    });
+    let on_kind = d.reform(move |e: Event| {
+        let kind = select_value(e).parse().ok().and_then(|i: usize| MsgKind::ALL.get(i).copied());
+        Cmd::FilterSpaceTime(Filter { kind, ..filter })
+    });
+    let on_node = d.reform(move |e: Event| {
+        let node = select_value(e).parse().ok().map(NodeId);
+        Cmd::FilterSpaceTime(Filter { node, ..filter })
+    });
+    html! {
+        <div class="row spacetime-filters">
+            <label class="field story"><span>{ "follow a request" }</span>
+                <select onchange={on_story}>
+                    <option value="" selected={filter.story.is_none()}>{ "none" }</option>
+                    { for requests.iter().rev().map(|(op, text)| html! {
+                        <option value={op.0.to_string()} selected={filter.story == Some(*op)}>
+                            { text }
+                        </option>
+                    }) }
+                </select>
+            </label>
+            <label class="field kind"><span>{ "messages" }</span>
+                <select onchange={on_kind}>
+                    <option value="" selected={filter.kind.is_none()}>{ "all kinds" }</option>
+                    { for MsgKind::ALL.iter().enumerate().map(|(i, k)| html! {
+                        <option value={i.to_string()} selected={filter.kind == Some(*k)}>
+                            { k.label() }
+                        </option>
+                    }) }
+                </select>
+            </label>
+            <label class="field node"><span>{ "node" }</span>
+                <select onchange={on_node}>
+                    <option value="" selected={filter.node.is_none()}>{ "all nodes" }</option>
+                    { for world.node_ids().map(|n| html! {
+                        <option value={n.0.to_string()} selected={filter.node == Some(n)}>
+                            { world.name(n) }
+                        </option>
+                    }) }
+                </select>
+            </label>
+        </div>
+    }
+}
+
 /// One message: a line (and a cross where it was lost). No tooltip or group per arrow:
 /// at 128 nodes the diagram holds hundreds, and every element costs the frame.
 ///
@@ -116,6 +233,7 @@ pub fn spacetime_panel(p: &Playground, span: Time, d: &Callback<Cmd>) -> Html {
 fn arrow(
     a: &Arrow,
     focus: Option<&str>,
+    told: Option<&Story>,
     x: &impl Fn(Time) -> f64,
     y: &impl Fn(usize) -> f64,
 ) -> Html {
@@ -128,15 +246,25 @@ fn arrow(
     };
     // Replies name no key (they answer a request by its number): they keep their look.
     let reply = matches!(a.kind, MsgKind::PutAck | MsgKind::GetReply | MsgKind::ForwardReply);
-    let emphasis = match (focus, a.key.as_deref()) {
-        (None, _) => None,
-        (Some(key), Some(carried)) if carried == key => Some("story"),
-        (Some(_), None) if reply => None,
-        (Some(_), _) => Some("faded"),
+    let role = told.and_then(|s| s.roles.iter().find(|(m, _)| *m == a.msg)).map(|(_, r)| *r);
+    let emphasis = match (told, role, focus, a.key.as_deref()) {
+        (Some(_), Some(_), _, _) => Some("story"),
+        (Some(_), None, _, _) => Some("faded"),
+        (None, _, None, _) => None,
+        (None, _, Some(key), Some(carried)) if carried == key => Some("story"),
+        (None, _, Some(_), None) if reply => None,
+        (None, _, Some(_), _) => Some("faded"),
     };
+    let role = role.map(|r| match r {
+        Role::Asks => "asks",
+        Role::StandIn => "stand-in",
+        Role::Counted => "counted",
+        Role::Late => "late",
+        Role::Repair => "repair",
+    });
     html! {
         <>
-            <line class={classes!("message-arrow", fate, emphasis)} data-kind={a.kind.label()}
+            <line class={classes!("message-arrow", fate, emphasis, role)} data-kind={a.kind.label()}
                   x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}
                   stroke={style.colour} />
             if a.fate == Fate::Dropped {

@@ -168,6 +168,11 @@ impl Node {
         self.requests.iter()
     }
 
+    /// Request `req`, if this node is still handling it.
+    pub fn request(&self, req: ReqId) -> Option<&Request> {
+        self.requests.get(&req)
+    }
+
     /// The key's preference list as this node sees it, `limit` nodes long (§4.3).
     pub fn preference_list(&self, key: &Key, limit: usize) -> NodeList {
         let start = self.config.strategy.walk_start(key.position());

@@ -128,7 +128,7 @@ pub(super) fn request(buf: &mut Vec<u8>, step: u64, call: &Call) {
 /// Any event, `at` being its time (a send's arrival is written as its delay from `at`).
 pub(super) fn event(buf: &mut Vec<u8>, step: u64, at: Time, event: &Event) {
     match event {
-        Event::Send { msg, from, to, kind, key, arrives } => {
+        Event::Send { msg, from, to, kind, key, arrives, op: _ } => {
             send(buf, step, *msg, *from, *to, *kind, key.as_ref(), arrives.wrapping_sub(at))
         }
         Event::Deliver { msg, from, to, kind } => deliver(buf, step, *msg, *from, *to, *kind),

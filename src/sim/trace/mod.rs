@@ -29,8 +29,19 @@ impl OpKind {
 /// One thing that happened in the world.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
-    /// A node sent a message; it will arrive (or be dropped) at `arrives`.
-    Send { msg: u64, from: NodeId, to: NodeId, kind: MsgKind, key: Option<Key>, arrives: Time },
+    /// A node sent a message; it will arrive (or be dropped) at `arrives`. `op` is the
+    /// client operation it serves, if any: the one whose handling sent it (a client's
+    /// call, a message or timer of that operation's). It follows from the rest of the
+    /// trace, so it is not hashed, and it is known only when the events are kept.
+    Send {
+        msg: u64,
+        from: NodeId,
+        to: NodeId,
+        kind: MsgKind,
+        key: Option<Key>,
+        arrives: Time,
+        op: Option<OpId>,
+    },
     /// A message reached its receiver.
     Deliver { msg: u64, from: NodeId, to: NodeId, kind: MsgKind },
     /// A message was lost.
@@ -129,6 +140,11 @@ impl Trace {
         }
     }
 
+    /// Whether the events themselves are kept (not only their hash).
+    pub fn keeps_events(&self) -> bool {
+        self.record
+    }
+
     /// Adds an [`Event::Send`]. The three events of every message and operation (send,
     /// deliver, request) have their own entry points, which build the event only when
     /// it is kept: a long run only hashes them.
@@ -142,12 +158,13 @@ impl Trace {
         kind: MsgKind,
         key: Option<&Key>,
         arrives: Time,
+        op: Option<OpId>,
     ) {
         let step = self.step_to(at);
         encode::send(&mut self.buffer, step, msg, from, to, kind, key, arrives.wrapping_sub(at));
         self.end_event();
         if self.record {
-            let event = Event::Send { msg, from, to, kind, key: key.cloned(), arrives };
+            let event = Event::Send { msg, from, to, kind, key: key.cloned(), arrives, op };
             self.events.push(TraceEvent { at, event });
         }
     }
@@ -247,6 +264,7 @@ mod tests {
             kind: MsgKind::Put,
             key,
             arrives: 12,
+            op: None,
         };
         let request = Event::Request {
             op: OpId(3),
@@ -259,7 +277,7 @@ mod tests {
         let (mut pushed, mut streamed) = (Trace::new(true), Trace::new(false));
         pushed.push(10, send(Some(key.clone())));
         pushed.push(11, request);
-        streamed.send(10, 7, NodeId(1), NodeId(2), MsgKind::Put, Some(&key), 12);
+        streamed.send(10, 7, NodeId(1), NodeId(2), MsgKind::Put, Some(&key), 12, None);
         let (milk, c1): (Value, Key) = ("milk".into(), Key::new("c1"));
         let call = Call {
             op: OpId(3),
@@ -336,7 +354,15 @@ mod every_event {
             Timer::TransferRetry,
         ];
         let mut events = vec![
-            Event::Send { msg: 1, from: a, to: b, kind: MsgKind::Put, key: None, arrives: 9 },
+            Event::Send {
+                msg: 1,
+                from: a,
+                to: b,
+                kind: MsgKind::Put,
+                key: None,
+                arrives: 9,
+                op: None,
+            },
             Event::Deliver { msg: 1, from: a, to: b, kind: MsgKind::Get },
             Event::Drop { msg: 2, from: b, to: a, kind: MsgKind::Put, reason: DropReason::Random },
             Event::Request {

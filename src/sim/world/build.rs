@@ -118,6 +118,8 @@ impl World {
             syncs: Default::default(),
             open_syncs: BTreeMap::new(),
             hints_held: BTreeMap::new(),
+            handling: None,
+            wire_ops: BTreeMap::new(),
             next_msg: 0,
             ops: Default::default(),
             open_ops: 0,

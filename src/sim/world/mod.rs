@@ -78,6 +78,10 @@ pub struct World {
     /// Since when each hinted replica has been kept, and how often it was handed back
     /// (§4.6), by (holder, owner, key).
     hints_held: BTreeMap<(NodeId, NodeId, Key), HintHeld>,
+    /// The client operation being handled now, if any, and the one each message on the
+    /// wire serves (kept only while the trace keeps its events): see [`Event::Send`].
+    handling: Option<OpId>,
+    wire_ops: BTreeMap<u64, OpId>,
     next_msg: u64,
     /// Client operations, oldest first; `OpId(i)` is entry i - 1.
     ops: History<OpRecord>,
@@ -139,6 +143,7 @@ impl World {
             Due::Timer(Alarm { node, incarnation, timer }) => {
                 if self.up[node.index()] && self.incarnation[node.index()] == incarnation {
                     let mut out = std::mem::take(&mut self.effects);
+                    self.handling = self.timer_op(node, timer);
                     // A timer whose request is already done does nothing and leaves no trace.
                     if self.nodes[node.index()].on_timer(self.now, timer, &mut out) {
                         self.trace.push(self.now, Event::Timer { node, timer });
@@ -209,6 +214,16 @@ impl World {
         true
     }
 
+    /// The client operation a node's timer belongs to: its request's, if it is still open.
+    fn timer_op(&self, node: NodeId, timer: Timer) -> Option<OpId> {
+        match timer {
+            Timer::RequestTimeout(req) | Timer::ReplicaTimeout(req) | Timer::ReadRepair(req) => {
+                self.nodes[node.index()].request(req).map(|r| r.op())
+            }
+            _ => None,
+        }
+    }
+
     fn apply(&mut self, node: NodeId, mut out: Vec<Effect>) {
         for effect in out.drain(..) {
             match effect {
@@ -247,6 +262,7 @@ impl World {
             }
         }
         self.effects = out;
+        self.handling = None;
     }
 
     fn send(&mut self, from: NodeId, to: NodeId, body: Msg) {
@@ -271,7 +287,11 @@ impl World {
                 held.attempts += 1;
             }
         }
-        self.trace.send(self.now, msg, from, to, kind, body.key(), arrives);
+        let op = self.handling.filter(|_| self.trace.keeps_events());
+        if let Some(op) = op {
+            self.wire_ops.insert(msg, op);
+        }
+        self.trace.send(self.now, msg, from, to, kind, body.key(), arrives, op);
         // Drawn as lost if it will be: a random drop, or (unless that changes while it
         // flies) a receiver that is down or on the other side of a partition.
         let doomed = lost.is_some() || !self.up[to.index()] || !self.network.reachable(from, to);
@@ -335,6 +355,7 @@ impl World {
 
     fn arrive(&mut self, msg: u64) {
         let Wired { body, from, to, lost, .. } = self.wire.remove(msg);
+        let op = if self.wire_ops.is_empty() { None } else { self.wire_ops.remove(&msg) };
         let kind = body.kind();
         let lost = lost
             .or_else(|| (!self.network.reachable(from, to)).then_some(DropReason::Partition))
@@ -347,6 +368,7 @@ impl World {
         self.metrics.messages_delivered += 1;
         self.trace.deliver(self.now, msg, from, to, kind);
         let mut out = std::mem::take(&mut self.effects);
+        self.handling = op;
         self.nodes[to.index()].on_message(self.now, from, body, &mut out);
         self.apply(to, out);
     }

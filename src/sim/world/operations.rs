@@ -134,6 +134,7 @@ impl World {
             return;
         }
         let mut out = std::mem::take(&mut self.effects);
+        self.handling = Some(op);
         self.nodes[via.index()].on_client(self.now, request, &mut out);
         self.apply(via, out);
     }
