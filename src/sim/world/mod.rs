@@ -143,7 +143,9 @@ impl World {
             Due::Timer(Alarm { node, incarnation, timer }) => {
                 if self.up[node.index()] && self.incarnation[node.index()] == incarnation {
                     let mut out = std::mem::take(&mut self.effects);
-                    self.handling = self.timer_op(node, timer);
+                    if self.trace.keeps_events() {
+                        self.handling = self.timer_op(node, timer);
+                    }
                     // A timer whose request is already done does nothing and leaves no trace.
                     if self.nodes[node.index()].on_timer(self.now, timer, &mut out) {
                         self.trace.push(self.now, Event::Timer { node, timer });
