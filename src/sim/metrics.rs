@@ -17,7 +17,8 @@ pub struct SyncStats {
     pub hashes: u64,
     pub keys: u64,
     pub bytes: u64,
-    /// Its messages, in the order they were sent (the first [`MAX_SYNC_STEPS`]).
+    /// Its messages, in the order they were sent (the first [`MAX_SYNC_STEPS`]; recorded
+    /// only when the trace keeps its events, as the page's does).
     pub steps: Vec<SyncStep>,
 }
 

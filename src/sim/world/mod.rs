@@ -313,7 +313,12 @@ impl World {
             Msg::SyncKeys(sync) => {
                 let SyncKeys { range, entries, leaves, .. } = &**sync;
                 let bytes: u64 = entries.iter().map(|(k, vs)| entry_bytes(k, vs)).sum();
-                let named = entries.iter().take(MAX_KEYS_NAMED).map(|(k, _)| k.clone()).collect();
+                // Names are for the page, which keeps the trace's events.
+                let named = if self.trace.keeps_events() {
+                    entries.iter().take(MAX_KEYS_NAMED).map(|(k, _)| k.clone()).collect()
+                } else {
+                    Vec::new()
+                };
                 let count = entries.len() as u32;
                 let carried = SyncCarried::Keys { leaves: leaves.len() as u32, count, named };
                 (*range, carried, bytes + 4 * leaves.len() as u64)
@@ -349,7 +354,7 @@ impl World {
             s.hashes += hashes;
             s.keys += keys;
             s.bytes += bytes;
-            if s.steps.len() < MAX_SYNC_STEPS {
+            if s.steps.len() < MAX_SYNC_STEPS && self.trace.keeps_events() {
                 s.steps.push(SyncStep { from, sent: self.now, arrives, carried, bytes });
             }
         }
