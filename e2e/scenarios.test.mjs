@@ -162,6 +162,10 @@ test('Figure 3 played to its end draws the paper\'s version history of D', async
   assert.equal(await page.locator('.version-dag line.descends').count(), 5);
   assert.match(await page.locator('.version-dag').textContent(), /\[Sx:3, Sy:1, Sz:1\]/);
   await page.screenshot({ path: join(SHOTS, 'versions-figure3-1600x1000.png') });
+  // Clicking D3 goes back to the moment Sy sent it to a replica, the message selected.
+  await page.click('.version-dag g.version[data-value="D3"]');
+  await page.locator('.inspector').filter({ hasText: 'D3 [Sx:2, Sy:1]' }).waitFor();
+  assert.match(await page.locator('.past-warning').innerText(), /looking at the past/);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -218,6 +218,9 @@ pub enum Cmd {
     ShowSpaceTime(u64),
     /// Filters the space-time diagram: a request's story, a kind of message, a node.
     FilterSpaceTime(spacetime::Filter),
+    /// Goes to the moment a version travelled (its put's message, or the client's answer)
+    /// and selects the message: [`versions::carrier`].
+    ShowCarrier(crate::core::message::OpId),
     /// Shows two replicas' Merkle trees compared (or follows anti-entropy).
     ShowMerkle(merkle::Pick),
     CloseInspector,
@@ -291,6 +294,8 @@ pub struct Playground {
     behind: Time,
     /// Where the scrubber asked to go, while the replay is still on its way there.
     pub seeking: Option<Time>,
+    /// A message to select once the replay has reached the moment it was sent.
+    select_on_arrival: Option<u64>,
     pub selected: Option<Selected>,
     /// The key typed in the lookup: its position and preference list are drawn.
     pub lookup: String,
@@ -566,6 +571,7 @@ impl Playground {
             speed: DEFAULT_SPEED,
             behind: 0,
             seeking: None,
+            select_on_arrival: None,
             selected: None,
             lookup: String::new(),
             clients,
@@ -624,6 +630,13 @@ impl Playground {
             }
             Cmd::ShowSpaceTime(_) => {}
             Cmd::ShowMerkle(pick) => self.selected = Some(Selected::Merkle(pick)),
+            Cmd::ShowCarrier(op) => {
+                if let Some((at, msg)) = versions::carrier(self.session.world(), op) {
+                    self.seek(at);
+                    self.select_on_arrival = msg;
+                    self.select_pending();
+                }
+            }
             Cmd::SelectMessage(id) => self.select_message(id),
             Cmd::CloseInspector => self.selected = None,
             Cmd::Crash(node) => self.node_action(Action::Crash { node: self.name_of(node) }),
@@ -834,6 +847,16 @@ impl Playground {
     fn replay_towards(&mut self, target: Time) {
         let reached = self.session.advance(target, EVENTS_PER_FRAME);
         self.seeking = (!reached).then_some(target);
+        self.select_pending();
+    }
+
+    /// Selects the message asked for once the replay is there.
+    fn select_pending(&mut self) {
+        if self.seeking.is_none() {
+            if let Some(id) = self.select_on_arrival.take() {
+                self.select_message(id);
+            }
+        }
     }
 
     fn select_message(&mut self, id: u64) {

@@ -302,3 +302,24 @@ fn the_client_cards_follow_the_scenario_and_its_key_is_looked_up() {
     settle_frames(&mut p);
     assert_eq!(card(&p), "D1", "and back");
 }
+
+#[test]
+fn clicking_a_version_goes_to_the_message_that_carried_it() {
+    let mut p = Playground::new();
+    p.update(Cmd::OpenExample(0)); // Figure 3
+    for _ in 0..11 {
+        p.update(Cmd::NextStep);
+        settle_frames(&mut p);
+    }
+    let history = versions::history(p.session.world(), "D");
+    let d3 = history.versions.iter().find(|v| v.value == "D3").unwrap();
+    let written = d3.written_at;
+    p.update(Cmd::ShowCarrier(d3.op.expect("a put wrote D3")));
+    settle_frames(&mut p);
+    assert_eq!(p.session.world().now(), written, "the moment Sy stamped D3 and sent it");
+    let Some(Selected::Message { rows, .. }) = &p.selected else {
+        panic!("a message selected: {:?}", p.selected)
+    };
+    let text: Vec<String> = rows.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    assert!(text.iter().any(|r| r.contains("D3 [Sx:2, Sy:1]")), "{text:?}");
+}

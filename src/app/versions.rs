@@ -6,10 +6,10 @@
 //! the core's `VectorClock::descends`.
 
 use crate::core::clock::VectorClock;
-use crate::core::message::ClientReply;
+use crate::core::message::{ClientReply, MsgKind, OpId};
 use crate::core::version::Version;
 use crate::core::Time;
-use crate::sim::trace::OpKind;
+use crate::sim::trace::{Event, OpKind};
 use crate::sim::World;
 
 /// One version of the key.
@@ -29,6 +29,11 @@ pub struct VersionBox {
     pub holders: Vec<(String, bool)>,
     /// Its column: the longest chain of versions it descends from.
     pub column: usize,
+    /// Whether clock truncation (§4.4) hid that it descends from an earlier version.
+    pub truncated: bool,
+    /// The client operation that told of it first: the put that wrote it, or a get that
+    /// returned it (see [`carrier`]).
+    pub op: Option<OpId>,
 }
 
 /// The history: versions in order of writing, and arrows from parent to child (indices).
@@ -36,6 +41,9 @@ pub struct VersionBox {
 pub struct VersionHistory {
     pub versions: Vec<VersionBox>,
     pub arrows: Vec<(usize, usize)>,
+    /// Descents that clock truncation made invisible: `(p, c)` when `c`'s clock would
+    /// descend from `p`'s but for the pairs truncation dropped (drawn dashed).
+    pub hidden: Vec<(usize, usize)>,
     /// How many earlier versions are left out (at most [`MAX_VERSIONS`] are drawn).
     pub left_out: usize,
 }
@@ -58,16 +66,23 @@ pub fn history(world: &World, key: &str) -> VersionHistory {
         }
     };
     // The versions clients were told of: each put's, and each get's.
-    for op in world.ops().iter().filter(|op| &*op.key == key) {
+    let ops = world.ops();
+    for (i, op) in (ops.first_index()..ops.len()).filter_map(|i| Some((i, ops.get(i)?))) {
+        if &*op.key != key {
+            continue;
+        }
+        let id = OpId(i as u64 + 1);
         match op.outcome.as_deref() {
             Some(ClientReply::Put { version, coordinator, .. }) if op.kind != OpKind::Get => {
                 let i = add(&mut found, version);
                 found[i].1.client = Some(op.client.to_string());
                 found[i].1.coordinator = Some(world.name(*coordinator).to_string());
+                found[i].1.op = Some(id);
             }
             Some(ClientReply::Got { versions, .. }) => {
                 for v in versions {
-                    add(&mut found, v);
+                    let i = add(&mut found, v);
+                    found[i].1.op.get_or_insert(id);
                 }
             }
             _ => {}
@@ -92,12 +107,14 @@ pub fn history(world: &World, key: &str) -> VersionHistory {
     found.drain(..left_out);
     let clocks: Vec<&VectorClock> = found.iter().map(|(c, _)| c).collect();
     let arrows = direct_descents(&clocks);
+    let hidden = truncated_descents(&clocks, world.config().clock_truncation);
     let mut versions: Vec<VersionBox> = found.iter().map(|(_, v)| v.clone()).collect();
-    for &(parent, child) in &arrows {
+    for &(parent, child) in arrows.iter().chain(&hidden) {
         // Parents come first (written earlier), so their columns are final.
         versions[child].column = versions[child].column.max(versions[parent].column + 1);
+        versions[child].truncated |= hidden.contains(&(parent, child));
     }
-    VersionHistory { versions, arrows, left_out }
+    VersionHistory { versions, arrows, hidden, left_out }
 }
 
 fn boxed(value: &str, clock: String, written_at: Time) -> VersionBox {
@@ -109,6 +126,8 @@ fn boxed(value: &str, clock: String, written_at: Time) -> VersionBox {
         written_at,
         holders: Vec::new(),
         column: 0,
+        truncated: false,
+        op: None,
     }
 }
 
@@ -126,6 +145,59 @@ fn direct_descents(clocks: &[&VectorClock]) -> Vec<(usize, usize)> {
         }
     }
     arrows
+}
+
+/// Where a version travelled, to show it on the time bar: for a put, the moment its
+/// coordinator sent the version to a replica and that message (or, if it sent none, the
+/// client's answer); for a get, the moment the client was answered.
+pub fn carrier(world: &World, op: OpId) -> Option<(Time, Option<u64>)> {
+    let record = world.op(op)?;
+    let answered = record.finished.map(|at| (at, None));
+    if record.kind == OpKind::Get {
+        return answered;
+    }
+    let events = world.trace().events();
+    let first = super::spacetime::first_at_or_after(world, record.started);
+    let put = (first..events.len()).take(SEARCH_EVENTS).find_map(|i| match events[i].event {
+        Event::Send { msg, kind: MsgKind::Put | MsgKind::HintedPut, op: Some(o), .. }
+            if o == op =>
+        {
+            Some((events[i].at, Some(msg)))
+        }
+        _ => None,
+    });
+    put.or(answered)
+}
+
+/// Most events looked through for the message that carried a version.
+const SEARCH_EVENTS: usize = 20_000;
+
+/// Whether truncation (§4.4) hid that `child` descends from `parent`: the child's clock is
+/// full (at the threshold), it lacks some actor of the parent's (dropped, oldest first, to
+/// stay under the threshold), and on every actor it kept it is at least as high.
+fn hidden_by_truncation(parent: &VectorClock, child: &VectorClock, threshold: usize) -> bool {
+    child.len() == threshold
+        && !child.descends(parent)
+        && parent.counters().into_iter().all(|(actor, n)| {
+            let kept = child.counter(actor);
+            kept == 0 || kept >= n
+        })
+}
+
+/// The descents truncation hid, from the latest parents only: `(p, c)` when `c` hides its
+/// descent from `p` and from no later version that itself descends from `p`.
+fn truncated_descents(clocks: &[&VectorClock], threshold: usize) -> Vec<(usize, usize)> {
+    let hides = |c: usize, p: usize| p < c && hidden_by_truncation(clocks[p], clocks[c], threshold);
+    let mut hidden = Vec::new();
+    for c in 0..clocks.len() {
+        for p in 0..c {
+            let later = (p + 1..c).any(|q| hides(c, q) && clocks[q].descends(clocks[p]));
+            if hides(c, p) && !later {
+                hidden.push((p, c));
+            }
+        }
+    }
+    hidden
 }
 
 #[cfg(test)]
@@ -164,6 +236,35 @@ mod tests {
         assert!(!d5.holders.is_empty(), "the replicas hold D5 at the end");
         assert!(history.versions[0].holders.is_empty(), "D1 was overwritten everywhere");
         assert_eq!(history.left_out, 0);
+    }
+
+    #[test]
+    fn a_descent_hidden_by_clock_truncation_is_drawn_as_such() {
+        use crate::core::config::Config;
+        use crate::sim::world::{NodeSpec, WorldSpec};
+        let spec = WorldSpec {
+            nodes: ["A", "B", "C", "D"].iter().map(|n| NodeSpec::named(n)).collect(),
+            config: Config { clock_truncation: 2, ..Config::default() },
+            ..WorldSpec::default()
+        };
+        let mut world = World::new(spec).unwrap();
+        // Three writes in turn through three coordinators, each read before it is written.
+        let list = world.preference_list("k");
+        for (i, &via) in list[..3].iter().enumerate() {
+            world.get("c", "k", via);
+            world.run_until(world.now() + 50 * crate::core::MS);
+            let context = world.last_read_context("c", "k");
+            world.put("c", "k", &format!("v{i}"), via, context);
+            world.run_until(world.now() + 50 * crate::core::MS);
+        }
+        let history = history(&world, "k");
+        let values: Vec<&str> = history.versions.iter().map(|v| v.value.as_str()).collect();
+        assert_eq!(values, ["v0", "v1", "v2"]);
+        // v2's clock lost v0's coordinator: it seems not to descend from v0 or v1.
+        assert_eq!(history.arrows, [(0, 1)], "only v0 → v1 is seen in the clocks");
+        assert_eq!(history.hidden, [(1, 2)], "v1 ⇢ v2, hidden by truncation");
+        assert!(history.versions[2].truncated && !history.versions[1].truncated);
+        assert_eq!(history.versions[2].column, 2, "drawn after v1 all the same");
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub fn versions_panel(p: &Playground, key: &str, d: &Callback<Cmd>) -> Html {
     let body = if history.versions.is_empty() {
         html! { <p class="muted">{ format!("No version of {key} has been written yet.") }</p> }
     } else {
-        diagram(&history.versions, &history.arrows)
+        diagram(&history.versions, &history.arrows, &history.hidden, d)
     };
     html! {
         <section class="panel inspector versions-inspector" data-key={key.to_string()}>
@@ -55,7 +55,12 @@ fn places(versions: &[VersionBox]) -> Vec<(f64, f64)> {
         .collect()
 }
 
-fn diagram(versions: &[VersionBox], arrows: &[(usize, usize)]) -> Html {
+fn diagram(
+    versions: &[VersionBox],
+    arrows: &[(usize, usize)],
+    hidden: &[(usize, usize)],
+    d: &Callback<Cmd>,
+) -> Html {
     let at = places(versions);
     let width = at.iter().map(|(x, _)| x + BOX_W).fold(0.0, f64::max);
     let height = at.iter().map(|(_, y)| y + BOX_H).fold(0.0, f64::max);
@@ -67,7 +72,22 @@ fn diagram(versions: &[VersionBox], arrows: &[(usize, usize)]) -> Html {
                   x2={x2.to_string()} y2={y2.to_string()} marker-end="url(#version-arrow)" />
         }
     });
-    let boxes = versions.iter().zip(&at).map(|(v, &(x, y))| version_box(v, x, y));
+    // Descents truncation hid: dashed, and said so on the line.
+    let hidden_lines = hidden.iter().map(|&(parent, child)| {
+        let (x1, y1) = (at[parent].0 + BOX_W, at[parent].1 + BOX_H / 2.0);
+        let (x2, y2) = (at[child].0 - 6.0, at[child].1 + BOX_H / 2.0);
+        html! {
+            <g class="hidden-descent">
+                <title>{ "descends, but truncation dropped the pair that showed it (§4.4)" }</title>
+                <line x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()}
+                      y2={y2.to_string()} marker-end="url(#version-arrow)" />
+                <text x={((x1 + x2) / 2.0).to_string()} y={((y1 + y2) / 2.0 - 5.0).to_string()}>
+                    { "✂ hidden" }
+                </text>
+            </g>
+        }
+    });
+    let boxes = versions.iter().zip(&at).map(|(v, &(x, y))| version_box(v, x, y, d));
     html! {
         <svg class="version-dag" viewBox={format!("-2 -2 {} {}", width + 4.0, height + 4.0)}
              style={format!("max-width: {}px", width + 4.0)} role="img"
@@ -79,12 +99,13 @@ fn diagram(versions: &[VersionBox], arrows: &[(usize, usize)]) -> Html {
                 </marker>
             </defs>
             { for lines }
+            { for hidden_lines }
             { for boxes }
         </svg>
     }
 }
 
-fn version_box(v: &VersionBox, x: f64, y: f64) -> Html {
+fn version_box(v: &VersionBox, x: f64, y: f64, d: &Callback<Cmd>) -> Html {
     let who = match (&v.client, &v.coordinator) {
         (Some(client), Some(coordinator)) => format!("{client}'s put, stamped by {coordinator}"),
         _ => "written; no client heard of it".to_string(),
@@ -95,12 +116,24 @@ fn version_box(v: &VersionBox, x: f64, y: f64) -> Html {
         .map(|(node, hinted)| if *hinted { format!("({node})") } else { node.clone() })
         .collect();
     let held = if holders.is_empty() { "held by none now".into() } else { holders.join(" ") };
+    let op = v.op;
+    let onclick = op.map(|op| d.reform(move |_: MouseEvent| Cmd::ShowCarrier(op)));
+    let go = if op.is_some() { " Click: go to the moment it travelled." } else { "" };
+    let truncated = if v.truncated { " Its clock was truncated (§4.4)." } else { "" };
     html! {
-        <g class={classes!("version", v.holders.is_empty().then_some("gone"))}
-           transform={format!("translate({x} {y})")} data-value={v.value.clone()}>
-            <title>{ format!("{} {} — {who}; {held}", v.value, v.clock) }</title>
+        <g class={classes!(
+               "version",
+               v.holders.is_empty().then_some("gone"),
+               v.truncated.then_some("truncated"),
+               op.is_some().then_some("clickable")
+           )}
+           transform={format!("translate({x} {y})")} data-value={v.value.clone()} {onclick}>
+            <title>{ format!("{} {} — {who}; {held}.{truncated}{go}", v.value, v.clock) }</title>
             <rect width={BOX_W.to_string()} height={BOX_H.to_string()} rx="8" />
             <text class="value" x="10" y="20">{ &v.value }</text>
+            if v.truncated {
+                <text class="cut" x={(BOX_W - 8.0).to_string()} y="20">{ "✂ truncated" }</text>
+            }
             <text class="clock" x="10" y="38">{ &v.clock }</text>
             <text class="who" x="10" y="53">{ who }</text>
             <text class="held" x="10" y="67">{ held }</text>
