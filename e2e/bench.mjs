@@ -7,7 +7,8 @@
 //   virtual time at the fastest speed, then nine jumps back and forth: each from the
 //   input event until the page shows the moment (no replay still on its way).
 // - bundle: the release wasm and JS, raw and gzip -9.
-// - BENCH_ONLY=views: frame times with the version history or the time lanes open instead.
+// - BENCH_ONLY=views: frame times with the version history, the time lanes or the Merkle
+//   exchange (following a round of anti-entropy started as it opens) open instead.
 import { readdir, readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +49,10 @@ async function frameTimes(browser, url, speed, view = null) {
   await page.goto(url);
   await page.waitForSelector('svg.ring g.node');
   if (view === 'time lanes') await page.click('button.show-spacetime');
+  if (view === 'merkle') {
+    await page.click('button.show-merkle'); // following anti-entropy,
+    await page.click('.merkle-inspector button.anti-entropy'); // and a round of it started
+  }
   if (view === 'versions') {
     await page.fill('.lookup input', 'key-3'); // a key of the background load
     await page.click('button.show-versions');
@@ -110,7 +115,7 @@ if (process.env.BENCH_ONLY === 'views') {
   console.log('| nodes | speed | view | frames | median frame | p95 frame | DOM elements |');
   console.log('|---|---|---|---|---|---|---|');
   for (const nodes of [16, 128]) {
-    for (const view of ['versions', 'time lanes']) {
+    for (const view of ['versions', 'time lanes', 'merkle']) {
       const r = await frameTimes(browser, `${server.url}?nodes=${nodes}&load=on`, 50, view);
       console.log(`| ${nodes} | 50 ms/s | ${view} | ${r.intervals.length} | ${quantile(r.intervals, 0.5).toFixed(1)} ms | ${quantile(r.intervals, 0.95).toFixed(1)} ms | ${r.elements} |`);
     }

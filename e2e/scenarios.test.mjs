@@ -271,3 +271,33 @@ test('the time lanes follow one request: its story highlighted, its lanes alone,
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a hinted replica waits on the ring for its owner, and goes home when the owner recovers', async () => {
+  const { page, context, problems } = await freshPage(server.url);
+  await page.selectOption('select.examples', { label: 'Sloppy quorum and hinted handoff' });
+  await page.waitForSelector('.step-strip .next');
+  for (let n = 2; n <= 6; n++) {
+    await page.keyboard.press('n');
+    await page.waitForFunction((want) => document.querySelector('.step-strip .next b')?.textContent === String(want), n);
+  }
+  // A stands in for B: a dashed line to B, the count under A, since when in A's inspector.
+  assert.equal(await page.locator('.hint-waits .hint-wait').count(), 1);
+  assert.match(await page.locator('g.node[data-node="A"] .hint-count').textContent(), /\+1 hinted for B/);
+  await page.click('g.node[data-node="A"]');
+  assert.match(await page.locator('.node-inspector ul.hints li[data-owner="B"]').innerText(),
+    /^cart for B: mixer,tea \[D:2\] — kept since [\d.]+ ms, /);
+  assert.equal(await page.locator('.hints-pending').innerText(), '1');
+  await page.screenshot({ path: join(SHOTS, 'hinted-replica-1280x720.png') });
+  // B recovers: A hands the replica back, deletes it, and the ring says so.
+  for (let n = 7; n <= 8; n++) {
+    await page.keyboard.press('n');
+    await page.waitForFunction((want) => document.querySelector('.step-strip .next b')?.textContent === String(want), n);
+  }
+  for (let i = 0; i < 400 && !(await page.locator('g.node .handed-back').count()); i++) await page.click('button.step');
+  assert.match(await page.locator('g.node[data-node="A"] .handed-back').textContent(), /✓ cart back to B/);
+  assert.equal(await page.locator('.hint-waits .hint-wait').count(), 0);
+  assert.equal(await page.locator('.hints-pending').innerText(), '0');
+  assert.equal(await page.locator('.node-inspector ul.hints li').count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

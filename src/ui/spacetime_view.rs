@@ -17,6 +17,8 @@ use web_sys::{HtmlSelectElement, MouseEvent};
 use yew::prelude::*;
 
 const LABEL_W: f64 = 44.0;
+/// Most requests offered to follow: the latest (under load a window holds hundreds).
+const MAX_REQUESTS_LISTED: usize = 40;
 const WIDTH: f64 = 900.0;
 /// A lane's height: roomy for a few nodes, tight (and scrolled) for many.
 fn lane_height(lanes: usize) -> f64 {
@@ -195,7 +197,7 @@ fn filters(world: &World, filter: Filter, requests: &[(OpId, String)], d: &Callb
             <label class="field story"><span>{ "follow a request" }</span>
                 <select onchange={on_story}>
                     <option value="" selected={filter.story.is_none()}>{ "none" }</option>
-                    { for requests.iter().rev().map(|(op, text)| html! {
+                    { for requests.iter().rev().take(MAX_REQUESTS_LISTED).map(|(op, text)| html! {
                         <option value={op.0.to_string()} selected={filter.story == Some(*op)}>
                             { text }
                         </option>
