@@ -8,6 +8,8 @@ pub mod describe;
 pub mod examples;
 pub mod export;
 pub mod glossary;
+pub mod lesson;
+pub mod lessons;
 pub mod link;
 pub mod merkle;
 pub mod palette;
@@ -218,6 +220,20 @@ pub enum Cmd {
     ShowSpaceTime(u64),
     /// Filters the space-time diagram: a request's story, a kind of message, a node.
     FilterSpaceTime(spacetime::Filter),
+    /// Opens lesson `i` of the built-in lessons.
+    OpenLesson(usize),
+    /// The lesson's next beat, its previous one; back to its script after leaving it;
+    /// closing it (the run stays).
+    NextBeat,
+    PreviousBeat,
+    BackToLesson,
+    CloseLesson,
+    /// The learner's prediction for the beat's question; ticking a node for it, typing a
+    /// number, and answering with those.
+    Answer(lesson::Answer),
+    PickNode(String),
+    TypeAnswer(String),
+    CheckAnswer,
     /// Goes to the moment a version travelled (its put's message, or the client's answer)
     /// and selects the message: [`versions::carrier`].
     ShowCarrier(crate::core::message::OpId),
@@ -294,6 +310,8 @@ pub struct Playground {
     behind: Time,
     /// Where the scrubber asked to go, while the replay is still on its way there.
     pub seeking: Option<Time>,
+    /// The lesson being followed, if the opened file is one.
+    pub lesson: Option<lesson::LessonState>,
     /// A message to select once the replay has reached the moment it was sent.
     select_on_arrival: Option<u64>,
     pub selected: Option<Selected>,
@@ -571,6 +589,7 @@ impl Playground {
             speed: DEFAULT_SPEED,
             behind: 0,
             seeking: None,
+            lesson: None,
             select_on_arrival: None,
             selected: None,
             lookup: String::new(),
@@ -719,12 +738,32 @@ impl Playground {
             }
             Cmd::OpenScenario(text) => self.open_scenario(&text, "The scenario"),
             Cmd::OpenFile(name, text) => self.open_scenario(&text, &name),
+            Cmd::OpenLesson(i) => match lessons::LESSONS.get(i) {
+                Some((file, text)) => self.open_scenario(text, file),
+                None => self.scenario_message = Some(format!("there is no lesson {i}")),
+            },
+            Cmd::NextBeat => self.next_beat(),
+            Cmd::PreviousBeat => self.previous_beat(),
+            Cmd::BackToLesson => self.back_to_lesson(),
+            Cmd::CloseLesson => self.lesson = None,
+            Cmd::Answer(answer) => self.answer(answer),
+            Cmd::PickNode(name) => self.pick_node(name),
+            Cmd::TypeAnswer(text) => {
+                if let Some(state) = self.lesson.as_mut() {
+                    state.typed = text;
+                }
+            }
+            Cmd::CheckAnswer => self.check_answer(),
             Cmd::OpenExample(i) => match examples::EXAMPLES.get(i) {
                 Some((file, text)) => self.open_scenario(text, file),
                 None => self.scenario_message = Some(format!("there is no example {i}")),
             },
             Cmd::SaveScenario => self.save_scenario(),
             Cmd::ShareLink => self.share_link(),
+            // In a lesson, the step buttons (and n/p, PageDown/PageUp: a clicker) go by beats.
+            Cmd::NextStep if self.lesson.is_some() => self.next_beat(),
+            Cmd::PreviousStep if self.lesson.is_some() => self.previous_beat(),
+            Cmd::GoToStep(_) if self.lesson.is_some() => {}
             Cmd::NextStep => self.next_step(),
             Cmd::PreviousStep => self.previous_step(),
             Cmd::GoToStep(i) => self.go_to_step(i),

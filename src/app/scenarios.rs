@@ -6,6 +6,7 @@
 use super::steps::Goal;
 use super::{link, ClientForm, Playground, SettingsForm, MAX_CLIENTS, MAX_NODES};
 use crate::core::MS;
+use crate::sim::scenario::lesson::Lesson;
 use crate::sim::scenario::{self, Action, End, Op, Scenario};
 use crate::sim::session::Session;
 
@@ -35,11 +36,20 @@ impl Playground {
     /// and taken as they fall due; a file that ends at a moment (saved by the page, or a
     /// link) goes there. A file that does not parse or breaks a limit changes nothing.
     pub(super) fn open_scenario(&mut self, text: &str, source: &str) {
+        if let Some(lesson) = self.open_run(text, source) {
+            self.start_lesson(text, lesson);
+        }
+    }
+
+    /// Opens a scenario file's run (see [`Playground::open_scenario`]); returns its lesson,
+    /// if it has one, for the caller to start.
+    pub(super) fn open_run(&mut self, text: &str, source: &str) -> Option<Lesson> {
         match open(text) {
             Ok((scenario, session)) => {
                 let settings = SettingsForm::from_scenario(&scenario, &session);
                 let clients = clients_of(&scenario, &session);
                 let end = scenario.end.map(|end| end.moment());
+                let lesson = scenario.lesson.clone();
                 let header = Scenario { steps: Vec::new(), end: None, ..scenario };
                 // The key the steps are about, looked up: its replicas are marked on the ring.
                 let lookup = clients.first().map(|c| c.key.clone()).unwrap_or_default();
@@ -59,10 +69,12 @@ impl Playground {
                 if let Some(m) = end {
                     self.start(Goal::Moment(m));
                 }
+                lesson
             }
             Err(e) => {
                 let unchanged = "was not opened; the run on screen is unchanged";
                 self.scenario_message = Some(format!("{source} {unchanged}: {e}"));
+                None
             }
         }
     }

@@ -225,6 +225,14 @@ impl Playground {
         self.pursue(goal);
     }
 
+    /// All the way to the goal set off towards, at once (for a hidden page: the lesson's
+    /// copy, or tests). Every goal ends: a step's window is bounded, and so is a file.
+    pub(super) fn finish_goal(&mut self) {
+        while let Some(goal) = self.goal {
+            self.pursue(goal);
+        }
+    }
+
     /// One frame's worth of the way to `goal`.
     pub(super) fn pursue(&mut self, goal: Goal) {
         let session = &mut self.session;

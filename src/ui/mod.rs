@@ -2,6 +2,7 @@
 //! what the user does into [`Cmd`]s; it holds no protocol logic of its own.
 
 mod frame_loop;
+mod lesson_bar;
 mod merkle_view;
 pub mod panels;
 pub mod ring_view;
@@ -566,6 +567,7 @@ pub fn app() -> Html {
             }
             { for scenario_message }
             { toolbar(&p, d) }
+            { lesson_bar::lesson_bar(&p, d) }
             { scenario_bar::share_box(&p, d) }
             { branches_bar(&p, d) }
         </header>

@@ -104,6 +104,7 @@ pub fn scenario_bar(p: &Playground, d: &Callback<Cmd>) -> Html {
                     { "Open…" }
                     <input type="file" accept=".json,application/json" onchange={on_file} />
                 </label>
+                { super::lesson_bar::lessons_menu(d) }
                 <select class="examples" onchange={on_example} aria-label="open an example">
                     <option value="" selected=true>{ "Examples…" }</option>
                     { for examples }
@@ -125,6 +126,25 @@ pub fn scenario_bar(p: &Playground, d: &Callback<Cmd>) -> Html {
 
 /// "◀ Step" and "Step ▶": back to before the latest step, on through the next one.
 pub fn step_buttons(p: &Playground, d: &Callback<Cmd>) -> Html {
+    if let Some(state) = &p.lesson {
+        // In a lesson the same buttons (and keys) go by beats.
+        let first = state.beat == 0;
+        let last = state.ran && state.beat + 1 == state.lesson.beats.len();
+        let off = p.off_script();
+        return html! {
+            <>
+                <button class="previous-step previous-beat"
+                        onclick={d.reform(|_| Cmd::PreviousStep)}
+                        disabled={first || off} title="Back to the previous beat (p or PageUp)">
+                    { "◀ Beat" }<kbd>{ "p" }</kbd>
+                </button>
+                <button class="next-step next-beat" onclick={d.reform(|_| Cmd::NextStep)}
+                        disabled={last || off} title="On to the next beat (n or PageDown)">
+                    { if state.ran { "Beat ▶" } else { "Show me ▶" } }<kbd>{ "n" }</kbd>
+                </button>
+            </>
+        };
+    }
     let next = p.session.next_input();
     let (first, last) = (next == 0, next >= p.step_count());
     html! {

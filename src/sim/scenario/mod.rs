@@ -2,6 +2,7 @@
 //! optional background load and timed steps. The CLI runs them; the page opens them, and
 //! saves what a user did as one. Both run them through one executor, `sim::session`.
 
+pub mod lesson;
 mod run;
 pub mod step;
 
@@ -42,6 +43,9 @@ pub struct Scenario {
     /// the run ends once every step was taken and the clients heard back (at most 10 s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<End>,
+    /// The scenario told as a lesson, in beats (see [`lesson`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lesson: Option<lesson::Lesson>,
 }
 
 /// The top-level `end`: a moment of the run, exactly (see [`Step`] for `after_events`).
@@ -137,6 +141,7 @@ impl Default for Scenario {
             load: None,
             steps: Vec::new(),
             end: None,
+            lesson: None,
         }
     }
 }
@@ -263,6 +268,9 @@ impl Scenario {
             serde_json::from_str(text).map_err(|e| format!("invalid scenario: {e}"))?;
         scenario.world_spec(true)?;
         scenario.check_steps()?;
+        if let Some(lesson) = &scenario.lesson {
+            lesson.check(&scenario)?;
+        }
         Ok(scenario)
     }
 

@@ -1,0 +1,456 @@
+//! A lesson in the page: its beats one by one. A beat says its words, takes its steps of
+//! the scenario and shows its view; a beat that asks waits for the learner's prediction,
+//! then takes its steps, and says whether the prediction was right and why.
+//!
+//! The answers are worked out when the lesson opens, by playing the whole lesson on a copy
+//! of the run (a second, hidden page, driven by the same code as the one on screen): the
+//! run is deterministic, so the copy's outcome is what the learner will see.
+
+use super::steps::Goal;
+use super::{spacetime, Playground, Selected};
+use crate::core::message::{ClientReply, OpId};
+use crate::core::NodeId;
+use crate::sim::scenario::lesson::{Ask, Beat, Lesson, Show};
+use crate::sim::session::Moment;
+use crate::sim::trace::OpKind;
+use crate::sim::World;
+
+/// An answer to a question: nodes (by name, in node order), yes or no, or a number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    Nodes(Vec<String>),
+    YesNo(bool),
+    Count(u64),
+}
+
+/// A question's worked-out answer, and why it is so, in words from the simulator.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Worked {
+    pub answer: Answer,
+    pub why: String,
+}
+
+/// Where the learner is in a lesson.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LessonState {
+    /// The lesson file's text (reopened for "back to the lesson").
+    pub text: String,
+    pub lesson: Lesson,
+    /// The beat on screen.
+    pub beat: usize,
+    /// Whether the beat's steps have been taken (a beat that asks waits for its answer).
+    pub ran: bool,
+    /// Each beat's worked-out answer (for the beats that ask).
+    pub answers: Vec<Option<Worked>>,
+    /// What the learner answered, per beat.
+    pub given: Vec<Option<Answer>>,
+    /// The moment each beat ended, once reached: where going back to it goes.
+    pub ends: Vec<Option<Moment>>,
+    /// The answer being given: nodes ticked, a number typed, and what is wrong with it.
+    pub picked: Vec<String>,
+    pub typed: String,
+    pub error: Option<String>,
+}
+
+impl LessonState {
+    /// The beat on screen.
+    pub fn current(&self) -> &Beat {
+        &self.lesson.beats[self.beat]
+    }
+
+    /// Whether the learner's answer to the beat on screen was right (once answered).
+    pub fn verdict(&self) -> Option<bool> {
+        let given = self.given[self.beat].as_ref()?;
+        let worked = self.answers[self.beat].as_ref()?;
+        Some(*given == worked.answer)
+    }
+}
+
+impl Playground {
+    /// Starts the lesson of the scenario just opened (`text` is its file).
+    pub(super) fn start_lesson(&mut self, text: &str, lesson: Lesson) {
+        let answers = work_out(text, &lesson);
+        let beats = lesson.beats.len();
+        self.lesson = Some(LessonState {
+            text: text.to_string(),
+            lesson,
+            beat: 0,
+            ran: false,
+            answers,
+            given: vec![None; beats],
+            ends: vec![None; beats],
+            picked: Vec::new(),
+            typed: String::new(),
+            error: None,
+        });
+        self.enter_beat();
+    }
+
+    /// Shows the beat on screen: its view, and — unless it asks first — takes its steps.
+    fn enter_beat(&mut self) {
+        let Some(state) = &self.lesson else { return };
+        let beat = state.current().clone();
+        let asks = beat.ask.is_some() && state.given[state.beat].is_none();
+        if let Some(show) = &beat.show {
+            self.show(show);
+        }
+        if asks {
+            self.lesson.as_mut().expect("a lesson").ran = false;
+        } else {
+            self.run_beat();
+        }
+    }
+
+    /// Takes the beat's steps (up to its `run_to`), as "Step ▶" takes a step.
+    fn run_beat(&mut self) {
+        let Some(state) = self.lesson.as_mut() else { return };
+        state.ran = true;
+        let run_to = state.current().run_to;
+        if let Some(to) = run_to.filter(|&to| to > self.session.next_input()) {
+            self.start(Goal::After { index: to - 1, until: None });
+        }
+    }
+
+    /// The learner's answer to the beat's question: the steps run, and the verdict shows.
+    pub(super) fn answer(&mut self, answer: Answer) {
+        let Some(state) = self.lesson.as_mut() else { return };
+        if state.current().ask.is_none() || state.ran {
+            return;
+        }
+        let beat = state.beat;
+        state.given[beat] = Some(answer);
+        state.error = None;
+        self.run_beat();
+    }
+
+    /// Ticks or unticks a node in the answer being given.
+    pub(super) fn pick_node(&mut self, name: String) {
+        let Some(state) = self.lesson.as_mut() else { return };
+        match state.picked.iter().position(|n| *n == name) {
+            Some(i) => {
+                state.picked.remove(i);
+            }
+            None => state.picked.push(name),
+        }
+    }
+
+    /// Answers with what was ticked or typed (a number must be one).
+    pub(super) fn check_answer(&mut self) {
+        let Some(state) = self.lesson.as_mut() else { return };
+        let answer = match state.current().ask {
+            Some(Ask::Replicas { .. } | Ask::HintHolders { .. }) => {
+                let world = self.session.world();
+                let mut nodes: Vec<NodeId> =
+                    state.picked.iter().filter_map(|n| world.node_id(n)).collect();
+                nodes.sort();
+                Answer::Nodes(nodes.into_iter().map(|n| world.name(n).to_string()).collect())
+            }
+            Some(Ask::Versions { .. } | Ask::KeysExchanged { .. }) => {
+                match state.typed.trim().parse::<u64>() {
+                    Ok(n) if n <= 1_000_000 => Answer::Count(n),
+                    _ => {
+                        state.error = Some("Type a whole number (0 or more).".into());
+                        return;
+                    }
+                }
+            }
+            Some(Ask::Outcome { .. }) | None => return,
+        };
+        self.answer(answer);
+    }
+
+    /// The next beat (the beat on screen's steps are taken first if they were not: "show
+    /// me" for a question left unanswered).
+    pub(super) fn next_beat(&mut self) {
+        let Some(state) = self.lesson.as_mut() else { return };
+        if !state.ran {
+            return self.run_beat();
+        }
+        if self.goal.is_some() || state.beat + 1 >= state.lesson.beats.len() {
+            return;
+        }
+        state.ends[state.beat].get_or_insert(self.session.moment());
+        state.beat += 1;
+        state.picked.clear();
+        state.typed.clear();
+        state.error = None;
+        self.enter_beat();
+    }
+
+    /// The previous beat, as it ended.
+    pub(super) fn previous_beat(&mut self) {
+        let Some(state) = self.lesson.as_mut() else { return };
+        let Some(back) = state.beat.checked_sub(1) else { return };
+        let Some(end) = state.ends[back] else { return };
+        state.beat = back;
+        state.ran = true;
+        let show = state.current().show.clone();
+        self.start(Goal::Moment(end));
+        if let Some(show) = &show {
+            self.show(show);
+        }
+    }
+
+    /// Whether the run on screen has left the lesson's script (a click of the learner's).
+    pub fn off_script(&self) -> bool {
+        self.lesson.is_some() && self.session.inputs().iter().any(|i| i.scripted.is_none())
+    }
+
+    /// Back to the lesson after leaving its script: its run, reopened, at the beat on screen.
+    pub(super) fn back_to_lesson(&mut self) {
+        let Some(state) = self.lesson.take() else { return };
+        let at = state.ends[state.beat].or(state.beat.checked_sub(1).and_then(|b| state.ends[b]));
+        self.open_run(&state.text.clone(), "The lesson");
+        self.lesson =
+            Some(LessonState { ran: at.is_some() && state.ends[state.beat].is_some(), ..state });
+        match at {
+            Some(m) => self.start(Goal::Moment(m)),
+            None => self.enter_beat(),
+        }
+        if let Some(show) = self.lesson.as_ref().and_then(|s| s.current().show.clone()) {
+            self.show(&show);
+        }
+    }
+
+    /// Shows a beat's view.
+    fn show(&mut self, show: &Show) {
+        match show {
+            Show::Ring => {
+                self.selected = None;
+                self.lookup.clear();
+            }
+            Show::Key { key } => {
+                self.selected = None;
+                self.lookup = key.clone();
+            }
+            Show::Versions { key } => {
+                self.lookup = key.clone();
+                self.selected = Some(Selected::Versions(key.clone()));
+            }
+            Show::Lanes { client } => {
+                let world = self.session.world();
+                let story = client.as_deref().and_then(|c| latest_op(world, c, None));
+                let filter = spacetime::Filter { story, ..spacetime::Filter::default() };
+                self.selected = Some(Selected::SpaceTime { span: 100 * crate::core::MS, filter });
+            }
+            Show::Merkle => self.selected = Some(Selected::Merkle(super::merkle::Pick::Follow)),
+            Show::Node { node } => {
+                if let Some(id) = self.session.world().node_id(node) {
+                    self.selected = Some(Selected::Node(id));
+                }
+            }
+        }
+    }
+}
+
+/// Plays the whole lesson on a hidden page and works out each question's answer from what
+/// its steps did there.
+fn work_out(text: &str, lesson: &Lesson) -> Vec<Option<Worked>> {
+    let mut copy = Playground::new();
+    copy.open_run(text, "The lesson");
+    let mut answers = Vec::with_capacity(lesson.beats.len());
+    for beat in &lesson.beats {
+        let before = copy.session.world().metrics().merkle_keys_sent;
+        if let Some(to) = beat.run_to.filter(|&to| to > copy.session.next_input()) {
+            copy.start(Goal::After { index: to - 1, until: None });
+            copy.finish_goal();
+        }
+        answers.push(beat.ask.as_ref().map(|ask| worked(copy.session.world(), ask, before)));
+    }
+    answers
+}
+
+/// A question's answer as the world shows it after the beat's steps (`keys_before`: the
+/// keys anti-entropy had sent before them).
+fn worked(world: &World, ask: &Ask, keys_before: u64) -> Worked {
+    let names = |nodes: Vec<NodeId>| -> Vec<String> {
+        nodes.into_iter().map(|n| world.name(n).to_string()).collect()
+    };
+    match ask {
+        Ask::Replicas { key, .. } => {
+            let held: Vec<NodeId> =
+                world.node_ids().filter(|&n| !world.node(n).store().get(key).is_empty()).collect();
+            let list: Vec<String> = world
+                .preference_list(key)
+                .into_iter()
+                .take(world.config().n + 2)
+                .map(|n| world.name(n).to_string())
+                .collect();
+            let why = format!(
+                "{} hold {key}; its preference list begins {} (§4.3).",
+                join(&names(held.clone())),
+                list.join(", ")
+            );
+            Worked { answer: Answer::Nodes(names(held)), why }
+        }
+        Ask::HintHolders { key, .. } => {
+            let holders: Vec<NodeId> = world
+                .node_ids()
+                .filter(|&n| world.hinted_replicas(n).iter().any(|(_, k, _)| k.as_str() == key))
+                .collect();
+            let why = if holders.is_empty() {
+                format!("No node keeps a hinted replica of {key} (§4.6).")
+            } else {
+                let owners: Vec<String> = holders
+                    .iter()
+                    .flat_map(|&h| world.hinted_replicas(h))
+                    .filter(|(_, k, _)| k.as_str() == key)
+                    .map(|(owner, _, _)| world.name(owner).to_string())
+                    .collect();
+                format!(
+                    "{} keeps {key} for {}, which it will hand back (§4.6).",
+                    join(&names(holders.clone())),
+                    join(&owners)
+                )
+            };
+            Worked { answer: Answer::Nodes(names(holders)), why }
+        }
+        Ask::Outcome { client, .. } => {
+            let record = latest_op(world, client, None).and_then(|op| world.op(op));
+            let reply = record.and_then(|r| r.outcome.as_deref());
+            let ok = matches!(reply, Some(ClientReply::Put { .. } | ClientReply::Got { .. }));
+            let why = match reply {
+                Some(reply) => format!("{client}: {}.", world.describe_reply(reply)),
+                None => format!("{client} has not heard back yet."),
+            };
+            Worked { answer: Answer::YesNo(ok), why }
+        }
+        Ask::Versions { client, .. } => {
+            let record = latest_op(world, client, Some(OpKind::Get)).and_then(|op| world.op(op));
+            let versions = match record.and_then(|r| r.outcome.as_deref()) {
+                Some(ClientReply::Got { versions, .. }) => versions.clone(),
+                _ => Vec::new(),
+            };
+            let texts: Vec<String> =
+                versions.iter().map(|v| super::describe::version_text(world, v)).collect();
+            let why = format!(
+                "{client}'s get returned {}: {} (§4.4).",
+                super::describe::count(versions.len() as u64, "version"),
+                if texts.is_empty() { "none".to_string() } else { texts.join(" | ") }
+            );
+            Worked { answer: Answer::Count(versions.len() as u64), why }
+        }
+        Ask::KeysExchanged { .. } => {
+            let sent = world.metrics().merkle_keys_sent - keys_before;
+            let why = format!(
+                "Anti-entropy sent {} in all, only those under differing leaves (§4.7).",
+                super::describe::count(sent, "key")
+            );
+            Worked { answer: Answer::Count(sent), why }
+        }
+    }
+}
+
+/// The latest operation of a client (of a kind, if given).
+fn latest_op(world: &World, client: &str, kind: Option<OpKind>) -> Option<OpId> {
+    let ops = world.ops();
+    (ops.first_index()..ops.len()).rev().find_map(|i| {
+        let op = ops.get(i)?;
+        let fits = &*op.client == client && kind.is_none_or(|k| op.kind == k);
+        fits.then_some(OpId(i as u64 + 1))
+    })
+}
+
+/// Names as a list: "A", "A and B", "A, B and C"; "no node" for none.
+fn join(names: &[String]) -> String {
+    match names {
+        [] => "no node".into(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::lessons::LESSONS;
+    use crate::app::Cmd;
+
+    /// Plays lesson `i` as a learner would, answering every question with `choose` (given
+    /// the worked answer), and checks at every question that the worked-out answer is what
+    /// the page then shows. Returns the page at the end, and the verdicts.
+    fn play(i: usize, choose: impl Fn(&Answer) -> Answer) -> (Playground, Vec<bool>) {
+        let mut p = Playground::new();
+        p.update(Cmd::OpenLesson(i));
+        let file = LESSONS[i].0;
+        assert_eq!(p.scenario_message, None, "{file}");
+        let mut verdicts = Vec::new();
+        loop {
+            p.finish_goal();
+            let state = p.lesson.clone().expect("a lesson");
+            let beat = state.current().clone();
+            if let Some(ask) = &beat.ask {
+                assert!(!state.ran, "{file} beat {}: it asks before it runs", state.beat + 1);
+                let worked = state.answers[state.beat].clone().expect("an answer worked out");
+                let keys_before = p.session.world().metrics().merkle_keys_sent;
+                p.update(Cmd::Answer(choose(&worked.answer)));
+                p.finish_goal();
+                let seen = super::worked(p.session.world(), ask, keys_before);
+                assert_eq!(seen, worked, "{file} beat {}: what happened", state.beat + 1);
+                verdicts.push(p.lesson.as_ref().unwrap().verdict().unwrap());
+            }
+            if state.beat + 1 == state.lesson.beats.len() {
+                return (p, verdicts);
+            }
+            p.update(Cmd::NextBeat);
+        }
+    }
+
+    #[test]
+    fn every_lesson_plays_and_its_answers_are_what_then_happens() {
+        for (i, (file, _)) in LESSONS.iter().enumerate() {
+            let (_, right) = play(i, |a| a.clone());
+            assert!(right.iter().all(|&r| r), "{file}: the worked answer is right");
+            let wrong = |a: &Answer| match a {
+                Answer::Nodes(n) => Answer::Nodes(n[1..].to_vec()),
+                Answer::YesNo(b) => Answer::YesNo(!b),
+                Answer::Count(c) => Answer::Count(c + 1),
+            };
+            let (_, right) = play(i, wrong);
+            assert!(right.iter().all(|&r| !r), "{file}: another answer is wrong");
+        }
+    }
+
+    #[test]
+    fn the_versioning_lesson_is_figure_3() {
+        let (p, _) = play(0, |a| a.clone());
+        let state = p.lesson.as_ref().unwrap();
+        let answers: Vec<Answer> =
+            state.answers.iter().flatten().map(|w| w.answer.clone()).collect();
+        assert_eq!(answers, [Answer::Count(2), Answer::Count(1)], "siblings, then D5 alone");
+        assert!(state.answers[2]
+            .as_ref()
+            .unwrap()
+            .why
+            .contains("D3 [Sx:2, Sy:1] | D4 [Sx:2, Sz:1]"));
+        let history = crate::app::versions::history(p.session.world(), "D");
+        let values: Vec<&str> = history.versions.iter().map(|v| v.value.as_str()).collect();
+        assert_eq!(values, ["D1", "D2", "D3", "D4", "D5"]);
+        assert_eq!(p.selected, Some(Selected::Versions("D".into())));
+    }
+
+    #[test]
+    fn going_back_a_beat_returns_to_where_it_ended_and_leaving_the_script_can_be_undone() {
+        let mut p = Playground::new();
+        p.update(Cmd::OpenLesson(0));
+        p.finish_goal();
+        p.update(Cmd::NextBeat);
+        p.finish_goal();
+        let second = p.session.world().trace().hash();
+        p.update(Cmd::NextBeat); // beat 3 asks: nothing runs yet
+        p.finish_goal();
+        assert_eq!(p.session.world().trace().hash(), second, "a question waits for its answer");
+        p.update(Cmd::PreviousBeat);
+        p.finish_goal();
+        assert_eq!(p.lesson.as_ref().unwrap().beat, 1);
+        assert_eq!(p.session.world().trace().hash(), second);
+        // A click of the learner's leaves the script; back to the lesson undoes it.
+        p.update(Cmd::Crash(NodeId(1)));
+        assert!(p.off_script());
+        p.update(Cmd::BackToLesson);
+        p.finish_goal();
+        assert!(!p.off_script());
+        assert_eq!(p.lesson.as_ref().unwrap().beat, 1);
+        assert_eq!(p.session.world().trace().hash(), second);
+    }
+}

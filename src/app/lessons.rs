@@ -1,0 +1,37 @@
+//! The lessons of `lessons/`, built into the page (the "Lessons" list). A test checks that
+//! every file there is listed, and another plays every lesson beat by beat.
+
+/// Each lesson: its file name and its text.
+pub const LESSONS: [(&str, &str); 1] =
+    [("versioning.json", include_str!("../../lessons/versioning.json"))];
+
+/// A lesson's title: its `name`, else its file name.
+pub fn title(index: usize) -> String {
+    let (file, text) = LESSONS[index];
+    let name = serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|doc| doc["name"].as_str().map(str::to_string));
+    name.unwrap_or_else(|| file.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_in_lessons_is_listed() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/lessons");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|name| name.ends_with(".json"))
+            .collect();
+        files.sort();
+        let mut listed: Vec<String> = LESSONS.iter().map(|(f, _)| f.to_string()).collect();
+        listed.sort();
+        assert_eq!(files, listed);
+        for (file, text) in LESSONS {
+            assert_eq!(text, std::fs::read_to_string(format!("{dir}/{file}")).unwrap());
+        }
+    }
+}
