@@ -233,7 +233,7 @@ test('the Merkle view: a wiped node\'s tree beside a peer\'s, the differing path
   }
   await inSync.waitFor();
   assert.ok(await view.locator('.merkle-steps li').count() >= 5, 'root, three levels, keys');
-  assert.match(await view.locator('.merkle-cost').innerText(), /^It sent \d+ messages, \d+ hashes, \d+ keys?: \d+ bytes\. Sending the whole range both ways instead: \d+ keys, \d+ bytes\.$/);
+  assert.match(await view.locator('.merkle-cost').innerText(), /^It sent \d+ messages, \d+ hashes, \d+ keys?: \d+ bytes\. Sending the whole range both ways, as it was then: \d+ keys?, \d+ bytes — .* \(§4\.7\)\.$/);
   // Following anti-entropy shows a comparison that found a difference.
   await page.click('button.show-merkle');
   assert.match(await view.locator('.merkle-pair').innerText(), /following the latest comparison/);
@@ -256,7 +256,7 @@ test('the time lanes follow one request: its story highlighted, its lanes alone,
   const option = story.locator('option', { hasText: 'c1: put cart' }).first();
   await story.selectOption(await option.getAttribute('value'));
   const text = await page.locator('.story-text').innerText();
-  assert.match(text, /^c1: put cart · asked .*stand-ins A \(hinted puts\).*answered at [\d.]+ ms: ok/);
+  assert.match(text, /^c1: put cart · D asked C · stand-ins A for B \(hinted puts, §4\.6\) · replies counted toward the quorum: C, A · answered at [\d.]+ ms: ok/);
   assert.ok(await page.locator('svg.spacetime line.stand-in').count() >= 1, 'the hinted put');
   assert.ok(await page.locator('svg.spacetime line.counted').count() >= 1);
   assert.match(await page.locator('svg.spacetime .arrow-clock').first().textContent(), /^\[D:2\]$/);

@@ -406,7 +406,7 @@ async fn after_a_wipe_the_merkle_view_shows_the_differing_path_to_the_lost_keys(
     yew::scheduler::flush().await;
     assert!(text(&root, ".merkle-inspector .in-sync").starts_with("The roots are equal"));
     assert!(count(&root, ".merkle-steps li") >= 5, "root, three levels, the keys");
-    assert!(text(&root, ".merkle-cost").contains("Sending the whole range both ways instead"));
+    assert!(text(&root, ".merkle-cost").contains("Sending the whole range both ways, as it was"));
 }
 
 /// A hinted replica appearing and leaving (§4.6): while its owner is down, the stand-in
@@ -427,7 +427,7 @@ async fn a_hinted_replica_waits_on_the_ring_and_goes_home_when_its_owner_recover
     assert_eq!(count(&root, ".hint-waits .hint-wait"), 1, "A keeps B's replica");
     // A tries B at each scan of its hints until B fails to answer, then waits for it.
     let label = text(&root, ".hint-waits");
-    assert!(label == "handing back to B" || label == "hint waits: B down", "{label}");
+    assert!(label == "A will hand back to B" || label == "A believes B down", "{label}");
     let holder = find(&root, "g.node .hint-count").closest("g.node").unwrap().unwrap();
     click(&holder);
     yew::scheduler::flush().await;

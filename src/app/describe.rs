@@ -38,17 +38,17 @@ pub fn replica_waits(world: &World) -> Vec<(NodeId, NodeId, String)> {
 }
 
 /// Hinted replicas waiting for their owners, as the ring draws them (§4.6): (holder,
-/// owner, label), the label saying why they wait: "A down" while the holder believes the
-/// owner down, "handing back" once it does not.
+/// owner, label), the label saying what the holder believes (its own view, which may lag
+/// the truth: §4.8.3): "A believes B down", or "A will hand back to B" at its next scan.
 pub fn hint_waits(world: &World) -> Vec<(NodeId, NodeId, String)> {
     let mut lines = Vec::new();
     for holder in world.node_ids() {
         let node = world.node(holder);
         for (&owner, _) in node.hints().iter().filter(|(_, keys)| !keys.is_empty()) {
             let label = if node.believed_down().contains_key(&owner) {
-                format!("hint waits: {} down", world.name(owner))
+                format!("{} believes {} down", world.name(holder), world.name(owner))
             } else {
-                format!("handing back to {}", world.name(owner))
+                format!("{} will hand back to {}", world.name(holder), world.name(owner))
             };
             lines.push((holder, owner, label));
         }

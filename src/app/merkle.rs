@@ -8,7 +8,6 @@
 use super::describe::{count as count_of, version_text};
 use crate::core::merkle::{compare, KeyRange, LevelCompared, MerkleTree};
 use crate::core::{Key, NodeId};
-use crate::sim::metrics::entry_bytes;
 use crate::sim::world::{SyncCarried, SyncStats, SyncStep};
 use crate::sim::World;
 
@@ -78,8 +77,6 @@ pub struct Exchange {
     pub last: Option<SyncStats>,
     /// Which of its messages is on the wire now.
     pub on_wire: Option<usize>,
-    /// What sending the whole range each way would cost: keys, bytes.
-    pub whole: (u64, u64),
 }
 
 /// Most tree nodes drawn per level (the paths to the first differing leaves).
@@ -98,7 +95,8 @@ pub fn exchange(world: &World, pick: Pick) -> Result<Exchange, String> {
         Pick::Follow => {
             let Some(sync) = followed(world) else {
                 return Err("No anti-entropy comparison yet: press \"Run anti-entropy now\" \
-                            (under Break things), or set a period in the cluster settings."
+                            above, or set a period in the cluster settings. To compare two \
+                            replicas now, open a node and press \"vs …\" by one of its ranges."
                     .into());
             };
             (sync.initiator, sync.peer, sync.range)
@@ -117,30 +115,13 @@ pub fn exchange(world: &World, pick: Pick) -> Result<Exchange, String> {
     let now = world.now();
     let on_wire =
         last.as_ref().and_then(|s| s.steps.iter().position(|m| m.sent <= now && now < m.arrives));
-    let whole = [a, b].iter().fold((0, 0), |(keys, bytes), &node| {
-        let entries = world.node(node).entries_in(range, None);
-        let sent: u64 = entries.iter().map(|(k, vs)| entry_bytes(k, vs)).sum();
-        (keys + entries.len() as u64, bytes + sent)
-    });
     let replicas = world
         .node(a)
         .hosted_ranges()
         .into_iter()
         .find(|(r, _)| *r == range)
         .map_or_else(|| vec![a, b], |(_, replicas)| replicas);
-    Ok(Exchange {
-        a,
-        b,
-        range,
-        replicas,
-        depth,
-        levels,
-        leaves,
-        leaves_left_out,
-        last,
-        on_wire,
-        whole,
-    })
+    Ok(Exchange { a, b, range, replicas, depth, levels, leaves, leaves_left_out, last, on_wire })
 }
 
 /// The comparison followed: the latest that found a difference (more than the root was
@@ -275,15 +256,22 @@ pub fn receiver(sync: &SyncStats, step: &SyncStep) -> NodeId {
 }
 
 /// What a comparison cost, beside what sending the whole range both ways would have.
-pub fn cost_text(sync: &SyncStats, whole: (u64, u64)) -> String {
+pub fn cost_text(sync: &SyncStats) -> String {
+    let (keys, bytes) = sync.whole;
+    let verdict = if sync.bytes < bytes {
+        "the trees saved the difference"
+    } else {
+        "for a range this small the trees cost more; they pay off when a range holds many \
+         keys and few differ"
+    };
     format!(
-        "It sent {}, {}, {}: {} bytes. Sending the whole range both ways instead: {}, {} bytes.",
+        "It sent {}, {}, {}: {} bytes. Sending the whole range both ways, as it was then: {}, \
+         {bytes} bytes — {verdict} (§4.7).",
         count_of(sync.messages, "message"),
         count_of(sync.hashes, "hash"),
         count_of(sync.keys, "key"),
         sync.bytes,
-        count_of(whole.0, "key"),
-        whole.1
+        count_of(keys, "key"),
     )
 }
 
@@ -347,7 +335,6 @@ mod tests {
             assert_eq!(row.held[0], "—", "the wiped node has lost {}", row.key);
             assert!(!row.same && row.held[1].starts_with('v'), "{row:?}");
         }
-        assert_eq!(view.whole.0, held_by_peer as u64, "the whole range: the peer's keys");
         // Anti-entropy: the trees are equal now, and the view tells what it sent.
         world.anti_entropy();
         assert!(world.settle(10_000 * MS));
@@ -364,8 +351,9 @@ mod tests {
         assert!(texts[0].ends_with(": its root hash"), "{texts:?}");
         assert!(texts[1].contains("2 hashes of level 1"), "{texts:?}");
         assert!(texts.iter().any(|t| t.contains("differing leaves (key-")), "{texts:?}");
-        let cost = cost_text(&last, view.whole);
+        let cost = cost_text(&last);
         assert!(cost.contains(&format!("{} keys", last.keys)), "{cost}");
+        assert_eq!(last.whole.0, held_by_peer as u64, "the whole range when it started");
         // Following: the latest comparison that found a difference.
         let followed = exchange(&world, Pick::Follow).unwrap();
         assert!(followed.a == wiped || followed.b == wiped);

@@ -9,7 +9,7 @@
 //! sent hinted puts), the replies — those that arrived before the client was answered
 //! counted toward R or W, later ones did not — and the read repair after (§4.5, §4.6, §5).
 
-use crate::core::message::{ClientReply, MsgKind, OpId};
+use crate::core::message::{ClientReply, MsgKind, Note, OpId};
 use crate::core::{NodeId, Time};
 use crate::sim::trace::Event;
 use crate::sim::World;
@@ -77,6 +77,8 @@ pub struct Story {
     pub answered: Option<(Time, usize, bool)>,
     /// The clock the coordinator gave a put's version, as the page writes clocks.
     pub clock: Option<String>,
+    /// Each stand-in that kept a hinted replica, and the node it stands in for (lanes).
+    pub stand_ins: Vec<(usize, usize)>,
 }
 
 /// A client's request reaching a node, or its answer.
@@ -162,35 +164,45 @@ pub fn window(world: &World, from: Time, to: Time) -> Diagram {
     diagram
 }
 
-/// The story of operation `op` among the diagram's arrows.
+/// The story of operation `op` among the diagram's arrows. A reply counted toward R or W
+/// if it was handled before the client was answered (the trace's order says so even when
+/// both happen at the same virtual instant).
 pub fn story(world: &World, diagram: &Diagram, op: OpId) -> Option<Story> {
     let record = world.op(op)?;
-    let answered_at = record.finished;
     let events = world.trace().events();
-    let answered = answered_at.and_then(|at| {
-        let first = first_at_or_after(world, at);
-        (first..events.len()).take_while(|&i| events[i].at == at).find_map(|i| {
-            match events[i].event {
-                Event::Reply { op: o, node: Some(node), ok } if o == op => {
-                    Some((at, node.index(), ok))
-                }
-                _ => None,
+    let first = first_at_or_after(world, record.started);
+    // The events of the request up to its answer: which replies were handled before it,
+    // and for whom each stand-in kept its hinted replica.
+    let mut before_answer: Vec<u64> = Vec::new();
+    let mut stand_ins: Vec<(usize, usize)> = Vec::new();
+    let mut answered = None;
+    let until = record.finished.unwrap_or(world.now());
+    for e in (first..events.len()).map(|i| &events[i]).take_while(|e| e.at <= until) {
+        match &e.event {
+            Event::Deliver { msg, .. } => before_answer.push(*msg),
+            Event::Node { node, note: Note::HintStored { owner, key } } if *key == record.key => {
+                stand_ins.push((node.index(), owner.index()))
             }
-        })
-    });
+            Event::Reply { op: o, node: Some(node), ok } if *o == op => {
+                answered = Some((e.at, node.index(), *ok));
+                break;
+            }
+            _ => {}
+        }
+    }
     let roles = diagram
         .arrows
         .iter()
         .filter(|a| a.op == Some(op))
         .map(|a| {
-            let before_answer = answered_at.is_none_or(|at| a.ends <= at);
+            let reply =
+                matches!(a.kind, MsgKind::PutAck | MsgKind::GetReply | MsgKind::ForwardReply);
+            let counted = answered.is_none() || before_answer.contains(&a.msg);
             let role = match a.kind {
                 MsgKind::HintedPut => Role::StandIn,
                 MsgKind::Repair => Role::Repair,
-                MsgKind::PutAck | MsgKind::GetReply | MsgKind::ForwardReply if before_answer => {
-                    Role::Counted
-                }
-                MsgKind::PutAck | MsgKind::GetReply | MsgKind::ForwardReply => Role::Late,
+                _ if reply && counted => Role::Counted,
+                _ if reply => Role::Late,
                 _ => Role::Asks,
             };
             (a.msg, role)
@@ -201,7 +213,7 @@ pub fn story(world: &World, diagram: &Diagram, op: OpId) -> Option<Story> {
         _ => None,
     };
     let label = format!("{}: {} {}", record.client, record.kind.label(), record.key);
-    Some(Story { op, label, roles, answered, clock })
+    Some(Story { op, label, roles, answered, clock, stand_ins })
 }
 
 /// The window that fits operation `op`'s story: from its request to its last message (or
@@ -229,17 +241,26 @@ pub fn story_text(world: &World, story: &Story, diagram: &Diagram) -> String {
         names.join(", ")
     };
     let mut parts = vec![story.label.clone()];
+    let coordinator =
+        story.roles.iter().filter(|(_, r)| *r == Role::Asks).find_map(|(m, _)| arrow(*m));
     let asked = names(Role::Asks, true);
-    if !asked.is_empty() {
-        parts.push(format!("asked {asked}"));
+    match coordinator {
+        Some(a) if !asked.is_empty() => {
+            parts.push(format!("{} asked {asked}", world.names()[a.from]))
+        }
+        _ => {}
     }
-    let stand_ins = names(Role::StandIn, true);
+    let stand_ins: Vec<String> = story
+        .stand_ins
+        .iter()
+        .map(|&(holder, owner)| format!("{} for {}", world.names()[holder], world.names()[owner]))
+        .collect();
     if !stand_ins.is_empty() {
-        parts.push(format!("stand-ins {stand_ins} (hinted puts)"));
+        parts.push(format!("stand-ins {} (hinted puts, §4.6)", stand_ins.join(", ")));
     }
     let counted = names(Role::Counted, false);
     if !counted.is_empty() {
-        parts.push(format!("counted replies from {counted}"));
+        parts.push(format!("replies counted toward the quorum: {counted}"));
     }
     match story.answered {
         Some((at, _, ok)) => parts.push(format!(
@@ -386,7 +407,8 @@ mod tests {
         assert!(story.roles.iter().all(|(m, _)| fitted.arrows.iter().any(|a| a.msg == *m)));
         assert!(to < 50 * MS, "the window ends soon after the story's last message");
         let text = story_text(&world, &story, &window(&world, 0, 50 * MS));
-        assert!(text.starts_with("alice: put cart · asked "), "{text}");
+        assert!(text.starts_with("alice: put cart · C asked B, E · "), "{text}");
+        assert!(text.contains("replies counted toward the quorum: B ·"), "{text}");
         assert!(text.contains("answered at") && text.contains(": ok"), "{text}");
         assert!(text.contains("too late to count: "), "{text}");
     }

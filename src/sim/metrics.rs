@@ -20,6 +20,9 @@ pub struct SyncStats {
     /// Its messages, in the order they were sent (the first [`MAX_SYNC_STEPS`]; recorded
     /// only when the trace keeps its events, as the page's does).
     pub steps: Vec<SyncStep>,
+    /// What sending the whole range both ways would have cost when it started: keys and
+    /// bytes (worked out only when the trace keeps its events).
+    pub whole: (u64, u64),
 }
 
 /// The most messages of one comparison recorded one by one: the root, one per level of a

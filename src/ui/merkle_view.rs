@@ -111,7 +111,7 @@ fn exchange_body(world: &World, view: &Exchange, pick: Pick, d: &Callback<Cmd>) 
 /// Both trees, the same boxes in the same places, each with its own hashes.
 fn trees(names: &[String; 2], levels: &[Level], banded: Option<usize>) -> Html {
     let width = GUTTER + 2.0 * TREE_W + TREES_GAP;
-    let height = HEAD + levels.len() as f64 * ROW_H;
+    let height = HEAD + levels.len() as f64 * ROW_H + 6.0;
     let x_of = |count: usize, slot: usize, tree: usize| {
         let left = GUTTER + tree as f64 * (TREE_W + TREES_GAP);
         let row_w = count as f64 * (BOX_W + GAP) - GAP;
@@ -176,6 +176,12 @@ fn trees(names: &[String; 2], levels: &[Level], banded: Option<usize>) -> Html {
                         <title>{ title }</title>
                         <rect width={BOX_W.to_string()} height={BOX_H.to_string()} rx="4" />
                         <text x={(BOX_W / 2.0).to_string()} y="15">{ &b.hashes[tree] }</text>
+                        if b.leaves == 1 {
+                            <text class="leaf-number" x={(BOX_W / 2.0).to_string()}
+                                  y={(BOX_H + 11.0).to_string()}>
+                                { format!("leaf {}", b.index - (1 << l)) }
+                            </text>
+                        }
                     </g>
                 });
             }
@@ -270,7 +276,7 @@ fn latest(world: &World, view: &Exchange) -> Html {
                           ms(sync.started), world.name(sync.initiator)) }
             </h3>
             <ol class="merkle-steps">{ for steps }</ol>
-            <p class="merkle-cost">{ cost_text(sync, view.whole) }</p>
+            <p class="merkle-cost">{ cost_text(sync) }</p>
         </>
     }
 }

@@ -40,12 +40,17 @@ pub fn spacetime_panel(p: &Playground, span: Time, filter: Filter, d: &Callback<
     let whole = window(world, start, end);
     let told = filter.story.and_then(|op| story(world, &whole, op));
     let told_text = told.as_ref().map(|s| story_text(world, s, &whole));
-    let mut requests = whole.requests.clone();
+    // The requests to follow: those of the span on screen (also while one is followed).
+    let mut requests = match filter.story {
+        Some(_) => window(world, end.saturating_sub(span), end).requests,
+        None => whole.requests.clone(),
+    };
     if let Some(s) = told.as_ref().filter(|s| !requests.iter().any(|(op, _)| *op == s.op)) {
         requests.push((s.op, format!("#{} {}", s.op.0, s.label)));
     }
     let diagram = filtered(whole, filter);
     let (from, to) = (diagram.from, diagram.to.max(diagram.from + 1));
+    let now = world.now();
     let x = move |t: Time| {
         LABEL_W + (t.clamp(from, to) - from) as f64 / (to - from) as f64 * (WIDTH - LABEL_W)
     };
@@ -77,9 +82,10 @@ pub fn spacetime_panel(p: &Playground, span: Time, filter: Filter, d: &Callback<
             .filter(move |a| a.op == Some(s.op) && is_put(a.kind) && !clock.is_empty())
             .map(move |a| {
                 let (mx, my) = ((x(a.sent) + x(a.ends)) / 2.0, (y(a.from) + y(a.to)) / 2.0);
+                let hinted = if a.kind == MsgKind::HintedPut { " hinted" } else { "" };
                 html! {
                     <text class="arrow-clock" x={mx.to_string()} y={(my - 4.0).to_string()}>
-                        { s.clock.clone().unwrap_or_default() }
+                        { format!("{}{hinted}", s.clock.clone().unwrap_or_default()) }
                     </text>
                 }
             })
@@ -130,23 +136,12 @@ pub fn spacetime_panel(p: &Playground, span: Time, filter: Filter, d: &Callback<
                 <button class="close" onclick={close}>{ "×" }</button>
             </h2>
             <p class="caption">
-                { "A lane per node, time left to right: each message an arrow from its send to \
-                   its arrival (× lost, dashed: still on its way); dots: a client's request or \
-                   answer. A put is a fan-out to N replicas and the acknowledgements that count \
-                   toward W (§4.5). Pick a request to follow its story; look up a key to bring \
-                   out its messages; click to go to that moment." }
+                { "Messages in time, a lane per node (§4.5): arrows in the ring's colours, × \
+                   lost, dashed still on the way, ◆ the client answered. Click: go there." }
             </p>
             { filters(world, filter, &requests, d) }
-            if let Some(text) = told_text {
-                <p class="story-text">{ text }</p>
-            }
-            if diagram.left_out > 0 {
-                <p class="muted">
-                    { format!("({} earlier messages not drawn.)", diagram.left_out) }
-                </p>
-            }
             <div class="spacetime-scroll">
-                <svg class="spacetime" viewBox={format!("0 -4 {WIDTH} {}", height + 10.0)}
+                <svg class="spacetime" viewBox={format!("0 -4 {} {}", WIDTH + 12.0, height + 10.0)}
                      {onclick} role="img" aria-label="messages between nodes over time">
                     <path class="lanes" d={lane_lines} />
                     { for names }
@@ -157,11 +152,24 @@ pub fn spacetime_panel(p: &Playground, span: Time, filter: Filter, d: &Callback<
                     <text class="axis" x={LABEL_W.to_string()} y={(height + 2.0).to_string()}>
                         { ms(from) }
                     </text>
-                    <text class="axis end" x={WIDTH.to_string()} y={(height + 2.0).to_string()}>
-                        { ms(to) }
+                    if now < to {
+                        <line class="now" x1={x(now).to_string()} y1="-4"
+                              x2={x(now).to_string()} y2={height.to_string()} />
+                    }
+                    <text class="axis end" x={x(now.min(to)).to_string()}
+                          y={(height + 2.0).to_string()}>
+                        { if now <= to { format!("now {}", ms(now)) } else { ms(to) } }
                     </text>
                 </svg>
             </div>
+            if let Some(text) = told_text {
+                <p class="story-text">{ text }</p>
+            }
+            if diagram.left_out > 0 {
+                <p class="muted">
+                    { format!("({} earlier messages not drawn.)", diagram.left_out) }
+                </p>
+            }
         </section>
     }
 }

@@ -16,8 +16,8 @@ pub fn versions_panel(p: &Playground, key: &str, d: &Callback<Cmd>) -> Html {
     let history = history(p.session.world(), key);
     let close = d.reform(|_: MouseEvent| Cmd::CloseInspector);
     let caption = "Each version written so far (§4.4, Figure 3): an arrow points to what \
-                   descends from it; stacked with no arrow between: siblings. Under each: \
-                   who holds it now, (X) as a hinted replica.";
+                   descends from it; stacked with no arrow between: siblings; dashed: held by \
+                   no node now; (X): held as a hinted replica. Click one: when it travelled.";
     let body = if history.versions.is_empty() {
         html! { <p class="muted">{ format!("No version of {key} has been written yet.") }</p> }
     } else {
@@ -108,14 +108,18 @@ fn diagram(
 fn version_box(v: &VersionBox, x: f64, y: f64, d: &Callback<Cmd>) -> Html {
     let who = match (&v.client, &v.coordinator) {
         (Some(client), Some(coordinator)) => format!("{client}'s put, stamped by {coordinator}"),
-        _ => "written; no client heard of it".to_string(),
+        _ => "not yet acknowledged".to_string(),
     };
     let holders: Vec<String> = v
         .holders
         .iter()
         .map(|(node, hinted)| if *hinted { format!("({node})") } else { node.clone() })
         .collect();
-    let held = if holders.is_empty() { "held by none now".into() } else { holders.join(" ") };
+    let held = if holders.is_empty() {
+        "held by none now".into()
+    } else {
+        format!("held by {}", holders.join(" "))
+    };
     let op = v.op;
     let onclick = op.map(|op| d.reform(move |_: MouseEvent| Cmd::ShowCarrier(op)));
     let go = if op.is_some() { " Click: go to the moment it travelled." } else { "" };

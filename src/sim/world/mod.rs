@@ -329,11 +329,19 @@ impl World {
         if matches!(body, Msg::SyncHashes(sync) if sync.hashes.len() == 1 && sync.hashes[0].0 == 1)
         {
             self.metrics.anti_entropy_comparisons += 1;
+            let whole = if self.trace.keeps_events() {
+                let held = [from, to].map(|n| self.nodes[n.index()].entries_in(range, None));
+                let entries = held.iter().flatten();
+                (entries.clone().count() as u64, entries.map(|(k, vs)| entry_bytes(k, vs)).sum())
+            } else {
+                (0, 0)
+            };
             let stats = SyncStats {
                 initiator: from,
                 peer: to,
                 range,
                 started: self.now,
+                whole,
                 ..SyncStats::default()
             };
             self.open_syncs.insert(pair, self.syncs.len());
