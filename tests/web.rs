@@ -441,3 +441,15 @@ async fn a_hinted_replica_waits_on_the_ring_and_goes_home_when_its_owner_recover
     assert_eq!(text(&root, ".hints-pending"), "0");
     assert!(text(&root, ".node-inspector ul.hints").is_empty(), "deleted after the ack");
 }
+
+/// Every lesson runs in the browser to the trace hash it has natively.
+#[wasm_bindgen_test]
+fn every_lesson_runs_in_the_browser_with_the_native_trace_hash() {
+    use dynamo_playground::app::lessons::LESSONS;
+    let golden: serde_json::Value =
+        serde_json::from_str(include_str!("golden/lessons.json")).unwrap();
+    for (file, text) in LESSONS {
+        let doc = scenario::run(&Scenario::from_json(text).unwrap()).unwrap();
+        assert_eq!(doc["trace_hash"], golden[file], "{file}");
+    }
+}

@@ -306,12 +306,16 @@ fn worked(world: &World, ask: &Ask, keys_before: u64) -> Worked {
             Worked { answer: Answer::Nodes(names(holders)), why }
         }
         Ask::Outcome { client, .. } => {
-            let record = latest_op(world, client, None).and_then(|op| world.op(op));
+            let op = latest_op(world, client, None);
+            let record = op.and_then(|op| world.op(op));
             let reply = record.and_then(|r| r.outcome.as_deref());
             let ok = matches!(reply, Some(ClientReply::Put { .. } | ClientReply::Got { .. }));
-            let why = match reply {
-                Some(reply) => format!("{client}: {}.", world.describe_reply(reply)),
-                None => format!("{client} has not heard back yet."),
+            let why = match (reply, op.and_then(|op| quorum(world, op))) {
+                (Some(reply), Some(quorum)) => {
+                    format!("{client}: {}; {quorum} (§4.5).", world.describe_reply(reply))
+                }
+                (Some(reply), None) => format!("{client}: {}.", world.describe_reply(reply)),
+                (None, _) => format!("{client} has not heard back yet."),
             };
             Worked { answer: Answer::YesNo(ok), why }
         }
@@ -339,6 +343,40 @@ fn worked(world: &World, ask: &Ask, keys_before: u64) -> Worked {
             Worked { answer: Answer::Count(sent), why }
         }
     }
+}
+
+/// Who made a request's quorum, as its story in the time lanes tells it: "D and the
+/// replies of C, A" (with the stand-ins, if any).
+fn quorum(world: &World, op: OpId) -> Option<String> {
+    let record = world.op(op)?;
+    let diagram = spacetime::window(world, record.started, world.now());
+    let story = spacetime::story(world, &diagram, op)?;
+    let (_, lane, _) = story.answered?;
+    let counted: Vec<String> = story
+        .roles
+        .iter()
+        .filter(|(_, r)| *r == spacetime::Role::Counted)
+        .filter_map(|(m, _)| diagram.arrows.iter().find(|a| a.msg == *m))
+        .map(|a| world.names()[a.from].clone())
+        .collect();
+    let stand_ins: Vec<String> = story
+        .stand_ins
+        .iter()
+        .map(|&(h, o)| format!("{} standing in for {}", world.names()[h], world.names()[o]))
+        .collect();
+    let coordinator = NodeId(lane as u32);
+    let n = world.config().n;
+    let replica = world.preference_list(&record.key).iter().take(n).any(|&r| r == coordinator);
+    let own = if replica { " with its own copy" } else { "" };
+    let mut text = format!(
+        "{} answered{own} after the replies of {}",
+        world.name(coordinator),
+        join(&counted)
+    );
+    if !stand_ins.is_empty() {
+        text.push_str(&format!(", {}", stand_ins.join(", ")));
+    }
+    Some(text)
 }
 
 /// The latest operation of a client (of a kind, if given).
@@ -402,6 +440,7 @@ mod tests {
             let (_, right) = play(i, |a| a.clone());
             assert!(right.iter().all(|&r| r), "{file}: the worked answer is right");
             let wrong = |a: &Answer| match a {
+                Answer::Nodes(n) if n.is_empty() => Answer::Nodes(vec!["A".into()]),
                 Answer::Nodes(n) => Answer::Nodes(n[1..].to_vec()),
                 Answer::YesNo(b) => Answer::YesNo(!b),
                 Answer::Count(c) => Answer::Count(c + 1),
@@ -409,6 +448,87 @@ mod tests {
             let (_, right) = play(i, wrong);
             assert!(right.iter().all(|&r| !r), "{file}: another answer is wrong");
         }
+    }
+
+    /// The worked answers of lesson `i` and why, for reading the lesson against them.
+    fn answers(i: usize) -> Vec<(Answer, String)> {
+        let (p, _) = play(i, |a| a.clone());
+        let state = p.lesson.unwrap();
+        state.answers.into_iter().flatten().map(|w| (w.answer, w.why)).collect()
+    }
+
+    /// The page at the end of beat `beat` (from 0) of lesson `i`, its questions answered.
+    fn at_beat(i: usize, beat: usize) -> Playground {
+        let mut p = Playground::new();
+        p.update(Cmd::OpenLesson(i));
+        loop {
+            p.finish_goal();
+            let state = p.lesson.as_ref().unwrap();
+            if !state.ran {
+                let answer = state.answers[state.beat].clone().unwrap().answer;
+                p.update(Cmd::Answer(answer));
+                p.finish_goal();
+            }
+            if p.lesson.as_ref().unwrap().beat == beat {
+                return p;
+            }
+            p.update(Cmd::NextBeat);
+        }
+    }
+
+    #[test]
+    fn each_beat_of_the_hinted_handoff_lesson_says_what_the_run_shows() {
+        let id = |p: &Playground, n: &str| p.session.world().node_id(n).unwrap();
+        let p = at_beat(1, 1);
+        let (d, b) = (id(&p, "D"), id(&p, "B"));
+        assert!(p.session.world().node(d).believed_down().contains_key(&b), "D believes B down");
+        let p = at_beat(1, 3);
+        let held = p.session.world().hinted_replicas(id(&p, "A"));
+        assert_eq!(held.len(), 1);
+        assert_eq!((held[0].0, held[0].1.as_str()), (id(&p, "B"), "cart"), "A keeps B's cart");
+        assert!(p.session.world().node(id(&p, "A")).store().get("cart").is_empty(), "apart");
+        let p = at_beat(1, 4);
+        assert!(p.session.world().hinted_replicas(id(&p, "A")).is_empty(), "handed back");
+    }
+
+    #[test]
+    fn each_beat_of_the_anti_entropy_lesson_says_what_the_run_shows() {
+        let p = at_beat(2, 1);
+        let world = p.session.world();
+        let a = world.node_id("A").unwrap();
+        assert!(world.node(a).store().is_empty(), "A's disk is wiped");
+        assert!(!world.differing_ranges().is_empty(), "roots differ where A kept keys");
+        let p = at_beat(2, 3);
+        let world = p.session.world();
+        assert!(!world.node(a).store().is_empty() && world.replicas_agree(), "A is rebuilt");
+    }
+
+    #[test]
+    fn the_hinted_handoff_lesson_tells_the_papers_story() {
+        let nodes = |n: &[&str]| Answer::Nodes(n.iter().map(|s| s.to_string()).collect());
+        let got = answers(1);
+        let just: Vec<Answer> = got.iter().map(|(a, _)| a.clone()).collect();
+        assert_eq!(
+            just,
+            [
+                nodes(&["B", "C", "D"]),
+                Answer::YesNo(true),
+                nodes(&["B", "C", "D"]),
+                Answer::Count(1)
+            ],
+            "{got:#?}"
+        );
+        assert!(got[0].1.contains("preference list begins D, C, B, A"), "{}", got[0].1);
+        let quorum =
+            "D answered with its own copy after the replies of C and A, A standing in for B";
+        assert!(got[1].1.contains(quorum), "{got:?}");
+    }
+
+    #[test]
+    fn the_anti_entropy_lesson_sends_only_the_wiped_nodes_keys() {
+        let got = answers(2);
+        let Answer::Count(keys) = got[0].0 else { panic!("{got:?}") };
+        assert!(keys > 0 && keys <= 16, "{got:?}");
     }
 
     #[test]

@@ -2,8 +2,11 @@
 //! every file there is listed, and another plays every lesson beat by beat.
 
 /// Each lesson: its file name and its text.
-pub const LESSONS: [(&str, &str); 1] =
-    [("versioning.json", include_str!("../../lessons/versioning.json"))];
+pub const LESSONS: [(&str, &str); 3] = [
+    ("versioning.json", include_str!("../../lessons/versioning.json")),
+    ("hinted-handoff.json", include_str!("../../lessons/hinted-handoff.json")),
+    ("anti-entropy.json", include_str!("../../lessons/anti-entropy.json")),
+];
 
 /// A lesson's title: its `name`, else its file name.
 pub fn title(index: usize) -> String {
