@@ -301,3 +301,41 @@ test('a hinted replica waits on the ring for its owner, and goes home when the o
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a lesson played by keyboard: beats with n, a wrong prediction and a right one, things to try', async () => {
+  const { page, context, problems } = await freshPage(server.url);
+  await page.selectOption('select.lessons', { label: 'Lesson: versioning with vector clocks (Figure 3)' });
+  const beat = () => page.locator('.lesson-bar').getAttribute('data-beat');
+  await page.waitForSelector('.lesson-bar');
+  assert.equal(await beat(), '1');
+  assert.match(await page.locator('.lesson-bar .say').innerText(), /Sx stamps the first version, D1, with the vector clock \[Sx:1\]/);
+  await page.locator('.version-dag g.version[data-value="D1"]').waitFor();
+  await page.keyboard.press('n');
+  await page.keyboard.press('PageDown');
+  await page.waitForFunction(() => document.querySelector('.lesson-bar')?.dataset.beat === '3');
+  // Beat 3 asks before it runs: a wrong prediction, then the steps run and the page says why.
+  assert.match(await page.locator('.lesson-bar .question').innerText(), /Predict: How many versions will C's get return\?/);
+  await page.fill('.lesson-bar .count-answer', '3');
+  await page.keyboard.press('Enter');
+  await page.locator('.lesson-bar .verdict .wrong').waitFor();
+  assert.match(await page.locator('.lesson-bar .verdict').innerText(), /Not quite: you said 3; it is 2\. C's get returned 2 versions: D3 \[Sx:2, Sy:1\] \| D4 \[Sx:2, Sz:1\]/);
+  await page.screenshot({ path: join(SHOTS, 'lesson-versioning-beat3-1280x720.png') });
+  for (const want of ['4', '5', '6']) {
+    await page.keyboard.press('n');
+    await page.waitForFunction((w) => document.querySelector('.lesson-bar')?.dataset.beat === w, want);
+  }
+  await page.fill('.lesson-bar .count-answer', '1');
+  await page.click('.lesson-bar button.check-answer');
+  await page.locator('.lesson-bar .verdict .right').waitFor();
+  await page.keyboard.press('n');
+  await page.waitForFunction(() => document.querySelector('.lesson-bar')?.dataset.beat === '7');
+  assert.match(await page.locator('.lesson-bar .try-this').innerText(), /^Try this/);
+  const values = await page.locator('.version-dag g.version').evaluateAll((gs) => gs.map((g) => g.dataset.value));
+  assert.deepEqual(values, ['D1', 'D2', 'D3', 'D4', 'D5']);
+  await page.screenshot({ path: join(SHOTS, 'lesson-versioning-end-1280x720.png') });
+  // Back a beat with p: the page is where beat 6 ended.
+  await page.keyboard.press('p');
+  await page.waitForFunction(() => document.querySelector('.lesson-bar')?.dataset.beat === '6');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

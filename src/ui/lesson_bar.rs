@@ -138,10 +138,16 @@ fn question(p: &Playground, state: &LessonState, ask: &Ask, d: &Callback<Cmd>) -
             let oninput = d.reform(|e: InputEvent| {
                 Cmd::TypeAnswer(e.target_unchecked_into::<HtmlInputElement>().value())
             });
+            let enter = d.clone();
+            let onkeydown = Callback::from(move |e: KeyboardEvent| {
+                if e.key() == "Enter" {
+                    enter.emit(Cmd::CheckAnswer);
+                }
+            });
             html! {
                 <div class="row">
                     <input class="count-answer" type="number" min="0" value={state.typed.clone()}
-                           {oninput} aria-label="your answer" />
+                           {oninput} {onkeydown} aria-label="your answer" />
                     { check }
                 </div>
             }

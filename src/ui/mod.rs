@@ -431,6 +431,16 @@ fn lookup(p: &Playground, d: &Callback<Cmd>) -> Html {
     }
 }
 
+/// Whether the inspector takes the whole right side: the Merkle view (two trees side by
+/// side), or any view while a lesson tells it (the lesson's words take the top).
+fn wide_view(p: &Playground) -> bool {
+    match p.selected {
+        Some(Selected::Merkle(_)) => true,
+        Some(Selected::Versions(_) | Selected::SpaceTime { .. }) => p.lesson.is_some(),
+        _ => false,
+    }
+}
+
 /// The whole page.
 #[function_component(App)]
 pub fn app() -> Html {
@@ -593,7 +603,7 @@ pub fn app() -> Html {
                 p.selected.is_none().then_some("nothing-selected"),
                 matches!(p.selected, Some(Selected::Versions(_) | Selected::SpaceTime { .. }))
                     .then_some("versions-open"),
-                matches!(p.selected, Some(Selected::Merkle(_))).then_some("merkle-open")
+                wide_view(&p).then_some("view-wide")
             )}>
                 <section class="stage">
                     { lookup(&p, d) }
