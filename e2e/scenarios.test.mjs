@@ -339,3 +339,47 @@ test('a lesson played by keyboard: beats with n, a wrong prediction and a right 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('presenter mode: a lesson on a projector, driven by clicker keys, with a speaker view in step', async () => {
+  const { page, context, problems } = await freshPage(server.url);
+  await page.selectOption('select.lessons', { label: 'Lesson: sloppy quorum and hinted handoff' });
+  await page.waitForSelector('.lesson-bar');
+  await page.click('.lesson-bar button.present');
+  await page.locator('.app.presenting').waitFor();
+  assert.equal(await page.locator('.panel.clients').isVisible(), false, 'the forms are put away');
+  // The speaker view: a second window, in step with this one.
+  const [speaker] = await Promise.all([
+    context.waitForEvent('page'),
+    page.click('.lesson-bar button.speaker'),
+  ]);
+  const speakerProblems = [];
+  speaker.on('pageerror', (e) => speakerProblems.push(String(e)));
+  await speaker.locator('.speaker-view .beat-count').filter({ hasText: 'Beat 1 of 6' }).waitFor();
+  assert.match(await speaker.locator('.speaker-view .answer').innerText(), /Answer: B, C, D — B, C and D hold cart/);
+  // Beat 1 asks: the room predicts, the presenter ticks its answer, Space goes on.
+  for (const node of ['B', 'C', 'D']) await page.locator('.lesson-bar .chip', { hasText: node }).locator('input').check();
+  await page.click('.lesson-bar button.check-answer');
+  await page.locator('.lesson-bar .verdict .right').waitFor();
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => document.querySelector('.lesson-bar')?.dataset.beat === '2');
+  await speaker.locator('.speaker-view .beat-count').filter({ hasText: 'Beat 2 of 6' }).waitFor();
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => document.querySelector('.lesson-bar')?.dataset.beat === '3');
+  await page.click('.lesson-bar button.answer-no'); // a wrong prediction: sloppy quorum saves it
+  await page.locator('.lesson-bar .verdict .wrong').waitFor();
+  assert.match(await page.locator('.lesson-bar .verdict').innerText(), /Not quite: you said no; it is yes\. c1: stored mixer,tea \[D:2\]; D answered with its own copy after the replies of C and A, A standing in for B/);
+  await page.screenshot({ path: join(SHOTS, 'presenting-hinted-beat3-1280x720.png') });
+  // The speaker view drives the projected page too.
+  await speaker.click('.speaker-view button.next');
+  await page.waitForFunction(() => document.querySelector('.lesson-bar')?.dataset.beat === '4');
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForFunction(() => document.querySelector('.lesson-bar')?.dataset.beat === '3');
+  await speaker.locator('.speaker-view .beat-count').filter({ hasText: 'Beat 3 of 6' }).waitFor();
+  await speaker.screenshot({ path: join(SHOTS, 'speaker-view.png') });
+  await page.click('.lesson-bar button.stop-presenting');
+  assert.equal(await page.locator('.app.presenting').count(), 0);
+  await page.locator('.scenario-bar').waitFor();
+  assert.deepEqual(problems, []);
+  assert.deepEqual(speakerProblems, []);
+  await context.close();
+});

@@ -14,6 +14,7 @@ use crate::sim::scenario::lesson::{Ask, Beat, Lesson, Show};
 use crate::sim::session::Moment;
 use crate::sim::trace::OpKind;
 use crate::sim::World;
+use serde::{Deserialize, Serialize};
 
 /// An answer to a question: nodes (by name, in node order), yes or no, or a number.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,6 +51,9 @@ pub struct LessonState {
     pub picked: Vec<String>,
     pub typed: String,
     pub error: Option<String>,
+    /// The beat and step count its view was last shown for: a view is shown again once the
+    /// beat's steps have run (a request followed in the time lanes is the latest one).
+    shown: Option<(usize, usize)>,
 }
 
 impl LessonState {
@@ -63,6 +67,57 @@ impl LessonState {
         let given = self.given[self.beat].as_ref()?;
         let worked = self.answers[self.beat].as_ref()?;
         Some(*given == worked.answer)
+    }
+}
+
+/// What the speaker view shows (a second window, in step with the projected one): the
+/// beat's words and notes, its question with the worked answer and why, and the next beat.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SpeakerCard {
+    pub title: String,
+    /// The beat on screen, from 1.
+    pub beat: usize,
+    pub beats: usize,
+    pub say: String,
+    pub notes: Option<String>,
+    pub question: Option<String>,
+    /// The worked-out answer and why (the room does not see it; the speaker does).
+    pub answer: Option<String>,
+    pub why: Option<String>,
+    /// What the learner or the room answered, if they did.
+    pub given: Option<String>,
+    pub next: Option<String>,
+}
+
+/// An answer as the page says it.
+pub fn answer_text(answer: &Answer) -> String {
+    match answer {
+        Answer::Nodes(nodes) if nodes.is_empty() => "none".into(),
+        Answer::Nodes(nodes) => nodes.join(", "),
+        Answer::YesNo(true) => "yes".into(),
+        Answer::YesNo(false) => "no".into(),
+        Answer::Count(n) => n.to_string(),
+    }
+}
+
+impl Playground {
+    /// The speaker view's card for the beat on screen, if a lesson is open.
+    pub fn speaker_card(&self) -> Option<SpeakerCard> {
+        let state = self.lesson.as_ref()?;
+        let beat = state.current();
+        let worked = state.answers[state.beat].as_ref();
+        Some(SpeakerCard {
+            title: self.header.name.clone().unwrap_or_else(|| "Lesson".into()),
+            beat: state.beat + 1,
+            beats: state.lesson.beats.len(),
+            say: beat.say.clone(),
+            notes: beat.notes.clone(),
+            question: beat.ask.as_ref().map(|a| a.question().to_string()),
+            answer: worked.map(|w| answer_text(&w.answer)),
+            why: worked.map(|w| w.why.clone()),
+            given: state.given[state.beat].as_ref().map(answer_text),
+            next: state.lesson.beats.get(state.beat + 1).map(|b| b.say.clone()),
+        })
     }
 }
 
@@ -82,18 +137,31 @@ impl Playground {
             picked: Vec::new(),
             typed: String::new(),
             error: None,
+            shown: None,
         });
         self.enter_beat();
     }
 
-    /// Shows the beat on screen: its view, and — unless it asks first — takes its steps.
+    /// Shows the beat's view once the run is where the beat has it (after each update):
+    /// on entering the beat, and again once its steps have run.
+    pub(super) fn show_beat(&mut self) {
+        let Some(state) = &self.lesson else { return };
+        let at = (state.beat, self.session.next_input());
+        if self.goal.is_some() || state.shown == Some(at) {
+            return;
+        }
+        let show = state.current().show.clone();
+        self.lesson.as_mut().expect("a lesson").shown = Some(at);
+        if let Some(show) = &show {
+            self.show(show);
+        }
+    }
+
+    /// Enters the beat on screen: unless it asks first, it takes its steps.
     fn enter_beat(&mut self) {
         let Some(state) = &self.lesson else { return };
         let beat = state.current().clone();
         let asks = beat.ask.is_some() && state.given[state.beat].is_none();
-        if let Some(show) = &beat.show {
-            self.show(show);
-        }
         if asks {
             self.lesson.as_mut().expect("a lesson").ran = false;
         } else {
@@ -184,11 +252,7 @@ impl Playground {
         let Some(end) = state.ends[back] else { return };
         state.beat = back;
         state.ran = true;
-        let show = state.current().show.clone();
         self.start(Goal::Moment(end));
-        if let Some(show) = &show {
-            self.show(show);
-        }
     }
 
     /// Whether the run on screen has left the lesson's script (a click of the learner's).
@@ -207,8 +271,8 @@ impl Playground {
             Some(m) => self.start(Goal::Moment(m)),
             None => self.enter_beat(),
         }
-        if let Some(show) = self.lesson.as_ref().and_then(|s| s.current().show.clone()) {
-            self.show(&show);
+        if let Some(state) = self.lesson.as_mut() {
+            state.shown = None;
         }
     }
 
@@ -489,6 +553,12 @@ mod tests {
         assert!(p.session.world().node(id(&p, "A")).store().get("cart").is_empty(), "apart");
         let p = at_beat(1, 4);
         assert!(p.session.world().hinted_replicas(id(&p, "A")).is_empty(), "handed back");
+        // The time lanes follow c1's latest request once the beat's steps have run: the put.
+        let mut p = at_beat(1, 2);
+        p.update(Cmd::Tick(16.0));
+        let Some(Selected::SpaceTime { filter, .. }) = p.selected else { panic!("lanes") };
+        let op = p.session.world().op(filter.story.expect("a story")).unwrap();
+        assert_eq!(op.kind, OpKind::Put, "the put at 60 ms, not the get before it");
     }
 
     #[test]

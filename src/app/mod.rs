@@ -200,6 +200,20 @@ pub enum Switch {
     Load,
 }
 
+/// The keys of the page (see [`Playground::key`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    /// Space: play or pause; presenting a lesson, the next beat.
+    Space,
+    /// →: one event; presenting a lesson, the next beat.
+    Right,
+    /// ←: presenting a lesson, the previous beat.
+    Left,
+    /// n or PageDown: the next step (in a lesson, beat); p or PageUp: the previous one.
+    Next,
+    Previous,
+}
+
 /// Everything the user can do on the page.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cmd {
@@ -220,6 +234,10 @@ pub enum Cmd {
     ShowSpaceTime(u64),
     /// Filters the space-time diagram: a request's story, a kind of message, a node.
     FilterSpaceTime(spacetime::Filter),
+    /// Presenter mode on or off.
+    Present(bool),
+    /// A key pressed anywhere but in a field: what it does depends on the mode.
+    Key(Key),
     /// Opens lesson `i` of the built-in lessons.
     OpenLesson(usize),
     /// The lesson's next beat, its previous one; back to its script after leaving it;
@@ -325,6 +343,9 @@ pub struct Playground {
     pub log_filter: describe::LogFilter,
     pub log_text: String,
     pub large_text: bool,
+    /// Presenter mode: the ring and the view fill the screen, the beat's words a caption;
+    /// → and Space go to the next beat, ← to the previous one.
+    pub presenting: bool,
     /// Whether the help overlay is open.
     pub help: bool,
     /// A file for the page to offer the user: (name, contents). The page takes it.
@@ -600,6 +621,7 @@ impl Playground {
             log_filter: describe::LogFilter::All,
             log_text: String::new(),
             large_text: false,
+            presenting: false,
             help: false,
             download: None,
             notice: None,
@@ -619,6 +641,7 @@ impl Playground {
         if self.session.next_input() != taken {
             self.follow_steps();
         }
+        self.show_beat();
     }
 
     fn react(&mut self, cmd: Cmd) {
@@ -730,6 +753,8 @@ impl Playground {
             Cmd::LogFilter(filter) => self.log_filter = filter,
             Cmd::LogText(text) => self.log_text = text,
             Cmd::LargeText(on) => self.large_text = on,
+            Cmd::Present(on) => self.presenting = on,
+            Cmd::Key(key) => self.key(key),
             Cmd::Help(show) => self.help = show.unwrap_or(!self.help),
             Cmd::ExportTrace => {
                 let world = self.session.world();
@@ -828,6 +853,21 @@ impl Playground {
         self.seeking = None;
         self.goal = None;
         self.session.act(action).map(|_forked| ())
+    }
+
+    /// A key: clickers send PageDown/PageUp (and some →/← or Space), so a lesson being
+    /// presented takes them all as "next beat" and "previous beat".
+    fn key(&mut self, key: Key) {
+        let beats = self.presenting && self.lesson.is_some();
+        match key {
+            Key::Space | Key::Right if beats => self.next_beat(),
+            Key::Left if beats => self.previous_beat(),
+            Key::Space => self.playing = !self.playing,
+            Key::Right => self.step(),
+            Key::Left => {}
+            Key::Next => self.react(Cmd::NextStep),
+            Key::Previous => self.react(Cmd::PreviousStep),
+        }
     }
 
     /// Goes over to branch `number`, at the virtual time on screen (or as far as that

@@ -3,7 +3,7 @@
 //! its script, and at the end the prompts to try. "◀ Beat" and "Beat ▶" (n, p, PageDown,
 //! PageUp: a clicker) go from beat to beat.
 
-use crate::app::lesson::{Answer, LessonState};
+use crate::app::lesson::{answer_text, Answer, LessonState};
 use crate::app::lessons::{self, LESSONS};
 use crate::app::{Cmd, Playground};
 use crate::sim::scenario::lesson::Ask;
@@ -29,17 +29,6 @@ pub fn lessons_menu(d: &Callback<Cmd>) -> Html {
     }
 }
 
-/// An answer as the page says it.
-fn answer_text(answer: &Answer) -> String {
-    match answer {
-        Answer::Nodes(nodes) if nodes.is_empty() => "none".into(),
-        Answer::Nodes(nodes) => nodes.join(", "),
-        Answer::YesNo(true) => "yes".into(),
-        Answer::YesNo(false) => "no".into(),
-        Answer::Count(n) => n.to_string(),
-    }
-}
-
 /// The beat on screen.
 pub fn lesson_bar(p: &Playground, d: &Callback<Cmd>) -> Html {
     let Some(state) = &p.lesson else { return html! {} };
@@ -50,6 +39,7 @@ pub fn lesson_bar(p: &Playground, d: &Callback<Cmd>) -> Html {
         <section class="lesson-bar" data-beat={(state.beat + 1).to_string()}>
             <div class="beat-head">
                 <span class="beat-count">{ format!("Beat {} of {count}", state.beat + 1) }</span>
+                { present_buttons(p, d) }
                 <button class="close-lesson" onclick={d.reform(|_| Cmd::CloseLesson)}
                         title="Close the lesson (the run stays)">{ "×" }</button>
             </div>
@@ -72,6 +62,36 @@ pub fn lesson_bar(p: &Playground, d: &Callback<Cmd>) -> Html {
                 </div>
             }
         </section>
+    }
+}
+
+/// "Present" (full screen, large type, the beat as a caption; → and Space go on), and
+/// while presenting, the speaker view and the way out.
+fn present_buttons(p: &Playground, d: &Callback<Cmd>) -> Html {
+    if !p.presenting {
+        let present = d.reform(|_: MouseEvent| {
+            super::presenter::request_full_screen();
+            Cmd::Present(true)
+        });
+        return html! {
+            <button class="present" onclick={present}
+                    title="Full screen for a projector: the ring and the view, the beat as a \
+                           caption; → / Space / PageDown next beat, ← / PageUp previous">
+                { "Present" }
+            </button>
+        };
+    }
+    let speaker = Callback::from(|_: MouseEvent| super::presenter::open_speaker_view());
+    html! {
+        <>
+            <button class="speaker" onclick={speaker}
+                    title="A second window for you: the notes, the answer, the next beat">
+                { "Speaker view" }
+            </button>
+            <button class="stop-presenting" onclick={d.reform(|_| Cmd::Present(false))}>
+                { "Stop presenting" }
+            </button>
+        </>
     }
 }
 

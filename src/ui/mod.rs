@@ -5,6 +5,7 @@ mod frame_loop;
 mod lesson_bar;
 mod merkle_view;
 pub mod panels;
+mod presenter;
 pub mod ring_view;
 mod scenario_bar;
 mod spacetime_view;
@@ -12,7 +13,7 @@ mod versions_view;
 
 use crate::app::describe::ms;
 use crate::app::palette::{message_style, shape_path, MessageStyle};
-use crate::app::{glossary, Cmd, Playground, Selected, SPEEDS};
+use crate::app::{glossary, Cmd, Key, Playground, Selected, SPEEDS};
 use crate::core::membership::MemberStatus;
 use crate::core::message::MsgKind;
 use crate::core::ring::{format_position, key_position, ring_fraction};
@@ -135,11 +136,12 @@ fn keyboard_shortcuts(dispatch: Callback<Cmd>) -> impl FnOnce() {
                 if let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
                     let _ = el.blur();
                 }
-                Cmd::TogglePlay
+                Cmd::Key(Key::Space)
             }
-            "ArrowRight" => Cmd::Step,
-            "n" | "PageDown" => Cmd::NextStep,
-            "p" | "PageUp" => Cmd::PreviousStep,
+            "ArrowRight" => Cmd::Key(Key::Right),
+            "ArrowLeft" => Cmd::Key(Key::Left),
+            "n" | "PageDown" => Cmd::Key(Key::Next),
+            "p" | "PageUp" => Cmd::Key(Key::Previous),
             "?" => Cmd::Help(None),
             "Escape" => Cmd::Help(Some(false)),
             _ => return,
@@ -442,8 +444,18 @@ fn wide_view(p: &Playground) -> bool {
 }
 
 /// The whole page.
+/// The page: the playground, or — opened with `?speaker` — a presenter's speaker view.
 #[function_component(App)]
 pub fn app() -> Html {
+    if presenter::is_speaker_view(&url_query()) {
+        html! { <presenter::SpeakerView /> }
+    } else {
+        html! { <PlaygroundPage /> }
+    }
+}
+
+#[function_component(PlaygroundPage)]
+fn playground_page() -> Html {
     let playground = use_mut_ref(|| Playground::from_location(&url_query(), &url_fragment()));
     let redraw = use_force_update();
     let dispatch = {
@@ -483,6 +495,26 @@ pub fn app() -> Html {
         use_effect_with((), move |_| keyboard_shortcuts(dispatch));
     }
     use_effect_with((), |_| reload_on_new_link());
+    // Presenter mode: the speaker view's "next" and "previous", and its card on each change.
+    {
+        let (dispatch, pg) = (dispatch.clone(), playground.clone());
+        let hello = Callback::from(move |_| {
+            if let Some(card) = pg.borrow().speaker_card() {
+                presenter::post_card(&card);
+            }
+        });
+        use_effect_with((), move |_| presenter::connect_presenter(dispatch, hello));
+    }
+    {
+        let (playground, posted) = (playground.clone(), use_mut_ref(|| None));
+        use_effect(move || {
+            let card = playground.borrow().speaker_card();
+            if let Some(new) = card.as_ref().filter(|_| *posted.borrow() != card) {
+                presenter::post_card(new);
+                *posted.borrow_mut() = card;
+            }
+        });
+    }
     {
         let (playground, shown) = (playground.clone(), use_mut_ref(|| None));
         use_effect(move || {
@@ -582,7 +614,12 @@ pub fn app() -> Html {
             { branches_bar(&p, d) }
         </header>
     };
-    let classes = classes!("app", p.embed.then_some("embed"), p.large_text.then_some("large"));
+    let classes = classes!(
+        "app",
+        p.embed.then_some("embed"),
+        (p.large_text || p.presenting).then_some("large"),
+        p.presenting.then_some("presenting")
+    );
     if p.embed {
         // The compact page (a link with `&embed`), for an iframe: the ring and the steps.
         return html! {
