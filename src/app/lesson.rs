@@ -432,11 +432,11 @@ fn quorum(world: &World, op: OpId) -> Option<String> {
     let n = world.config().n;
     let replica = world.preference_list(&record.key).iter().take(n).any(|&r| r == coordinator);
     let own = if replica { " with its own copy" } else { "" };
-    let mut text = format!(
-        "{} answered{own} after the replies of {}",
-        world.name(coordinator),
-        join(&counted)
-    );
+    let mut text = if counted.is_empty() {
+        format!("{} answered{own}, needing no reply", world.name(coordinator))
+    } else {
+        format!("{} answered{own} after the replies of {}", world.name(coordinator), join(&counted))
+    };
     if !stand_ins.is_empty() {
         text.push_str(&format!(", {}", stand_ins.join(", ")));
     }
@@ -514,6 +514,11 @@ mod tests {
         }
     }
 
+    /// The index of a lesson by its file name.
+    fn lesson(file: &str) -> usize {
+        LESSONS.iter().position(|(f, _)| *f == file).expect("a lesson of lessons/")
+    }
+
     /// The worked answers of lesson `i` and why, for reading the lesson against them.
     fn answers(i: usize) -> Vec<(Answer, String)> {
         let (p, _) = play(i, |a| a.clone());
@@ -543,18 +548,18 @@ mod tests {
     #[test]
     fn each_beat_of_the_hinted_handoff_lesson_says_what_the_run_shows() {
         let id = |p: &Playground, n: &str| p.session.world().node_id(n).unwrap();
-        let p = at_beat(1, 1);
+        let p = at_beat(lesson("hinted-handoff.json"), 1);
         let (d, b) = (id(&p, "D"), id(&p, "B"));
         assert!(p.session.world().node(d).believed_down().contains_key(&b), "D believes B down");
-        let p = at_beat(1, 3);
+        let p = at_beat(lesson("hinted-handoff.json"), 3);
         let held = p.session.world().hinted_replicas(id(&p, "A"));
         assert_eq!(held.len(), 1);
         assert_eq!((held[0].0, held[0].1.as_str()), (id(&p, "B"), "cart"), "A keeps B's cart");
         assert!(p.session.world().node(id(&p, "A")).store().get("cart").is_empty(), "apart");
-        let p = at_beat(1, 4);
+        let p = at_beat(lesson("hinted-handoff.json"), 4);
         assert!(p.session.world().hinted_replicas(id(&p, "A")).is_empty(), "handed back");
         // The time lanes follow c1's latest request once the beat's steps have run: the put.
-        let mut p = at_beat(1, 2);
+        let mut p = at_beat(lesson("hinted-handoff.json"), 2);
         p.update(Cmd::Tick(16.0));
         let Some(Selected::SpaceTime { filter, .. }) = p.selected else { panic!("lanes") };
         let op = p.session.world().op(filter.story.expect("a story")).unwrap();
@@ -563,12 +568,12 @@ mod tests {
 
     #[test]
     fn each_beat_of_the_anti_entropy_lesson_says_what_the_run_shows() {
-        let p = at_beat(2, 1);
+        let p = at_beat(lesson("anti-entropy.json"), 1);
         let world = p.session.world();
         let a = world.node_id("A").unwrap();
         assert!(world.node(a).store().is_empty(), "A's disk is wiped");
         assert!(!world.differing_ranges().is_empty(), "roots differ where A kept keys");
-        let p = at_beat(2, 3);
+        let p = at_beat(lesson("anti-entropy.json"), 3);
         let world = p.session.world();
         assert!(!world.node(a).store().is_empty() && world.replicas_agree(), "A is rebuilt");
     }
@@ -576,7 +581,7 @@ mod tests {
     #[test]
     fn the_hinted_handoff_lesson_tells_the_papers_story() {
         let nodes = |n: &[&str]| Answer::Nodes(n.iter().map(|s| s.to_string()).collect());
-        let got = answers(1);
+        let got = answers(lesson("hinted-handoff.json"));
         let just: Vec<Answer> = got.iter().map(|(a, _)| a.clone()).collect();
         assert_eq!(
             just,
@@ -596,14 +601,29 @@ mod tests {
 
     #[test]
     fn the_anti_entropy_lesson_sends_only_the_wiped_nodes_keys() {
-        let got = answers(2);
+        let got = answers(lesson("anti-entropy.json"));
         let Answer::Count(keys) = got[0].0 else { panic!("{got:?}") };
         assert!(keys > 0 && keys <= 16, "{got:?}");
     }
 
     #[test]
+    fn the_shopping_cart_lesson_brings_the_deleted_kettle_back() {
+        let got = answers(lesson("shopping-cart.json"));
+        let just: Vec<Answer> = got.iter().map(|(a, _)| a.clone()).collect();
+        assert_eq!(just, [Answer::YesNo(true), Answer::Count(2), Answer::Count(1)], "{got:#?}");
+        assert!(got[0].1.contains("B answered with its own copy, needing no reply"), "{got:?}");
+        let siblings = "Mixer 1,Tea 2,Spatula 4,Strainer 2,Kettle 1 [A:1, B:1] | \
+                        Mixer 1,Tea 3,Teapot 1,Spatula 4,Strainer 1 [A:2]";
+        assert!(got[1].1.contains(siblings), "Alice's cart [A:2], Bob's [A:1, B:1]: {got:#?}");
+        let final_cart = &got[2].1;
+        for item in ["Kettle 1", "Tea 3", "Tea 2", "Teapot 1", "Strainer 2"] {
+            assert!(final_cart.contains(item), "{item} in the union: {final_cart}");
+        }
+    }
+
+    #[test]
     fn the_versioning_lesson_is_figure_3() {
-        let (p, _) = play(0, |a| a.clone());
+        let (p, _) = play(lesson("versioning.json"), |a| a.clone());
         let state = p.lesson.as_ref().unwrap();
         let answers: Vec<Answer> =
             state.answers.iter().flatten().map(|w| w.answer.clone()).collect();

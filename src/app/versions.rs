@@ -172,6 +172,29 @@ pub fn carrier(world: &World, op: OpId) -> Option<(Time, Option<u64>)> {
 /// Most events looked through for the message that carried a version.
 const SEARCH_EVENTS: usize = 20_000;
 
+/// Most characters on a line of a value (a cart's items wrap at their commas).
+pub const LINE_CHARS: usize = 19;
+
+/// A value in lines: items (comma-separated) packed into lines of at most [`LINE_CHARS`]
+/// characters where they fit; a longer item gets a line of its own.
+pub fn value_lines(value: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for item in value.split(',') {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + item.chars().count() <= LINE_CHARS => {
+                line.push(',');
+                line.push_str(item);
+            }
+            Some(line) => {
+                line.push(',');
+                lines.push(item.to_string());
+            }
+            None => lines.push(item.to_string()),
+        }
+    }
+    lines
+}
+
 /// Whether truncation (§4.4) hid that `child` descends from `parent`: the child's clock is
 /// full (at the threshold), it lacks some actor of the parent's (dropped, oldest first, to
 /// stay under the threshold), and on every actor it kept it is at least as high.
@@ -265,6 +288,16 @@ mod tests {
         assert_eq!(history.hidden, [(1, 2)], "v1 ⇢ v2, hidden by truncation");
         assert!(history.versions[2].truncated && !history.versions[1].truncated);
         assert_eq!(history.versions[2].column, 2, "drawn after v1 all the same");
+    }
+
+    #[test]
+    fn a_cart_wraps_at_its_commas_and_a_short_value_stays_one_line() {
+        assert_eq!(value_lines("D1"), ["D1"]);
+        assert_eq!(
+            value_lines("Mixer 1,Tea 3,Teapot 1,Spatula 4,Strainer 1"),
+            ["Mixer 1,Tea 3,", "Teapot 1,Spatula 4,", "Strainer 1"]
+        );
+        assert_eq!(value_lines("a-very-long-single-item-value"), ["a-very-long-single-item-value"]);
     }
 
     #[test]

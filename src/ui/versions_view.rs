@@ -2,12 +2,19 @@
 //! to right in the order they descend, siblings one above the other, an arrow from each
 //! version to those that descend from it directly. What it draws is `app::versions`.
 
-use crate::app::versions::{history, VersionBox};
+use crate::app::versions::{history, value_lines, VersionBox};
 use crate::app::{Cmd, Playground};
 use yew::prelude::*;
 
-const BOX_W: f64 = 170.0;
+const BOX_W: f64 = 190.0;
+/// A box's height with one line of value; each more line adds [`LINE_H`].
 const BOX_H: f64 = 74.0;
+const LINE_H: f64 = 18.0;
+/// The height of every box: room for the value with the most lines.
+fn box_height(versions: &[VersionBox]) -> f64 {
+    let lines = versions.iter().map(|v| value_lines(&v.value).len()).max().unwrap_or(1);
+    BOX_H + (lines.max(1) - 1) as f64 * LINE_H
+}
 const GAP_X: f64 = 40.0;
 const GAP_Y: f64 = 18.0;
 
@@ -40,7 +47,7 @@ pub fn versions_panel(p: &Playground, key: &str, d: &Callback<Cmd>) -> Html {
 }
 
 /// Where each box goes: its column, and its row among those of the same column.
-fn places(versions: &[VersionBox]) -> Vec<(f64, f64)> {
+fn places(versions: &[VersionBox], box_h: f64) -> Vec<(f64, f64)> {
     let mut rows_used = Vec::new();
     versions
         .iter()
@@ -50,7 +57,7 @@ fn places(versions: &[VersionBox]) -> Vec<(f64, f64)> {
             }
             let row = rows_used[v.column];
             rows_used[v.column] += 1;
-            (v.column as f64 * (BOX_W + GAP_X), row as f64 * (BOX_H + GAP_Y))
+            (v.column as f64 * (BOX_W + GAP_X), row as f64 * (box_h + GAP_Y))
         })
         .collect()
 }
@@ -61,12 +68,13 @@ fn diagram(
     hidden: &[(usize, usize)],
     d: &Callback<Cmd>,
 ) -> Html {
-    let at = places(versions);
+    let box_h = box_height(versions);
+    let at = places(versions, box_h);
     let width = at.iter().map(|(x, _)| x + BOX_W).fold(0.0, f64::max);
-    let height = at.iter().map(|(_, y)| y + BOX_H).fold(0.0, f64::max);
+    let height = at.iter().map(|(_, y)| y + box_h).fold(0.0, f64::max);
     let lines = arrows.iter().map(|&(parent, child)| {
-        let (x1, y1) = (at[parent].0 + BOX_W, at[parent].1 + BOX_H / 2.0);
-        let (x2, y2) = (at[child].0 - 6.0, at[child].1 + BOX_H / 2.0);
+        let (x1, y1) = (at[parent].0 + BOX_W, at[parent].1 + box_h / 2.0);
+        let (x2, y2) = (at[child].0 - 6.0, at[child].1 + box_h / 2.0);
         html! {
             <line class="descends" x1={x1.to_string()} y1={y1.to_string()}
                   x2={x2.to_string()} y2={y2.to_string()} marker-end="url(#version-arrow)" />
@@ -74,8 +82,8 @@ fn diagram(
     });
     // Descents truncation hid: dashed, and said so on the line.
     let hidden_lines = hidden.iter().map(|&(parent, child)| {
-        let (x1, y1) = (at[parent].0 + BOX_W, at[parent].1 + BOX_H / 2.0);
-        let (x2, y2) = (at[child].0 - 6.0, at[child].1 + BOX_H / 2.0);
+        let (x1, y1) = (at[parent].0 + BOX_W, at[parent].1 + box_h / 2.0);
+        let (x2, y2) = (at[child].0 - 6.0, at[child].1 + box_h / 2.0);
         html! {
             <g class="hidden-descent">
                 <title>{ "descends, but truncation dropped the pair that showed it (§4.4)" }</title>
@@ -87,7 +95,7 @@ fn diagram(
             </g>
         }
     });
-    let boxes = versions.iter().zip(&at).map(|(v, &(x, y))| version_box(v, x, y, d));
+    let boxes = versions.iter().zip(&at).map(|(v, &(x, y))| version_box(v, x, y, box_h, d));
     html! {
         <svg class="version-dag" viewBox={format!("-2 -2 {} {}", width + 4.0, height + 4.0)}
              style={format!("max-width: {}px", width + 4.0)} role="img"
@@ -105,7 +113,7 @@ fn diagram(
     }
 }
 
-fn version_box(v: &VersionBox, x: f64, y: f64, d: &Callback<Cmd>) -> Html {
+fn version_box(v: &VersionBox, x: f64, y: f64, box_h: f64, d: &Callback<Cmd>) -> Html {
     let who = match (&v.client, &v.coordinator) {
         (Some(client), Some(coordinator)) => format!("{client}'s put, stamped by {coordinator}"),
         _ => "not yet acknowledged".to_string(),
@@ -120,6 +128,8 @@ fn version_box(v: &VersionBox, x: f64, y: f64, d: &Callback<Cmd>) -> Html {
     } else {
         format!("held by {}", holders.join(" "))
     };
+    let lines = value_lines(&v.value);
+    let below = (lines.len().max(1) - 1) as f64 * LINE_H;
     let op = v.op;
     let onclick = op.map(|op| d.reform(move |_: MouseEvent| Cmd::ShowCarrier(op)));
     let go = if op.is_some() { " Click: go to the moment it travelled." } else { "" };
@@ -133,14 +143,18 @@ fn version_box(v: &VersionBox, x: f64, y: f64, d: &Callback<Cmd>) -> Html {
            )}
            transform={format!("translate({x} {y})")} data-value={v.value.clone()} {onclick}>
             <title>{ format!("{} {} — {who}; {held}.{truncated}{go}", v.value, v.clock) }</title>
-            <rect width={BOX_W.to_string()} height={BOX_H.to_string()} rx="8" />
-            <text class="value" x="10" y="20">{ &v.value }</text>
+            <rect width={BOX_W.to_string()} height={box_h.to_string()} rx="8" />
+            <text class="value" x="10" y="20">
+                { for lines.iter().enumerate().map(|(i, line)| html! {
+                    <tspan x="10" dy={if i == 0 { "0" } else { "1.15em" }}>{ line }</tspan>
+                }) }
+            </text>
             if v.truncated {
                 <text class="cut" x={(BOX_W - 8.0).to_string()} y="20">{ "✂ truncated" }</text>
             }
-            <text class="clock" x="10" y="38">{ &v.clock }</text>
-            <text class="who" x="10" y="53">{ who }</text>
-            <text class="held" x="10" y="67">{ held }</text>
+            <text class="clock" x="10" y={(below + 38.0).to_string()}>{ &v.clock }</text>
+            <text class="who" x="10" y={(below + 53.0).to_string()}>{ who }</text>
+            <text class="held" x="10" y={(below + 67.0).to_string()}>{ held }</text>
         </g>
     }
 }
