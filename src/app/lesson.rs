@@ -8,7 +8,7 @@
 
 use super::steps::Goal;
 use super::{spacetime, Playground, Selected};
-use crate::core::message::{ClientReply, OpId};
+use crate::core::message::{ClientReply, MsgKind, OpId};
 use crate::core::NodeId;
 use crate::sim::scenario::lesson::{Ask, Beat, Lesson, Show};
 use crate::sim::session::Moment;
@@ -415,12 +415,22 @@ fn quorum(world: &World, op: OpId) -> Option<String> {
     let record = world.op(op)?;
     let diagram = spacetime::window(world, record.started, world.now());
     let story = spacetime::story(world, &diagram, op)?;
-    let (_, lane, _) = story.answered?;
-    let counted: Vec<String> = story
-        .roles
-        .iter()
-        .filter(|(_, r)| *r == spacetime::Role::Counted)
-        .filter_map(|(m, _)| diagram.arrows.iter().find(|a| a.msg == *m))
+    let (_, answered_by, ok) = story.answered?;
+    if !ok {
+        return None;
+    }
+    let arrow = |m: u64| diagram.arrows.iter().find(|a| a.msg == m);
+    let of_role = |role| {
+        let msgs = story.roles.iter().filter(move |(_, r)| *r == role);
+        msgs.filter_map(move |(m, _)| arrow(*m))
+    };
+    // The coordinator: the node whose puts or gets fanned out (a node outside the top N
+    // forwarded the client's put to it, §4.5), else the node the client called.
+    let fan_out = |k: MsgKind| matches!(k, MsgKind::Put | MsgKind::HintedPut | MsgKind::Get);
+    let coordinator =
+        of_role(spacetime::Role::Asks).find(|a| fan_out(a.kind)).map_or(answered_by, |a| a.from);
+    let counted: Vec<String> = of_role(spacetime::Role::Counted)
+        .filter(|a| a.to == coordinator && a.kind != MsgKind::ForwardReply)
         .map(|a| world.names()[a.from].clone())
         .collect();
     let stand_ins: Vec<String> = story
@@ -428,15 +438,21 @@ fn quorum(world: &World, op: OpId) -> Option<String> {
         .iter()
         .map(|&(h, o)| format!("{} standing in for {}", world.names()[h], world.names()[o]))
         .collect();
-    let coordinator = NodeId(lane as u32);
+    let name = |lane: usize| world.names()[lane].clone();
     let n = world.config().n;
-    let replica = world.preference_list(&record.key).iter().take(n).any(|&r| r == coordinator);
+    let list = world.preference_list(&record.key);
+    let replica = list.iter().take(n).any(|r| r.index() == coordinator);
     let own = if replica { " with its own copy" } else { "" };
-    let mut text = if counted.is_empty() {
-        format!("{} answered{own}, needing no reply", world.name(coordinator))
+    let mut text = if coordinator == answered_by {
+        String::new()
     } else {
-        format!("{} answered{own} after the replies of {}", world.name(coordinator), join(&counted))
+        format!("{} forwarded it to {}; ", name(answered_by), name(coordinator))
     };
+    text.push_str(&if counted.is_empty() {
+        format!("{} answered{own}, needing no reply", name(coordinator))
+    } else {
+        format!("{} answered{own} after the replies of {}", name(coordinator), join(&counted))
+    });
     if !stand_ins.is_empty() {
         text.push_str(&format!(", {}", stand_ins.join(", ")));
     }
@@ -619,6 +635,23 @@ mod tests {
         for item in ["Kettle 1", "Tea 3", "Tea 2", "Teapot 1", "Strainer 2"] {
             assert!(final_cart.contains(item), "{item} in the union: {final_cart}");
         }
+    }
+
+    #[test]
+    fn the_quorum_lesson_fails_without_w_replicas_and_succeeds_after_recovery() {
+        let i = lesson("quorums.json");
+        let got = answers(i);
+        let just: Vec<Answer> = got.iter().map(|(a, _)| a.clone()).collect();
+        assert_eq!(just, [Answer::YesNo(false), Answer::YesNo(true)], "{got:#?}");
+        let forwarded = "A forwarded it to D; D answered with its own copy after the replies of B";
+        assert!(got[1].1.contains(forwarded), "{got:?}");
+        assert!(got[0].1.starts_with("c1: put timed out: 1 of W=2 replicas acknowledged"));
+        let p = at_beat(i, 1);
+        let world = p.session.world();
+        let replicas: Vec<&str> =
+            world.preference_list("cart")[..3].iter().map(|&n| world.name(n)).collect();
+        assert_eq!(replicas, ["D", "C", "B"], "A is not a replica: it forwards to D");
+        assert!(!world.is_up(world.node_id("B").unwrap()) && !world.config().sloppy_quorum);
     }
 
     #[test]

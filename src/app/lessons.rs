@@ -2,9 +2,10 @@
 //! every file there is listed, and another plays every lesson beat by beat.
 
 /// Each lesson: its file name and its text.
-pub const LESSONS: [(&str, &str); 4] = [
+pub const LESSONS: [(&str, &str); 5] = [
     ("versioning.json", include_str!("../../lessons/versioning.json")),
     ("shopping-cart.json", include_str!("../../lessons/shopping-cart.json")),
+    ("quorums.json", include_str!("../../lessons/quorums.json")),
     ("hinted-handoff.json", include_str!("../../lessons/hinted-handoff.json")),
     ("anti-entropy.json", include_str!("../../lessons/anti-entropy.json")),
 ];
