@@ -655,6 +655,30 @@ mod tests {
     }
 
     #[test]
+    fn the_replication_lesson_walks_to_distinct_nodes_and_a_stand_in() {
+        let i = lesson("replication.json");
+        let nodes = |n: &[&str]| Answer::Nodes(n.iter().map(|s| s.to_string()).collect());
+        let got = answers(i);
+        let just: Vec<Answer> = got.iter().map(|(a, _)| a.clone()).collect();
+        assert_eq!(just, [nodes(&["A", "C", "D"]), nodes(&["B"])], "{got:#?}");
+        // What the beats say of the ring: basket's walk, and its preference list.
+        let p = at_beat(i, 0);
+        let world = p.session.world();
+        let tokens = world.ring().tokens();
+        let at = crate::core::ring::key_position("basket");
+        let first = tokens.iter().position(|(t, _)| *t >= at).unwrap_or(0);
+        let walk: Vec<&str> =
+            (0..5).map(|k| world.name(tokens[(first + k) % tokens.len()].1)).collect();
+        assert_eq!(walk, ["C", "C", "D", "A", "C"]);
+        let list: Vec<&str> =
+            world.preference_list("basket").iter().map(|&n| world.name(n)).collect();
+        assert_eq!(list, ["C", "D", "A", "B", "E"]);
+        let wishlist: Vec<&str> =
+            world.preference_list("wishlist")[..3].iter().map(|&n| world.name(n)).collect();
+        assert_eq!(wishlist, ["D", "E", "B"], "alice writes wishlist through its coordinator");
+    }
+
+    #[test]
     fn the_versioning_lesson_is_figure_3() {
         let (p, _) = play(lesson("versioning.json"), |a| a.clone());
         let state = p.lesson.as_ref().unwrap();
@@ -675,7 +699,7 @@ mod tests {
     #[test]
     fn going_back_a_beat_returns_to_where_it_ended_and_leaving_the_script_can_be_undone() {
         let mut p = Playground::new();
-        p.update(Cmd::OpenLesson(0));
+        p.update(Cmd::OpenLesson(lesson("versioning.json")));
         p.finish_goal();
         p.update(Cmd::NextBeat);
         p.finish_goal();

@@ -2,7 +2,8 @@
 //! every file there is listed, and another plays every lesson beat by beat.
 
 /// Each lesson: its file name and its text.
-pub const LESSONS: [(&str, &str); 5] = [
+pub const LESSONS: [(&str, &str); 6] = [
+    ("replication.json", include_str!("../../lessons/replication.json")),
     ("versioning.json", include_str!("../../lessons/versioning.json")),
     ("shopping-cart.json", include_str!("../../lessons/shopping-cart.json")),
     ("quorums.json", include_str!("../../lessons/quorums.json")),
