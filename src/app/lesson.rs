@@ -679,6 +679,21 @@ mod tests {
     }
 
     #[test]
+    fn the_truncation_lesson_makes_a_false_conflict() {
+        let i = lesson("truncation.json");
+        let got = answers(i);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, Answer::Count(2), "{got:?}");
+        assert!(got[0].1.contains("v2 [C:1, D:1] | v3 [B:1, C:1]"), "{got:?}");
+        let p = at_beat(i, 3);
+        let history = crate::app::versions::history(p.session.world(), "profile");
+        let values: Vec<&str> = history.versions.iter().map(|v| v.value.as_str()).collect();
+        assert_eq!(values, ["v1", "v2", "v3"]);
+        assert_eq!(history.hidden, [(1, 2)], "v2 ⇢ v3, hidden by truncation");
+        assert!(history.versions[2].truncated);
+    }
+
+    #[test]
     fn the_versioning_lesson_is_figure_3() {
         let (p, _) = play(lesson("versioning.json"), |a| a.clone());
         let state = p.lesson.as_ref().unwrap();
