@@ -383,3 +383,29 @@ test('presenter mode: a lesson on a projector, driven by clicker keys, with a sp
   assert.deepEqual(speakerProblems, []);
   await context.close();
 });
+
+test('every lesson plays to its last beat in presenter mode by clicker keys (a screenshot of each key beat)', async () => {
+  const { page, context, problems } = await freshPage(server.url);
+  const lessons = await page.locator('select.lessons option').evaluateAll((os) => os.filter((o) => o.value !== '').map((o) => o.textContent));
+  assert.ok(lessons.length >= 7, `${lessons}`);
+  for (const [i, title] of lessons.entries()) {
+    await page.selectOption('select.lessons', { label: title });
+    await page.waitForSelector('.lesson-bar');
+    await page.click('.lesson-bar button.present');
+    const count = Number((await page.locator('.lesson-bar .beat-count').innerText()).match(/of (\d+)/)[1]);
+    for (let beat = 1; beat <= count; beat++) {
+      await page.waitForFunction((b) => document.querySelector('.lesson-bar')?.dataset.beat === String(b), beat);
+      if (await page.locator('.lesson-bar .question.asking').count()) {
+        await page.keyboard.press('PageDown'); // "show me": the steps run unanswered
+        await page.locator('.lesson-bar .question.answered .verdict').waitFor();
+        await page.screenshot({ path: join(SHOTS, `lesson-${i + 1}-beat-${beat}-1280x720.png`) });
+      }
+      if (beat < count) await page.keyboard.press('PageDown');
+    }
+    await page.waitForFunction(() => document.querySelector('button.next-beat')?.disabled === true);
+    await page.screenshot({ path: join(SHOTS, `lesson-${i + 1}-end-1280x720.png`) });
+    await page.click('.lesson-bar button.stop-presenting');
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
