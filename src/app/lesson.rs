@@ -694,6 +694,31 @@ mod tests {
     }
 
     #[test]
+    fn the_joining_lesson_moves_three_ranges_as_the_paper_says() {
+        let i = lesson("joining.json");
+        let holders = |p: &Playground, key: &str| -> Vec<String> {
+            let world = p.session.world();
+            let held = world.node_ids().filter(|&n| !world.node(n).store().get(key).is_empty());
+            let mut names: Vec<String> = held.map(|n| world.name(n).to_string()).collect();
+            names.sort();
+            names
+        };
+        let before = at_beat(i, 0);
+        assert_eq!(holders(&before, "apple"), ["A", "B", "C"], "(G, A]");
+        assert_eq!(holders(&before, "kiwi"), ["A", "B", "G"], "(F, G]");
+        assert_eq!(holders(&before, "papaya"), ["B", "C", "D"], "(A, X]");
+        assert_eq!(holders(&before, "lemon"), ["B", "C", "D"], "(X, B]");
+        let after = at_beat(i, 3);
+        assert_eq!(holders(&after, "apple"), ["A", "B", "X"], "C gave up (G, A]");
+        assert_eq!(holders(&after, "kiwi"), ["A", "G", "X"], "B gave up (F, G]");
+        assert_eq!(holders(&after, "papaya"), ["B", "C", "X"], "D gave up (A, X]");
+        assert_eq!(holders(&after, "lemon"), ["B", "C", "D"], "(X, B] did not move");
+        let got = answers(i);
+        let nodes = |n: &[&str]| Answer::Nodes(n.iter().map(|s| s.to_string()).collect());
+        assert_eq!(got[0].0, nodes(&["A", "B", "X"]), "{got:?}");
+    }
+
+    #[test]
     fn the_versioning_lesson_is_figure_3() {
         let (p, _) = play(lesson("versioning.json"), |a| a.clone());
         let state = p.lesson.as_ref().unwrap();
