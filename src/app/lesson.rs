@@ -222,7 +222,7 @@ impl Playground {
                     }
                 }
             }
-            Some(Ask::Outcome { .. }) | None => return,
+            Some(Ask::Outcome { .. } | Ask::Returns { .. }) | None => return,
         };
         self.answer(answer);
     }
@@ -397,6 +397,21 @@ fn worked(world: &World, ask: &Ask, keys_before: u64) -> Worked {
                 if texts.is_empty() { "none".to_string() } else { texts.join(" | ") }
             );
             Worked { answer: Answer::Count(versions.len() as u64), why }
+        }
+        Ask::Returns { client, value, .. } => {
+            let record = latest_op(world, client, Some(OpKind::Get)).and_then(|op| world.op(op));
+            let versions = match record.and_then(|r| r.outcome.as_deref()) {
+                Some(ClientReply::Got { versions, .. }) => versions.clone(),
+                _ => Vec::new(),
+            };
+            let seen = versions.iter().any(|v| *v.value == **value);
+            let texts: Vec<String> =
+                versions.iter().map(|v| super::describe::version_text(world, v)).collect();
+            let why = format!(
+                "{client}'s get returned {} (§4.5).",
+                if texts.is_empty() { "nothing".to_string() } else { texts.join(" | ") }
+            );
+            Worked { answer: Answer::YesNo(seen), why }
         }
         Ask::KeysExchanged { .. } => {
             let sent = world.metrics().merkle_keys_sent - keys_before;
@@ -716,6 +731,27 @@ mod tests {
         let got = answers(i);
         let nodes = |n: &[&str]| Answer::Nodes(n.iter().map(|s| s.to_string()).collect());
         assert_eq!(got[0].0, nodes(&["A", "B", "X"]), "{got:?}");
+    }
+
+    #[test]
+    fn the_stale_read_lesson_misses_a_write_its_quorum_did_not_overlap() {
+        let i = lesson("stale-reads.json");
+        let got = answers(i);
+        let just: Vec<Answer> = got.iter().map(|(a, _)| a.clone()).collect();
+        assert_eq!(
+            just,
+            [Answer::YesNo(true), Answer::YesNo(false), Answer::YesNo(true)],
+            "{got:#?}"
+        );
+        assert!(got[0].1.contains("E standing in for"), "a stand-in made the quorum: {got:?}");
+        let p = at_beat(i, 0);
+        let world = p.session.world();
+        let list: Vec<&str> =
+            world.preference_list("cart")[..3].iter().map(|&n| world.name(n)).collect();
+        assert_eq!(list, ["D", "A", "C"]);
+        let p = at_beat(i, 2);
+        let e = p.session.world().node_id("E").unwrap();
+        assert_eq!(p.session.world().hinted_replicas(e).len(), 1, "E holds a hinted replica");
     }
 
     #[test]

@@ -2,13 +2,14 @@
 //! every file there is listed, and another plays every lesson beat by beat.
 
 /// Each lesson: its file name and its text.
-pub const LESSONS: [(&str, &str); 8] = [
+pub const LESSONS: [(&str, &str); 9] = [
     ("replication.json", include_str!("../../lessons/replication.json")),
     ("versioning.json", include_str!("../../lessons/versioning.json")),
     ("shopping-cart.json", include_str!("../../lessons/shopping-cart.json")),
     ("truncation.json", include_str!("../../lessons/truncation.json")),
     ("quorums.json", include_str!("../../lessons/quorums.json")),
     ("hinted-handoff.json", include_str!("../../lessons/hinted-handoff.json")),
+    ("stale-reads.json", include_str!("../../lessons/stale-reads.json")),
     ("anti-entropy.json", include_str!("../../lessons/anti-entropy.json")),
     ("joining.json", include_str!("../../lessons/joining.json")),
 ];

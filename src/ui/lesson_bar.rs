@@ -144,16 +144,24 @@ fn question(p: &Playground, state: &LessonState, ask: &Ask, d: &Callback<Cmd>) -
             });
             html! { <div class="chips">{ for chips }{ check }</div> }
         }
-        Ask::Outcome { .. } => html! {
-            <div class="buttons">
-                <button class="answer-yes" onclick={d.reform(|_| Cmd::Answer(Answer::YesNo(true)))}>
-                    { "Yes, it succeeds" }
-                </button>
-                <button class="answer-no" onclick={d.reform(|_| Cmd::Answer(Answer::YesNo(false)))}>
-                    { "No, it fails" }
-                </button>
-            </div>
-        },
+        Ask::Outcome { .. } | Ask::Returns { .. } => {
+            let (yes, no) = match ask {
+                Ask::Outcome { .. } => ("Yes, it succeeds", "No, it fails"),
+                _ => ("Yes, it does", "No, it does not"),
+            };
+            html! {
+                <div class="buttons">
+                    <button class="answer-yes"
+                            onclick={d.reform(|_| Cmd::Answer(Answer::YesNo(true)))}>
+                        { yes }
+                    </button>
+                    <button class="answer-no"
+                            onclick={d.reform(|_| Cmd::Answer(Answer::YesNo(false)))}>
+                        { no }
+                    </button>
+                </div>
+            }
+        }
         Ask::Versions { .. } | Ask::KeysExchanged { .. } => {
             let oninput = d.reform(|e: InputEvent| {
                 Cmd::TypeAnswer(e.target_unchecked_into::<HtmlInputElement>().value())

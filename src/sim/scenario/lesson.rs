@@ -94,6 +94,8 @@ pub enum Ask {
     HintHolders { question: String, key: String },
     /// How many keys will anti-entropy send (§4.7)?
     KeysExchanged { question: String },
+    /// Will the client's latest get return this value (among its versions)?
+    Returns { question: String, client: String, value: String },
 }
 
 impl Ask {
@@ -104,7 +106,8 @@ impl Ask {
             | Ask::Outcome { question, .. }
             | Ask::Versions { question, .. }
             | Ask::HintHolders { question, .. }
-            | Ask::KeysExchanged { question } => question,
+            | Ask::KeysExchanged { question }
+            | Ask::Returns { question, .. } => question,
         }
     }
 }
@@ -191,9 +194,9 @@ impl Ask {
             return Err(format!("a question has 1 to {MAX_SAY_CHARS} characters"));
         }
         match self {
-            Ask::Outcome { client, .. } | Ask::Versions { client, .. } => {
-                known(clients, client, "client")
-            }
+            Ask::Outcome { client, .. }
+            | Ask::Versions { client, .. }
+            | Ask::Returns { client, .. } => known(clients, client, "client"),
             Ask::Replicas { key, .. } | Ask::HintHolders { key, .. } if key.trim().is_empty() => {
                 Err("name a key".into())
             }
