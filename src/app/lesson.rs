@@ -181,6 +181,9 @@ impl Playground {
 
     /// The learner's answer to the beat's question: the steps run, and the verdict shows.
     pub(super) fn answer(&mut self, answer: Answer) {
+        if self.off_script() {
+            return;
+        }
         let Some(state) = self.lesson.as_mut() else { return };
         if state.current().ask.is_none() || state.ran {
             return;
@@ -213,7 +216,7 @@ impl Playground {
                 nodes.sort();
                 Answer::Nodes(nodes.into_iter().map(|n| world.name(n).to_string()).collect())
             }
-            Some(Ask::Versions { .. } | Ask::KeysExchanged { .. }) => {
+            Some(Ask::Versions { .. } | Ask::KeysExchanged { .. } | Ask::Stored { .. }) => {
                 match state.typed.trim().parse::<u64>() {
                     Ok(n) if n <= 1_000_000 => Answer::Count(n),
                     _ => {
@@ -230,7 +233,13 @@ impl Playground {
     /// The next beat (the beat on screen's steps are taken first if they were not: "show
     /// me" for a question left unanswered).
     pub(super) fn next_beat(&mut self) {
+        if self.off_script() {
+            return; // the beats wait until "back to the lesson"
+        }
         let Some(state) = self.lesson.as_mut() else { return };
+        if !state.ran && (!state.picked.is_empty() || !state.typed.trim().is_empty()) {
+            return self.check_answer(); // the clicker's "next" with an answer given: check it
+        }
         if !state.ran {
             return self.run_beat();
         }
@@ -247,6 +256,9 @@ impl Playground {
 
     /// The previous beat, as it ended.
     pub(super) fn previous_beat(&mut self) {
+        if self.off_script() {
+            return;
+        }
         let Some(state) = self.lesson.as_mut() else { return };
         let Some(back) = state.beat.checked_sub(1) else { return };
         let Some(end) = state.ends[back] else { return };
@@ -297,7 +309,22 @@ impl Playground {
                 let filter = spacetime::Filter { story, ..spacetime::Filter::default() };
                 self.selected = Some(Selected::SpaceTime { span: 100 * crate::core::MS, filter });
             }
-            Show::Merkle => self.selected = Some(Selected::Merkle(super::merkle::Pick::Follow)),
+            Show::Merkle { node, peer } => {
+                let world = self.session.world();
+                let pair = node
+                    .as_deref()
+                    .and_then(|n| world.node_id(n))
+                    .zip(peer.as_deref().and_then(|p| world.node_id(p)));
+                let pick = match pair {
+                    Some((a, b)) => {
+                        compared_range(world, a, b).map_or(super::merkle::Pick::Follow, |range| {
+                            super::merkle::Pick::Pair { a, b, range }
+                        })
+                    }
+                    None => super::merkle::Pick::Follow,
+                };
+                self.selected = Some(Selected::Merkle(pick));
+            }
             Show::Node { node } => {
                 if let Some(id) = self.session.world().node_id(node) {
                     self.selected = Some(Selected::Node(id));
@@ -376,9 +403,11 @@ fn worked(world: &World, ask: &Ask, keys_before: u64) -> Worked {
             let ok = matches!(reply, Some(ClientReply::Put { .. } | ClientReply::Got { .. }));
             let why = match (reply, op.and_then(|op| quorum(world, op))) {
                 (Some(reply), Some(quorum)) => {
-                    format!("{client}: {}; {quorum} (§4.5).", world.describe_reply(reply))
+                    let section =
+                        if quorum.contains("standing in") { "§4.5, §4.6" } else { "§4.5" };
+                    format!("{client}: {}; {quorum} ({section}).", world.describe_reply(reply))
                 }
-                (Some(reply), None) => format!("{client}: {}.", world.describe_reply(reply)),
+                (Some(reply), None) => format!("{client}: {} (§4.5).", world.describe_reply(reply)),
                 (None, _) => format!("{client} has not heard back yet."),
             };
             Worked { answer: Answer::YesNo(ok), why }
@@ -412,6 +441,17 @@ fn worked(world: &World, ask: &Ask, keys_before: u64) -> Worked {
                 if texts.is_empty() { "nothing".to_string() } else { texts.join(" | ") }
             );
             Worked { answer: Answer::YesNo(seen), why }
+        }
+        Ask::Stored { node, .. } => {
+            let id = world.node_id(node);
+            let keys = id.map_or(0, |n| world.node(n).store().len() as u64);
+            let sent = world.metrics().merkle_keys_sent - keys_before;
+            let why = format!(
+                "{node} holds {}; anti-entropy sent {} in all to make it so (§4.7).",
+                super::describe::count(keys, "key"),
+                super::describe::count(sent, "key")
+            );
+            Worked { answer: Answer::Count(keys), why }
         }
         Ask::KeysExchanged { .. } => {
             let sent = world.metrics().merkle_keys_sent - keys_before;
@@ -472,6 +512,21 @@ fn quorum(world: &World, op: OpId) -> Option<String> {
         text.push_str(&format!(", {}", stand_ins.join(", ")));
     }
     Some(text)
+}
+
+/// The first range of `a`'s that `b` also replicates and where their roots differ (else
+/// the first they share): what a lesson's Merkle view compares.
+fn compared_range(world: &World, a: NodeId, b: NodeId) -> Option<crate::core::merkle::KeyRange> {
+    let shared: Vec<_> = world
+        .node(a)
+        .hosted_ranges()
+        .into_iter()
+        .filter(|(_, replicas)| replicas.contains(&b))
+        .map(|(range, _)| range)
+        .collect();
+    let root = |n: NodeId, r| world.node(n).merkle_tree(r).root();
+    let differing = shared.iter().copied().find(|&r| root(a, r) != root(b, r));
+    differing.or(shared.first().copied())
 }
 
 /// The latest operation of a client (of a kind, if given).
@@ -632,9 +687,19 @@ mod tests {
 
     #[test]
     fn the_anti_entropy_lesson_sends_only_the_wiped_nodes_keys() {
-        let got = answers(lesson("anti-entropy.json"));
-        let Answer::Count(keys) = got[0].0 else { panic!("{got:?}") };
-        assert!(keys > 0 && keys <= 16, "{got:?}");
+        let i = lesson("anti-entropy.json");
+        let got = answers(i);
+        assert_eq!(got[0].0, Answer::Count(8), "A gets its 8 keys back: {got:?}");
+        assert!(got[0].1.starts_with("A holds 8 keys; anti-entropy sent"), "{got:?}");
+        let before = at_beat(i, 0);
+        let a = before.session.world().node_id("A").unwrap();
+        assert_eq!(before.session.world().node(a).store().len(), 8, "A held 8 keys");
+        // Beat 2 shows A's tree beside C's over a range where they differ.
+        let mut p = at_beat(i, 1);
+        p.update(Cmd::Tick(16.0));
+        let Some(Selected::Merkle(pick)) = p.selected else { panic!("{:?}", p.selected) };
+        let view = crate::app::merkle::exchange(p.session.world(), pick).unwrap();
+        assert!(view.levels[0].differing == 1 && view.levels.len() > 1, "the roots differ");
     }
 
     #[test]
@@ -642,7 +707,7 @@ mod tests {
         let got = answers(lesson("shopping-cart.json"));
         let just: Vec<Answer> = got.iter().map(|(a, _)| a.clone()).collect();
         assert_eq!(just, [Answer::YesNo(true), Answer::Count(2), Answer::Count(1)], "{got:#?}");
-        assert!(got[0].1.contains("B answered with its own copy, needing no reply"), "{got:?}");
+        assert!(got[0].1.contains("A answered with its own copy, needing no reply"), "{got:?}");
         let siblings = "Mixer 1,Tea 2,Spatula 4,Strainer 2,Kettle 1 [A:1, B:1] | \
                         Mixer 1,Tea 3,Teapot 1,Spatula 4,Strainer 1 [A:2]";
         assert!(got[1].1.contains(siblings), "Alice's cart [A:2], Bob's [A:1, B:1]: {got:#?}");
@@ -755,6 +820,24 @@ mod tests {
     }
 
     #[test]
+    fn a_clickers_next_with_an_answer_typed_checks_it() {
+        let mut p = Playground::new();
+        p.update(Cmd::OpenLesson(lesson("versioning.json")));
+        for _ in 0..2 {
+            p.finish_goal();
+            p.update(Cmd::Key(crate::app::Key::Next));
+        }
+        p.finish_goal();
+        assert!(!p.lesson.as_ref().unwrap().ran, "beat 3 asks");
+        p.update(Cmd::TypeAnswer("2".into()));
+        p.update(Cmd::Key(crate::app::Key::Next));
+        p.finish_goal();
+        let state = p.lesson.as_ref().unwrap();
+        assert_eq!(state.beat, 2, "still beat 3, now answered");
+        assert_eq!(state.verdict(), Some(true));
+    }
+
+    #[test]
     fn the_versioning_lesson_is_figure_3() {
         let (p, _) = play(lesson("versioning.json"), |a| a.clone());
         let state = p.lesson.as_ref().unwrap();
@@ -790,6 +873,12 @@ mod tests {
         // A click of the learner's leaves the script; back to the lesson undoes it.
         p.update(Cmd::Crash(NodeId(1)));
         assert!(p.off_script());
+        let off = p.session.world().trace().hash();
+        p.update(Cmd::NextBeat);
+        p.update(Cmd::Key(crate::app::Key::Next));
+        p.finish_goal();
+        assert_eq!(p.lesson.as_ref().unwrap().beat, 1, "off the script, the beats wait");
+        assert_eq!(p.session.world().trace().hash(), off, "and the script's steps are not taken");
         p.update(Cmd::BackToLesson);
         p.finish_goal();
         assert!(!p.off_script());

@@ -241,14 +241,19 @@ pub fn story_text(world: &World, story: &Story, diagram: &Diagram) -> String {
         names.join(", ")
     };
     let mut parts = vec![story.label.clone()];
-    let coordinator =
-        story.roles.iter().filter(|(_, r)| *r == Role::Asks).find_map(|(m, _)| arrow(*m));
-    let asked = names(Role::Asks, true);
-    match coordinator {
-        Some(a) if !asked.is_empty() => {
-            parts.push(format!("{} asked {asked}", world.names()[a.from]))
-        }
-        _ => {}
+    // A put sent to a node outside the top N is forwarded to a coordinator (§4.5), which
+    // fans it out: the forward first, then whom the coordinator asked.
+    let asks =
+        || story.roles.iter().filter(|(_, r)| *r == Role::Asks).filter_map(|(m, _)| arrow(*m));
+    let name = |lane: usize| world.names()[lane].as_str();
+    if let Some(f) = asks().find(|a| a.kind == MsgKind::Forward) {
+        parts.push(format!("{} forwarded it to {}", name(f.from), name(f.to)));
+    }
+    let fan_out: Vec<&Arrow> = asks().filter(|a| a.kind != MsgKind::Forward).collect();
+    if let Some(first) = fan_out.first() {
+        let mut asked: Vec<&str> = fan_out.iter().map(|a| name(a.to)).collect();
+        asked.dedup();
+        parts.push(format!("{} asked {}", name(first.from), asked.join(", ")));
     }
     let stand_ins: Vec<String> = story
         .stand_ins

@@ -162,7 +162,7 @@ fn question(p: &Playground, state: &LessonState, ask: &Ask, d: &Callback<Cmd>) -
                 </div>
             }
         }
-        Ask::Versions { .. } | Ask::KeysExchanged { .. } => {
+        Ask::Versions { .. } | Ask::KeysExchanged { .. } | Ask::Stored { .. } => {
             let oninput = d.reform(|e: InputEvent| {
                 Cmd::TypeAnswer(e.target_unchecked_into::<HtmlInputElement>().value())
             });

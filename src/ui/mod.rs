@@ -126,7 +126,10 @@ fn typing_in(element: Option<web_sys::Element>) -> bool {
 fn keyboard_shortcuts(dispatch: Callback<Cmd>) -> impl FnOnce() {
     let listener = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
         let target = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-        if typing_in(target.clone()) || e.ctrl_key() || e.meta_key() || e.alt_key() {
+        // A clicker's PageDown/PageUp go on even from a field (the room's answer typed in
+        // a lesson's question is checked by the next PageDown).
+        let clicker = matches!(e.key().as_str(), "PageDown" | "PageUp");
+        if (typing_in(target.clone()) && !clicker) || e.ctrl_key() || e.meta_key() || e.alt_key() {
             return;
         }
         let cmd = match e.key().as_str() {

@@ -72,8 +72,14 @@ pub enum Show {
         #[serde(default)]
         client: Option<String>,
     },
-    /// The Merkle exchange, following anti-entropy (§4.7).
-    Merkle,
+    /// The Merkle exchange (§4.7): following anti-entropy, or `node`'s tree beside
+    /// `peer`'s over the first range of `node`'s where they differ (else they share).
+    Merkle {
+        #[serde(default)]
+        node: Option<String>,
+        #[serde(default)]
+        peer: Option<String>,
+    },
     /// A node's inspector.
     Node { node: String },
 }
@@ -96,6 +102,8 @@ pub enum Ask {
     KeysExchanged { question: String },
     /// Will the client's latest get return this value (among its versions)?
     Returns { question: String, client: String, value: String },
+    /// How many keys will the node hold in its own store?
+    Stored { question: String, node: String },
 }
 
 impl Ask {
@@ -107,7 +115,8 @@ impl Ask {
             | Ask::Versions { question, .. }
             | Ask::HintHolders { question, .. }
             | Ask::KeysExchanged { question }
-            | Ask::Returns { question, .. } => question,
+            | Ask::Returns { question, .. }
+            | Ask::Stored { question, .. } => question,
         }
     }
 }
@@ -143,7 +152,7 @@ impl Lesson {
                 show.check(&nodes, &clients).map_err(|e| format!("{at}: {e}"))?;
             }
             if let Some(ask) = &beat.ask {
-                ask.check(&clients).map_err(|e| format!("{at}: {e}"))?;
+                ask.check(&clients, &nodes).map_err(|e| format!("{at}: {e}"))?;
             }
         }
         Ok(())
@@ -179,7 +188,13 @@ impl Show {
         let key =
             |k: &str| if k.trim().is_empty() { Err("name a key".to_string()) } else { Ok(()) };
         match self {
-            Show::Ring | Show::Merkle | Show::Lanes { client: None } => Ok(()),
+            Show::Ring | Show::Lanes { client: None } => Ok(()),
+            Show::Merkle { node, peer } => {
+                for n in node.iter().chain(peer) {
+                    known(nodes, n, "node")?;
+                }
+                Ok(())
+            }
             Show::Key { key: k } | Show::Versions { key: k } => key(k),
             Show::Lanes { client: Some(c) } => known(clients, c, "client"),
             Show::Node { node } => known(nodes, node, "node"),
@@ -188,7 +203,7 @@ impl Show {
 }
 
 impl Ask {
-    fn check(&self, clients: &[String]) -> Result<(), String> {
+    fn check(&self, clients: &[String], nodes: &[String]) -> Result<(), String> {
         let question = self.question();
         if question.trim().is_empty() || question.chars().count() > MAX_SAY_CHARS {
             return Err(format!("a question has 1 to {MAX_SAY_CHARS} characters"));
@@ -197,6 +212,7 @@ impl Ask {
             Ask::Outcome { client, .. }
             | Ask::Versions { client, .. }
             | Ask::Returns { client, .. } => known(clients, client, "client"),
+            Ask::Stored { node, .. } => known(nodes, node, "node"),
             Ask::Replicas { key, .. } | Ask::HintHolders { key, .. } if key.trim().is_empty() => {
                 Err("name a key".into())
             }

@@ -232,6 +232,9 @@ impl World {
     /// it (§4.6), as (stand-in, owner) pairs: what `request::choose_targets` decides with
     /// the administrator's view of who is down (each coordinator decides by its own view).
     pub fn stand_ins(&self, key: &str) -> Vec<(NodeId, NodeId)> {
+        if !self.config.sloppy_quorum {
+            return Vec::new(); // a strict quorum has no stand-ins (§4.5)
+        }
         let list = self.preference_list(key);
         let targets = choose_targets(&list, self.config.n, true, |node| !self.is_up(node));
         targets.iter().filter_map(|t| t.stands_in_for.map(|owner| (t.node, owner))).collect()
