@@ -84,9 +84,14 @@ pub struct SpeakerCard {
     /// The worked-out answer and why (the room does not see it; the speaker does).
     pub answer: Option<String>,
     pub why: Option<String>,
-    /// What the learner or the room answered, if they did.
+    /// What the learner or the room answered, if they did, and whether it was right.
     pub given: Option<String>,
+    pub right: Option<bool>,
     pub next: Option<String>,
+    /// Whether the projected page has left the lesson's script (the beats wait).
+    pub off_script: bool,
+    /// The prompts to try, on the last beat.
+    pub try_this: Vec<String>,
 }
 
 /// An answer as the page says it.
@@ -116,7 +121,14 @@ impl Playground {
             answer: worked.map(|w| answer_text(&w.answer)),
             why: worked.map(|w| w.why.clone()),
             given: state.given[state.beat].as_ref().map(answer_text),
+            right: state.verdict(),
             next: state.lesson.beats.get(state.beat + 1).map(|b| b.say.clone()),
+            off_script: self.off_script(),
+            try_this: if state.beat + 1 == state.lesson.beats.len() {
+                state.lesson.try_this.clone()
+            } else {
+                Vec::new()
+            },
         })
     }
 }

@@ -100,6 +100,15 @@ fn send(word: &str) {
     }
 }
 
+/// The room's verdict, as the speaker view says it.
+fn verdict(right: Option<bool>) -> &'static str {
+    match right {
+        Some(true) => " — right",
+        Some(false) => " — not quite",
+        None => "",
+    }
+}
+
 /// The speaker view: the beat's card, and buttons (and keys) for the next and previous beat.
 #[function_component(SpeakerView)]
 pub fn speaker_view() -> Html {
@@ -169,12 +178,25 @@ pub fn speaker_view() -> Html {
                     <p><b>{ "Answer: " }</b>{ card.answer.clone().unwrap_or_default() }
                         { " — " }{ card.why.clone().unwrap_or_default() }</p>
                     if let Some(given) = &card.given {
-                        <p><b>{ "The room said: " }</b>{ given }</p>
+                        <p><b>{ "The room said: " }</b>{ given }
+                            { verdict(card.right) }
+                        </p>
                     }
                 </div>
             }
+            if card.off_script {
+                <p class="off-script">
+                    { "The projected page has left the lesson's script: the beats wait for \
+                       \"Back to the lesson\" there." }
+                </p>
+            }
             if let Some(next) = &card.next {
                 <p class="next-beat"><b>{ "Next: " }</b>{ next }</p>
+            }
+            if !card.try_this.is_empty() {
+                <div class="try-this"><b>{ "Try this" }</b>
+                    <ul>{ for card.try_this.iter().map(|t| html! { <li>{ t }</li> }) }</ul>
+                </div>
             }
         </main>
     }

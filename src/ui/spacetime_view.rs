@@ -22,7 +22,7 @@ const MAX_REQUESTS_LISTED: usize = 40;
 const WIDTH: f64 = 900.0;
 /// A lane's height: roomy for a few nodes, tight (and scrolled) for many.
 fn lane_height(lanes: usize) -> f64 {
-    (200.0 / lanes.max(1) as f64).clamp(18.0, 36.0)
+    (240.0 / lanes.max(1) as f64).clamp(18.0, 60.0)
 }
 
 /// The inspector's space-time diagram of the latest `span`, filtered.
