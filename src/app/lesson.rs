@@ -237,7 +237,7 @@ impl Playground {
                     }
                 }
             }
-            Some(Ask::Outcome { .. } | Ask::Returns { .. }) | None => return,
+            Some(Ask::Outcome { .. } | Ask::Returns { .. } | Ask::Holds { .. }) | None => return,
         };
         self.answer(answer);
     }
@@ -453,6 +453,18 @@ fn worked(world: &World, ask: &Ask, keys_before: u64) -> Worked {
                 if texts.is_empty() { "nothing".to_string() } else { texts.join(" | ") }
             );
             Worked { answer: Answer::YesNo(seen), why }
+        }
+        Ask::Holds { node, key, value, .. } => {
+            let versions = world.node_id(node).map(|n| world.node(n).store().get(key).to_vec());
+            let versions = versions.unwrap_or_default();
+            let holds = versions.iter().any(|v| *v.value == **value);
+            let texts: Vec<String> =
+                versions.iter().map(|v| super::describe::version_text(world, v)).collect();
+            let why = format!(
+                "{node} holds {} of {key} (§4.6, §4.7).",
+                if texts.is_empty() { "nothing".to_string() } else { texts.join(" | ") }
+            );
+            Worked { answer: Answer::YesNo(holds), why }
         }
         Ask::Stored { node, .. } => {
             let id = world.node_id(node);
@@ -847,6 +859,21 @@ mod tests {
         let state = p.lesson.as_ref().unwrap();
         assert_eq!(state.beat, 2, "still beat 3, now answered");
         assert_eq!(state.verdict(), Some(true));
+    }
+
+    #[test]
+    fn the_lost_hint_lesson_needs_anti_entropy_to_repair_the_owner() {
+        let i = lesson("lost-hint.json");
+        let got = answers(i);
+        let just: Vec<Answer> = got.iter().map(|(a, _)| a.clone()).collect();
+        assert_eq!(just, [Answer::YesNo(false), Answer::YesNo(true)], "{got:#?}");
+        let p = at_beat(i, 0);
+        let world = p.session.world();
+        let (a, b) = (world.node_id("A").unwrap(), world.node_id("B").unwrap());
+        assert_eq!(world.hinted_replicas(a).len(), 1, "A keeps B's replica");
+        assert!(world.membership().record(b).is_some(), "B keeps its place on the ring");
+        let p = at_beat(i, 1);
+        assert!(p.session.world().hinted_replicas(a).is_empty(), "the hint went with A's disk");
     }
 
     #[test]

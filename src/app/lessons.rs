@@ -2,7 +2,7 @@
 //! every file there is listed, and another plays every lesson beat by beat.
 
 /// Each lesson: its file name and its text.
-pub const LESSONS: [(&str, &str); 9] = [
+pub const LESSONS: [(&str, &str); 10] = [
     ("replication.json", include_str!("../../lessons/replication.json")),
     ("versioning.json", include_str!("../../lessons/versioning.json")),
     ("shopping-cart.json", include_str!("../../lessons/shopping-cart.json")),
@@ -11,6 +11,7 @@ pub const LESSONS: [(&str, &str); 9] = [
     ("hinted-handoff.json", include_str!("../../lessons/hinted-handoff.json")),
     ("stale-reads.json", include_str!("../../lessons/stale-reads.json")),
     ("anti-entropy.json", include_str!("../../lessons/anti-entropy.json")),
+    ("lost-hint.json", include_str!("../../lessons/lost-hint.json")),
     ("joining.json", include_str!("../../lessons/joining.json")),
 ];
 

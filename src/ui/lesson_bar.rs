@@ -144,7 +144,7 @@ fn question(p: &Playground, state: &LessonState, ask: &Ask, d: &Callback<Cmd>) -
             });
             html! { <div class="chips">{ for chips }{ check }</div> }
         }
-        Ask::Outcome { .. } | Ask::Returns { .. } => {
+        Ask::Outcome { .. } | Ask::Returns { .. } | Ask::Holds { .. } => {
             let (yes, no) = match ask {
                 Ask::Outcome { .. } => ("Yes, it succeeds", "No, it fails"),
                 _ => ("Yes, it does", "No, it does not"),

@@ -104,6 +104,8 @@ pub enum Ask {
     Returns { question: String, client: String, value: String },
     /// How many keys will the node hold in its own store?
     Stored { question: String, node: String },
+    /// Will the node hold this value of the key in its own store (among its versions)?
+    Holds { question: String, node: String, key: String, value: String },
 }
 
 impl Ask {
@@ -116,7 +118,8 @@ impl Ask {
             | Ask::HintHolders { question, .. }
             | Ask::KeysExchanged { question }
             | Ask::Returns { question, .. }
-            | Ask::Stored { question, .. } => question,
+            | Ask::Stored { question, .. }
+            | Ask::Holds { question, .. } => question,
         }
     }
 }
@@ -212,7 +215,7 @@ impl Ask {
             Ask::Outcome { client, .. }
             | Ask::Versions { client, .. }
             | Ask::Returns { client, .. } => known(clients, client, "client"),
-            Ask::Stored { node, .. } => known(nodes, node, "node"),
+            Ask::Stored { node, .. } | Ask::Holds { node, .. } => known(nodes, node, "node"),
             Ask::Replicas { key, .. } | Ask::HintHolders { key, .. } if key.trim().is_empty() => {
                 Err("name a key".into())
             }
