@@ -221,7 +221,7 @@ impl Playground {
     pub(super) fn check_answer(&mut self) {
         let Some(state) = self.lesson.as_mut() else { return };
         let answer = match state.current().ask {
-            Some(Ask::Replicas { .. } | Ask::HintHolders { .. }) => {
+            Some(Ask::Replicas { .. } | Ask::HintHolders { .. } | Ask::BelievedDown { .. }) => {
                 let world = self.session.world();
                 let mut nodes: Vec<NodeId> =
                     state.picked.iter().filter_map(|n| world.node_id(n)).collect();
@@ -465,6 +465,20 @@ fn worked(world: &World, ask: &Ask, keys_before: u64) -> Worked {
                 if texts.is_empty() { "nothing".to_string() } else { texts.join(" | ") }
             );
             Worked { answer: Answer::YesNo(holds), why }
+        }
+        Ask::BelievedDown { node, .. } => {
+            let target = world.node_id(node);
+            let believers: Vec<NodeId> = world
+                .node_ids()
+                .filter(|&n| target.is_some_and(|t| world.node(n).believed_down().contains_key(&t)))
+                .collect();
+            let why = format!(
+                "{} believe{} {node} down: a node believes a peer down when it does not answer \
+                 it, each by its own view (§4.8.3).",
+                join(&names(believers.clone())),
+                if believers.len() == 1 { "s" } else { "" }
+            );
+            Worked { answer: Answer::Nodes(names(believers)), why }
         }
         Ask::Stored { node, .. } => {
             let id = world.node_id(node);
@@ -874,6 +888,39 @@ mod tests {
         assert!(world.membership().record(b).is_some(), "B keeps its place on the ring");
         let p = at_beat(i, 1);
         assert!(p.session.world().hinted_replicas(a).is_empty(), "the hint went with A's disk");
+    }
+
+    #[test]
+    fn the_local_failure_detection_lesson_has_nodes_disagree() {
+        let i = lesson("local-failure-detection.json");
+        let got = answers(i);
+        let just: Vec<Answer> = got.iter().map(|(a, _)| a.clone()).collect();
+        let nodes = |n: &[&str]| Answer::Nodes(n.iter().map(|s| s.to_string()).collect());
+        assert_eq!(just, [nodes(&["D"]), Answer::YesNo(true)], "{got:#?}");
+        let p = at_beat(i, 0);
+        let world = p.session.world();
+        let list: Vec<&str> =
+            world.preference_list("cart")[..3].iter().map(|&n| world.name(n)).collect();
+        assert_eq!(list, ["D", "C", "B"]);
+        let p = at_beat(i, 3);
+        let world = p.session.world();
+        let b = world.node_id("B").unwrap();
+        assert!(world.is_up(b), "B was up all along");
+        let c = world.node_id("C").unwrap();
+        assert!(!world.node(c).believed_down().contains_key(&b), "C does not believe B down");
+        // C's get heard from D and from B.
+        let op = latest_op(world, "c2", Some(OpKind::Get)).unwrap();
+        let diagram = spacetime::window(world, 0, world.now());
+        let story = spacetime::story(world, &diagram, op).unwrap();
+        let mut replied: Vec<&str> = story
+            .roles
+            .iter()
+            .filter(|(_, r)| matches!(r, spacetime::Role::Counted | spacetime::Role::Late))
+            .filter_map(|(m, _)| diagram.arrows.iter().find(|a| a.msg == *m))
+            .map(|a| world.name(NodeId(a.from as u32)))
+            .collect();
+        replied.sort();
+        assert_eq!(replied, ["B", "D"]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! every file there is listed, and another plays every lesson beat by beat.
 
 /// Each lesson: its file name and its text.
-pub const LESSONS: [(&str, &str); 10] = [
+pub const LESSONS: [(&str, &str); 11] = [
     ("replication.json", include_str!("../../lessons/replication.json")),
     ("versioning.json", include_str!("../../lessons/versioning.json")),
     ("shopping-cart.json", include_str!("../../lessons/shopping-cart.json")),
@@ -10,6 +10,7 @@ pub const LESSONS: [(&str, &str); 10] = [
     ("quorums.json", include_str!("../../lessons/quorums.json")),
     ("hinted-handoff.json", include_str!("../../lessons/hinted-handoff.json")),
     ("stale-reads.json", include_str!("../../lessons/stale-reads.json")),
+    ("local-failure-detection.json", include_str!("../../lessons/local-failure-detection.json")),
     ("anti-entropy.json", include_str!("../../lessons/anti-entropy.json")),
     ("lost-hint.json", include_str!("../../lessons/lost-hint.json")),
     ("joining.json", include_str!("../../lessons/joining.json")),

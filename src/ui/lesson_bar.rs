@@ -127,7 +127,7 @@ fn question(p: &Playground, state: &LessonState, ask: &Ask, d: &Callback<Cmd>) -
         <button class="check-answer" onclick={d.reform(|_| Cmd::CheckAnswer)}>{ "Check" }</button>
     };
     let inputs = match ask {
-        Ask::Replicas { .. } | Ask::HintHolders { .. } => {
+        Ask::Replicas { .. } | Ask::HintHolders { .. } | Ask::BelievedDown { .. } => {
             let world = p.session.world();
             let chips = world.node_ids().map(|id| {
                 let name = world.name(id).to_string();

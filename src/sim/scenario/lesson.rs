@@ -106,6 +106,8 @@ pub enum Ask {
     Stored { question: String, node: String },
     /// Will the node hold this value of the key in its own store (among its versions)?
     Holds { question: String, node: String, key: String, value: String },
+    /// Which nodes will believe this node is down (§4.8.3: each by its own view)?
+    BelievedDown { question: String, node: String },
 }
 
 impl Ask {
@@ -119,7 +121,8 @@ impl Ask {
             | Ask::KeysExchanged { question }
             | Ask::Returns { question, .. }
             | Ask::Stored { question, .. }
-            | Ask::Holds { question, .. } => question,
+            | Ask::Holds { question, .. }
+            | Ask::BelievedDown { question, .. } => question,
         }
     }
 }
@@ -215,7 +218,9 @@ impl Ask {
             Ask::Outcome { client, .. }
             | Ask::Versions { client, .. }
             | Ask::Returns { client, .. } => known(clients, client, "client"),
-            Ask::Stored { node, .. } | Ask::Holds { node, .. } => known(nodes, node, "node"),
+            Ask::Stored { node, .. } | Ask::Holds { node, .. } | Ask::BelievedDown { node, .. } => {
+                known(nodes, node, "node")
+            }
             Ask::Replicas { key, .. } | Ask::HintHolders { key, .. } if key.trim().is_empty() => {
                 Err("name a key".into())
             }
