@@ -57,9 +57,10 @@ pub struct Beat {
     pub notes: Option<String>,
 }
 
-/// A view a beat shows.
+/// A view a beat shows. (In the file a flat object, `{"view": "key", "key": "cart"}`: read
+/// through [`Fields`], which is far smaller in the page than an internally tagged enum.)
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "view", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(try_from = "Fields", into = "Fields")]
 pub enum Show {
     /// The ring alone.
     Ring,
@@ -68,27 +69,19 @@ pub enum Show {
     /// A key's version history (§4.4).
     Versions { key: String },
     /// The time lanes, following a client's latest request if one is named (§4.5).
-    Lanes {
-        #[serde(default)]
-        client: Option<String>,
-    },
+    Lanes { client: Option<String> },
     /// The Merkle exchange (§4.7): following anti-entropy, or `node`'s tree beside
     /// `peer`'s over the first range of `node`'s where they differ (else they share).
-    Merkle {
-        #[serde(default)]
-        node: Option<String>,
-        #[serde(default)]
-        peer: Option<String>,
-    },
+    Merkle { node: Option<String>, peer: Option<String> },
     /// A node's inspector.
     Node { node: String },
 }
 
 /// A question about what the beat's steps will do, in the lesson's words (`question`),
 /// and what it is about, and so how its answer is found. The answer is worked out, never
-/// written in the file.
+/// written in the file. (In the file a flat object with `what`, read through [`Fields`].)
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "what", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(try_from = "Fields", into = "Fields")]
 pub enum Ask {
     /// Which nodes will hold the key in their own store (not as hints)?
     Replicas { question: String, key: String },
@@ -123,6 +116,172 @@ impl Ask {
             | Ask::Stored { question, .. }
             | Ask::Holds { question, .. }
             | Ask::BelievedDown { question, .. } => question,
+        }
+    }
+}
+
+/// The fields a `show` or an `ask` object may have, as the file writes them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    view: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    what: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    question: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    client: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    node: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    peer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    value: Option<String>,
+}
+
+impl Fields {
+    /// Field `name`, which this kind of object needs.
+    fn take(field: &mut Option<String>, name: &str, of: &str) -> Result<String, String> {
+        field.take().ok_or_else(|| format!("{of} needs \"{name}\""))
+    }
+
+    /// Every field left over is one this kind of object does not have.
+    fn done(self, of: &str) -> Result<(), String> {
+        let names = [
+            ("view", self.view.is_some()),
+            ("what", self.what.is_some()),
+            ("question", self.question.is_some()),
+            ("key", self.key.is_some()),
+            ("client", self.client.is_some()),
+            ("node", self.node.is_some()),
+            ("peer", self.peer.is_some()),
+            ("value", self.value.is_some()),
+        ];
+        match names.iter().find(|(_, set)| *set) {
+            Some((name, _)) => Err(format!("{of} has no field \"{name}\"")),
+            None => Ok(()),
+        }
+    }
+}
+
+impl TryFrom<Fields> for Show {
+    type Error = String;
+
+    fn try_from(mut f: Fields) -> Result<Show, String> {
+        let view = Fields::take(&mut f.view, "view", "a show")?;
+        let of = format!("the view {view:?}");
+        let show = match view.as_str() {
+            "ring" => Show::Ring,
+            "key" => Show::Key { key: Fields::take(&mut f.key, "key", &of)? },
+            "versions" => Show::Versions { key: Fields::take(&mut f.key, "key", &of)? },
+            "lanes" => Show::Lanes { client: f.client.take() },
+            "merkle" => Show::Merkle { node: f.node.take(), peer: f.peer.take() },
+            "node" => Show::Node { node: Fields::take(&mut f.node, "node", &of)? },
+            _ => {
+                return Err(format!(
+                    "unknown view {view:?}: ring, key, versions, lanes, merkle or node"
+                ))
+            }
+        };
+        f.done(&of)?;
+        Ok(show)
+    }
+}
+
+impl From<Show> for Fields {
+    fn from(show: Show) -> Fields {
+        let view = |v: &str| Some(v.to_string());
+        match show {
+            Show::Ring => Fields { view: view("ring"), ..Fields::default() },
+            Show::Key { key } => Fields { view: view("key"), key: Some(key), ..Fields::default() },
+            Show::Versions { key } => {
+                Fields { view: view("versions"), key: Some(key), ..Fields::default() }
+            }
+            Show::Lanes { client } => Fields { view: view("lanes"), client, ..Fields::default() },
+            Show::Merkle { node, peer } => {
+                Fields { view: view("merkle"), node, peer, ..Fields::default() }
+            }
+            Show::Node { node } => {
+                Fields { view: view("node"), node: Some(node), ..Fields::default() }
+            }
+        }
+    }
+}
+
+impl TryFrom<Fields> for Ask {
+    type Error = String;
+
+    fn try_from(mut f: Fields) -> Result<Ask, String> {
+        let what = Fields::take(&mut f.what, "what", "an ask")?;
+        let of = format!("the question {what:?}");
+        let question = Fields::take(&mut f.question, "question", &of)?;
+        let need = |field: &mut Option<String>, name: &str| Fields::take(field, name, &of);
+        let ask = match what.as_str() {
+            "replicas" => Ask::Replicas { question, key: need(&mut f.key, "key")? },
+            "outcome" => Ask::Outcome { question, client: need(&mut f.client, "client")? },
+            "versions" => Ask::Versions { question, client: need(&mut f.client, "client")? },
+            "hint_holders" => Ask::HintHolders { question, key: need(&mut f.key, "key")? },
+            "keys_exchanged" => Ask::KeysExchanged { question },
+            "returns" => Ask::Returns {
+                question,
+                client: need(&mut f.client, "client")?,
+                value: need(&mut f.value, "value")?,
+            },
+            "stored" => Ask::Stored { question, node: need(&mut f.node, "node")? },
+            "holds" => Ask::Holds {
+                question,
+                node: need(&mut f.node, "node")?,
+                key: need(&mut f.key, "key")?,
+                value: need(&mut f.value, "value")?,
+            },
+            "believed_down" => Ask::BelievedDown { question, node: need(&mut f.node, "node")? },
+            _ => {
+                return Err(format!(
+                    "unknown question {what:?}: replicas, hint_holders, outcome, versions, \
+                     returns, holds, stored, keys_exchanged or believed_down"
+                ))
+            }
+        };
+        f.done(&of)?;
+        Ok(ask)
+    }
+}
+
+impl From<Ask> for Fields {
+    fn from(ask: Ask) -> Fields {
+        let f = |what: &str, question: String| Fields {
+            what: Some(what.to_string()),
+            question: Some(question),
+            ..Fields::default()
+        };
+        match ask {
+            Ask::Replicas { question, key } => Fields { key: Some(key), ..f("replicas", question) },
+            Ask::Outcome { question, client } => {
+                Fields { client: Some(client), ..f("outcome", question) }
+            }
+            Ask::Versions { question, client } => {
+                Fields { client: Some(client), ..f("versions", question) }
+            }
+            Ask::HintHolders { question, key } => {
+                Fields { key: Some(key), ..f("hint_holders", question) }
+            }
+            Ask::KeysExchanged { question } => f("keys_exchanged", question),
+            Ask::Returns { question, client, value } => {
+                Fields { client: Some(client), value: Some(value), ..f("returns", question) }
+            }
+            Ask::Stored { question, node } => Fields { node: Some(node), ..f("stored", question) },
+            Ask::Holds { question, node, key, value } => Fields {
+                node: Some(node),
+                key: Some(key),
+                value: Some(value),
+                ..f("holds", question)
+            },
+            Ask::BelievedDown { question, node } => {
+                Fields { node: Some(node), ..f("believed_down", question) }
+            }
         }
     }
 }
@@ -264,6 +423,24 @@ fn client_names(scenario: &Scenario) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shows_and_questions_read_from_flat_objects_and_say_what_is_wrong() {
+        let show: Show = serde_json::from_str(r#"{"view": "merkle", "node": "A"}"#).unwrap();
+        assert_eq!(show, Show::Merkle { node: Some("A".into()), peer: None });
+        let ask: Ask =
+            serde_json::from_str(r#"{"what": "stored", "node": "A", "question": "How many?"}"#)
+                .unwrap();
+        assert_eq!(serde_json::to_value(&ask).unwrap()["what"], "stored");
+        let bad = |text: &str| serde_json::from_str::<Ask>(text).unwrap_err().to_string();
+        assert!(bad(r#"{"what": "stored", "question": "?"}"#).contains("needs \"node\""));
+        assert!(bad(r#"{"what": "outcome", "client": "c", "question": "?", "key": "k"}"#)
+            .contains("has no field \"key\""));
+        assert!(bad(r#"{"what": "guess", "question": "?"}"#).contains("unknown question"));
+        assert!(bad(r#"{"what": "stored", "question": "?", "nod": "A"}"#).contains("nod"));
+        let bad = serde_json::from_str::<Show>(r#"{"view": "globe"}"#).unwrap_err().to_string();
+        assert!(bad.contains("unknown view"));
+    }
 
     #[test]
     fn sentences_end_with_a_stop_and_a_space_not_inside_a_section_number() {
