@@ -8,11 +8,15 @@
 
 use super::steps::Goal;
 use super::{spacetime, Playground, Selected};
+use crate::core::membership::MemberStatus;
 use crate::core::message::{ClientReply, MsgKind, OpId};
+use crate::core::ring::ring_fraction;
 use crate::core::NodeId;
 use crate::sim::scenario::lesson::{Ask, Beat, Lesson, Show};
 use crate::sim::session::Moment;
+use crate::sim::strategies::{best, compare};
 use crate::sim::trace::OpKind;
+use crate::sim::world::WorldSpec;
 use crate::sim::World;
 use serde::{Deserialize, Serialize};
 
@@ -221,7 +225,13 @@ impl Playground {
     pub(super) fn check_answer(&mut self) {
         let Some(state) = self.lesson.as_mut() else { return };
         let answer = match state.current().ask {
-            Some(Ask::Replicas { .. } | Ask::HintHolders { .. } | Ask::BelievedDown { .. }) => {
+            Some(
+                Ask::Replicas { .. }
+                | Ask::HintHolders { .. }
+                | Ask::BelievedDown { .. }
+                | Ask::MostKeys { .. }
+                | Ask::Members { .. },
+            ) => {
                 let world = self.session.world();
                 let mut nodes: Vec<NodeId> =
                     state.picked.iter().filter_map(|n| world.node_id(n)).collect();
@@ -237,7 +247,13 @@ impl Playground {
                     }
                 }
             }
-            Some(Ask::Outcome { .. } | Ask::Returns { .. } | Ask::Holds { .. }) | None => return,
+            Some(
+                Ask::Outcome { .. }
+                | Ask::Returns { .. }
+                | Ask::Holds { .. }
+                | Ask::BestStrategy { .. },
+            )
+            | None => return,
         };
         self.answer(answer);
     }
@@ -342,6 +358,7 @@ impl Playground {
                     self.selected = Some(Selected::Node(id));
                 }
             }
+            Show::Strategies => self.selected = Some(self.strategies()),
         }
     }
 }
@@ -358,14 +375,15 @@ fn work_out(text: &str, lesson: &Lesson) -> Vec<Option<Worked>> {
             copy.start(Goal::After { index: to - 1, until: None });
             copy.finish_goal();
         }
-        answers.push(beat.ask.as_ref().map(|ask| worked(copy.session.world(), ask, before)));
+        let (world, spec) = (copy.session.world(), &copy.session.spec().world);
+        answers.push(beat.ask.as_ref().map(|ask| worked(world, spec, ask, before)));
     }
     answers
 }
 
 /// A question's answer as the world shows it after the beat's steps (`keys_before`: the
 /// keys anti-entropy had sent before them).
-fn worked(world: &World, ask: &Ask, keys_before: u64) -> Worked {
+fn worked(world: &World, spec: &WorldSpec, ask: &Ask, keys_before: u64) -> Worked {
     let names = |nodes: Vec<NodeId>| -> Vec<String> {
         nodes.into_iter().map(|n| world.name(n).to_string()).collect()
     };
@@ -373,14 +391,26 @@ fn worked(world: &World, ask: &Ask, keys_before: u64) -> Worked {
         Ask::Replicas { key, .. } => {
             let held: Vec<NodeId> =
                 world.node_ids().filter(|&n| !world.node(n).store().get(key).is_empty()).collect();
-            let list: Vec<String> = world
-                .preference_list(key)
+            // The list as the first holder sees the ring: the whole ring's, unless its view
+            // is not the administrator's (a node that gossip has not reached, §4.8).
+            let seer = held
+                .first()
+                .copied()
+                .filter(|&h| world.node(h).membership().members().ne(world.membership().members()));
+            let list = match seer {
+                Some(h) => world.preference_list_seen_by(h, key),
+                None => world.preference_list(key),
+            };
+            let list: Vec<String> = list
                 .into_iter()
                 .take(world.config().n + 2)
                 .map(|n| world.name(n).to_string())
                 .collect();
+            let verb = if held.len() == 1 { "holds" } else { "hold" };
+            let seen =
+                seer.map(|h| format!(" as {} sees the ring", world.name(h))).unwrap_or_default();
             let why = format!(
-                "{} hold {key}; its preference list begins {} (§4.3).",
+                "{} {verb} {key}; its preference list{seen} begins {} (§4.3).",
                 join(&names(held.clone())),
                 list.join(", ")
             );
@@ -491,6 +521,9 @@ fn worked(world: &World, ask: &Ask, keys_before: u64) -> Worked {
             );
             Worked { answer: Answer::Count(keys), why }
         }
+        Ask::MostKeys { .. } => most_keys(world),
+        Ask::Members { node, .. } => members(world, node),
+        Ask::BestStrategy { .. } => best_strategy(spec),
         Ask::KeysExchanged { .. } => {
             let sent = world.metrics().merkle_keys_sent - keys_before;
             let why = format!(
@@ -499,6 +532,89 @@ fn worked(world: &World, ask: &Ask, keys_before: u64) -> Worked {
             );
             Worked { answer: Answer::Count(sent), why }
         }
+    }
+}
+
+/// The nodes holding the most keys in their own store, and every node's keys and tokens.
+fn most_keys(world: &World) -> Worked {
+    let held = |n: NodeId| world.node(n).store().len();
+    let most = world.node_ids().map(held).max().unwrap_or(0);
+    let top: Vec<String> =
+        world.node_ids().filter(|&n| held(n) == most).map(|n| world.name(n).to_string()).collect();
+    let ring = world.ring();
+    let share = |n: NodeId| -> f64 {
+        let owned = ring.ranges().into_iter().filter(|&(_, _, owner)| owner == n);
+        owned.map(|(start, end, _)| ring_fraction(end.wrapping_sub(start))).sum()
+    };
+    let each: Vec<String> = world
+        .node_ids()
+        .map(|n| {
+            let (tokens, share) = (ring.tokens_of(n).len(), share(n) * 100.0);
+            format!("{} {} ({tokens} tokens, {share:.0}% of the ring)", world.name(n), held(n))
+        })
+        .collect();
+    let why = format!(
+        "Keys held: {}. A node owns the ranges that end at its tokens: more tokens, more of \
+         the ring on average — but random tokens cut ranges of very different sizes (§4.2).",
+        each.join(", ")
+    );
+    Worked { answer: Answer::Nodes(top), why }
+}
+
+/// The nodes that count `node` a member of the ring, each by its own membership view.
+fn members(world: &World, node: &str) -> Worked {
+    let target = world.node_id(node);
+    let counts = |n: NodeId| {
+        let record = target.and_then(|t| world.node(n).membership().record(t));
+        record.is_some_and(|r| r.status == MemberStatus::Joined)
+    };
+    let knowing: Vec<String> =
+        world.node_ids().filter(|&n| counts(n)).map(|n| world.name(n).to_string()).collect();
+    let unaware: Vec<String> = world
+        .node_ids()
+        .filter(|&n| !counts(n) && world.membership().record(n).is_some())
+        .map(|n| world.name(n).to_string())
+        .collect();
+    let why = if unaware.is_empty() {
+        format!(
+            "{} count {node} a member: gossip carried the news to every node (§4.8.1).",
+            join(&knowing)
+        )
+    } else {
+        format!(
+            "{} count {node} a member; {} never heard of it: gossip only reaches nodes that \
+             someone in the group knows (§4.8.1, §4.8.2).",
+            join(&knowing),
+            join(&unaware)
+        )
+    };
+    Worked { answer: Answer::Nodes(knowing), why }
+}
+
+/// The strategy that balances the sample keys best on the run's nodes (§6.2).
+fn best_strategy(spec: &WorldSpec) -> Worked {
+    match compare(spec) {
+        Ok(compared) => {
+            let each: Vec<String> = compared
+                .iter()
+                .map(|c| {
+                    format!(
+                        "strategy {} {:.0}% ({} membership entries)",
+                        c.strategy.number(),
+                        c.load.efficiency * 100.0,
+                        c.membership
+                    )
+                })
+                .collect();
+            let best = best(&compared).number();
+            let why = format!(
+                "Load-balancing efficiency (mean load / max load): {}. Strategy {best} spreads \
+                 these nodes' keys most evenly (§6.2).",
+                each.join(", ")
+            );
+            Worked { answer: Answer::Count(u64::from(best)), why }
+        }
+        Err(e) => Worked { answer: Answer::Count(0), why: e },
     }
 }
 
@@ -611,7 +727,8 @@ mod tests {
                 let keys_before = p.session.world().metrics().merkle_keys_sent;
                 p.update(Cmd::Answer(choose(&worked.answer)));
                 p.finish_goal();
-                let seen = super::worked(p.session.world(), ask, keys_before);
+                let seen =
+                    super::worked(p.session.world(), &p.session.spec().world, ask, keys_before);
                 assert_eq!(seen, worked, "{file} beat {}: what happened", state.beat + 1);
                 verdicts.push(p.lesson.as_ref().unwrap().verdict().unwrap());
             }
@@ -970,5 +1087,64 @@ mod tests {
         assert!(!p.off_script());
         assert_eq!(p.lesson.as_ref().unwrap().beat, 1);
         assert_eq!(p.session.world().trace().hash(), second);
+    }
+
+    #[test]
+    fn the_ring_lesson_says_where_cart_lands_and_gives_d_twice_the_tokens() {
+        let i = lesson("ring.json");
+        // "about a third of the way round, just before 4 o'clock" (12 o'clock is 0).
+        let at = ring_fraction(crate::core::ring::key_position("cart"));
+        assert!((0.3..1.0 / 3.0).contains(&at), "{at}");
+        let p = at_beat(i, 2);
+        let world = p.session.world();
+        let tokens = |n: &str| world.ring().tokens_of(world.node_id(n).unwrap()).len();
+        assert_eq!([tokens("A"), tokens("B"), tokens("C"), tokens("D")], [4, 4, 4, 8]);
+        assert_eq!(world.config().n, 1, "each key on one node");
+        let keys: usize = world.node_ids().map(|n| world.node(n).store().len()).sum();
+        assert_eq!(keys, 121, "the load wrote all 120 keys, and cart");
+        let got = answers(i);
+        let nodes = |n: &[&str]| Answer::Nodes(n.iter().map(|s| s.to_string()).collect());
+        assert_eq!(got[0].0, nodes(&["D"]), "{got:?}");
+        assert_eq!(got[1].0, nodes(&["D"]), "{got:?}");
+        // C is next after D's token, and keeps the write for D though A coordinated it.
+        assert_eq!(got[2].0, nodes(&["C"]), "{got:?}");
+        assert!(got[0].1.contains("begins D, C"), "{got:?}");
+    }
+
+    #[test]
+    fn the_gossip_lesson_splits_the_ring_when_nodes_have_no_seed() {
+        let i = lesson("gossip.json");
+        let p = at_beat(i, 4);
+        let world = p.session.world();
+        let id = |n: &str| world.node_id(n).unwrap();
+        let members = |n: &str| -> Vec<String> {
+            world.node(id(n)).membership().members().map(|m| world.name(m).to_string()).collect()
+        };
+        assert_eq!(members("A"), ["A", "B", "C", "D", "X"]);
+        assert_eq!(members("Y"), ["Y", "Z"]);
+        assert_eq!(members("Z"), ["Y", "Z"]);
+        let got = answers(i);
+        let nodes = |n: &[&str]| Answer::Nodes(n.iter().map(|s| s.to_string()).collect());
+        assert_eq!(got[0].0, nodes(&["A", "B", "C", "D", "X"]), "X is known to all by gossip");
+        assert_eq!(got[1].0, nodes(&["Y", "Z"]), "{got:?}");
+        assert!(got[1].1.contains("as Y sees the ring begins Z, Y"), "{got:?}");
+        assert_eq!(got[2].0, Answer::YesNo(false), "carol reads nothing through A");
+    }
+
+    #[test]
+    fn the_strategies_lesson_finds_strategy_3_best_and_x_takes_whole_partitions() {
+        let i = lesson("strategies.json");
+        let got = answers(i);
+        assert_eq!(got[0].0, Answer::Count(3), "{got:?}");
+        assert!(got[0].1.contains("strategy 2 74%"), "the paper's worst is worst here too");
+        let p = at_beat(i, 2);
+        let world = p.session.world();
+        let x = world.node_id("X").unwrap();
+        let q = 64;
+        let ends: Vec<_> = (0..q).map(|k| crate::core::partition::partition_end(q, k)).collect();
+        let taken = world.ring().tokens_of(x);
+        assert!(taken.len() >= 2 && taken.iter().all(|t| ends.contains(t)), "{taken:?}");
+        assert_eq!(world.ring().tokens().len(), 64, "still Q partitions, a token each");
+        assert!(!world.node(x).store().is_empty(), "X took keys over with its partitions");
     }
 }

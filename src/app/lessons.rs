@@ -2,7 +2,9 @@
 //! every file there is listed, and another plays every lesson beat by beat.
 
 /// Each lesson: its file name and its text.
-pub const LESSONS: [(&str, &str); 11] = [
+pub const LESSONS: [(&str, &str); 14] = [
+    ("ring.json", include_str!("../../lessons/ring.json")),
+    ("strategies.json", include_str!("../../lessons/strategies.json")),
     ("replication.json", include_str!("../../lessons/replication.json")),
     ("versioning.json", include_str!("../../lessons/versioning.json")),
     ("shopping-cart.json", include_str!("../../lessons/shopping-cart.json")),
@@ -10,6 +12,7 @@ pub const LESSONS: [(&str, &str); 11] = [
     ("quorums.json", include_str!("../../lessons/quorums.json")),
     ("hinted-handoff.json", include_str!("../../lessons/hinted-handoff.json")),
     ("stale-reads.json", include_str!("../../lessons/stale-reads.json")),
+    ("gossip.json", include_str!("../../lessons/gossip.json")),
     ("local-failure-detection.json", include_str!("../../lessons/local-failure-detection.json")),
     ("anti-entropy.json", include_str!("../../lessons/anti-entropy.json")),
     ("lost-hint.json", include_str!("../../lessons/lost-hint.json")),

@@ -26,8 +26,10 @@ use crate::sim::scenario::{
     Action, ClusterSpec, Context, Features, LoadJson, NodeJson, ReconciliationJson, Scenario,
 };
 use crate::sim::session::{BranchInfo, Session, SessionSpec};
+use crate::sim::strategies::Compared;
 use describe::ms;
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 /// Most events handled per animation frame, so the page never freezes.
 pub const EVENTS_PER_FRAME: u64 = 20_000;
@@ -78,6 +80,9 @@ pub enum Selected {
     },
     /// Two replicas' Merkle trees of one range, compared (§4.7): [`merkle::exchange`].
     Merkle(merkle::Pick),
+    /// The three partitioning strategies on the cluster's nodes (§6.2), worked out once
+    /// when shown: [`crate::sim::strategies::compare`].
+    Strategies(Rc<Result<[Compared; 3], String>>),
 }
 
 /// The spans the space-time diagram offers, in virtual milliseconds.
@@ -257,6 +262,8 @@ pub enum Cmd {
     ShowCarrier(crate::core::message::OpId),
     /// Shows two replicas' Merkle trees compared (or follows anti-entropy).
     ShowMerkle(merkle::Pick),
+    /// Shows the three partitioning strategies side by side (§6.2).
+    ShowStrategies,
     CloseInspector,
     Crash(NodeId),
     Recover(NodeId),
@@ -370,7 +377,7 @@ pub struct Playground {
 
 /// The administrator's join of a node with the usual capacity and tokens drawn.
 fn join(node: String) -> Action {
-    Action::Join { node, via: None, capacity: None, tokens: None }
+    Action::Join { node, via: None, capacity: None, tokens: None, seeds: None }
 }
 
 /// Node names: A … Z, then A1 … Z1, A2 …
@@ -672,6 +679,7 @@ impl Playground {
             }
             Cmd::ShowSpaceTime(_) => {}
             Cmd::ShowMerkle(pick) => self.selected = Some(Selected::Merkle(pick)),
+            Cmd::ShowStrategies => self.selected = Some(self.strategies()),
             Cmd::ShowCarrier(op) => {
                 if let Some((at, msg)) = versions::carrier(self.session.world(), op) {
                     self.seek(at);
@@ -968,6 +976,12 @@ impl Playground {
     }
 
     /// A node's name, as actions name it.
+    /// The three strategies on the nodes the run started with (§6.2).
+    pub(super) fn strategies(&self) -> Selected {
+        let compared = crate::sim::strategies::compare(&self.session.spec().world);
+        Selected::Strategies(Rc::new(compared))
+    }
+
     fn name_of(&self, node: NodeId) -> String {
         self.session.world().name(node).to_string()
     }

@@ -11,6 +11,7 @@ pub mod queue;
 pub mod report;
 pub mod scenario;
 pub mod session;
+pub mod strategies;
 pub mod trace;
 pub mod wire;
 pub mod workload;

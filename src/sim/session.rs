@@ -730,15 +730,16 @@ impl Session {
             Action::Network { latency_ms, drop_rate } => {
                 world.set_network(*latency_ms, *drop_rate)?
             }
-            Action::Join { node: name, via: contact, capacity, tokens } => {
+            Action::Join { node: name, via: contact, capacity, tokens, seeds } => {
                 let contact = contact.as_deref().map(|c| node(world, c));
+                let seeds = seeds.as_ref().map(|s| s.iter().map(|n| node(world, n)).collect());
                 let tokens = match tokens {
                     None => None,
                     Some(ts) => {
                         Some(ts.iter().map(|t| parse_position(t)).collect::<Result<_, _>>()?)
                     }
                 };
-                world.join(name, contact, capacity.unwrap_or(1.0), tokens)?;
+                world.join_seeded(name, contact, capacity.unwrap_or(1.0), tokens, seeds)?;
             }
             Action::Leave { node: name } => world.leave(node(world, name))?,
             Action::AntiEntropy {} => world.anti_entropy(),

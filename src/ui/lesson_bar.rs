@@ -127,7 +127,11 @@ fn question(p: &Playground, state: &LessonState, ask: &Ask, d: &Callback<Cmd>) -
         <button class="check-answer" onclick={d.reform(|_| Cmd::CheckAnswer)}>{ "Check" }</button>
     };
     let inputs = match ask {
-        Ask::Replicas { .. } | Ask::HintHolders { .. } | Ask::BelievedDown { .. } => {
+        Ask::Replicas { .. }
+        | Ask::HintHolders { .. }
+        | Ask::BelievedDown { .. }
+        | Ask::MostKeys { .. }
+        | Ask::Members { .. } => {
             let world = p.session.world();
             let chips = world.node_ids().map(|id| {
                 let name = world.name(id).to_string();
@@ -161,6 +165,17 @@ fn question(p: &Playground, state: &LessonState, ask: &Ask, d: &Callback<Cmd>) -
                     </button>
                 </div>
             }
+        }
+        Ask::BestStrategy { .. } => {
+            let choices = (1..=3u64).map(|n| {
+                html! {
+                    <button class={format!("answer-strategy-{n}")}
+                            onclick={d.reform(move |_| Cmd::Answer(Answer::Count(n)))}>
+                        { format!("Strategy {n}") }
+                    </button>
+                }
+            });
+            html! { <div class="buttons">{ for choices }</div> }
         }
         Ask::Versions { .. } | Ask::KeysExchanged { .. } | Ask::Stored { .. } => {
             let oninput = d.reform(|e: InputEvent| {

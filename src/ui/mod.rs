@@ -9,6 +9,7 @@ mod presenter;
 pub mod ring_view;
 mod scenario_bar;
 mod spacetime_view;
+mod strategies_view;
 mod versions_view;
 
 use crate::app::describe::ms;
@@ -422,6 +423,10 @@ fn lookup(p: &Playground, d: &Callback<Cmd>) -> Html {
                     title="Two replicas' Merkle trees compared, as anti-entropy does (§4.7)">
                 { "Merkle" }
             </button>
+            <button class="show-strategies" onclick={d.reform(|_| Cmd::ShowStrategies)}
+                    title="The three partitioning strategies on these nodes, side by side (§6.2)">
+                { "Strategies" }
+            </button>
             if !key.is_empty() {
                 <button class="show-versions" onclick={d.reform({
                             let key = key.to_string();
@@ -440,7 +445,7 @@ fn lookup(p: &Playground, d: &Callback<Cmd>) -> Html {
 /// side), or any view while a lesson tells it (the lesson's words take the top).
 fn wide_view(p: &Playground) -> bool {
     match p.selected {
-        Some(Selected::Merkle(_)) => true,
+        Some(Selected::Merkle(_) | Selected::Strategies(_)) => true,
         Some(Selected::Versions(_) | Selected::SpaceTime { .. }) => p.lesson.is_some(),
         _ => false,
     }

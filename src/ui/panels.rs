@@ -261,6 +261,9 @@ pub fn inspector(p: &Playground, d: &Callback<Cmd>) -> Html {
             super::spacetime_view::spacetime_panel(p, *span, *filter, d)
         }
         Some(Selected::Merkle(pick)) => super::merkle_view::merkle_panel(p, *pick, d),
+        Some(Selected::Strategies(compared)) => {
+            super::strategies_view::strategies_panel(p, compared, d)
+        }
     }
 }
 

@@ -44,6 +44,12 @@ impl Node {
         !self.transfers.is_empty()
     }
 
+    /// The seeds this node is configured with (§4.8.2), replacing the cluster's: the nodes
+    /// it knows by address before it has heard of any other.
+    pub fn configure_seeds(&mut self, seeds: &[NodeId]) {
+        self.contacts = seeds.iter().copied().filter(|&s| s != self.id).collect();
+    }
+
     /// The administrator joins this node to the ring with `tokens` (§4.8.1); it knows of
     /// `contact` (if any) besides the seeds, and learns the rest by gossip.
     pub fn join(&mut self, tokens: Vec<Position>, contact: Option<NodeId>, out: &mut Vec<Effect>) {

@@ -75,6 +75,8 @@ pub enum Show {
     Merkle { node: Option<String>, peer: Option<String> },
     /// A node's inspector.
     Node { node: String },
+    /// The three partitioning strategies of §6.2 on the cluster's nodes, side by side.
+    Strategies,
 }
 
 /// A question about what the beat's steps will do, in the lesson's words (`question`),
@@ -101,6 +103,12 @@ pub enum Ask {
     Holds { question: String, node: String, key: String, value: String },
     /// Which nodes will believe this node is down (§4.8.3: each by its own view)?
     BelievedDown { question: String, node: String },
+    /// Which node will hold the most keys in its own store (§4.2: more tokens, more keys)?
+    MostKeys { question: String },
+    /// Which nodes will count this node a member of the ring, each by its own view (§4.8)?
+    Members { question: String, node: String },
+    /// Which strategy (1, 2 or 3) balances load best on these nodes (§6.2)?
+    BestStrategy { question: String },
 }
 
 impl Ask {
@@ -115,7 +123,10 @@ impl Ask {
             | Ask::Returns { question, .. }
             | Ask::Stored { question, .. }
             | Ask::Holds { question, .. }
-            | Ask::BelievedDown { question, .. } => question,
+            | Ask::BelievedDown { question, .. }
+            | Ask::MostKeys { question }
+            | Ask::Members { question, .. }
+            | Ask::BestStrategy { question } => question,
         }
     }
 }
@@ -180,9 +191,11 @@ impl TryFrom<Fields> for Show {
             "lanes" => Show::Lanes { client: f.client.take() },
             "merkle" => Show::Merkle { node: f.node.take(), peer: f.peer.take() },
             "node" => Show::Node { node: Fields::take(&mut f.node, "node", &of)? },
+            "strategies" => Show::Strategies,
             _ => {
                 return Err(format!(
-                    "unknown view {view:?}: ring, key, versions, lanes, merkle or node"
+                    "unknown view {view:?}: ring, key, versions, lanes, merkle, node or \
+                     strategies"
                 ))
             }
         };
@@ -207,6 +220,7 @@ impl From<Show> for Fields {
             Show::Node { node } => {
                 Fields { view: view("node"), node: Some(node), ..Fields::default() }
             }
+            Show::Strategies => Fields { view: view("strategies"), ..Fields::default() },
         }
     }
 }
@@ -238,10 +252,14 @@ impl TryFrom<Fields> for Ask {
                 value: need(&mut f.value, "value")?,
             },
             "believed_down" => Ask::BelievedDown { question, node: need(&mut f.node, "node")? },
+            "most_keys" => Ask::MostKeys { question },
+            "members" => Ask::Members { question, node: need(&mut f.node, "node")? },
+            "best_strategy" => Ask::BestStrategy { question },
             _ => {
                 return Err(format!(
                     "unknown question {what:?}: replicas, hint_holders, outcome, versions, \
-                     returns, holds, stored, keys_exchanged or believed_down"
+                     returns, holds, stored, keys_exchanged, believed_down, most_keys, \
+                     members or best_strategy"
                 ))
             }
         };
@@ -282,6 +300,11 @@ impl From<Ask> for Fields {
             Ask::BelievedDown { question, node } => {
                 Fields { node: Some(node), ..f("believed_down", question) }
             }
+            Ask::MostKeys { question } => f("most_keys", question),
+            Ask::Members { question, node } => {
+                Fields { node: Some(node), ..f("members", question) }
+            }
+            Ask::BestStrategy { question } => f("best_strategy", question),
         }
     }
 }
@@ -353,7 +376,7 @@ impl Show {
         let key =
             |k: &str| if k.trim().is_empty() { Err("name a key".to_string()) } else { Ok(()) };
         match self {
-            Show::Ring | Show::Lanes { client: None } => Ok(()),
+            Show::Ring | Show::Strategies | Show::Lanes { client: None } => Ok(()),
             Show::Merkle { node, peer } => {
                 for n in node.iter().chain(peer) {
                     known(nodes, n, "node")?;
@@ -377,9 +400,10 @@ impl Ask {
             Ask::Outcome { client, .. }
             | Ask::Versions { client, .. }
             | Ask::Returns { client, .. } => known(clients, client, "client"),
-            Ask::Stored { node, .. } | Ask::Holds { node, .. } | Ask::BelievedDown { node, .. } => {
-                known(nodes, node, "node")
-            }
+            Ask::Stored { node, .. }
+            | Ask::Holds { node, .. }
+            | Ask::BelievedDown { node, .. }
+            | Ask::Members { node, .. } => known(nodes, node, "node"),
             Ask::Replicas { key, .. } | Ask::HintHolders { key, .. } if key.trim().is_empty() => {
                 Err("name a key".into())
             }

@@ -116,6 +116,10 @@ pub enum Action {
         capacity: Option<f64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         tokens: Option<Vec<String>>,
+        /// The seeds this node is configured with (§4.8.2), instead of the cluster's: `[]`
+        /// for a node set up with none, which may form a ring of its own.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seeds: Option<Vec<String>>,
     },
     /// The administrator removes a node from the ring; it hands its keys over.
     Leave {
@@ -224,10 +228,14 @@ impl Action {
     /// own node is not one of them).
     pub fn nodes_named(&self) -> Vec<&str> {
         match self {
-            Action::Put { via, .. }
-            | Action::Get { via, .. }
-            | Action::Reconcile { via, .. }
-            | Action::Join { via, .. } => via.as_deref().into_iter().collect(),
+            Action::Put { via, .. } | Action::Get { via, .. } | Action::Reconcile { via, .. } => {
+                via.as_deref().into_iter().collect()
+            }
+            Action::Join { via, seeds, .. } => via
+                .as_deref()
+                .into_iter()
+                .chain(seeds.iter().flatten().map(String::as_str))
+                .collect(),
             Action::Crash { node }
             | Action::Recover { node }
             | Action::Wipe { node }
@@ -450,7 +458,8 @@ mod tests {
         assert!(empty_key.check().unwrap_err().contains("key"));
         let step = Step { at_ms: Some(-3.0), after_events: None, op: Op::Act(Action::Heal {}) };
         assert!(step.check().unwrap_err().contains("at_ms"));
-        let join = Action::Join { node: " ".into(), via: None, capacity: None, tokens: None };
+        let join =
+            Action::Join { node: " ".into(), via: None, capacity: None, tokens: None, seeds: None };
         assert!(join.check().is_err());
     }
 }

@@ -27,6 +27,19 @@ impl World {
         capacity: f64,
         tokens: Option<Vec<Position>>,
     ) -> Result<NodeId, String> {
+        self.join_seeded(name, contact, capacity, tokens, None)
+    }
+
+    /// [`World::join`] of a node configured with its own `seeds` instead of the cluster's
+    /// (§4.8.2): with none, and no contact, it knows only itself.
+    pub fn join_seeded(
+        &mut self,
+        name: &str,
+        contact: Option<NodeId>,
+        capacity: f64,
+        tokens: Option<Vec<Position>>,
+        seeds: Option<Vec<NodeId>>,
+    ) -> Result<NodeId, String> {
         let equal_partitions = matches!(self.config.strategy, Strategy::EqualPartitions { .. });
         if equal_partitions && tokens.is_some() {
             return Err(format!(
@@ -83,6 +96,9 @@ impl World {
             Some(id) => id,
             None => self.add_node(name),
         };
+        if let Some(seeds) = &seeds {
+            self.nodes[id.index()].configure_seeds(seeds);
+        }
         let mut out = std::mem::take(&mut self.effects);
         if equal_partitions {
             let known = self.membership.clone();

@@ -181,7 +181,7 @@ pub fn validate_nodes(nodes: &[NodeSpec]) -> Result<(), String> {
 }
 
 /// Places every node's tokens on the ring (§4.2, §6.2).
-pub(super) fn assign_tokens(spec: &WorldSpec, rng: &mut ChaCha8Rng) -> Result<Ring, String> {
+pub fn assign_tokens(spec: &WorldSpec, rng: &mut ChaCha8Rng) -> Result<Ring, String> {
     let mut ring = Ring::new();
     let strategy = spec.config.strategy;
     // Explicit tokens first, so drawn ones can avoid them.

@@ -147,6 +147,14 @@ impl World {
             .into_vec()
     }
 
+    /// A key's preference list as `node` sees the ring, by its own membership view — which
+    /// differs from [`World::preference_list`] while gossip has not reached it (§4.8).
+    pub fn preference_list_seen_by(&self, node: NodeId, key: &str) -> Vec<NodeId> {
+        let start = self.config.strategy.walk_start(crate::core::ring::key_position(key));
+        let ring = self.nodes[node.index()].membership().ring();
+        ring.preference_list(start, usize::MAX).into_vec()
+    }
+
     /// The administrator's membership record.
     pub fn membership(&self) -> &Membership {
         &self.membership

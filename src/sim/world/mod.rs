@@ -19,7 +19,7 @@ mod operations;
 use super::metrics::{entry_bytes, HASH_BYTES, MAX_KEYS_NAMED, MAX_SYNC_STEPS};
 pub use super::metrics::{Metrics, SyncCarried, SyncStats, SyncStep};
 pub use super::wire::InFlight;
-pub use build::{validate_nodes, NodeSpec, WorldSpec};
+pub use build::{assign_tokens, validate_nodes, NodeSpec, WorldSpec};
 pub use inspect::{HintHeld, ReplicaWait};
 pub use operations::OpRecord;
 
