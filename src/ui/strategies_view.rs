@@ -82,7 +82,6 @@ fn card(c: &Compared, names: &[&str], scale: u64) -> Html {
         <div class={format!("strategy-card strategy-{number}")}>
             <h3>{ format!("Strategy {number}") }<span class="muted">{ q_text }</span></h3>
             <p class="strategy-what">{ title(c.strategy) }</p>
-            { small_ring(c, q) }
             <p class="efficiency">
                 <b>{ format!("{:.0}%", c.load.efficiency * 100.0) }</b>
                 { format!(" efficient: mean {:.0}, busiest {}", c.load.mean, c.load.max) }
@@ -95,6 +94,7 @@ fn card(c: &Compared, names: &[&str], scale: u64) -> Html {
                     " membership entries per node: every token of every node"
                 } }
             </p>
+            { small_ring(c, q) }
             <div class="load-bars">{ for bars }</div>
             if hidden > 0 { <p class="muted">{ format!("… and {hidden} more nodes") }</p> }
         </div>
