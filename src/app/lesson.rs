@@ -478,9 +478,12 @@ fn worked(world: &World, spec: &WorldSpec, ask: &Ask, keys_before: u64) -> Worke
             let seen = versions.iter().any(|v| *v.value == **value);
             let texts: Vec<String> =
                 versions.iter().map(|v| super::describe::version_text(world, v)).collect();
+            let quorum =
+                latest_op(world, client, Some(OpKind::Get)).and_then(|op| quorum(world, op));
             let why = format!(
-                "{client}'s get returned {} (§4.5).",
-                if texts.is_empty() { "nothing".to_string() } else { texts.join(" | ") }
+                "{client}'s get returned {}{} (§4.5).",
+                if texts.is_empty() { "nothing".to_string() } else { texts.join(" | ") },
+                quorum.map(|q| format!("; {q}")).unwrap_or_default()
             );
             Worked { answer: Answer::YesNo(seen), why }
         }
@@ -1146,5 +1149,22 @@ mod tests {
         assert!(taken.len() >= 2 && taken.iter().all(|t| ends.contains(t)), "{taken:?}");
         assert_eq!(world.ring().tokens().len(), 64, "still Q partitions, a token each");
         assert!(!world.node(x).store().is_empty(), "X took keys over with its partitions");
+    }
+
+    #[test]
+    fn the_weak_quorum_lesson_reads_stale_after_an_acknowledged_write() {
+        let i = lesson("weak-quorum.json");
+        let p = at_beat(i, 2);
+        let world = p.session.world();
+        let list: Vec<&str> =
+            world.preference_list("cart").into_iter().take(3).map(|n| world.name(n)).collect();
+        assert_eq!(list, ["E", "A", "B"], "cart's replicas, as the notes say");
+        let ops: Vec<_> = (1..=3).map(|k| world.op(OpId(k)).unwrap().clone()).collect();
+        let answered = |k: usize| ops[k].finished.expect("answered");
+        assert!(answered(0) < ops[1].started, "the put was acknowledged before the get began");
+        let got = answers(i);
+        assert_eq!(got[0].0, Answer::YesNo(false), "{got:?}");
+        assert_eq!(got[1].0, Answer::YesNo(true), "{got:?}");
+        assert!(got[0].1.contains("returned nothing"), "{got:?}");
     }
 }

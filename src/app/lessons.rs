@@ -2,7 +2,7 @@
 //! every file there is listed, and another plays every lesson beat by beat.
 
 /// Each lesson: its file name and its text.
-pub const LESSONS: [(&str, &str); 14] = [
+pub const LESSONS: [(&str, &str); 15] = [
     ("ring.json", include_str!("../../lessons/ring.json")),
     ("strategies.json", include_str!("../../lessons/strategies.json")),
     ("replication.json", include_str!("../../lessons/replication.json")),
@@ -11,6 +11,7 @@ pub const LESSONS: [(&str, &str); 14] = [
     ("truncation.json", include_str!("../../lessons/truncation.json")),
     ("quorums.json", include_str!("../../lessons/quorums.json")),
     ("hinted-handoff.json", include_str!("../../lessons/hinted-handoff.json")),
+    ("weak-quorum.json", include_str!("../../lessons/weak-quorum.json")),
     ("stale-reads.json", include_str!("../../lessons/stale-reads.json")),
     ("gossip.json", include_str!("../../lessons/gossip.json")),
     ("local-failure-detection.json", include_str!("../../lessons/local-failure-detection.json")),
