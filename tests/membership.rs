@@ -252,3 +252,26 @@ fn the_join_leave_example_ends_with_every_range_equal_without_anti_entropy() {
         assert_eq!(state["differing_ranges"], serde_json::json!([]), "{node}");
     }
 }
+
+/// §4.9: a node that leaves hands every key to the node that replicates it once it is gone,
+/// and keeps no copy — even when its offer reaches a node that gossip has not told of the
+/// leave yet (the offer carries the sender's view of the ring; without it, the receiver did
+/// not count itself a replica, and the departed node kept papaya for good).
+#[test]
+fn a_node_that_left_keeps_no_copy_and_every_key_is_on_its_replicas() {
+    use dynamo_playground::sim::scenario::{self, Scenario};
+    let lesson = Scenario::from_json(include_str!("../lessons/joining.json")).unwrap();
+    let doc = scenario::run(&lesson).unwrap();
+    let last = doc["results"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["op"], "settle");
+    assert_eq!(last["differing_ranges"], serde_json::json!([]), "replicas agree");
+    let holders = |key: &str| -> Vec<String> {
+        let stores = doc["final"].as_object().unwrap();
+        let held = stores.iter().filter(|(_, n)| n["store"].get(key).is_some());
+        held.map(|(name, _)| name.clone()).collect()
+    };
+    assert!(doc["final"]["X"]["store"].as_object().unwrap().is_empty(), "X left: it holds nothing");
+    assert_eq!(holders("apple"), ["A", "B", "C"]);
+    assert_eq!(holders("papaya"), ["B", "C", "D"]);
+    assert_eq!(holders("lemon"), ["B", "C", "D"]);
+}

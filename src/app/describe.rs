@@ -587,7 +587,7 @@ pub fn describe_message(world: &World, flight: &InFlight, msg: &Msg) -> Vec<(Str
                 .collect();
             row("membership", members.join(", "));
         }
-        Msg::TransferOffer { transfer, keys } => {
+        Msg::TransferOffer { transfer, keys, .. } => {
             row("transfer", format!("#{transfer}"));
             let list: Vec<String> = keys
                 .iter()

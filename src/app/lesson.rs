@@ -954,6 +954,10 @@ mod tests {
         let got = answers(i);
         let nodes = |n: &[&str]| Answer::Nodes(n.iter().map(|s| s.to_string()).collect());
         assert_eq!(got[0].0, nodes(&["A", "B", "X"]), "{got:?}");
+        assert_eq!(got[1].0, nodes(&["A", "B", "C"]), "X left and handed apple back to C");
+        let left = at_beat(i, 4);
+        let world = left.session.world();
+        assert!(world.node(world.node_id("X").unwrap()).store().is_empty(), "X keeps nothing");
     }
 
     #[test]

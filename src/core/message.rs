@@ -96,8 +96,11 @@ pub enum Msg {
     /// The reconciled history, back to the node that started the exchange.
     GossipReply { membership: Rc<Membership> },
     /// Bootstrapping (§4.9): after a membership change these keys of mine (with the clocks
-    /// of the versions I hold) now belong on your node too; which do you still need?
-    TransferOffer { transfer: u64, keys: Vec<(Key, Vec<VectorClock>)> },
+    /// of the versions I hold) now belong on your node too; which do you still need? The
+    /// sender's membership history rides along, so that the receiver judges the keys by
+    /// the ring the sender saw (else a receiver that gossip has not reached yet would not
+    /// count itself their replica, and the sender would keep a copy it no longer owns).
+    TransferOffer { transfer: u64, keys: Vec<(Key, Vec<VectorClock>)>, membership: Rc<Membership> },
     /// The confirmation round: send me these keys.
     TransferAccept(Box<TransferAccept>),
     /// The keys themselves.

@@ -182,7 +182,11 @@ impl Node {
             let offer = self.offer_of(&keys);
             self.transfers
                 .insert(transfer, OutgoingTransfer { to, keys: offer.iter().cloned().collect() });
-            out.push(Effect::Send { to, msg: Msg::TransferOffer { transfer, keys: offer } });
+            let membership = self.membership.clone();
+            out.push(Effect::Send {
+                to,
+                msg: Msg::TransferOffer { transfer, keys: offer, membership },
+            });
         }
     }
 
@@ -249,7 +253,11 @@ impl Node {
             if !self.is_down(to) {
                 out.push(Effect::Send {
                     to,
-                    msg: Msg::TransferOffer { transfer: *id, keys: offer },
+                    msg: Msg::TransferOffer {
+                        transfer: *id,
+                        keys: offer,
+                        membership: self.membership.clone(),
+                    },
                 });
             }
         }

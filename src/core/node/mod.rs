@@ -314,7 +314,8 @@ impl Node {
             }
             Msg::Gossip { membership } => self.on_gossip(from, membership, true, out),
             Msg::GossipReply { membership } => self.on_gossip(from, membership, false, out),
-            Msg::TransferOffer { transfer, keys } => {
+            Msg::TransferOffer { transfer, keys, membership } => {
+                self.on_gossip(from, membership, false, out);
                 self.on_transfer_offer(now, from, transfer, keys, out)
             }
             Msg::TransferAccept(accept) => {
