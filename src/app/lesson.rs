@@ -401,18 +401,25 @@ fn worked(world: &World, spec: &WorldSpec, ask: &Ask, keys_before: u64) -> Worke
                 Some(h) => world.preference_list_seen_by(h, key),
                 None => world.preference_list(key),
             };
-            let list: Vec<String> = list
-                .into_iter()
-                .take(world.config().n + 2)
-                .map(|n| world.name(n).to_string())
-                .collect();
-            let verb = if held.len() == 1 { "holds" } else { "hold" };
+            let n = world.config().n;
+            let name = |&id: &NodeId| world.name(id).to_string();
+            let top: Vec<String> = list.iter().take(n).map(name).collect();
+            let next: Vec<String> = list.iter().skip(n).take(2).map(name).collect();
             let seen =
                 seer.map(|h| format!(" as {} sees the ring", world.name(h))).unwrap_or_default();
+            let next = if next.is_empty() {
+                " — the whole list".to_string()
+            } else {
+                format!(", then {}", next.join(", "))
+            };
+            let holders = match held.len() {
+                0 => "No node holds".to_string(),
+                1 => format!("{} holds", join(&names(held.clone()))),
+                _ => format!("{} hold", join(&names(held.clone()))),
+            };
             let why = format!(
-                "{} {verb} {key}; its preference list{seen} begins {} (§4.3).",
-                join(&names(held.clone())),
-                list.join(", ")
+                "{holders} {key}; its preference list{seen}: the top N = {n}, {}{next} (§4.3).",
+                top.join(", ")
             );
             Worked { answer: Answer::Nodes(names(held)), why }
         }
@@ -553,13 +560,19 @@ fn most_keys(world: &World) -> Worked {
         .node_ids()
         .map(|n| {
             let (tokens, share) = (ring.tokens_of(n).len(), share(n) * 100.0);
-            format!("{} {} ({tokens} tokens, {share:.0}% of the ring)", world.name(n), held(n))
+            format!(
+                "{} {} ({tokens} tokens, coordinating {share:.0}% of the ring)",
+                world.name(n),
+                held(n)
+            )
         })
         .collect();
+    let random = world.config().strategy == crate::core::partition::Strategy::RandomTokens;
     let why = format!(
-        "Keys held: {}. A node owns the ranges that end at its tokens: more tokens, more of \
-         the ring on average — but random tokens cut ranges of very different sizes (§4.2).",
-        each.join(", ")
+        "Keys held: {}. A node coordinates the ranges that end at its tokens: more tokens, more \
+         of the ring on average{} (§4.2).",
+        each.join(", "),
+        if random { " — but random tokens cut ranges of very different sizes" } else { "" }
     );
     Worked { answer: Answer::Nodes(top), why }
 }
@@ -585,8 +598,9 @@ fn members(world: &World, node: &str) -> Worked {
         )
     } else {
         format!(
-            "{} count {node} a member; {} never heard of it: gossip only reaches nodes that \
-             someone in the group knows (§4.8.1, §4.8.2).",
+            "{} count {node} a member; {} do not count it (yet): news spreads round by round \
+             through peers who know it, and never reaches a ring that knows no one here \
+             (§4.8.1, §4.8.2).",
             join(&knowing),
             join(&unaware)
         )
@@ -610,10 +624,14 @@ fn best_strategy(spec: &WorldSpec) -> Worked {
                 })
                 .collect();
             let best = best(&compared).number();
+            let tie = compared.iter().filter(|c| c.load.efficiency == compared[0].load.efficiency);
+            let tied = if tie.count() > 1 { " (on a tie, the lowest number)" } else { "" };
             let why = format!(
                 "Load-balancing efficiency (mean load / max load): {}. Strategy {best} spreads \
-                 these nodes' keys most evenly (§6.2).",
-                each.join(", ")
+                 the load most evenly{tied}, over {} sample keys each counted on its N replicas \
+                 (§6.2).",
+                each.join(", "),
+                crate::sim::strategies::SAMPLE_KEYS
             );
             Worked { answer: Answer::Count(u64::from(best)), why }
         }
@@ -837,7 +855,7 @@ mod tests {
             ],
             "{got:#?}"
         );
-        assert!(got[0].1.contains("preference list begins D, C, B, A"), "{}", got[0].1);
+        assert!(got[0].1.contains("the top N = 3, D, C, B, then A"), "{}", got[0].1);
         let quorum =
             "D answered with its own copy after the replies of C and A, A standing in for B";
         assert!(got[1].1.contains(quorum), "{got:?}");
@@ -1115,7 +1133,7 @@ mod tests {
         assert_eq!(got[1].0, nodes(&["D"]), "{got:?}");
         // C is next after D's token, and keeps the write for D though A coordinated it.
         assert_eq!(got[2].0, nodes(&["C"]), "{got:?}");
-        assert!(got[0].1.contains("begins D, C"), "{got:?}");
+        assert!(got[0].1.contains("the top N = 1, D, then C"), "{got:?}");
     }
 
     #[test]
@@ -1134,7 +1152,10 @@ mod tests {
         let nodes = |n: &[&str]| Answer::Nodes(n.iter().map(|s| s.to_string()).collect());
         assert_eq!(got[0].0, nodes(&["A", "B", "C", "D", "X"]), "X is known to all by gossip");
         assert_eq!(got[1].0, nodes(&["Y", "Z"]), "{got:?}");
-        assert!(got[1].1.contains("as Y sees the ring begins Z, Y"), "{got:?}");
+        assert!(
+            got[1].1.contains("as Y sees the ring: the top N = 3, Z, Y — the whole"),
+            "{got:?}"
+        );
         assert_eq!(got[2].0, Answer::YesNo(false), "carol reads nothing through A");
     }
 
@@ -1144,7 +1165,7 @@ mod tests {
         let got = answers(i);
         assert_eq!(got[0].0, Answer::Count(3), "{got:?}");
         assert!(got[0].1.contains("strategy 2 74%"), "the paper's worst is worst here too");
-        let p = at_beat(i, 2);
+        let p = at_beat(i, 3);
         let world = p.session.world();
         let x = world.node_id("X").unwrap();
         let q = 64;

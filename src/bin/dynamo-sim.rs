@@ -13,12 +13,11 @@
 //! are limited as `dynamo_playground::sim::limits` documents.
 
 use dynamo_playground::app::export::trace_jsonl;
-use dynamo_playground::core::partition::{
-    load_balance, membership_entries, Strategy, TOKEN_ENTRY_BYTES,
-};
+use dynamo_playground::core::partition::TOKEN_ENTRY_BYTES;
 use dynamo_playground::core::ring::{format_position, key_position};
 use dynamo_playground::sim::limits::{MAX_BALANCE_KEYS, MAX_PARTITIONS, MAX_SCENARIO_BYTES};
 use dynamo_playground::sim::scenario::{self, Scenario};
+use dynamo_playground::sim::strategies::compare_with;
 use dynamo_playground::sim::World;
 use serde_json::{json, Value};
 use std::io::Write;
@@ -123,36 +122,20 @@ fn parse_flags(flags: &[String]) -> Result<(u32, Option<u32>), String> {
 
 fn balance(scenario: &Scenario, keys: u32, q: Option<u32>) -> Result<Value, String> {
     let base = scenario.world_spec(false)?;
-    let q = q
-        .or(base.config.strategy.partitions())
-        .unwrap_or(base.tokens_per_node * base.nodes.len() as u32);
-    let positions: Vec<u128> = (0..keys).map(|i| key_position(&format!("key-{i}"))).collect();
-    let mut rows = Vec::new();
-    for strategy in [
-        Strategy::RandomTokens,
-        Strategy::RandomTokensEqualPartitions { q },
-        Strategy::EqualPartitions { q },
-    ] {
-        let mut spec = base.clone();
-        spec.config.strategy = strategy;
-        spec.config.merkle_depth = 1; // no anti-entropy here: the smallest trees will do
-        let row = match World::new(spec) {
-            Err(e) => json!({"strategy": strategy.number(), "error": e}),
-            Ok(world) => {
-                let report = load_balance(world.ring(), strategy, world.config().n, &positions);
-                let entries = membership_entries(world.ring(), strategy);
-                json!({
-                    "strategy": strategy.number(),
-                    "q": strategy.partitions(),
-                    "efficiency": report.efficiency,
-                    "mean_load": report.mean,
-                    "max_load": report.max,
-                    "membership_entries": entries,
-                    "membership_bytes": entries * TOKEN_ENTRY_BYTES,
-                })
-            }
-        };
-        rows.push(row);
-    }
+    let compared = compare_with(&base, keys, q)?;
+    let rows: Vec<Value> = compared
+        .iter()
+        .map(|c| {
+            json!({
+                "strategy": c.strategy.number(),
+                "q": c.strategy.partitions(),
+                "efficiency": c.load.efficiency,
+                "mean_load": c.load.mean,
+                "max_load": c.load.max,
+                "membership_entries": c.membership,
+                "membership_bytes": c.membership * TOKEN_ENTRY_BYTES,
+            })
+        })
+        .collect();
     Ok(json!({"keys": keys, "n": base.config.n, "strategies": rows}))
 }

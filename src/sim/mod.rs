@@ -4,6 +4,7 @@
 
 pub mod clients;
 pub mod history;
+pub mod lab;
 pub mod limits;
 pub mod metrics;
 pub mod network;

@@ -34,10 +34,16 @@ pub struct Compared {
 
 /// The three strategies on `spec`'s nodes, with its seed, N and tokens per node.
 pub fn compare(spec: &WorldSpec) -> Result<[Compared; 3], String> {
+    compare_with(spec, SAMPLE_KEYS, None)
+}
+
+/// [`compare`] over `keys` sample keys, with `q` partitions (default: the cluster's Q, else
+/// as many as strategy 1 places tokens).
+pub fn compare_with(spec: &WorldSpec, keys: u32, q: Option<u32>) -> Result<[Compared; 3], String> {
     let random = Strategy::RandomTokens;
     let ring = place(spec, random)?;
-    let q = spec.config.strategy.partitions().unwrap_or(ring.tokens().len() as u32);
-    let keys: Vec<Position> = (0..SAMPLE_KEYS).map(|k| key_position(&format!("key-{k}"))).collect();
+    let q = q.or(spec.config.strategy.partitions()).unwrap_or(ring.tokens().len() as u32);
+    let keys: Vec<Position> = sample_keys(keys);
     let measure = |strategy: Strategy, ring: Ring| {
         let load = load_balance(&ring, strategy, spec.config.n, &keys);
         let membership = membership_entries(&ring, strategy);
@@ -50,6 +56,11 @@ pub fn compare(spec: &WorldSpec) -> Result<[Compared; 3], String> {
         measure(Strategy::RandomTokensEqualPartitions { q }, ring),
         measure(equal, dealt),
     ])
+}
+
+/// The ring positions of `count` sample keys, `key-0` … (their MD5 hashes).
+pub fn sample_keys(count: u32) -> Vec<Position> {
+    (0..count).map(|k| key_position(&format!("key-{k}"))).collect()
 }
 
 /// The strategy of the three that balances load best (the lowest number on a tie).

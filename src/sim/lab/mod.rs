@@ -1,0 +1,61 @@
+//! Labs: the paper's numbers measured on the simulator, many runs at a time, next to the
+//! analytic models they can be checked against. Each lab is run in slices (a number of
+//! trials at a time), so that the page can show progress and cancel, and the CLI and the
+//! page get the same numbers for a seed.
+//!
+//! - [`consistency`]: how often a read started t ms after a write was acknowledged sees
+//!   it (§4.5; Bailis et al., "Probabilistically Bounded Staleness", VLDB 2012).
+//! - [`partitioning`]: load balance against membership size for the three strategies
+//!   (§6.2, Figure 8).
+
+pub mod consistency;
+pub mod partitioning;
+
+/// A proportion's 95% confidence interval (Wilson's score interval, which stays inside
+/// [0, 1] and is sound near 0 and 1, where the labs' proportions often are).
+pub fn wilson95(successes: u64, trials: u64) -> (f64, f64) {
+    if trials == 0 {
+        return (0.0, 1.0);
+    }
+    let z = 1.959_964;
+    let n = trials as f64;
+    let p = successes as f64 / n;
+    let centre = p + z * z / (2.0 * n);
+    let spread = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    let scale = 1.0 + z * z / n;
+    (((centre - spread) / scale).max(0.0), ((centre + spread) / scale).min(1.0))
+}
+
+/// The `q`-quantile (0..=1) of `values`, sorted in place: the nearest rank.
+pub fn percentile(values: &mut [f64], q: f64) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(f64::total_cmp);
+    let rank = (q * values.len() as f64).ceil() as usize;
+    values[rank.clamp(1, values.len()) - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_intervals_hold_the_proportion_and_stay_in_bounds() {
+        let (lo, hi) = wilson95(50, 100);
+        assert!(lo < 0.5 && 0.5 < hi && (hi - lo - 0.19).abs() < 0.01, "{lo} {hi}");
+        let (lo, hi) = wilson95(100, 100);
+        assert!(lo > 0.96 && hi == 1.0);
+        let (lo, hi) = wilson95(0, 100);
+        assert!(lo == 0.0 && hi < 0.04);
+    }
+
+    #[test]
+    fn percentiles_are_nearest_ranks() {
+        let mut v: Vec<f64> = (1..=1000).map(f64::from).collect();
+        assert_eq!(percentile(&mut v, 0.5), 500.0);
+        assert_eq!(percentile(&mut v, 0.99), 990.0);
+        assert_eq!(percentile(&mut v, 0.999), 999.0);
+        assert_eq!(percentile(&mut [], 0.5), 0.0);
+    }
+}
