@@ -8,6 +8,7 @@ pub mod describe;
 pub mod examples;
 pub mod export;
 pub mod glossary;
+pub mod labs;
 pub mod lesson;
 pub mod lessons;
 pub mod link;
@@ -264,6 +265,17 @@ pub enum Cmd {
     ShowMerkle(merkle::Pick),
     /// Shows the three partitioning strategies side by side (§6.2).
     ShowStrategies,
+    /// Opens or closes the Labs area.
+    OpenLabs,
+    CloseLabs,
+    ChooseLab(labs::LabKind),
+    /// A lab form's field (by its id, e.g. `"lab-n"`) typed.
+    LabField(&'static str, String),
+    LabSloppy(bool),
+    RunLab,
+    CancelLab,
+    /// Downloads the lab on screen's results as CSV.
+    ExportLabCsv,
     CloseInspector,
     Crash(NodeId),
     Recover(NodeId),
@@ -357,6 +369,8 @@ pub struct Playground {
     pub help: bool,
     /// A file for the page to offer the user: (name, contents). The page takes it.
     pub download: Option<(String, String)>,
+    /// The Labs area, when open (it takes the place of the ring and the panels).
+    pub labs: Option<labs::LabsState>,
     /// A message about the page as a whole (e.g. a bad URL was ignored).
     pub notice: Option<String>,
     /// The run's settings as a scenario with no steps: what "Save as scenario" writes
@@ -631,6 +645,7 @@ impl Playground {
             presenting: false,
             help: false,
             download: None,
+            labs: None,
             notice: None,
             header,
             goal: None,
@@ -680,6 +695,43 @@ impl Playground {
             Cmd::ShowSpaceTime(_) => {}
             Cmd::ShowMerkle(pick) => self.selected = Some(Selected::Merkle(pick)),
             Cmd::ShowStrategies => self.selected = Some(self.strategies()),
+            Cmd::OpenLabs => {
+                self.playing = false;
+                self.labs.get_or_insert_with(labs::LabsState::default);
+            }
+            Cmd::CloseLabs => {
+                if let Some(labs) = self.labs.as_mut() {
+                    labs.cancel();
+                }
+                self.labs = None;
+            }
+            Cmd::ChooseLab(kind) => {
+                if let Some(labs) = self.labs.as_mut().filter(|l| !l.is_running()) {
+                    labs.kind = kind;
+                    labs.errors.clear();
+                }
+            }
+            Cmd::LabField(id, value) => {
+                if let Some(labs) = self.labs.as_mut() {
+                    labs::set_field(labs, id, value);
+                }
+            }
+            Cmd::LabSloppy(on) => {
+                if let Some(labs) = self.labs.as_mut() {
+                    labs.consistency_form.sloppy = on;
+                }
+            }
+            Cmd::RunLab => {
+                if let Some(labs) = self.labs.as_mut().filter(|l| !l.is_running()) {
+                    labs.start();
+                }
+            }
+            Cmd::CancelLab => {
+                if let Some(labs) = self.labs.as_mut() {
+                    labs.cancel();
+                }
+            }
+            Cmd::ExportLabCsv => self.download = self.labs.as_ref().and_then(labs::csv),
             Cmd::ShowCarrier(op) => {
                 if let Some((at, msg)) = versions::carrier(self.session.world(), op) {
                     self.seek(at);
@@ -812,6 +864,9 @@ impl Playground {
     /// Advances the world by `elapsed_ms` of real time at the current speed (when playing),
     /// within the per-frame event budget.
     fn tick(&mut self, elapsed_ms: f64) {
+        if let Some(labs) = self.labs.as_mut().filter(|l| l.is_running()) {
+            return labs.slice(labs::TRIALS_PER_FRAME);
+        }
         if let Some(target) = self.seeking {
             return self.replay_towards(target);
         }

@@ -8,6 +8,13 @@
 //! dynamo-sim balance FILE [--keys K] [--q Q]
 //!                                        §6.2: load-balancing efficiency and membership size
 //!                                        of the cluster under each partitioning strategy
+//! dynamo-sim lab consistency [--n N --r R --w W --nodes S --latency MODEL --trials K
+//!                             --points P --t-max MS --seed X --sloppy --failure-rate F]
+//!                                        §4.5, PBS: how often a read t ms after a write's
+//!                                        acknowledgement sees it; MODEL is fixed:MS,
+//!                                        uniform:MIN:MAX or exponential:MEAN
+//! dynamo-sim lab partitioning [--nodes S --n N --keys K --tokens T1,T2,… --seed X]
+//!                                        §6.2, Figure 8: efficiency against membership size
 //! ```
 //! Errors go to stderr with exit code 1 (2 for a bad command line). Sizes and durations
 //! are limited as `dynamo_playground::sim::limits` documents.
@@ -15,7 +22,10 @@
 use dynamo_playground::app::export::trace_jsonl;
 use dynamo_playground::core::partition::TOKEN_ENTRY_BYTES;
 use dynamo_playground::core::ring::{format_position, key_position};
+use dynamo_playground::sim::lab::consistency::{ConsistencyLab, ConsistencySpec};
+use dynamo_playground::sim::lab::partitioning::{PartitioningLab, PartitioningSpec};
 use dynamo_playground::sim::limits::{MAX_BALANCE_KEYS, MAX_PARTITIONS, MAX_SCENARIO_BYTES};
+use dynamo_playground::sim::network::Latency;
 use dynamo_playground::sim::scenario::{self, Scenario};
 use dynamo_playground::sim::strategies::compare_with;
 use dynamo_playground::sim::World;
@@ -26,7 +36,12 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   dynamo-sim run FILE [--trace OUT]
   dynamo-sim ring FILE --key KEY
-  dynamo-sim balance FILE [--keys K] [--q Q]";
+  dynamo-sim balance FILE [--keys K] [--q Q]
+  dynamo-sim lab consistency [--n N] [--r R] [--w W] [--nodes S] [--latency MODEL]
+                             [--trials K] [--points P] [--t-max MS] [--seed X] [--sloppy]
+                             [--failure-rate F]      (MODEL: fixed:MS, uniform:MIN:MAX,
+                                                      exponential:MEAN)
+  dynamo-sim lab partitioning [--nodes S] [--n N] [--keys K] [--tokens T1,T2,...] [--seed X]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -45,6 +60,20 @@ fn main() -> ExitCode {
             }
             Ok((keys, q)) => load(&args[1]).and_then(|s| balance(&s, keys, q)),
         },
+        Some("lab") if args.len() >= 2 => {
+            let parsed = match args[1].as_str() {
+                "consistency" => consistency_spec(&args[2..]).map(Lab::Consistency),
+                "partitioning" => partitioning_spec(&args[2..]).map(Lab::Partitioning),
+                other => Err(format!("unknown lab {other:?}: consistency or partitioning")),
+            };
+            match parsed {
+                Err(e) => {
+                    eprintln!("dynamo-sim: {e}\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+                Ok(lab) => run_lab(lab),
+            }
+        }
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -138,4 +167,113 @@ fn balance(scenario: &Scenario, keys: u32, q: Option<u32>) -> Result<Value, Stri
         })
         .collect();
     Ok(json!({"keys": keys, "n": base.config.n, "strategies": rows}))
+}
+
+enum Lab {
+    Consistency(ConsistencySpec),
+    Partitioning(PartitioningSpec),
+}
+
+fn run_lab(lab: Lab) -> Result<Value, String> {
+    let doc = match lab {
+        Lab::Consistency(spec) => serde_json::to_value(ConsistencyLab::new(spec)?.finish()),
+        Lab::Partitioning(spec) => serde_json::to_value(PartitioningLab::new(spec)?.finish()?),
+    };
+    doc.map_err(|e| e.to_string())
+}
+
+/// `--flag value` pairs (and `--sloppy`, which takes none), each flag at most once.
+fn flag_pairs<'a>(flags: &'a [String], known: &[&str]) -> Result<Vec<(&'a str, &'a str)>, String> {
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    let mut it = flags.iter();
+    while let Some(flag) = it.next() {
+        if !known.contains(&flag.as_str()) {
+            return Err(format!("unknown flag {flag:?}"));
+        }
+        if pairs.iter().any(|(f, _)| f == flag) {
+            return Err(format!("{flag} given twice"));
+        }
+        let value = if flag == "--sloppy" {
+            ""
+        } else {
+            it.next().ok_or_else(|| format!("{flag} needs a value"))?.as_str()
+        };
+        pairs.push((flag.as_str(), value));
+    }
+    Ok(pairs)
+}
+
+fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
+    value.parse().map_err(|_| format!("{flag}: {value:?} is not a number of the right kind"))
+}
+
+/// `fixed:MS`, `uniform:MIN:MAX` or `exponential:MEAN`.
+fn latency(value: &str) -> Result<Latency, String> {
+    let parts: Vec<&str> = value.split(':').collect();
+    let ms = |text: &str| number::<f64>("--latency", text);
+    let model = match parts.as_slice() {
+        ["fixed", m] => Latency::Fixed { ms: ms(m)? },
+        ["uniform", a, b] => Latency::Uniform { min: ms(a)?, max: ms(b)? },
+        ["exponential", m] => Latency::Exponential { mean: ms(m)? },
+        _ => {
+            return Err(format!(
+                "--latency: {value:?} is not fixed:MS, uniform:MIN:MAX or exponential:MEAN"
+            ))
+        }
+    };
+    model.validate()?;
+    Ok(model)
+}
+
+fn consistency_spec(flags: &[String]) -> Result<ConsistencySpec, String> {
+    let known = [
+        "--n",
+        "--r",
+        "--w",
+        "--nodes",
+        "--latency",
+        "--trials",
+        "--points",
+        "--t-max",
+        "--seed",
+        "--sloppy",
+        "--failure-rate",
+    ];
+    let mut spec = ConsistencySpec::default();
+    for (flag, value) in flag_pairs(flags, &known)? {
+        match flag {
+            "--n" => spec.n = number(flag, value)?,
+            "--r" => spec.r = number(flag, value)?,
+            "--w" => spec.w = number(flag, value)?,
+            "--nodes" => spec.nodes = number(flag, value)?,
+            "--latency" => spec.latency = latency(value)?,
+            "--trials" => spec.trials = number(flag, value)?,
+            "--points" => spec.points = number(flag, value)?,
+            "--t-max" => spec.t_max_ms = Some(number(flag, value)?),
+            "--seed" => spec.seed = number(flag, value)?,
+            "--sloppy" => spec.sloppy_quorum = true,
+            _ => spec.failure_rate = number(flag, value)?,
+        }
+    }
+    spec.validate()?;
+    Ok(spec)
+}
+
+fn partitioning_spec(flags: &[String]) -> Result<PartitioningSpec, String> {
+    let known = ["--nodes", "--n", "--keys", "--tokens", "--seed"];
+    let mut spec = PartitioningSpec::default();
+    for (flag, value) in flag_pairs(flags, &known)? {
+        match flag {
+            "--nodes" => spec.nodes = number(flag, value)?,
+            "--n" => spec.n = number(flag, value)?,
+            "--keys" => spec.keys = number(flag, value)?,
+            "--seed" => spec.seed = number(flag, value)?,
+            _ => {
+                spec.tokens =
+                    value.split(',').map(|t| number(flag, t.trim())).collect::<Result<_, _>>()?
+            }
+        }
+    }
+    spec.validate()?;
+    Ok(spec)
 }

@@ -208,6 +208,8 @@ pub struct ConsistencyLab {
     reads_failed: u64,
     read_ms: Vec<f64>,
     write_ms: Vec<f64>,
+    /// The WARS model's curve, worked out once.
+    wars: Vec<f64>,
 }
 
 impl ConsistencyLab {
@@ -216,7 +218,9 @@ impl ConsistencyLab {
         let world = spec.world()?;
         let grid = spec.grid();
         let points = grid.len();
+        let wars = wars(&spec, &grid);
         Ok(ConsistencyLab {
+            wars,
             rng: ChaCha8Rng::seed_from_u64(spec.seed ^ 0x1ab5),
             world,
             grid,
@@ -346,7 +350,6 @@ impl ConsistencyLab {
     /// The curve so far, beside the two models.
     pub fn report(&self) -> ConsistencyReport {
         let s = &self.spec;
-        let wars = wars(s, &self.grid);
         let points = (0..self.grid.len())
             .map(|k| {
                 let (fresh, reads) = (self.fresh[k], self.answered[k]);
@@ -355,7 +358,7 @@ impl ConsistencyLab {
                     t_ms: self.grid[k] as f64 / MS as f64,
                     p_consistent: if reads == 0 { 0.0 } else { fresh as f64 / reads as f64 },
                     ci95: [lo, hi],
-                    wars_p_consistent: wars[k],
+                    wars_p_consistent: self.wars[k],
                     reads,
                 }
             })

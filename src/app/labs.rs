@@ -1,0 +1,509 @@
+//! The Labs area: the paper's numbers measured on the simulator (`sim::lab`), from a form,
+//! a slice of trials per animation frame so that the page never freezes, with progress and
+//! a cancel button. The same specs and seeds give the same numbers as `dynamo-sim lab`.
+
+use super::FieldErrors;
+use crate::sim::lab::consistency::{ConsistencyLab, ConsistencyReport, ConsistencySpec};
+use crate::sim::lab::partitioning::{PartitioningLab, PartitioningReport, PartitioningSpec};
+use crate::sim::network::Latency;
+
+/// Consistency trials run per animation frame.
+pub const TRIALS_PER_FRAME: u32 = 20;
+
+/// Which lab is on screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LabKind {
+    Consistency,
+    Partitioning,
+}
+
+/// The consistency lab's form, as typed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConsistencyForm {
+    pub n: String,
+    pub r: String,
+    pub w: String,
+    pub nodes: String,
+    /// "fixed", "uniform" or "exponential".
+    pub latency: String,
+    /// The fixed value, the minimum, or the mean (ms).
+    pub latency_a: String,
+    /// The maximum (uniform only).
+    pub latency_b: String,
+    pub trials: String,
+    pub points: String,
+    pub seed: String,
+    pub sloppy: bool,
+    pub failure_percent: String,
+}
+
+impl Default for ConsistencyForm {
+    fn default() -> Self {
+        let d = ConsistencySpec::default();
+        ConsistencyForm {
+            n: d.n.to_string(),
+            r: d.r.to_string(),
+            w: d.w.to_string(),
+            nodes: d.nodes.to_string(),
+            latency: "exponential".into(),
+            latency_a: "5".into(),
+            latency_b: "10".into(),
+            trials: d.trials.to_string(),
+            points: d.points.to_string(),
+            seed: d.seed.to_string(),
+            sloppy: d.sloppy_quorum,
+            failure_percent: "0".into(),
+        }
+    }
+}
+
+/// The partitioning lab's form, as typed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartitioningForm {
+    pub nodes: String,
+    pub n: String,
+    pub keys: String,
+    /// Values of T, comma-separated.
+    pub tokens: String,
+    pub seed: String,
+}
+
+impl Default for PartitioningForm {
+    fn default() -> Self {
+        let d = PartitioningSpec::default();
+        let tokens: Vec<String> = d.tokens.iter().map(u32::to_string).collect();
+        PartitioningForm {
+            nodes: d.nodes.to_string(),
+            n: d.n.to_string(),
+            keys: d.keys.to_string(),
+            tokens: tokens.join(", "),
+            seed: d.seed.to_string(),
+        }
+    }
+}
+
+/// A lab under way.
+pub enum Running {
+    Consistency(Box<ConsistencyLab>),
+    Partitioning(Box<PartitioningLab>),
+}
+
+/// The Labs area's state.
+pub struct LabsState {
+    pub kind: LabKind,
+    pub consistency_form: ConsistencyForm,
+    pub partitioning_form: PartitioningForm,
+    pub errors: FieldErrors,
+    pub running: Option<Running>,
+    /// The latest results (while running: so far).
+    pub consistency: Option<ConsistencyReport>,
+    pub partitioning: Option<PartitioningReport>,
+    /// Trials or slices done and in all, while running or after a cancel.
+    pub progress: Option<(u64, u64)>,
+    pub cancelled: bool,
+}
+
+impl Default for LabsState {
+    fn default() -> Self {
+        LabsState {
+            kind: LabKind::Consistency,
+            consistency_form: ConsistencyForm::default(),
+            partitioning_form: PartitioningForm::default(),
+            errors: Vec::new(),
+            running: None,
+            consistency: None,
+            partitioning: None,
+            progress: None,
+            cancelled: false,
+        }
+    }
+}
+
+/// A field's value as a number, or its error under the field's id.
+fn parse<T: std::str::FromStr>(
+    errors: &mut FieldErrors,
+    id: &'static str,
+    label: &str,
+    text: &str,
+) -> Option<T> {
+    let value = text.trim().parse().ok();
+    if value.is_none() {
+        errors.push((id, format!("{label}: {:?} is not a number of the right kind", text.trim())));
+    }
+    value
+}
+
+impl ConsistencyForm {
+    /// The spec the form describes, or what is wrong with it (each by its field).
+    pub fn spec(&self) -> Result<ConsistencySpec, FieldErrors> {
+        let mut e = Vec::new();
+        let n = parse(&mut e, "lab-n", "N", &self.n);
+        let r = parse(&mut e, "lab-r", "R", &self.r);
+        let w = parse(&mut e, "lab-w", "W", &self.w);
+        let nodes = parse(&mut e, "lab-nodes", "nodes", &self.nodes);
+        let a = parse::<f64>(&mut e, "lab-latency", "latency", &self.latency_a);
+        let b = match self.latency.as_str() {
+            "uniform" => parse::<f64>(&mut e, "lab-latency", "latency max", &self.latency_b),
+            _ => Some(0.0),
+        };
+        let trials = parse(&mut e, "lab-trials", "trials", &self.trials);
+        let points = parse(&mut e, "lab-points", "points", &self.points);
+        let seed = parse(&mut e, "lab-seed", "seed", &self.seed);
+        let failure = parse::<f64>(&mut e, "lab-failure", "failure rate", &self.failure_percent);
+        let (Some(n), Some(r), Some(w), Some(nodes), Some(a), Some(b)) = (n, r, w, nodes, a, b)
+        else {
+            return Err(e);
+        };
+        let (Some(trials), Some(points), Some(seed), Some(failure)) =
+            (trials, points, seed, failure)
+        else {
+            return Err(e);
+        };
+        let latency = match self.latency.as_str() {
+            "fixed" => Latency::Fixed { ms: a },
+            "uniform" => Latency::Uniform { min: a, max: b },
+            _ => Latency::Exponential { mean: a },
+        };
+        let spec = ConsistencySpec {
+            n,
+            r,
+            w,
+            nodes,
+            latency,
+            trials,
+            points,
+            t_max_ms: None,
+            seed,
+            sloppy_quorum: self.sloppy,
+            failure_rate: failure / 100.0,
+        };
+        spec.validate().map_err(|m| vec![("lab-run", m)])?;
+        Ok(spec)
+    }
+}
+
+impl PartitioningForm {
+    pub fn spec(&self) -> Result<PartitioningSpec, FieldErrors> {
+        let mut e = Vec::new();
+        let nodes = parse(&mut e, "lab-s", "nodes", &self.nodes);
+        let n = parse(&mut e, "lab-pn", "N", &self.n);
+        let keys = parse(&mut e, "lab-keys", "keys", &self.keys);
+        let seed = parse(&mut e, "lab-pseed", "seed", &self.seed);
+        let tokens: Option<Vec<u32>> = self
+            .tokens
+            .split(',')
+            .map(|t| parse(&mut e, "lab-tokens", "T", t))
+            .collect::<Option<Vec<u32>>>();
+        let (Some(nodes), Some(n), Some(keys), Some(seed), Some(tokens)) =
+            (nodes, n, keys, seed, tokens)
+        else {
+            return Err(e);
+        };
+        let spec = PartitioningSpec { nodes, n, keys, tokens, seed };
+        spec.validate().map_err(|m| vec![("lab-run", m)])?;
+        Ok(spec)
+    }
+}
+
+impl LabsState {
+    pub fn is_running(&self) -> bool {
+        self.running.is_some()
+    }
+
+    /// Starts the lab on screen from its form; a bad form changes nothing but its errors.
+    pub fn start(&mut self) {
+        let started = match self.kind {
+            LabKind::Consistency => self.consistency_form.spec().and_then(|spec| {
+                ConsistencyLab::new(spec)
+                    .map(|lab| Running::Consistency(Box::new(lab)))
+                    .map_err(|m| vec![("lab-run", m)])
+            }),
+            LabKind::Partitioning => self.partitioning_form.spec().and_then(|spec| {
+                PartitioningLab::new(spec)
+                    .map(|lab| Running::Partitioning(Box::new(lab)))
+                    .map_err(|m| vec![("lab-run", m)])
+            }),
+        };
+        match started {
+            Ok(running) => {
+                self.errors.clear();
+                self.cancelled = false;
+                self.running = Some(running);
+                self.slice(0);
+            }
+            Err(errors) => self.errors = errors,
+        }
+    }
+
+    /// Runs one frame's slice (`trials` consistency trials, or one partitioning slice).
+    pub fn slice(&mut self, trials: u32) {
+        let Some(running) = self.running.as_mut() else { return };
+        let done = match running {
+            Running::Consistency(lab) => {
+                lab.run(trials);
+                let (done, all) = lab.progress();
+                self.progress = Some((u64::from(done), u64::from(all)));
+                self.consistency = Some(lab.report());
+                lab.is_done()
+            }
+            Running::Partitioning(lab) => {
+                if trials > 0 {
+                    if let Err(m) = lab.run(1) {
+                        self.errors = vec![("lab-run", m)];
+                        self.running = None;
+                        return;
+                    }
+                }
+                let (done, all) = lab.progress();
+                self.progress = Some((done as u64, all as u64));
+                self.partitioning = Some(lab.report());
+                lab.is_done()
+            }
+        };
+        if done {
+            self.running = None;
+        }
+    }
+
+    /// Stops the lab: what it measured so far stays on screen, said to be partial.
+    pub fn cancel(&mut self) {
+        if self.running.take().is_some() {
+            self.cancelled = true;
+        }
+    }
+}
+
+/// Sets a form field by its id (unknown ids change nothing).
+pub fn set_field(labs: &mut LabsState, id: &str, value: String) {
+    let c = &mut labs.consistency_form;
+    let p = &mut labs.partitioning_form;
+    let field = match id {
+        "lab-n" => &mut c.n,
+        "lab-r" => &mut c.r,
+        "lab-w" => &mut c.w,
+        "lab-nodes" => &mut c.nodes,
+        "lab-latency-kind" => &mut c.latency,
+        "lab-latency" => &mut c.latency_a,
+        "lab-latency-max" => &mut c.latency_b,
+        "lab-trials" => &mut c.trials,
+        "lab-points" => &mut c.points,
+        "lab-seed" => &mut c.seed,
+        "lab-failure" => &mut c.failure_percent,
+        "lab-s" => &mut p.nodes,
+        "lab-pn" => &mut p.n,
+        "lab-keys" => &mut p.keys,
+        "lab-tokens" => &mut p.tokens,
+        "lab-pseed" => &mut p.seed,
+        _ => return,
+    };
+    *field = value;
+}
+
+/// The lab on screen's results as a CSV file (name, text), if it has any.
+pub fn csv(labs: &LabsState) -> Option<(String, String)> {
+    match labs.kind {
+        LabKind::Consistency => labs
+            .consistency
+            .as_ref()
+            .map(|r| ("consistency-lab.csv".to_string(), consistency_csv(r))),
+        LabKind::Partitioning => labs
+            .partitioning
+            .as_ref()
+            .map(|r| ("partitioning-lab.csv".to_string(), partitioning_csv(r))),
+    }
+}
+
+/// What the consistency curve shows, in sentences: the first point against the two
+/// models and why they differ, when reads became reliably fresh, and what R + W > N did.
+pub fn consistency_findings(spec: &ConsistencySpec, report: &ConsistencyReport) -> Vec<String> {
+    let mut said = Vec::new();
+    let Some(first) = report.points.first().filter(|p| p.reads > 0) else {
+        return said;
+    };
+    let pct = |p: f64| format!("{:.0}%", p * 100.0);
+    said.push(format!(
+        "Right after the acknowledgement (t = 0): {} of reads were stale, measured ({}–{}); \
+         the closed form C(N−W, R)/C(N, R) gives {} when only W replicas hold the write; the \
+         WARS model gives {}.",
+        pct(1.0 - first.p_consistent),
+        pct(1.0 - first.ci95[1]),
+        pct(1.0 - first.ci95[0]),
+        pct(report.closed_form_stale),
+        pct(1.0 - first.wars_p_consistent)
+    ));
+    let (lo, hi) = (first.ci95[0], first.ci95[1]);
+    let model = first.wars_p_consistent;
+    said.push(if model > hi {
+        "The simulator is staler than the model at first: a put's coordinator is a replica and \
+         counts its own copy toward W at once, before the write has crossed the network, and a \
+         replica coordinating a get counts its own copy toward R at once; the model sends every \
+         write and read over the network (§4.5)."
+            .to_string()
+    } else if model < lo {
+        "The simulator is fresher than the model at first: a request reaching a node outside \
+         the key's top N is forwarded, which gives the write time to spread (§4.5)."
+            .to_string()
+    } else {
+        "Here the simulator and the model agree within the confidence interval.".to_string()
+    });
+    if let Some(fresh) = report.points.iter().find(|p| p.reads > 0 && p.ci95[0] >= 0.99) {
+        said.push(format!("From t = {:.1} ms on, at least 99% of reads were fresh.", fresh.t_ms));
+    }
+    let stale: u64 = report
+        .points
+        .iter()
+        .map(|p| p.reads - (p.p_consistent * p.reads as f64).round() as u64)
+        .sum();
+    if spec.r + spec.w > spec.n {
+        said.push(if stale == 0 {
+            "R + W > N: no read was stale — every read quorum met every write quorum (§4.5)."
+                .to_string()
+        } else {
+            format!(
+                "R + W > N, yet {stale} reads were stale: with nodes down, a sloppy quorum let \
+                 writes and reads use stand-ins outside the key's top N, so the quorums need not \
+                 overlap (§4.6)."
+            )
+        });
+    }
+    if report.writes_failed > 0 {
+        said.push(format!(
+            "{} of {} writes failed (too few replicas up for a strict quorum); no reads followed \
+             them.",
+            report.writes_failed, report.trials
+        ));
+    }
+    said
+}
+
+/// What the sweep shows, in sentences: which strategy balanced best and worst at equal
+/// membership size (the paper's Figure 8 found 3 best, 2 worst), and what a join moved.
+pub fn partitioning_findings(report: &PartitioningReport) -> Vec<String> {
+    let mut said = Vec::new();
+    let mut sizes: Vec<u32> = report.points.iter().map(|p| p.t).collect();
+    sizes.dedup();
+    let at = |t: u32, s: u8| report.points.iter().find(|p| p.t == t && p.strategy == s);
+    let (mut best3, mut worst2, mut measured) = (0, 0, 0);
+    for &t in &sizes {
+        let effs: Vec<f64> = (1..=3).filter_map(|s| at(t, s)).map(|p| p.efficiency).collect();
+        if effs.len() < 3 {
+            continue;
+        }
+        measured += 1;
+        best3 += usize::from(effs[2] >= effs[0] && effs[2] >= effs[1]);
+        worst2 += usize::from(effs[1] <= effs[0] && effs[1] <= effs[2]);
+    }
+    if measured > 0 {
+        said.push(format!(
+            "At equal membership size, strategy 3 balanced load best at {best3} of {measured} \
+             sizes, and strategy 2 worst at {worst2} of {measured}. The paper's Figure 8 found \
+             strategy 3 best and strategy 2 worst (§6.2).",
+        ));
+    }
+    for j in &report.joins {
+        said.push(format!(
+            "One more node joining (T = {}), strategy {}: {:.1}% of the keys changed replicas; it \
+             took {} {}.",
+            j.t,
+            j.strategy,
+            j.keys_moved * 100.0,
+            j.tokens_taken,
+            if j.strategy == 3 { "whole partitions" } else { "tokens, splitting as many ranges" }
+        ));
+    }
+    said
+}
+
+/// The consistency curve as CSV: one row per point.
+pub fn consistency_csv(report: &ConsistencyReport) -> String {
+    let mut csv = String::from("t_ms,p_consistent,ci95_low,ci95_high,wars_p_consistent,reads\n");
+    for p in &report.points {
+        csv.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            p.t_ms, p.p_consistent, p.ci95[0], p.ci95[1], p.wars_p_consistent, p.reads
+        ));
+    }
+    csv
+}
+
+/// The partitioning sweep as CSV: one row per strategy and T.
+pub fn partitioning_csv(report: &PartitioningReport) -> String {
+    let mut csv = String::from("strategy,t,q,efficiency,membership_entries,membership_bytes\n");
+    for p in &report.points {
+        let q = p.q.map(|q| q.to_string()).unwrap_or_default();
+        csv.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            p.strategy, p.t, q, p.efficiency, p.membership_entries, p.membership_bytes
+        ));
+    }
+    csv
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_forms_are_the_clis_defaults() {
+        assert_eq!(ConsistencyForm::default().spec().unwrap(), ConsistencySpec::default());
+        assert_eq!(PartitioningForm::default().spec().unwrap(), PartitioningSpec::default());
+    }
+
+    #[test]
+    fn a_lab_runs_in_slices_to_the_clis_numbers_and_can_be_cancelled() {
+        let mut labs = LabsState::default();
+        labs.consistency_form.trials = "100".into();
+        labs.start();
+        while labs.is_running() {
+            labs.slice(TRIALS_PER_FRAME);
+        }
+        let spec = ConsistencySpec { trials: 100, ..ConsistencySpec::default() };
+        let cli = ConsistencyLab::new(spec).unwrap().finish();
+        assert_eq!(labs.consistency.as_ref(), Some(&cli));
+        assert_eq!(labs.progress, Some((100, 100)));
+        assert!(consistency_csv(&cli).lines().count() == 21);
+
+        labs.start();
+        labs.slice(TRIALS_PER_FRAME);
+        labs.cancel();
+        assert!(labs.cancelled && !labs.is_running());
+        assert_eq!(labs.progress, Some((20, 100)), "what it measured stays, said partial");
+    }
+
+    #[test]
+    fn the_findings_say_what_the_numbers_show() {
+        let spec = ConsistencySpec { trials: 300, ..ConsistencySpec::default() };
+        let report = ConsistencyLab::new(spec.clone()).unwrap().finish();
+        let said = consistency_findings(&spec, &report);
+        assert!(said[0].starts_with("Right after the acknowledgement (t = 0): "), "{said:?}");
+        assert!(said[0].contains("the closed form C(N−W, R)/C(N, R) gives 67%"), "{said:?}");
+        assert!(said[1].starts_with("The simulator is staler than the model"), "{said:?}");
+        let strict = ConsistencySpec { r: 2, w: 2, trials: 100, ..ConsistencySpec::default() };
+        let report = ConsistencyLab::new(strict.clone()).unwrap().finish();
+        let said = consistency_findings(&strict, &report);
+        assert!(said.iter().any(|s| s.starts_with("R + W > N: no read was stale")), "{said:?}");
+
+        let sweep = PartitioningSpec { keys: 5_000, tokens: vec![2, 8], ..Default::default() };
+        let report = PartitioningLab::new(sweep).unwrap().finish().unwrap();
+        let said = partitioning_findings(&report);
+        assert!(said[0].contains("strategy 3 balanced load best at 2 of 2 sizes"), "{said:?}");
+        assert_eq!(said.len(), 4, "a line per strategy's join: {said:?}");
+    }
+
+    #[test]
+    fn a_bad_form_says_which_field_and_starts_nothing() {
+        let mut labs = LabsState::default();
+        labs.consistency_form.r = "two".into();
+        labs.start();
+        assert!(!labs.is_running());
+        assert!(labs.errors.iter().any(|(f, m)| *f == "lab-r" && m.contains("\"two\"")));
+        labs.consistency_form.r = "4".into();
+        labs.start();
+        assert!(labs.errors.iter().any(|(f, m)| *f == "lab-run" && m.contains("R and W")));
+        labs.kind = LabKind::Partitioning;
+        labs.partitioning_form.tokens = "1, x".into();
+        labs.start();
+        assert!(labs.errors.iter().any(|(f, _)| *f == "lab-tokens"));
+        assert!(labs.partitioning.is_none());
+    }
+}
