@@ -453,3 +453,17 @@ fn every_lesson_runs_in_the_browser_with_the_native_trace_hash() {
         assert_eq!(doc["trace_hash"], golden[file], "{file}");
     }
 }
+
+/// The labs find in the browser exactly the numbers they find natively.
+#[wasm_bindgen_test]
+fn the_labs_find_the_native_numbers_in_the_browser() {
+    use dynamo_playground::sim::lab::consistency::ConsistencyLab;
+    use dynamo_playground::sim::lab::partitioning::PartitioningLab;
+    use dynamo_playground::sim::lab::{fingerprint, golden_specs};
+    let golden: serde_json::Value = serde_json::from_str(include_str!("golden/labs.json")).unwrap();
+    let (c, p) = golden_specs();
+    let consistency = ConsistencyLab::new(c).unwrap().finish();
+    let partitioning = PartitioningLab::new(p).unwrap().finish().unwrap();
+    assert_eq!(golden["consistency"], fingerprint(&consistency));
+    assert_eq!(golden["partitioning"], fingerprint(&partitioning));
+}

@@ -2,8 +2,9 @@
 //! a slice of trials per animation frame so that the page never freezes, with progress and
 //! a cancel button. The same specs and seeds give the same numbers as `dynamo-sim lab`.
 
+use super::chart::{Chart, Series};
 use super::FieldErrors;
-use crate::sim::lab::consistency::{ConsistencyLab, ConsistencyReport, ConsistencySpec};
+use crate::sim::lab::consistency::{ConsistencyLab, ConsistencyReport, ConsistencySpec, Point};
 use crate::sim::lab::partitioning::{PartitioningLab, PartitioningReport, PartitioningSpec};
 use crate::sim::network::Latency;
 
@@ -101,6 +102,8 @@ pub struct LabsState {
     /// Trials or slices done and in all, while running or after a cancel.
     pub progress: Option<(u64, u64)>,
     pub cancelled: bool,
+    /// The consistency spec of the results on screen (their findings depend on it).
+    pub consistency_spec: Option<ConsistencySpec>,
 }
 
 impl Default for LabsState {
@@ -115,6 +118,7 @@ impl Default for LabsState {
             partitioning: None,
             progress: None,
             cancelled: false,
+            consistency_spec: None,
         }
     }
 }
@@ -214,6 +218,7 @@ impl LabsState {
     pub fn start(&mut self) {
         let started = match self.kind {
             LabKind::Consistency => self.consistency_form.spec().and_then(|spec| {
+                self.consistency_spec = Some(spec.clone());
                 ConsistencyLab::new(spec)
                     .map(|lab| Running::Consistency(Box::new(lab)))
                     .map_err(|m| vec![("lab-run", m)])
@@ -412,6 +417,68 @@ pub fn partitioning_findings(report: &PartitioningReport) -> Vec<String> {
         ));
     }
     said
+}
+
+/// The consistency curve: measured (with its 95% band) beside the WARS model, and the
+/// closed form's freshness at t = 0.
+pub fn consistency_chart(report: &ConsistencyReport) -> Chart {
+    let measured: Vec<&Point> = report.points.iter().filter(|p| p.reads > 0).collect();
+    Chart {
+        id: "consistency-chart",
+        x_label: "t, ms after the write's acknowledgement".into(),
+        y_label: "P(read returns the write)".into(),
+        x_log: false,
+        y_min: 0.0,
+        y_max: 1.0,
+        series: vec![
+            Series {
+                name: "simulator (95% band)".into(),
+                class: "measured",
+                points: measured.iter().map(|p| (p.t_ms, p.p_consistent)).collect(),
+                band: Some(measured.iter().map(|p| (p.ci95[0], p.ci95[1])).collect()),
+                markers_only: false,
+            },
+            Series {
+                name: "WARS model".into(),
+                class: "model",
+                points: report.points.iter().map(|p| (p.t_ms, p.wars_p_consistent)).collect(),
+                band: None,
+                markers_only: false,
+            },
+            Series {
+                name: "closed form, t = 0".into(),
+                class: "closed-form",
+                points: vec![(0.0, 1.0 - report.closed_form_stale)],
+                band: None,
+                markers_only: true,
+            },
+        ],
+    }
+}
+
+/// Figure 8: efficiency against membership entries per node, a line per strategy.
+pub fn partitioning_chart(report: &PartitioningReport) -> Chart {
+    let line = |strategy: u8, class: &'static str| Series {
+        name: format!("strategy {strategy}"),
+        class,
+        points: report
+            .points
+            .iter()
+            .filter(|p| p.strategy == strategy)
+            .map(|p| (p.membership_entries as f64, p.efficiency))
+            .collect(),
+        band: None,
+        markers_only: false,
+    };
+    Chart {
+        id: "partitioning-chart",
+        x_label: "membership entries per node (log scale)".into(),
+        y_label: "load-balancing efficiency".into(),
+        x_log: true,
+        y_min: 0.0,
+        y_max: 1.0,
+        series: vec![line(1, "strategy-1"), line(2, "strategy-2"), line(3, "strategy-3")],
+    }
 }
 
 /// The consistency curve as CSV: one row per point.

@@ -4,6 +4,7 @@
 //! and turn clicks and keystrokes into [`Cmd`]s; [`Playground::update`] does the rest.
 //! There is no protocol logic here either: every action goes to the simulator.
 
+pub mod chart;
 pub mod describe;
 pub mod examples;
 pub mod export;

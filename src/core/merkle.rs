@@ -389,7 +389,9 @@ mod tests {
                 .iter()
                 .filter(|(k, _)| range.leaf_of(k.position(), leaves) == leaf)
                 .collect();
-            under.sort_by_key(|(k, _)| (range.offset(k.position()), k.as_str().to_string()));
+            under.sort_unstable_by_key(|(k, _)| {
+                (range.offset(k.position()), k.as_str().to_string())
+            });
             hashes[(leaves + leaf) as usize] =
                 leaf_hash(under.into_iter().map(|(k, vs)| (k.as_str(), vs.as_slice())));
         }

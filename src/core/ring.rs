@@ -69,7 +69,7 @@ impl Ring {
 
     /// A ring from (token, owner) pairs; a token given twice keeps its first owner.
     pub fn from_tokens(mut tokens: Vec<(Position, NodeId)>) -> Self {
-        tokens.sort_by_key(|&(t, _)| t);
+        tokens.sort_unstable();
         tokens.dedup_by_key(|&mut (t, _)| t);
         Ring { tokens, ahead: OnceCell::new() }
     }
@@ -109,7 +109,7 @@ impl Ring {
     /// The distinct physical nodes on the ring, in id order.
     pub fn nodes(&self) -> Vec<NodeId> {
         let mut nodes: Vec<NodeId> = self.tokens.iter().map(|&(_, n)| n).collect();
-        nodes.sort();
+        nodes.sort_unstable();
         nodes.dedup();
         nodes
     }

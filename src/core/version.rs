@@ -144,7 +144,7 @@ pub fn context_of(versions: &[Version]) -> VectorClock {
 
 /// Siblings are kept oldest write first, so every replica shows them in the same order.
 fn sort_siblings(held: &mut [Version]) {
-    held.sort_by(|a, b| a.precedence(b));
+    held.sort_unstable_by(|a, b| a.precedence(b));
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! The browser UI (Yew function components). It draws an [`app::Playground`] and turns
 //! what the user does into [`Cmd`]s; it holds no protocol logic of its own.
 
+mod chart;
 mod frame_loop;
+mod labs_view;
 mod lesson_bar;
 mod merkle_view;
 pub mod panels;
@@ -165,7 +167,7 @@ fn keyboard_shortcuts(dispatch: Callback<Cmd>) -> impl FnOnce() {
 }
 
 /// Offers `text` to the user as a file named `name`.
-fn download(name: &str, text: &str) {
+pub(super) fn download(name: &str, text: &str) {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/x-ndjson");
@@ -489,7 +491,8 @@ fn playground_page() -> Html {
         use_effect_with((), move |_| {
             let frames = FrameLoop::start(move |elapsed| {
                 let mut p = playground.borrow_mut();
-                if p.playing || p.seeking.is_some() || p.goal.is_some() {
+                let lab = p.labs.as_ref().is_some_and(|l| l.is_running());
+                if p.playing || p.seeking.is_some() || p.goal.is_some() || lab {
                     p.update(Cmd::Tick(elapsed));
                     drop(p);
                     redraw.force_update();
@@ -639,6 +642,14 @@ fn playground_page() -> Html {
         };
     }
 
+    if p.labs.is_some() {
+        return html! {
+            <div class={classes}>
+                { header }
+                { labs_view::labs_area(&p, d) }
+            </div>
+        };
+    }
     html! {
         <div class={classes} ondragover={on_drag_over} ondrop={on_drop}>
             { header }

@@ -26,7 +26,7 @@ fn input_value(e: InputEvent) -> String {
     e.target_unchecked_into::<HtmlInputElement>().value()
 }
 
-fn select_value(e: Event) -> String {
+pub(super) fn select_value(e: Event) -> String {
     e.target_unchecked_into::<HtmlSelectElement>().value()
 }
 
@@ -40,13 +40,25 @@ fn field_error(error: Option<&str>) -> Html {
 
 /// A labelled text field whose every keystroke becomes a command; `errors` may hold a
 /// message for it (by its class), shown next to it.
-fn field(
+pub(super) fn field(
     label: &str,
     class: &'static str,
     value: &str,
     errors: &FieldErrors,
     d: &Callback<Cmd>,
     to_cmd: impl Fn(String) -> Cmd + 'static,
+) -> Html {
+    field_boxed(label, class, value, errors, d, Box::new(to_cmd))
+}
+
+/// [`field`]'s body, once for all fields (not a copy per closure type: the page is smaller).
+fn field_boxed(
+    label: &str,
+    class: &'static str,
+    value: &str,
+    errors: &FieldErrors,
+    d: &Callback<Cmd>,
+    to_cmd: Box<dyn Fn(String) -> Cmd>,
 ) -> Html {
     let oninput = d.reform(move |e: InputEvent| to_cmd(input_value(e)));
     let error = error_for(errors, class);
@@ -69,6 +81,19 @@ fn node_select(
     errors: &FieldErrors,
     d: &Callback<Cmd>,
     to_cmd: impl Fn(String) -> Cmd + 'static,
+) -> Html {
+    node_select_boxed(world, label, class, value, errors, d, Box::new(to_cmd))
+}
+
+/// [`node_select`]'s body, once for all.
+fn node_select_boxed(
+    world: &World,
+    label: &str,
+    class: &'static str,
+    value: &str,
+    errors: &FieldErrors,
+    d: &Callback<Cmd>,
+    to_cmd: Box<dyn Fn(String) -> Cmd>,
 ) -> Html {
     let onchange = d.reform(move |e: Event| to_cmd(select_value(e)));
     let error = error_for(errors, class);

@@ -118,6 +118,11 @@ pub fn scenario_bar(p: &Playground, d: &Callback<Cmd>) -> Html {
                         title="A link to exactly this moment of this run">
                     { "Share link" }
                 </button>
+                <button class="open-labs" onclick={d.reform(|_| Cmd::OpenLabs)}
+                        title="The paper's numbers measured on the simulator: staleness (PBS), \
+                               partitioning (Figure 8)">
+                    { "Labs" }
+                </button>
             }
             { step_strip(p, d) }
         </div>

@@ -42,7 +42,7 @@ impl KeptTrees {
             let tree = old.remove(&range).unwrap_or_else(|| KeptTree::new(range, depth));
             self.trees.push(tree);
         }
-        self.trees.sort_by_key(|t| t.range().end);
+        self.trees.sort_unstable_by_key(|t| t.range().end);
         self.ends = self.trees.iter().map(|t| (t.range().end >> 64) as u64).collect();
     }
 

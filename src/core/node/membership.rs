@@ -116,7 +116,7 @@ impl Node {
             .copied()
             .chain(self.contacts.iter().copied())
             .collect();
-        peers.sort();
+        peers.sort_unstable();
         peers.dedup();
         peers.retain(|&p| p != self.id);
         if peers.is_empty() {

@@ -401,7 +401,7 @@ pub fn wars(spec: &ConsistencySpec, grid: &[Time]) -> Vec<f64> {
         let responses: Vec<Time> = (0..n).map(|_| draw()).collect();
         // The R replicas whose answers come back first.
         let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by_key(|&i| requests[i] + responses[i]);
+        order.sort_unstable_by_key(|&i| (requests[i] + responses[i], i));
         for (k, &t) in grid.iter().enumerate() {
             let has = |i: usize| writes[i] <= commit + t + requests[i];
             if order[..r].iter().any(|&i| has(i)) {

@@ -11,6 +11,23 @@
 pub mod consistency;
 pub mod partitioning;
 
+/// A report's fingerprint: the MD5 of its JSON, to check that two runs (native and in the
+/// browser) found exactly the same numbers.
+pub fn fingerprint<T: serde::Serialize>(report: &T) -> String {
+    use md5::{Digest, Md5};
+    let json = serde_json::to_string(report).expect("reports serialize");
+    Md5::digest(json.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The labs the golden fingerprints (`tests/golden/labs.json`) are of: small, so that the
+/// browser runs them quickly.
+pub fn golden_specs() -> (consistency::ConsistencySpec, partitioning::PartitioningSpec) {
+    let c = consistency::ConsistencySpec { trials: 300, ..Default::default() };
+    let p =
+        partitioning::PartitioningSpec { keys: 3_000, tokens: vec![1, 8], ..Default::default() };
+    (c, p)
+}
+
 /// A proportion's 95% confidence interval (Wilson's score interval, which stays inside
 /// [0, 1] and is sound near 0 and 1, where the labs' proportions often are).
 pub fn wilson95(successes: u64, trials: u64) -> (f64, f64) {
@@ -31,7 +48,7 @@ pub fn percentile(values: &mut [f64], q: f64) -> f64 {
     if values.is_empty() {
         return 0.0;
     }
-    values.sort_by(f64::total_cmp);
+    values.sort_unstable_by(f64::total_cmp);
     let rank = (q * values.len() as f64).ceil() as usize;
     values[rank.clamp(1, values.len()) - 1]
 }

@@ -228,8 +228,8 @@ fn replicas_change(
     let start = strategy.walk_start(key);
     let mut a = before.preference_list(start, n).to_vec();
     let mut b = after.preference_list(start, n).to_vec();
-    a.sort();
-    b.sort();
+    a.sort_unstable();
+    b.sort_unstable();
     a != b
 }
 

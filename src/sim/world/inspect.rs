@@ -284,7 +284,9 @@ impl World {
                 waits.push(ReplicaWait { coordinator, key: key.clone(), silent, until });
             }
         }
-        waits.sort_by_key(|w| (w.until, w.coordinator));
+        waits.sort_unstable_by(|a, b| {
+            (a.until, a.coordinator, &a.key).cmp(&(b.until, b.coordinator, &b.key))
+        });
         waits
     }
 

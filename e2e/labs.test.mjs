@@ -1,0 +1,115 @@
+// End-to-end: the Labs area, as a student uses it — run the consistency lab with the
+// defaults and read the curve beside the two models, download its data and its chart,
+// run the Figure 8 sweep, cancel a run midway, and see bad input refused. Prints how long
+// each default run took in the browser (BENCHMARKS.md records the figures).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { serveDist } from './serve.mjs';
+import { launch } from './browser.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SHOTS = join(HERE, 'screenshots');
+
+let server, browser;
+before(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  server = await serveDist(join(HERE, '..', 'dist'));
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function labsPage(viewport = { width: 1280, height: 720 }) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  await page.goto(server.url);
+  await page.waitForSelector('svg.ring g.node');
+  await page.click('button.open-labs');
+  await page.waitForSelector('.labs-area');
+  return { page, context, problems };
+}
+
+/// Runs the lab on screen and waits until it is done; returns the milliseconds it took.
+async function runToEnd(page) {
+  const start = Date.now();
+  await page.click('button.run-lab');
+  await page.waitForFunction(() => /— done$/.test(document.querySelector('.lab-progress')?.textContent ?? ''), null, { timeout: 60000 });
+  return Date.now() - start;
+}
+
+test('the consistency lab: the default curve beside the closed form and WARS, as the CLI prints it', async () => {
+  for (const viewport of [{ width: 1280, height: 720 }, { width: 1600, height: 1000 }]) {
+    const { page, context, problems } = await labsPage(viewport);
+    const ms = await runToEnd(page);
+    console.log(`consistency lab, defaults (N=3, R=W=1, exponential 5 ms, 20 points × 1,000 trials): ${ms} ms at ${viewport.width}×${viewport.height}`);
+    assert.match(await page.locator('.lab-progress').innerText(), /1000 of 1000 — done/);
+    const chart = page.locator('#consistency-chart');
+    assert.equal(await chart.locator('.series.measured .dot').count(), 20);
+    assert.equal(await chart.locator('.series.model .dot').count(), 20);
+    assert.equal(await chart.locator('.series.closed-form .dot').count(), 1);
+    assert.equal(await chart.locator('.series.measured .band').count(), 1, 'a 95% band');
+    const findings = await page.locator('.findings').innerText();
+    assert.match(findings, /the closed form C\(N−W, R\)\/C\(N, R\) gives 67%/);
+    assert.match(findings, /The simulator is staler than the model at first/);
+    // Each point's values on hover.
+    const first = await chart.locator('.series.measured .dot').first().locator('title').textContent();
+    assert.match(first, /^simulator \(95% band\): t, ms after the write's acknowledgement = 0, P\(read returns the write\) = 0\.\d+ \(95%: /);
+    // Hover values, axes with units, a legend.
+    assert.match(await chart.locator('.axis-label').first().textContent(), /t, ms after the write's acknowledgement/);
+    assert.equal(await chart.locator('.legend-item').count(), 3);
+    await page.screenshot({ path: join(SHOTS, `lab-consistency-${viewport.width}x${viewport.height}.png`) });
+    if (viewport.width === 1280) {
+      const [csv] = await Promise.all([page.waitForEvent('download'), page.click('button.export-csv')]);
+      const text = await readFile(await csv.path(), 'utf8');
+      assert.equal(text.split('\n')[0], 't_ms,p_consistent,ci95_low,ci95_high,wars_p_consistent,reads');
+      assert.equal(text.trim().split('\n').length, 21);
+      const [svg] = await Promise.all([page.waitForEvent('download'), page.click('button.export-svg')]);
+      assert.match(await readFile(await svg.path(), 'utf8'), /^<svg[^>]*id="consistency-chart"/);
+    }
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
+
+test('the partitioning lab reproduces Figure 8; a run can be cancelled midway; bad input is refused', async () => {
+  const { page, context, problems } = await labsPage({ width: 1600, height: 1000 });
+  await page.click('.lab-tab:has-text("Partitioning")');
+  const ms = await runToEnd(page);
+  console.log(`partitioning lab, defaults (S=30, N=3, T = 1 … 128, 30,000 keys): ${ms} ms`);
+  const chart = page.locator('#partitioning-chart');
+  for (const s of [1, 2, 3]) assert.equal(await chart.locator(`.series.strategy-${s} .dot`).count(), 8);
+  assert.match(await page.locator('.findings').innerText(), /strategy 3 balanced load best at \d of 8 sizes/);
+  await page.screenshot({ path: join(SHOTS, 'lab-partitioning-1600x1000.png') });
+  // Cancel: what was measured stays, said to be partial.
+  // A long consistency run (20,000 trials), cancelled once it has started.
+  await page.click('.lab-tab:has-text("Consistency")');
+  await page.fill('.lab-trials input', '20000');
+  await page.click('button.run-lab');
+  await page.waitForFunction(() => /^ ?[1-9]\d* of 20000 — running/.test(document.querySelector('.lab-progress')?.textContent ?? ''));
+  await page.click('button.cancel-lab');
+  await page.waitForFunction(() => /cancelled/.test(document.querySelector('.lab-progress')?.textContent ?? ''));
+  assert.match(await page.locator('.lab-progress').innerText(), /^\s*\d+ of 20000 — cancelled: the results so far$/);
+  assert.equal(await page.locator('#consistency-chart .series.measured .dot').count(), 20, 'the curve so far');
+  assert.equal(await page.locator('button.run-lab').count(), 1, 'it can run again');
+  // Bad input: a message by the field, nothing runs.
+  await page.fill('.lab-trials input', '1000');
+  await page.fill('.lab-r input', 'two');
+  await page.click('button.run-lab');
+  assert.match(await page.locator('.lab-r .field-error').innerText(), /"two" is not a number/);
+  await page.fill('.lab-r input', '4');
+  await page.click('button.run-lab');
+  assert.match(await page.locator('.lab-run .field-error').innerText(), /R and W must be 1 to N = 3/);
+  assert.match(await page.locator('.lab-progress').innerText(), /cancelled/, 'nothing new ran');
+  await page.click('button.close-labs');
+  await page.waitForSelector('svg.ring g.node');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

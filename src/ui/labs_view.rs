@@ -1,0 +1,235 @@
+//! The Labs area (what `app::labs` holds): a lab's form, Run and Cancel with a progress
+//! bar, the findings in words, the chart, and the results as CSV or the chart as SVG.
+
+use super::chart::line_chart;
+use super::panels::{field, select_value};
+use crate::app::labs::{
+    consistency_chart, consistency_findings, partitioning_chart, partitioning_findings, LabKind,
+    LabsState,
+};
+use crate::app::{error_for, Cmd, Playground};
+use crate::sim::lab::consistency::ConsistencyReport;
+use yew::prelude::*;
+
+/// The whole Labs area, in place of the ring and the panels.
+pub fn labs_area(p: &Playground, d: &Callback<Cmd>) -> Html {
+    let Some(labs) = p.labs.as_ref() else { return html! {} };
+    let tab = |kind: LabKind, text: &str| {
+        let class = classes!("lab-tab", (labs.kind == kind).then_some("chosen"));
+        html! {
+            <button {class} disabled={labs.is_running()}
+                    onclick={d.reform(move |_| Cmd::ChooseLab(kind))}>{ text }</button>
+        }
+    };
+    let body = match labs.kind {
+        LabKind::Consistency => consistency(labs, d),
+        LabKind::Partitioning => partitioning(labs, d),
+    };
+    html! {
+        <main class="labs-area">
+            <section class="panel labs">
+                <h2>
+                    { "Labs: the paper's numbers, measured on this simulator" }
+                    <button class="close-labs" onclick={d.reform(|_| Cmd::CloseLabs)}>
+                        { "← Back to the playground" }
+                    </button>
+                </h2>
+                <div class="lab-tabs">
+                    { tab(LabKind::Consistency, "Consistency (§4.5, PBS)") }
+                    { tab(LabKind::Partitioning, "Partitioning (§6.2, Figure 8)") }
+                </div>
+                { body }
+            </section>
+        </main>
+    }
+}
+
+/// A lab form's field: one function for all of them (a closure type per field would make
+/// a copy of the generic `panels::field` per field in the page's download).
+fn lab_field(
+    label: &str,
+    id: &'static str,
+    value: &str,
+    errors: &crate::app::FieldErrors,
+    d: &Callback<Cmd>,
+) -> Html {
+    field(label, id, value, errors, d, move |v| Cmd::LabField(id, v))
+}
+
+fn run_row(labs: &LabsState, d: &Callback<Cmd>) -> Html {
+    let progress = labs.progress.map(|(done, all)| {
+        let state = if labs.is_running() {
+            "running"
+        } else if labs.cancelled {
+            "cancelled: the results so far"
+        } else {
+            "done"
+        };
+        html! {
+            <span class="lab-progress">
+                <progress max={all.to_string()} value={done.to_string()} />
+                { format!(" {done} of {all} — {state}") }
+            </span>
+        }
+    });
+    let error = error_for(&labs.errors, "lab-run").map(|e| {
+        html! { <p class="field-error" role="alert">{ e }</p> }
+    });
+    html! {
+        <div class="lab-run">
+            if labs.is_running() {
+                <button class="cancel-lab" onclick={d.reform(|_| Cmd::CancelLab)}>
+                    { "Cancel" }
+                </button>
+            } else {
+                <button class="run-lab primary" onclick={d.reform(|_| Cmd::RunLab)}>
+                    { "Run" }
+                </button>
+            }
+            { for progress }
+            { for error }
+        </div>
+    }
+}
+
+fn exports(d: &Callback<Cmd>, chart_id: &'static str, name: &'static str) -> Html {
+    let save_svg = Callback::from(move |_: MouseEvent| {
+        let document = web_sys::window().and_then(|w| w.document());
+        if let Some(svg) = document.and_then(|doc| doc.get_element_by_id(chart_id)) {
+            super::download(name, &svg.outer_html());
+        }
+    });
+    html! {
+        <div class="lab-exports">
+            <button class="export-csv" onclick={d.reform(|_| Cmd::ExportLabCsv)}>
+                { "Data as CSV" }
+            </button>
+            <button class="export-svg" onclick={save_svg}>{ "Chart as SVG" }</button>
+        </div>
+    }
+}
+
+fn consistency(labs: &LabsState, d: &Callback<Cmd>) -> Html {
+    let f = &labs.consistency_form;
+    let e = &labs.errors;
+    let text = |label: &str, id: &'static str, value: &str| lab_field(label, id, value, e, d);
+    let kinds = ["exponential", "uniform", "fixed"].map(|k| {
+        html! { <option value={k} selected={f.latency == k}>{ k }</option> }
+    });
+    let on_kind = d.reform(|e: Event| Cmd::LabField("lab-latency-kind", select_value(e)));
+    let (a_label, b) = match f.latency.as_str() {
+        "uniform" => ("latency min (ms)", true),
+        "fixed" => ("latency (ms)", false),
+        _ => ("latency mean (ms)", false),
+    };
+    let sloppy = f.sloppy;
+    let on_sloppy = d.reform(move |_| Cmd::LabSloppy(!sloppy));
+    let results = labs.consistency.as_ref().map(|report| {
+        let findings = labs
+            .consistency_spec
+            .as_ref()
+            .map(|spec| consistency_findings(spec, report))
+            .unwrap_or_default();
+        html! {
+            <div class="lab-results">
+                <ul class="findings">{ for findings.iter().map(|s| html! { <li>{ s }</li> }) }</ul>
+                { line_chart(&consistency_chart(report)) }
+                { latency_table(report) }
+                { exports(d, "consistency-chart", "consistency-lab.svg") }
+            </div>
+        }
+    });
+    html! {
+        <div class="lab consistency-lab">
+            <p class="caption">
+                { "How often does a read started t ms after a write was acknowledged return that \
+                   write? Each trial writes a fresh key and reads it at every t, through random \
+                   nodes; read repair is off so that reads change nothing. Beside it, the closed \
+                   form for a read quorum missing the W replicas that acknowledged, and the PBS \
+                   paper's WARS model (Bailis et al., VLDB 2012), both without the simulator." }
+            </p>
+            <div class="lab-form">
+                { text("N", "lab-n", &f.n) }
+                { text("R", "lab-r", &f.r) }
+                { text("W", "lab-w", &f.w) }
+                { text("nodes", "lab-nodes", &f.nodes) }
+                <label class="field">
+                    <span>{ "latency model" }</span>
+                    <select onchange={on_kind}>{ for kinds }</select>
+                </label>
+                { text(a_label, "lab-latency", &f.latency_a) }
+                if b { { text("latency max (ms)", "lab-latency-max", &f.latency_b) } }
+                { text("trials", "lab-trials", &f.trials) }
+                { text("points", "lab-points", &f.points) }
+                { text("seed", "lab-seed", &f.seed) }
+                { text("nodes down per trial (%)", "lab-failure", &f.failure_percent) }
+                <label class="field check">
+                    <input type="checkbox" checked={sloppy} onchange={on_sloppy} />
+                    <span>{ "sloppy quorum (§4.6)" }</span>
+                </label>
+            </div>
+            { run_row(labs, d) }
+            { for results }
+        </div>
+    }
+}
+
+fn latency_table(report: &ConsistencyReport) -> Html {
+    let l = &report.latency_ms;
+    let row = |name: &str, p: &crate::sim::lab::consistency::Percentiles| {
+        html! {
+            <tr>
+                <th>{ name }</th>
+                <td>{ format!("{:.2}", p.p50) }</td>
+                <td>{ format!("{:.2}", p.p99) }</td>
+                <td>{ format!("{:.2}", p.p999) }</td>
+            </tr>
+        }
+    };
+    html! {
+        <table class="rows lab-latency">
+            <caption>
+                { "Client latency, ms (§4.5: the slowest of the R or W replicas sets it)" }
+            </caption>
+            <tr><th></th><th>{ "50th" }</th><th>{ "99th" }</th><th>{ "99.9th" }</th></tr>
+            { row("get", &l.read) }
+            { row("put", &l.write) }
+        </table>
+    }
+}
+
+fn partitioning(labs: &LabsState, d: &Callback<Cmd>) -> Html {
+    let f = &labs.partitioning_form;
+    let e = &labs.errors;
+    let text = |label: &str, id: &'static str, value: &str| lab_field(label, id, value, e, d);
+    let results = labs.partitioning.as_ref().map(|report| {
+        let findings = partitioning_findings(report);
+        html! {
+            <div class="lab-results">
+                <ul class="findings">{ for findings.iter().map(|s| html! { <li>{ s }</li> }) }</ul>
+                { line_chart(&partitioning_chart(report)) }
+                { exports(d, "partitioning-chart", "partitioning-lab.svg") }
+            </div>
+        }
+    });
+    html! {
+        <div class="lab partitioning-lab">
+            <p class="caption">
+                { "The three strategies of §6.2 on the same S nodes, for each T: strategies 1 and \
+                   2 with T random tokens per node, strategies 2 and 3 with Q = S × T equal \
+                   partitions. Load: sample keys, each counted on its N replicas; efficiency = \
+                   mean load ÷ the busiest node's. Membership: every token (strategies 1, 2), \
+                   one entry per partition (3)." }
+            </p>
+            <div class="lab-form">
+                { text("nodes S", "lab-s", &f.nodes) }
+                { text("N", "lab-pn", &f.n) }
+                { text("sample keys", "lab-keys", &f.keys) }
+                { text("T values", "lab-tokens", &f.tokens) }
+                { text("seed", "lab-pseed", &f.seed) }
+            </div>
+            { run_row(labs, d) }
+            { for results }
+        </div>
+    }
+}
