@@ -87,6 +87,7 @@ test('the partitioning lab reproduces Figure 8; a run can be cancelled midway; b
   const chart = page.locator('#partitioning-chart');
   for (const s of [1, 2, 3]) assert.equal(await chart.locator(`.series.strategy-${s} .dot`).count(), 8);
   assert.match(await page.locator('.findings').innerText(), /strategy 3 balanced load best at \d of 8 sizes/);
+  assert.match(await page.locator('.lab-progress').innerText(), /216 of 216 — done/, '(8 values of T × 3 + 3 joins) × 8 chunks of keys');
   await page.screenshot({ path: join(SHOTS, 'lab-partitioning-1600x1000.png') });
   // Cancel: what was measured stays, said to be partial.
   // A long consistency run (20,000 trials), cancelled once it has started.

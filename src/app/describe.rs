@@ -459,7 +459,8 @@ pub fn log_lines<'w>(
     text: &str,
     limit: usize,
 ) -> Vec<(usize, &'w TraceEvent, String)> {
-    let needle = text.trim().to_lowercase();
+    // Case folded for ASCII only: full Unicode case tables would cost the page kilobytes.
+    let needle = text.trim().to_ascii_lowercase();
     let events = world.trace().events();
     (0..events.len())
         .rev()
@@ -467,7 +468,8 @@ pub fn log_lines<'w>(
         .filter(|(_, e)| filter.matches(&e.event))
         .filter_map(|(i, e)| {
             let line = describe(world, &e.event);
-            (needle.is_empty() || line.to_lowercase().contains(&needle)).then_some((i, e, line))
+            (needle.is_empty() || line.to_ascii_lowercase().contains(&needle))
+                .then_some((i, e, line))
         })
         .take(limit)
         .collect()

@@ -11,6 +11,9 @@ use crate::sim::network::Latency;
 /// Consistency trials run per animation frame.
 pub const TRIALS_PER_FRAME: u32 = 20;
 
+/// Partitioning slices (a chunk of sample keys each) run per animation frame.
+pub const PARTITIONING_SLICES_PER_FRAME: usize = 3;
+
 /// Which lab is on screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LabKind {
@@ -253,7 +256,7 @@ impl LabsState {
             }
             Running::Partitioning(lab) => {
                 if trials > 0 {
-                    if let Err(m) = lab.run(1) {
+                    if let Err(m) = lab.run(PARTITIONING_SLICES_PER_FRAME) {
                         self.errors = vec![("lab-run", m)];
                         self.running = None;
                         return;

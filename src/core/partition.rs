@@ -100,13 +100,28 @@ pub struct LoadReport {
 
 /// Measures load balance over `keys` (ring positions): each key loads its N replicas.
 pub fn load_balance(ring: &Ring, strategy: Strategy, n: usize, keys: &[Position]) -> LoadReport {
-    let nodes = ring.nodes();
-    let mut load = vec![0u64; nodes.iter().map(|n| n.index() + 1).max().unwrap_or(0)];
+    let mut load = empty_load(ring);
+    add_load(ring, strategy, n, keys, &mut load);
+    load_report(ring, &load)
+}
+
+/// A load counter per node of `ring` (indexed by node id), all zero.
+pub fn empty_load(ring: &Ring) -> Vec<u64> {
+    vec![0u64; ring.nodes().iter().map(|n| n.index() + 1).max().unwrap_or(0)]
+}
+
+/// Adds the load of `keys` (part of a key set: [`load_balance`] a slice at a time).
+pub fn add_load(ring: &Ring, strategy: Strategy, n: usize, keys: &[Position], load: &mut [u64]) {
     for &key in keys {
         for node in ring.preference_list(strategy.walk_start(key), n) {
             load[node.index()] += 1;
         }
     }
+}
+
+/// The report of loads counted by [`add_load`].
+pub fn load_report(ring: &Ring, load: &[u64]) -> LoadReport {
+    let nodes = ring.nodes();
     let per_node: Vec<(NodeId, u64)> = nodes.iter().map(|&n| (n, load[n.index()])).collect();
     let total: u64 = per_node.iter().map(|&(_, l)| l).sum();
     let max = per_node.iter().map(|&(_, l)| l).max().unwrap_or(0);

@@ -40,21 +40,27 @@ pub fn compare(spec: &WorldSpec) -> Result<[Compared; 3], String> {
 /// [`compare`] over `keys` sample keys, with `q` partitions (default: the cluster's Q, else
 /// as many as strategy 1 places tokens).
 pub fn compare_with(spec: &WorldSpec, keys: u32, q: Option<u32>) -> Result<[Compared; 3], String> {
-    let random = Strategy::RandomTokens;
-    let ring = place(spec, random)?;
-    let q = q.or(spec.config.strategy.partitions()).unwrap_or(ring.tokens().len() as u32);
     let keys: Vec<Position> = sample_keys(keys);
-    let measure = |strategy: Strategy, ring: Ring| {
+    let placed = placements(spec, q)?;
+    Ok(placed.map(|(strategy, ring)| {
         let load = load_balance(&ring, strategy, spec.config.n, &keys);
         let membership = membership_entries(&ring, strategy);
         Compared { strategy, ring, load, membership }
-    };
+    }))
+}
+
+/// The three strategies' rings on `spec`'s nodes (strategies 1 and 2 share their tokens),
+/// with `q` partitions (default: the cluster's Q, else as many as strategy 1's tokens).
+pub fn placements(spec: &WorldSpec, q: Option<u32>) -> Result<[(Strategy, Ring); 3], String> {
+    let random = Strategy::RandomTokens;
+    let ring = place(spec, random)?;
+    let q = q.or(spec.config.strategy.partitions()).unwrap_or(ring.tokens().len() as u32);
     let equal = Strategy::EqualPartitions { q };
     let dealt = place(spec, equal)?;
     Ok([
-        measure(random, ring.clone()),
-        measure(Strategy::RandomTokensEqualPartitions { q }, ring),
-        measure(equal, dealt),
+        (random, ring.clone()),
+        (Strategy::RandomTokensEqualPartitions { q }, ring),
+        (equal, dealt),
     ])
 }
 

@@ -10,9 +10,11 @@
 //! same placements on the simulator's own token assignment (`World::new`, `World::join`).
 
 use crate::core::config::Config;
-use crate::core::partition::{Strategy, TOKEN_ENTRY_BYTES};
+use crate::core::partition::{
+    add_load, empty_load, load_report, membership_entries, Strategy, TOKEN_ENTRY_BYTES,
+};
 use crate::core::ring::{Position, Ring};
-use crate::sim::strategies::{compare_with, sample_keys, Compared};
+use crate::sim::strategies::{placements, sample_keys};
 use crate::sim::world::{NodeSpec, World, WorldSpec};
 use serde::Serialize;
 
@@ -112,11 +114,20 @@ pub struct PartitioningReport {
     pub joins: Vec<JoinCost>,
 }
 
-/// The sweep under way: one value of T per slice.
+/// Sample keys handled per slice: a slice stays a few milliseconds in the page.
+pub const KEYS_PER_SLICE: usize = 4_000;
+
+/// The sweep under way, a chunk of keys at a time: for each T, each strategy's load over
+/// the keys; then, for each strategy, which keys one more node moves.
 pub struct PartitioningLab {
     spec: PartitioningSpec,
     keys: Vec<Position>,
-    done: usize,
+    /// Work done: T by T (three strategies each), then the three joins; a step is one chunk.
+    step: usize,
+    /// The rings being measured (for the T or the join under way) and the counts so far.
+    rings: Option<Vec<(Strategy, Ring, Ring)>>,
+    load: Vec<u64>,
+    moved: usize,
     points: Vec<SweepPoint>,
     joins: Vec<JoinCost>,
 }
@@ -127,19 +138,27 @@ impl PartitioningLab {
         Ok(PartitioningLab {
             keys: sample_keys(spec.keys),
             spec,
-            done: 0,
+            step: 0,
+            rings: None,
+            load: Vec::new(),
+            moved: 0,
             points: Vec::new(),
             joins: Vec::new(),
         })
     }
 
-    /// Slices done, and in all (a slice per T, then one for the joins).
+    fn chunks(&self) -> usize {
+        self.keys.len().div_ceil(KEYS_PER_SLICE)
+    }
+
+    /// Slices done, and in all.
     pub fn progress(&self) -> (usize, usize) {
-        (self.done, self.spec.tokens.len() + 1)
+        (self.step, (self.spec.tokens.len() * 3 + 3) * self.chunks())
     }
 
     pub fn is_done(&self) -> bool {
-        self.done > self.spec.tokens.len()
+        let (done, all) = self.progress();
+        done >= all
     }
 
     /// Runs up to `count` more slices.
@@ -148,11 +167,8 @@ impl PartitioningLab {
             if self.is_done() {
                 break;
             }
-            match self.spec.tokens.get(self.done) {
-                Some(&t) => self.sweep(t)?,
-                None => self.join_costs()?,
-            }
-            self.done += 1;
+            self.slice()?;
+            self.step += 1;
         }
         Ok(())
     }
@@ -172,49 +188,99 @@ impl PartitioningLab {
         }
     }
 
-    fn sweep(&mut self, t: u32) -> Result<(), String> {
-        let spec = self.spec.world_spec(t, Strategy::RandomTokens);
-        let compared: [Compared; 3] = compare_with(&spec, self.spec.keys, None)?;
-        for c in compared {
-            self.points.push(SweepPoint {
-                strategy: c.strategy.number(),
-                t,
-                q: c.strategy.partitions(),
-                efficiency: c.load.efficiency,
-                membership_entries: c.membership,
-                membership_bytes: c.membership * TOKEN_ENTRY_BYTES,
+    /// One chunk of keys for one strategy, at one T or after a join.
+    fn slice(&mut self) -> Result<(), String> {
+        let chunks = self.chunks();
+        let (task, chunk) = (self.step / chunks, self.step % chunks);
+        let sweeps = self.spec.tokens.len() * 3;
+        let (t_index, strategy) =
+            if task < sweeps { (task / 3, task % 3) } else { (0, task - sweeps) };
+        if chunk == 0 && strategy == 0 {
+            self.rings = Some(if task < sweeps {
+                self.sweep_rings(self.spec.tokens[t_index])?
+            } else {
+                self.join_rings()?
             });
+        }
+        let (kind, before, after) =
+            self.rings.as_ref().expect("set on the first chunk")[strategy].clone();
+        let keys =
+            &self.keys[chunk * KEYS_PER_SLICE..((chunk + 1) * KEYS_PER_SLICE).min(self.keys.len())];
+        let n = self.spec.n;
+        if chunk == 0 {
+            self.load = empty_load(&before);
+            self.moved = 0;
+        }
+        if task < sweeps {
+            add_load(&before, kind, n, keys, &mut self.load);
+        } else {
+            self.moved +=
+                keys.iter().filter(|&&k| replicas_change(&before, &after, kind, k, n)).count();
+        }
+        if chunk + 1 == chunks {
+            self.finish_task(task < sweeps, t_index, kind, &before, &after);
         }
         Ok(())
     }
 
-    /// One node joins each strategy's cluster (at the middle T of the sweep): which keys'
-    /// replica sets change.
-    fn join_costs(&mut self) -> Result<(), String> {
-        let t = self.spec.tokens[self.spec.tokens.len() / 2];
+    fn finish_task(
+        &mut self,
+        sweep: bool,
+        t_index: usize,
+        kind: Strategy,
+        before: &Ring,
+        after: &Ring,
+    ) {
+        if sweep {
+            let entries = membership_entries(before, kind);
+            self.points.push(SweepPoint {
+                strategy: kind.number(),
+                t: self.spec.tokens[t_index],
+                q: kind.partitions(),
+                efficiency: load_report(before, &self.load).efficiency,
+                membership_entries: entries,
+                membership_bytes: entries * TOKEN_ENTRY_BYTES,
+            });
+        } else {
+            let joined = after.nodes().into_iter().find(|n| !before.nodes().contains(n));
+            self.joins.push(JoinCost {
+                strategy: kind.number(),
+                t: self.join_t(),
+                keys_moved: self.moved as f64 / self.keys.len() as f64,
+                tokens_taken: joined.map_or(0, |j| after.tokens_of(j).len()),
+            });
+        }
+    }
+
+    /// The three strategies' rings at `t` (before = after: nothing joins).
+    fn sweep_rings(&self, t: u32) -> Result<Vec<(Strategy, Ring, Ring)>, String> {
+        let placed = placements(&self.spec.world_spec(t, Strategy::RandomTokens), None)?;
+        Ok(placed.into_iter().map(|(kind, ring)| (kind, ring.clone(), ring)).collect())
+    }
+
+    /// The joins are measured at the sweep's middle T.
+    fn join_t(&self) -> u32 {
+        self.spec.tokens[self.spec.tokens.len() / 2]
+    }
+
+    /// Each strategy's ring before and after one more node joins (`World::join`).
+    fn join_rings(&self) -> Result<Vec<(Strategy, Ring, Ring)>, String> {
+        let t = self.join_t();
         let q = t * self.spec.nodes as u32;
-        for strategy in [
+        let kinds = [
             Strategy::RandomTokens,
             Strategy::RandomTokensEqualPartitions { q },
             Strategy::EqualPartitions { q },
-        ] {
-            let mut world = World::new(self.spec.world_spec(t, strategy))?;
-            let before = world.ring().clone();
-            let joined = world.join("new", None, 1.0, None)?;
-            let after = world.ring().clone();
-            let moved = self
-                .keys
-                .iter()
-                .filter(|&&k| replicas_change(&before, &after, strategy, k, self.spec.n))
-                .count();
-            self.joins.push(JoinCost {
-                strategy: strategy.number(),
-                t,
-                keys_moved: moved as f64 / self.keys.len() as f64,
-                tokens_taken: after.tokens_of(joined).len(),
-            });
-        }
-        Ok(())
+        ];
+        kinds
+            .into_iter()
+            .map(|kind| {
+                let mut world = World::new(self.spec.world_spec(t, kind))?;
+                let before = world.ring().clone();
+                world.join("new", None, 1.0, None)?;
+                Ok((kind, before, world.ring().clone()))
+            })
+            .collect()
     }
 }
 
@@ -276,7 +342,7 @@ mod tests {
             sliced.run(1).unwrap();
         }
         assert_eq!(sliced.report(), whole);
-        assert_eq!(sliced.progress(), (3, 3));
+        assert_eq!(sliced.progress(), (9, 9), "(2 values of T × 3 strategies + 3 joins) × 1 chunk");
     }
 
     #[test]
