@@ -9,6 +9,8 @@
 // - bundle: the release wasm and JS, raw and gzip -9.
 // - BENCH_ONLY=views: frame times with the version history, the time lanes or the Merkle
 //   exchange (following a round of anti-entropy started as it opens) open instead.
+// - BENCH_ONLY=labs: each lab with its defaults, from Run to done: the wall time, and the
+//   frame intervals while it computes (a slice per frame).
 import { readdir, readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -110,6 +112,41 @@ async function jumps(browser, url, virtualSeconds) {
 
 const server = await serveDist(DIST);
 const browser = await launch();
+async function labRun(browser, url, tab) {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  await page.goto(url);
+  await page.waitForSelector('svg.ring g.node');
+  await page.click('button.open-labs');
+  await page.click(`.lab-tab:has-text("${tab}")`);
+  const result = await page.evaluate(() => new Promise((resolve) => {
+    const out = [];
+    let last = null;
+    const started = performance.now();
+    function frame(now) {
+      if (last !== null) out.push(now - last);
+      last = now;
+      const text = document.querySelector('.lab-progress')?.textContent ?? '';
+      if (/— done$/.test(text)) resolve({ intervals: out, ms: performance.now() - started });
+      else requestAnimationFrame(frame);
+    }
+    document.querySelector('button.run-lab').click();
+    requestAnimationFrame(frame);
+  }));
+  await page.close();
+  return result;
+}
+
+if (process.env.BENCH_ONLY === 'labs') {
+  console.log('| lab (defaults) | Run to done | frames | median frame | p95 frame |');
+  console.log('|---|---|---|---|---|');
+  for (const [tab, name] of [['Consistency', 'consistency: N=3, R=W=1, exponential 5 ms, 20 × 1,000'], ['Partitioning', 'partitioning: S=30, T = 1…128, 30,000 keys']]) {
+    const r = await labRun(browser, server.url, tab);
+    console.log(`| ${name} | ${(r.ms / 1000).toFixed(2)} s | ${r.intervals.length} | ${quantile(r.intervals, 0.5).toFixed(1)} ms | ${quantile(r.intervals, 0.95).toFixed(1)} ms |`);
+  }
+  await browser.close();
+  server.close();
+  process.exit(0);
+}
 if (process.env.BENCH_ONLY === 'views') {
   // The views of issue 19 open while the load plays (BENCH_ONLY=views: only this table).
   console.log('| nodes | speed | view | frames | median frame | p95 frame | DOM elements |');
