@@ -139,7 +139,7 @@ async function labRun(browser, url, tab) {
 if (process.env.BENCH_ONLY === 'labs') {
   console.log('| lab (defaults) | Run to done | frames | median frame | p95 frame |');
   console.log('|---|---|---|---|---|');
-  for (const [tab, name] of [['Consistency', 'consistency: N=3, R=W=1, exponential 5 ms, 20 × 1,000'], ['Partitioning', 'partitioning: S=30, T = 1…128, 30,000 keys']]) {
+  for (const [tab, name] of [['Consistency', 'consistency: N=3, R=W=1, exponential 5 ms, 20 × 1,000'], ['Partitioning', 'partitioning: S=30, T = 1…128, 30,000 keys'], ['Divergence', 'divergence: 8 clients, 20 carts, 20 virtual s']]) {
     const r = await labRun(browser, server.url, tab);
     console.log(`| ${name} | ${(r.ms / 1000).toFixed(2)} s | ${r.intervals.length} | ${quantile(r.intervals, 0.5).toFixed(1)} ms | ${quantile(r.intervals, 0.95).toFixed(1)} ms |`);
   }

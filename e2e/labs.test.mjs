@@ -114,3 +114,20 @@ test('the partitioning lab reproduces Figure 8; a run can be cancelled midway; b
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the divergence lab: versions per read beside the paper\'s §6.3 figures, with their causes', async () => {
+  const { page, context, problems } = await labsPage({ width: 1280, height: 720 });
+  await page.click('.lab-tab:has-text("Divergence")');
+  const ms = await runToEnd(page);
+  console.log(`divergence lab, defaults (8 clients, 20 carts, 10% of nodes down per half second, 20 virtual s): ${ms} ms`);
+  assert.match(await page.locator('.lab-progress').innerText(), /20000 of 20000 — done/);
+  const findings = await page.locator('.findings').innerText();
+  assert.match(findings, /reads: \d+\.\d{2}% saw one version/);
+  assert.match(findings, /the paper counted 99\.94%, 0\.00057%, 0\.00047% and 0\.00009% \(§6\.3\)/);
+  assert.match(findings, /came from concurrent writers/);
+  const chart = page.locator('#divergence-chart');
+  assert.equal(await chart.locator('.series.measured .dot').count(), 10, 'a point per window');
+  await page.screenshot({ path: join(SHOTS, 'lab-divergence-1280x720.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

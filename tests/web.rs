@@ -458,12 +458,15 @@ fn every_lesson_runs_in_the_browser_with_the_native_trace_hash() {
 #[wasm_bindgen_test]
 fn the_labs_find_the_native_numbers_in_the_browser() {
     use dynamo_playground::sim::lab::consistency::ConsistencyLab;
+    use dynamo_playground::sim::lab::divergence::DivergenceLab;
     use dynamo_playground::sim::lab::partitioning::PartitioningLab;
     use dynamo_playground::sim::lab::{fingerprint, golden_specs};
     let golden: serde_json::Value = serde_json::from_str(include_str!("golden/labs.json")).unwrap();
-    let (c, p) = golden_specs();
+    let (c, p, d) = golden_specs();
     let consistency = ConsistencyLab::new(c).unwrap().finish();
     let partitioning = PartitioningLab::new(p).unwrap().finish().unwrap();
+    let divergence = DivergenceLab::new(d).unwrap().finish();
     assert_eq!(golden["consistency"], fingerprint(&consistency));
     assert_eq!(golden["partitioning"], fingerprint(&partitioning));
+    assert_eq!(golden["divergence"], fingerprint(&divergence));
 }

@@ -5,6 +5,7 @@
 use super::chart::{Chart, Series};
 use super::FieldErrors;
 use crate::sim::lab::consistency::{ConsistencyLab, ConsistencyReport, ConsistencySpec, Point};
+use crate::sim::lab::divergence::{DivergenceLab, DivergenceReport, DivergenceSpec};
 use crate::sim::lab::partitioning::{PartitioningLab, PartitioningReport, PartitioningSpec};
 use crate::sim::network::Latency;
 
@@ -19,7 +20,11 @@ pub const PARTITIONING_SLICES_PER_FRAME: usize = 3;
 pub enum LabKind {
     Consistency,
     Partitioning,
+    Divergence,
 }
+
+/// Divergence slices (a quarter of a virtual second each) run per animation frame.
+pub const DIVERGENCE_SLICES_PER_FRAME: u32 = 1;
 
 /// The consistency lab's form, as typed.
 #[derive(Clone, Debug, PartialEq)]
@@ -86,10 +91,64 @@ impl Default for PartitioningForm {
     }
 }
 
+/// The divergence lab's form, as typed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DivergenceForm {
+    pub clients: String,
+    pub carts: String,
+    pub think_ms: String,
+    pub failure_percent: String,
+    pub seconds: String,
+    pub seed: String,
+}
+
+impl Default for DivergenceForm {
+    fn default() -> Self {
+        let d = DivergenceSpec::default();
+        DivergenceForm {
+            clients: d.clients.to_string(),
+            carts: d.carts.to_string(),
+            think_ms: d.think_ms.to_string(),
+            failure_percent: (d.failure_rate * 100.0).to_string(),
+            seconds: d.seconds.to_string(),
+            seed: d.seed.to_string(),
+        }
+    }
+}
+
+impl DivergenceForm {
+    pub fn spec(&self) -> Result<DivergenceSpec, FieldErrors> {
+        let mut e = Vec::new();
+        let clients = parse(&mut e, "lab-clients", "clients", &self.clients);
+        let carts = parse(&mut e, "lab-carts", "carts", &self.carts);
+        let think = parse(&mut e, "lab-think", "pause", &self.think_ms);
+        let failure = parse::<f64>(&mut e, "lab-dfailure", "failure rate", &self.failure_percent);
+        let seconds = parse(&mut e, "lab-seconds", "seconds", &self.seconds);
+        let seed = parse(&mut e, "lab-dseed", "seed", &self.seed);
+        let (Some(clients), Some(carts), Some(think_ms), Some(failure), Some(seconds), Some(seed)) =
+            (clients, carts, think, failure, seconds, seed)
+        else {
+            return Err(e);
+        };
+        let spec = DivergenceSpec {
+            clients,
+            carts,
+            think_ms,
+            failure_rate: failure / 100.0,
+            seconds,
+            seed,
+            ..DivergenceSpec::default()
+        };
+        spec.validate().map_err(|m| vec![("lab-run", m)])?;
+        Ok(spec)
+    }
+}
+
 /// A lab under way.
 pub enum Running {
     Consistency(Box<ConsistencyLab>),
     Partitioning(Box<PartitioningLab>),
+    Divergence(Box<DivergenceLab>),
 }
 
 /// The Labs area's state.
@@ -97,11 +156,13 @@ pub struct LabsState {
     pub kind: LabKind,
     pub consistency_form: ConsistencyForm,
     pub partitioning_form: PartitioningForm,
+    pub divergence_form: DivergenceForm,
     pub errors: FieldErrors,
     pub running: Option<Running>,
     /// The latest results (while running: so far).
     pub consistency: Option<ConsistencyReport>,
     pub partitioning: Option<PartitioningReport>,
+    pub divergence: Option<DivergenceReport>,
     /// Trials or slices done and in all, while running or after a cancel.
     pub progress: Option<(u64, u64)>,
     pub cancelled: bool,
@@ -115,10 +176,12 @@ impl Default for LabsState {
             kind: LabKind::Consistency,
             consistency_form: ConsistencyForm::default(),
             partitioning_form: PartitioningForm::default(),
+            divergence_form: DivergenceForm::default(),
             errors: Vec::new(),
             running: None,
             consistency: None,
             partitioning: None,
+            divergence: None,
             progress: None,
             cancelled: false,
             consistency_spec: None,
@@ -231,6 +294,11 @@ impl LabsState {
                     .map(|lab| Running::Partitioning(Box::new(lab)))
                     .map_err(|m| vec![("lab-run", m)])
             }),
+            LabKind::Divergence => self.divergence_form.spec().and_then(|spec| {
+                DivergenceLab::new(spec)
+                    .map(|lab| Running::Divergence(Box::new(lab)))
+                    .map_err(|m| vec![("lab-run", m)])
+            }),
         };
         match started {
             Ok(running) => {
@@ -265,6 +333,14 @@ impl LabsState {
                 let (done, all) = lab.progress();
                 self.progress = Some((done as u64, all as u64));
                 self.partitioning = Some(lab.report());
+                lab.is_done()
+            }
+            Running::Divergence(lab) => {
+                lab.run(if trials > 0 { DIVERGENCE_SLICES_PER_FRAME } else { 0 });
+                let (done, all) = lab.progress();
+                // In virtual milliseconds.
+                self.progress = Some((done / crate::core::MS, all / crate::core::MS));
+                self.divergence = Some(lab.report());
                 lab.is_done()
             }
         };
@@ -302,6 +378,12 @@ pub fn set_field(labs: &mut LabsState, id: &str, value: String) {
         "lab-keys" => &mut p.keys,
         "lab-tokens" => &mut p.tokens,
         "lab-pseed" => &mut p.seed,
+        "lab-clients" => &mut labs.divergence_form.clients,
+        "lab-carts" => &mut labs.divergence_form.carts,
+        "lab-think" => &mut labs.divergence_form.think_ms,
+        "lab-dfailure" => &mut labs.divergence_form.failure_percent,
+        "lab-seconds" => &mut labs.divergence_form.seconds,
+        "lab-dseed" => &mut labs.divergence_form.seed,
         _ => return,
     };
     *field = value;
@@ -318,6 +400,9 @@ pub fn csv(labs: &LabsState) -> Option<(String, String)> {
             .partitioning
             .as_ref()
             .map(|r| ("partitioning-lab.csv".to_string(), partitioning_csv(r))),
+        LabKind::Divergence => {
+            labs.divergence.as_ref().map(|r| ("divergence-lab.csv".to_string(), divergence_csv(r)))
+        }
     }
 }
 
@@ -484,6 +569,91 @@ pub fn partitioning_chart(report: &PartitioningReport) -> Chart {
     }
 }
 
+/// What the divergence run shows: its shares beside the paper's, and the causes.
+pub fn divergence_findings(report: &DivergenceReport) -> Vec<String> {
+    let reads: u64 = report.versions.iter().sum();
+    if reads == 0 {
+        return Vec::new();
+    }
+    // Enough decimals for the paper's smallest share (0.00009%).
+    let pct = |p: f64| match p * 100.0 {
+        x if x == 0.0 || x >= 1.0 => format!("{x:.2}%"),
+        x if x >= 0.01 => format!("{x:.3}%"),
+        x => format!("{x:.5}%"),
+    };
+    let divergent = reads - report.versions[0];
+    let mut said = vec![format!(
+        "{reads} reads: {} saw one version, {} two, {} three, {} four or more. Over 24 hours \
+         of the shopping cart service the paper counted {}, {}, {} and {} (§6.3).",
+        pct(report.shares[0]),
+        pct(report.shares[1]),
+        pct(report.shares[2]),
+        pct(report.shares[3]),
+        pct(report.paper_shares[0]),
+        pct(report.paper_shares[1]),
+        pct(report.paper_shares[2]),
+        pct(report.paper_shares[3]),
+    )];
+    if divergent > 0 {
+        said.push(format!(
+            "Of the {divergent} divergent reads, {} came from concurrent writers (two updates \
+             of a cart overlapping) and {} from a read that missed an acknowledged write \
+             (failures, a sloppy quorum). The paper found concurrent writers — busy robots — \
+             the usual cause (§6.3).",
+            report.concurrent_writers, report.stale_reads
+        ));
+    } else {
+        said.push("No read saw more than one version.".to_string());
+    }
+    if report.failed_requests > 0 {
+        said.push(format!("{} requests failed (nodes down).", report.failed_requests));
+    }
+    said
+}
+
+/// Divergent reads (two or more versions) per window of the run.
+pub fn divergence_chart(report: &DivergenceReport) -> Chart {
+    let width = report.windows.get(1).map_or(1.0, |w| w.from_s);
+    let line = |name: &str, class: &'static str, at_least: usize| Series {
+        name: name.to_string(),
+        class,
+        points: report
+            .windows
+            .iter()
+            .map(|w| {
+                let reads: u64 = w.versions.iter().sum();
+                let some: u64 = w.versions[at_least - 1..].iter().sum();
+                (w.from_s + width / 2.0, if reads == 0 { 0.0 } else { some as f64 / reads as f64 })
+            })
+            .collect(),
+        band: None,
+        markers_only: false,
+    };
+    let most = report.shares[1..].iter().sum::<f64>();
+    Chart {
+        id: "divergence-chart",
+        x_label: "virtual time, s".into(),
+        y_label: "share of reads".into(),
+        x_log: false,
+        y_min: 0.0,
+        y_max: (most * 2.0).clamp(0.01, 1.0),
+        series: vec![
+            line("2 or more versions", "measured", 2),
+            line("3 or more versions", "model", 3),
+        ],
+    }
+}
+
+/// The divergence run as CSV: one row per window.
+pub fn divergence_csv(report: &DivergenceReport) -> String {
+    let mut csv = String::from("from_s,one,two,three,four_or_more\n");
+    for w in &report.windows {
+        let [a, b, c, d] = w.versions;
+        csv.push_str(&format!("{},{a},{b},{c},{d}\n", w.from_s));
+    }
+    csv
+}
+
 /// The consistency curve as CSV: one row per point.
 pub fn consistency_csv(report: &ConsistencyReport) -> String {
     let mut csv = String::from("t_ms,p_consistent,ci95_low,ci95_high,wars_p_consistent,reads\n");
@@ -517,6 +687,7 @@ mod tests {
     fn the_default_forms_are_the_clis_defaults() {
         assert_eq!(ConsistencyForm::default().spec().unwrap(), ConsistencySpec::default());
         assert_eq!(PartitioningForm::default().spec().unwrap(), PartitioningSpec::default());
+        assert_eq!(DivergenceForm::default().spec().unwrap(), DivergenceSpec::default());
     }
 
     #[test]
@@ -558,6 +729,26 @@ mod tests {
         let said = partitioning_findings(&report);
         assert!(said[0].contains("strategy 3 balanced load best at 2 of 2 sizes"), "{said:?}");
         assert_eq!(said.len(), 4, "a line per strategy's join: {said:?}");
+    }
+
+    #[test]
+    fn the_divergence_lab_runs_in_the_page_to_the_clis_numbers() {
+        let mut labs = LabsState { kind: LabKind::Divergence, ..LabsState::default() };
+        labs.divergence_form.seconds = "2".into();
+        labs.start();
+        while labs.is_running() {
+            labs.slice(TRIALS_PER_FRAME);
+        }
+        let spec = DivergenceSpec { seconds: 2.0, ..DivergenceSpec::default() };
+        let cli = DivergenceLab::new(spec).unwrap().finish();
+        assert_eq!(labs.divergence.as_ref(), Some(&cli));
+        assert_eq!(labs.progress, Some((2_000, 2_000)));
+        let said = divergence_findings(&cli);
+        assert!(
+            said[0].contains("the paper counted 99.94%, 0.00057%, 0.00047% and 0.00009%"),
+            "{said:?}"
+        );
+        assert_eq!(divergence_csv(&cli).lines().count(), 11);
     }
 
     #[test]

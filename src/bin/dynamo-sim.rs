@@ -15,6 +15,10 @@
 //!                                        uniform:MIN:MAX or exponential:MEAN
 //! dynamo-sim lab partitioning [--nodes S --n N --keys K --tokens T1,T2,… --seed X]
 //!                                        §6.2, Figure 8: efficiency against membership size
+//! dynamo-sim lab divergence [--nodes S --n N --r R --w W --clients C --carts K --think MS
+//!                            --failure-rate F --period MS --seconds S --latency MODEL
+//!                            --seed X]
+//!                                        §6.3: how many versions reads see, and why
 //! ```
 //! Errors go to stderr with exit code 1 (2 for a bad command line). Sizes and durations
 //! are limited as `dynamo_playground::sim::limits` documents.
@@ -23,6 +27,7 @@ use dynamo_playground::app::export::trace_jsonl;
 use dynamo_playground::core::partition::TOKEN_ENTRY_BYTES;
 use dynamo_playground::core::ring::{format_position, key_position};
 use dynamo_playground::sim::lab::consistency::{ConsistencyLab, ConsistencySpec};
+use dynamo_playground::sim::lab::divergence::{DivergenceLab, DivergenceSpec};
 use dynamo_playground::sim::lab::partitioning::{PartitioningLab, PartitioningSpec};
 use dynamo_playground::sim::limits::{MAX_BALANCE_KEYS, MAX_PARTITIONS, MAX_SCENARIO_BYTES};
 use dynamo_playground::sim::network::Latency;
@@ -41,7 +46,10 @@ const USAGE: &str = "usage:
                              [--trials K] [--points P] [--t-max MS] [--seed X] [--sloppy]
                              [--failure-rate F]      (MODEL: fixed:MS, uniform:MIN:MAX,
                                                       exponential:MEAN)
-  dynamo-sim lab partitioning [--nodes S] [--n N] [--keys K] [--tokens T1,T2,...] [--seed X]";
+  dynamo-sim lab partitioning [--nodes S] [--n N] [--keys K] [--tokens T1,T2,...] [--seed X]
+  dynamo-sim lab divergence [--nodes S] [--n N] [--r R] [--w W] [--clients C] [--carts K]
+                            [--think MS] [--failure-rate F] [--period MS] [--seconds S]
+                            [--latency MODEL] [--seed X]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -64,7 +72,10 @@ fn main() -> ExitCode {
             let parsed = match args[1].as_str() {
                 "consistency" => consistency_spec(&args[2..]).map(Lab::Consistency),
                 "partitioning" => partitioning_spec(&args[2..]).map(Lab::Partitioning),
-                other => Err(format!("unknown lab {other:?}: consistency or partitioning")),
+                "divergence" => divergence_spec(&args[2..]).map(Lab::Divergence),
+                other => {
+                    Err(format!("unknown lab {other:?}: consistency, partitioning or divergence"))
+                }
             };
             match parsed {
                 Err(e) => {
@@ -172,12 +183,14 @@ fn balance(scenario: &Scenario, keys: u32, q: Option<u32>) -> Result<Value, Stri
 enum Lab {
     Consistency(ConsistencySpec),
     Partitioning(PartitioningSpec),
+    Divergence(DivergenceSpec),
 }
 
 fn run_lab(lab: Lab) -> Result<Value, String> {
     let doc = match lab {
         Lab::Consistency(spec) => serde_json::to_value(ConsistencyLab::new(spec)?.finish()),
         Lab::Partitioning(spec) => serde_json::to_value(PartitioningLab::new(spec)?.finish()?),
+        Lab::Divergence(spec) => serde_json::to_value(DivergenceLab::new(spec)?.finish()),
     };
     doc.map_err(|e| e.to_string())
 }
@@ -272,6 +285,42 @@ fn partitioning_spec(flags: &[String]) -> Result<PartitioningSpec, String> {
                 spec.tokens =
                     value.split(',').map(|t| number(flag, t.trim())).collect::<Result<_, _>>()?
             }
+        }
+    }
+    spec.validate()?;
+    Ok(spec)
+}
+
+fn divergence_spec(flags: &[String]) -> Result<DivergenceSpec, String> {
+    let known = [
+        "--nodes",
+        "--n",
+        "--r",
+        "--w",
+        "--clients",
+        "--carts",
+        "--think",
+        "--failure-rate",
+        "--period",
+        "--seconds",
+        "--latency",
+        "--seed",
+    ];
+    let mut spec = DivergenceSpec::default();
+    for (flag, value) in flag_pairs(flags, &known)? {
+        match flag {
+            "--nodes" => spec.nodes = number(flag, value)?,
+            "--n" => spec.n = number(flag, value)?,
+            "--r" => spec.r = number(flag, value)?,
+            "--w" => spec.w = number(flag, value)?,
+            "--clients" => spec.clients = number(flag, value)?,
+            "--carts" => spec.carts = number(flag, value)?,
+            "--think" => spec.think_ms = number(flag, value)?,
+            "--failure-rate" => spec.failure_rate = number(flag, value)?,
+            "--period" => spec.period_ms = number(flag, value)?,
+            "--seconds" => spec.seconds = number(flag, value)?,
+            "--latency" => spec.latency = latency(value)?,
+            _ => spec.seed = number(flag, value)?,
         }
     }
     spec.validate()?;

@@ -4,8 +4,8 @@
 use super::chart::line_chart;
 use super::panels::{field, select_value};
 use crate::app::labs::{
-    consistency_chart, consistency_findings, partitioning_chart, partitioning_findings, LabKind,
-    LabsState,
+    consistency_chart, consistency_findings, divergence_chart, divergence_findings,
+    partitioning_chart, partitioning_findings, LabKind, LabsState,
 };
 use crate::app::{error_for, Cmd, Playground};
 use crate::sim::lab::consistency::ConsistencyReport;
@@ -24,6 +24,7 @@ pub fn labs_area(p: &Playground, d: &Callback<Cmd>) -> Html {
     let body = match labs.kind {
         LabKind::Consistency => consistency(labs, d),
         LabKind::Partitioning => partitioning(labs, d),
+        LabKind::Divergence => divergence(labs, d),
     };
     html! {
         <main class="labs-area">
@@ -37,6 +38,7 @@ pub fn labs_area(p: &Playground, d: &Callback<Cmd>) -> Html {
                 <div class="lab-tabs">
                     { tab(LabKind::Consistency, "Consistency (§4.5, PBS)") }
                     { tab(LabKind::Partitioning, "Partitioning (§6.2, Figure 8)") }
+                    { tab(LabKind::Divergence, "Divergence (§6.3)") }
                 </div>
                 { body }
             </section>
@@ -227,6 +229,43 @@ fn partitioning(labs: &LabsState, d: &Callback<Cmd>) -> Html {
                 { text("sample keys", "lab-keys", &f.keys) }
                 { text("T values", "lab-tokens", &f.tokens) }
                 { text("seed", "lab-pseed", &f.seed) }
+            </div>
+            { run_row(labs, d) }
+            { for results }
+        </div>
+    }
+}
+
+fn divergence(labs: &LabsState, d: &Callback<Cmd>) -> Html {
+    let f = &labs.divergence_form;
+    let e = &labs.errors;
+    let text = |label: &str, id: &'static str, value: &str| lab_field(label, id, value, e, d);
+    let results = labs.divergence.as_ref().map(|report| {
+        let findings = divergence_findings(report);
+        html! {
+            <div class="lab-results">
+                <ul class="findings">{ for findings.iter().map(|s| html! { <li>{ s }</li> }) }</ul>
+                { line_chart(&divergence_chart(report)) }
+                { exports(d, "divergence-chart", "divergence-lab.svg") }
+            </div>
+        }
+    });
+    html! {
+        <div class="lab divergence-lab">
+            <p class="caption">
+                { "Clients update shopping carts as the cart service does: read the cart, merge \
+                   the versions that came back (the union of their items), write it back with \
+                   the read's context (§4.4), at random carts, while nodes go down at random \
+                   for half a second at a time. How many versions does each read see, and why? \
+                   Five nodes, (N, R, W) = (3, 2, 2), sloppy quorum." }
+            </p>
+            <div class="lab-form">
+                { text("clients", "lab-clients", &f.clients) }
+                { text("carts", "lab-carts", &f.carts) }
+                { text("pause between updates (ms)", "lab-think", &f.think_ms) }
+                { text("nodes down per half second (%)", "lab-dfailure", &f.failure_percent) }
+                { text("virtual seconds", "lab-seconds", &f.seconds) }
+                { text("seed", "lab-dseed", &f.seed) }
             </div>
             { run_row(labs, d) }
             { for results }

@@ -9,6 +9,7 @@
 //!   (§6.2, Figure 8).
 
 pub mod consistency;
+pub mod divergence;
 pub mod partitioning;
 
 /// A report's fingerprint: the MD5 of its JSON, to check that two runs (native and in the
@@ -21,11 +22,13 @@ pub fn fingerprint<T: serde::Serialize>(report: &T) -> String {
 
 /// The labs the golden fingerprints (`tests/golden/labs.json`) are of: small, so that the
 /// browser runs them quickly.
-pub fn golden_specs() -> (consistency::ConsistencySpec, partitioning::PartitioningSpec) {
+pub fn golden_specs(
+) -> (consistency::ConsistencySpec, partitioning::PartitioningSpec, divergence::DivergenceSpec) {
     let c = consistency::ConsistencySpec { trials: 300, ..Default::default() };
     let p =
         partitioning::PartitioningSpec { keys: 3_000, tokens: vec![1, 8], ..Default::default() };
-    (c, p)
+    let d = divergence::DivergenceSpec { seconds: 3.0, ..Default::default() };
+    (c, p, d)
 }
 
 /// A proportion's 95% confidence interval (Wilson's score interval, which stays inside
@@ -40,7 +43,9 @@ pub fn wilson95(successes: u64, trials: u64) -> (f64, f64) {
     let centre = p + z * z / (2.0 * n);
     let spread = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
     let scale = 1.0 + z * z / n;
-    (((centre - spread) / scale).max(0.0), ((centre + spread) / scale).min(1.0))
+    let lo = if successes == 0 { 0.0 } else { ((centre - spread) / scale).max(0.0) };
+    let hi = if successes == trials { 1.0 } else { ((centre + spread) / scale).min(1.0) };
+    (lo, hi)
 }
 
 /// The `q`-quantile (0..=1) of `values`, sorted in place: the nearest rank.
