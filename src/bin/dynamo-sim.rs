@@ -19,6 +19,9 @@
 //!                            --failure-rate F --period MS --seconds S --latency MODEL
 //!                            --seed X]
 //!                                        §6.3: how many versions reads see, and why
+//! dynamo-sim lab coordination [--nodes S --n N --r R --w W --keys K --ops K --interval MS
+//!                              --poll MS --latency MODEL --seed X]
+//!                                        §6.4, Table 2: server- against client-driven
 //! ```
 //! Errors go to stderr with exit code 1 (2 for a bad command line). Sizes and durations
 //! are limited as `dynamo_playground::sim::limits` documents.
@@ -27,6 +30,7 @@ use dynamo_playground::app::export::trace_jsonl;
 use dynamo_playground::core::partition::TOKEN_ENTRY_BYTES;
 use dynamo_playground::core::ring::{format_position, key_position};
 use dynamo_playground::sim::lab::consistency::{ConsistencyLab, ConsistencySpec};
+use dynamo_playground::sim::lab::coordination::{self, CoordinationSpec};
 use dynamo_playground::sim::lab::divergence::{DivergenceLab, DivergenceSpec};
 use dynamo_playground::sim::lab::partitioning::{PartitioningLab, PartitioningSpec};
 use dynamo_playground::sim::limits::{MAX_BALANCE_KEYS, MAX_PARTITIONS, MAX_SCENARIO_BYTES};
@@ -49,7 +53,9 @@ const USAGE: &str = "usage:
   dynamo-sim lab partitioning [--nodes S] [--n N] [--keys K] [--tokens T1,T2,...] [--seed X]
   dynamo-sim lab divergence [--nodes S] [--n N] [--r R] [--w W] [--clients C] [--carts K]
                             [--think MS] [--failure-rate F] [--period MS] [--seconds S]
-                            [--latency MODEL] [--seed X]";
+                            [--latency MODEL] [--seed X]
+  dynamo-sim lab coordination [--nodes S] [--n N] [--r R] [--w W] [--keys K] [--ops K]
+                              [--interval MS] [--poll MS] [--latency MODEL] [--seed X]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -73,9 +79,10 @@ fn main() -> ExitCode {
                 "consistency" => consistency_spec(&args[2..]).map(Lab::Consistency),
                 "partitioning" => partitioning_spec(&args[2..]).map(Lab::Partitioning),
                 "divergence" => divergence_spec(&args[2..]).map(Lab::Divergence),
-                other => {
-                    Err(format!("unknown lab {other:?}: consistency, partitioning or divergence"))
-                }
+                "coordination" => coordination_spec(&args[2..]).map(Lab::Coordination),
+                other => Err(format!(
+                    "unknown lab {other:?}: consistency, partitioning, divergence or coordination"
+                )),
             };
             match parsed {
                 Err(e) => {
@@ -184,6 +191,7 @@ enum Lab {
     Consistency(ConsistencySpec),
     Partitioning(PartitioningSpec),
     Divergence(DivergenceSpec),
+    Coordination(CoordinationSpec),
 }
 
 fn run_lab(lab: Lab) -> Result<Value, String> {
@@ -191,6 +199,7 @@ fn run_lab(lab: Lab) -> Result<Value, String> {
         Lab::Consistency(spec) => serde_json::to_value(ConsistencyLab::new(spec)?.finish()),
         Lab::Partitioning(spec) => serde_json::to_value(PartitioningLab::new(spec)?.finish()?),
         Lab::Divergence(spec) => serde_json::to_value(DivergenceLab::new(spec)?.finish()),
+        Lab::Coordination(spec) => serde_json::to_value(coordination::run(&spec)?),
     };
     doc.map_err(|e| e.to_string())
 }
@@ -319,6 +328,38 @@ fn divergence_spec(flags: &[String]) -> Result<DivergenceSpec, String> {
             "--failure-rate" => spec.failure_rate = number(flag, value)?,
             "--period" => spec.period_ms = number(flag, value)?,
             "--seconds" => spec.seconds = number(flag, value)?,
+            "--latency" => spec.latency = latency(value)?,
+            _ => spec.seed = number(flag, value)?,
+        }
+    }
+    spec.validate()?;
+    Ok(spec)
+}
+
+fn coordination_spec(flags: &[String]) -> Result<CoordinationSpec, String> {
+    let known = [
+        "--nodes",
+        "--n",
+        "--r",
+        "--w",
+        "--keys",
+        "--ops",
+        "--interval",
+        "--poll",
+        "--latency",
+        "--seed",
+    ];
+    let mut spec = CoordinationSpec::default();
+    for (flag, value) in flag_pairs(flags, &known)? {
+        match flag {
+            "--nodes" => spec.nodes = number(flag, value)?,
+            "--n" => spec.n = number(flag, value)?,
+            "--r" => spec.r = number(flag, value)?,
+            "--w" => spec.w = number(flag, value)?,
+            "--keys" => spec.keys = number(flag, value)?,
+            "--ops" => spec.ops = number(flag, value)?,
+            "--interval" => spec.interval_ms = number(flag, value)?,
+            "--poll" => spec.poll_ms = number(flag, value)?,
             "--latency" => spec.latency = latency(value)?,
             _ => spec.seed = number(flag, value)?,
         }

@@ -9,6 +9,7 @@
 //!   (§6.2, Figure 8).
 
 pub mod consistency;
+pub mod coordination;
 pub mod divergence;
 pub mod partitioning;
 
