@@ -267,3 +267,43 @@ fn a_run_with_an_end_stops_there_and_says_which_steps_it_did_not_reach() {
     assert_eq!(r[1]["error"], "not reached before the run's end");
     assert_eq!(doc["metrics"]["virtual_time_ms"], 100.0, "the run ends at its end");
 }
+
+#[test]
+fn check_reports_each_property_and_a_logically_partitioned_ring_losing_a_write() {
+    let lesson = format!("{}/lessons/gossip.json", env!("CARGO_MANIFEST_DIR"));
+    let (code, out, err) = sim(&["check", &lesson]);
+    assert_eq!(code, 0, "violated, but not promised: {err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let lost = &doc["properties"][0];
+    assert_eq!(lost["property"], "no acknowledged write lost");
+    assert_eq!((lost["held"].as_bool(), lost["promised"].as_bool()), (Some(false), Some(false)));
+    assert!(lost["evidence"][0].as_str().unwrap().starts_with("put #2 by bob of order [Y:1]"));
+    let (code, out, _) = sim(&["check", &scenario_file("figure3.json")]);
+    assert_eq!(code, 0);
+    assert!(out.contains("\"promised_held\": true"));
+}
+
+#[test]
+fn labs_print_json_and_refuse_bad_flags_with_exit_2() {
+    let (code, out, err) = sim(&["lab", "consistency", "--trials", "50", "--points", "5"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["points"].as_array().unwrap().len(), 5);
+    assert!((doc["closed_form_stale"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-12);
+    let (code, out, _) = sim(&["lab", "partitioning", "--keys", "500", "--tokens", "1,4"]);
+    assert_eq!(code, 0);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["points"].as_array().unwrap().len(), 6);
+    for bad in [
+        vec!["lab", "consistency", "--latency", "bogus:1"],
+        vec!["lab", "consistency", "--r", "4"],
+        vec!["lab", "divergence", "--clients", "0"],
+        vec!["lab", "coordination", "--ops", "x"],
+        vec!["lab", "nope"],
+        vec!["lab", "consistency", "--trials", "5", "--trials", "6"],
+    ] {
+        let (code, _, err) = sim(&bad);
+        assert_eq!(code, 2, "{bad:?}: {err}");
+        assert!(err.contains("dynamo-sim: "), "{err}");
+    }
+}

@@ -4,6 +4,8 @@
 //! dynamo-sim run FILE [--trace OUT]      the result document (results, final, metrics,
 //!                                        trace_hash); with --trace, every event of the run
 //!                                        written to OUT as JSON Lines (`app::export`)
+//! dynamo-sim check FILE                  runs the file and checks its history (`sim::check`):
+//!                                        exit 1 if a property Dynamo promises was violated
 //! dynamo-sim ring FILE --key KEY         a key's ring position and preference list
 //! dynamo-sim balance FILE [--keys K] [--q Q]
 //!                                        §6.2: load-balancing efficiency and membership size
@@ -44,6 +46,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   dynamo-sim run FILE [--trace OUT]
+  dynamo-sim check FILE
   dynamo-sim ring FILE --key KEY
   dynamo-sim balance FILE [--keys K] [--q Q]
   dynamo-sim lab consistency [--n N] [--r R] [--w W] [--nodes S] [--latency MODEL]
@@ -73,6 +76,14 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
             Ok((keys, q)) => load(&args[1]).and_then(|s| balance(&s, keys, q)),
+        },
+        Some("check") if args.len() == 2 => match load(&args[1]).and_then(|s| check(&s)) {
+            Ok((doc, held)) => {
+                let text = serde_json::to_string_pretty(&doc).expect("JSON values serialize");
+                let _ = writeln!(std::io::stdout().lock(), "{text}");
+                return if held { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+            }
+            Err(e) => Err(e),
         },
         Some("lab") if args.len() >= 2 => {
             let parsed = match args[1].as_str() {
@@ -124,6 +135,16 @@ fn run_traced(scenario: &Scenario, out: &str) -> Result<Value, String> {
     file.write_all(trace_jsonl(&world).as_bytes())
         .map_err(|e| format!("cannot write the trace to {out}: {e}"))?;
     Ok(doc)
+}
+
+/// Runs a scenario and checks its history (`sim::check`): each property, held or violated,
+/// promised or not, with its evidence; and whether every promised property held.
+fn check(scenario: &Scenario) -> Result<(Value, bool), String> {
+    let (_, world) = scenario::run_recorded(scenario, false)?;
+    let verdicts = dynamo_playground::sim::check::check(&world);
+    let held = dynamo_playground::sim::check::all_promised_held(&verdicts);
+    let doc = json!({"properties": verdicts, "promised_held": held});
+    Ok((doc, held))
 }
 
 fn load(path: &str) -> Result<Scenario, String> {

@@ -2,6 +2,7 @@
 //! scenario files and the trace. It drives the nodes of [`crate::core`] and is the only
 //! place that decides *when* things happen.
 
+pub mod check;
 pub mod clients;
 pub mod history;
 pub mod lab;

@@ -24,6 +24,8 @@ pub struct OpRecord {
     /// The answer: None while open, and always None when the world keeps no finished
     /// operations (see [`World::keep_finished_ops`]).
     pub outcome: Option<Box<ClientReply>>,
+    /// The value a put asked to store (None for a get).
+    pub value: Option<Value>,
 }
 
 impl World {
@@ -114,8 +116,17 @@ impl World {
         let op = OpId(self.ops.len() as u64 + 1);
         let call = Call { op, client: &client, node: via, kind, key: &key, value };
         self.trace.request(self.now, call);
-        let record =
-            OpRecord { client, kind, key, via, started: self.now, finished: None, outcome: None };
+        let value = value.cloned();
+        let record = OpRecord {
+            client,
+            kind,
+            key,
+            via,
+            started: self.now,
+            finished: None,
+            outcome: None,
+            value,
+        };
         self.ops.push(record);
         self.open_ops += 1;
         if self.gives_up.is_none() {
