@@ -11,6 +11,11 @@
 //!   Always.
 //! - **convergence**: all N replicas of a key hold the same versions. Promised once
 //!   anti-entropy has run, if the nodes agree on the ring.
+//! - **a clock names one write**: no two different values came back to clients (acknowledged
+//!   or read) under the same clock. Always. This is what makes the first property sound: it
+//!   asks whether a survivor's clock descends the acknowledged one, and a clock reused for a
+//!   different write (a wiped node stamping with its old counters) would hide a lost write —
+//!   as it once did in this project's tests.
 //!
 //! A property not promised by the run's configuration and faults is still checked, and a
 //! violation reported — "violated, not promised" — so that a lesson can show it breaking.
@@ -51,6 +56,7 @@ pub fn check(world: &World) -> Vec<Verdict> {
         no_phantom(&healed),
         siblings_concurrent(world),
         convergence(&healed),
+        one_write_per_clock(world),
     ]
 }
 
@@ -223,6 +229,33 @@ fn convergence(world: &World) -> Verdict {
         "the nodes do not agree on the ring: it is logically partitioned (§4.8.2)".to_string()
     });
     verdict("convergence", because, evidence)
+}
+
+fn one_write_per_clock(world: &World) -> Verdict {
+    use std::collections::BTreeMap;
+    let ops = world.ops();
+    let mut named: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for i in ops.first_index()..ops.len() {
+        let Some(record) = ops.get(i) else { continue };
+        let versions: Vec<_> = match record.outcome.as_deref() {
+            Some(ClientReply::Put { version, .. }) => vec![version.clone()],
+            Some(ClientReply::Got { versions, .. }) => versions.clone(),
+            _ => continue,
+        };
+        for v in versions {
+            let at = (record.key.to_string(), world.clock_text(&v.clock));
+            named.entry(at).or_default().insert(v.value.to_string());
+        }
+    }
+    let evidence = named
+        .into_iter()
+        .filter(|(_, values)| values.len() > 1)
+        .map(|((key, clock), values)| {
+            let values: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+            format!("{key} {clock} came back to clients as {}", values.join(" and "))
+        })
+        .collect();
+    verdict("a clock names one write", None, evidence)
 }
 
 fn list(clocks: &[String]) -> String {
