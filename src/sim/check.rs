@@ -11,6 +11,11 @@
 //!   Always.
 //! - **convergence**: all N replicas of a key hold the same versions. Promised once
 //!   anti-entropy has run, if the nodes agree on the ring.
+//! - **read your writes**: a client's get, started after its own put of the key was
+//!   acknowledged, returns that version or a descendant. **Monotonic reads**: a client's
+//!   get returns, for every version its previous get of the key returned, that version or a
+//!   descendant. Both promised when R + W > N with a strict quorum, no disk wiped and no
+//!   node joining or leaving (§4.5); elsewhere reported, not failed.
 //! - **a clock names one write**: no two different values came back to clients (acknowledged
 //!   or read) under the same clock. Always. This is what makes the first property sound: it
 //!   asks whether a survivor's clock descends the acknowledged one, and a clock reused for a
@@ -57,6 +62,8 @@ pub fn check(world: &World) -> Vec<Verdict> {
         siblings_concurrent(world),
         convergence(&healed),
         one_write_per_clock(world),
+        read_your_writes(world),
+        monotonic_reads(world),
     ]
 }
 
@@ -231,6 +238,90 @@ fn convergence(world: &World) -> Verdict {
     verdict("convergence", because, evidence)
 }
 
+/// Why a client's reads are not promised to follow its writes or its earlier reads here.
+fn sessions_not_promised(world: &World) -> Option<String> {
+    let c = world.config();
+    let wipes: u32 = world.node_ids().map(|n| world.node(n).actor().epoch).sum();
+    if c.r + c.w <= c.n {
+        Some(format!("R + W = {} is not more than N = {} (§4.5)", c.r + c.w, c.n))
+    } else if c.sloppy_quorum {
+        Some("a sloppy quorum may read and write on different stand-ins (§4.6)".into())
+    } else if wipes > 0 {
+        Some(format!("{wipes} disk(s) wiped"))
+    } else if world.metrics().ring_changes > 0 {
+        Some("the ring changed (a node joined or left)".into())
+    } else {
+        None
+    }
+}
+
+/// Each client's successful gets and acknowledged puts, by key, in order:
+/// (operation, started, finished, is a put, clocks returned or stored).
+type Session = Vec<(usize, f64, f64, bool, Vec<VectorClock>)>;
+
+fn sessions(world: &World) -> std::collections::BTreeMap<(String, String), Session> {
+    let ops = world.ops();
+    let mut by: std::collections::BTreeMap<(String, String), Session> = Default::default();
+    for i in ops.first_index()..ops.len() {
+        let Some(record) = ops.get(i) else { continue };
+        let (is_put, clocks) = match record.outcome.as_deref() {
+            Some(ClientReply::Put { version, .. }) => (true, vec![version.clock.clone()]),
+            Some(ClientReply::Got { versions, .. }) => {
+                (false, versions.iter().map(|v| v.clock.clone()).collect())
+            }
+            _ => continue,
+        };
+        let ms = |t: crate::core::Time| t as f64 / MS as f64;
+        let done = ms(record.finished.unwrap_or(record.started));
+        let entry = (i + 1, ms(record.started), done, is_put, clocks);
+        by.entry((record.client.to_string(), record.key.to_string())).or_default().push(entry);
+    }
+    by
+}
+
+/// Whether `returned` holds each of `clocks` or a descendant.
+fn covers(returned: &[VectorClock], clocks: &[VectorClock]) -> bool {
+    clocks.iter().all(|c| returned.iter().any(|r| r.descends(c)))
+}
+
+fn read_your_writes(world: &World) -> Verdict {
+    let mut evidence = Vec::new();
+    for ((client, key), session) in sessions(world) {
+        for (put, _, acked, _, written) in session.iter().filter(|s| s.3) {
+            for (get, started, _, _, read) in session.iter().filter(|s| !s.3 && s.1 > *acked) {
+                if !covers(read, written) {
+                    evidence.push(format!(
+                        "{client}'s get #{get} of {key} (at {started:.3} ms) missed its own put \
+                         #{put} {}, acknowledged at {acked:.3} ms",
+                        world.clock_text(&written[0])
+                    ));
+                }
+            }
+        }
+    }
+    verdict("read your writes", sessions_not_promised(world), evidence)
+}
+
+fn monotonic_reads(world: &World) -> Verdict {
+    let mut evidence = Vec::new();
+    for ((client, key), session) in sessions(world) {
+        let gets: Vec<_> = session.iter().filter(|s| !s.3).collect();
+        for pair in gets.windows(2) {
+            let (earlier, later) = (pair[0], pair[1]);
+            if later.1 > earlier.2 && !covers(&later.4, &earlier.4) {
+                evidence.push(format!(
+                    "{client}'s get #{} of {key} returned {}, older than its get #{} before: {}",
+                    later.0,
+                    clocks_text(world, later.4.iter()),
+                    earlier.0,
+                    clocks_text(world, earlier.4.iter())
+                ));
+            }
+        }
+    }
+    verdict("monotonic reads", sessions_not_promised(world), evidence)
+}
+
 fn one_write_per_clock(world: &World) -> Verdict {
     use std::collections::BTreeMap;
     let ops = world.ops();
@@ -294,6 +385,38 @@ mod tests {
             let v = verdicts(text);
             assert!(all_promised_held(&v), "{name}: {v:#?}");
         }
+    }
+
+    #[test]
+    fn r1_w1_misses_the_clients_own_write_reported_not_promised() {
+        let file = r#"{
+          "seed": 7,
+          "cluster": {"nodes": [{"id": "A"}, {"id": "B"}, {"id": "C"}, {"id": "D"}, {"id": "E"}],
+                      "n": 3, "r": 1, "w": 1, "tokens_per_node": 4,
+                      "network": {"latency_ms": {"kind": "fixed", "ms": 5}}},
+          "steps": [
+            {"at_ms": 0, "op": "put", "client": "alice", "key": "cart", "value": "mixer",
+             "via": "E", "context": "none"},
+            {"at_ms": 1, "op": "get", "client": "alice", "key": "cart", "via": "A"}
+          ]
+        }"#;
+        let v = verdicts(file);
+        let ryw = of(&v, "read your writes");
+        assert!(!ryw.held && !ryw.promised, "{ryw:#?}");
+        assert!(ryw.evidence[0].starts_with("alice's get #2 of cart (at 1.000 ms) missed its own"));
+        assert!(ryw.not_promised_because.as_ref().unwrap().contains("R + W = 2"));
+        // R + W > N, strict, the get after the put's acknowledgement (W = 2 takes 10 ms).
+        let strict = file
+            .replace(r#""r": 1, "w": 1"#, r#""r": 2, "w": 2, "features": {"sloppy_quorum": false}"#)
+            .replace(r#""at_ms": 1, "op": "get""#, r#""at_ms": 30, "op": "get""#);
+        let v = verdicts(&strict);
+        let ryw = of(&v, "read your writes");
+        assert!(ryw.held && ryw.promised, "R + W > N, strict: {ryw:#?}");
+        let scenario = Scenario::from_json(&strict).unwrap();
+        let world = scenario::run_recorded(&scenario, false).unwrap().1;
+        let (put, get) = (world.op(OpId(1)).unwrap(), world.op(OpId(2)).unwrap());
+        assert!(get.started > put.finished.unwrap(), "the get follows the acknowledgement");
+        assert!(of(&v, "monotonic reads").held);
     }
 
     #[test]
