@@ -10,6 +10,9 @@
 //! it (see `Clients::lost_writes`). A check that trusted the clocks ("some survivor's clock
 //! descends the write's") missed writes lost to a wiped node reusing its counters.
 //!
+//! Each schedule is also judged by the history checker (`sim::check`): every property Dynamo
+//! promises for the schedule's configuration and faults must hold.
+//!
 //! `SCHEDULES=N cargo test --test random_schedules` runs N schedules of each kind — with a
 //! wiped disk and joins, and with joins and leaves — with assertions on (default 1,000,
 //! which is what CI runs; 20,000 take a few minutes). `DEBUG_SEED=S` prints schedule S's
@@ -20,6 +23,7 @@ use dynamo_playground::core::config::Config;
 use dynamo_playground::core::message::{ClientReply, OpId};
 use dynamo_playground::core::version::Version;
 use dynamo_playground::core::{NodeId, MS};
+use dynamo_playground::sim::check::{all_promised_held, check};
 use dynamo_playground::sim::network::Latency;
 use dynamo_playground::sim::world::{NodeSpec, World, WorldSpec};
 use rand::{Rng, SeedableRng};
@@ -153,6 +157,13 @@ fn run_schedule(seed: u64, with_leaves: bool) -> Result<(), String> {
         for e in world.trace().events() {
             eprintln!("{:>9} {:?}", e.at, e.event);
         }
+    }
+    // The history checker (`sim::check`), judging the same run its own way: every property
+    // Dynamo promises for this schedule's configuration and faults must hold.
+    let verdicts = check(&world);
+    if !all_promised_held(&verdicts) {
+        let broken: Vec<_> = verdicts.iter().filter(|v| v.promised && !v.held).collect();
+        return Err(format!("the checker found a promised property violated: {broken:#?}"));
     }
     if std::env::var("SCHEDULES_VERBOSE").is_ok() {
         let m = world.metrics();
