@@ -26,14 +26,18 @@
 //! violation reported — "violated, not promised" — so that a lesson can show it breaking.
 
 use crate::core::clock::VectorClock;
-use crate::core::message::{ClientReply, OpId};
-use crate::core::MS;
+use crate::core::message::ClientReply;
+use crate::core::version::Version;
+use crate::core::{NodeId, Time, MS};
 use crate::sim::World;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How long the checker lets the cluster settle after healing it.
-pub const SETTLE: crate::core::Time = 60_000 * MS;
+pub const SETTLE: Time = 60_000 * MS;
+
+/// Most lines of evidence given per property.
+pub const MAX_EVIDENCE: usize = 10;
 
 /// One property's verdict.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -48,22 +52,169 @@ pub struct Verdict {
     pub evidence: Vec<String>,
 }
 
-/// Most lines of evidence given per property.
-pub const MAX_EVIDENCE: usize = 10;
+/// A client operation as the checker sees it: what was asked, when, and the answer.
+#[derive(Clone, Debug)]
+pub struct Op {
+    /// The operation's number (`#n` in the evidence).
+    pub id: u64,
+    pub client: String,
+    pub key: String,
+    pub started: Time,
+    pub finished: Option<Time>,
+    /// The value a put asked to store.
+    pub value: Option<String>,
+    pub reply: Option<ClientReply>,
+}
 
-/// Checks a finished run: the clients' answers as they are, then the replicas after the
-/// cluster is healed, recovered, repaired by anti-entropy and settled (on a copy).
+/// What the checker judges: the clients' operations and answers, and what the nodes hold
+/// after the cluster was healed and settled. Built from a run ([`Observed::of`]) or by hand.
+#[derive(Clone, Debug, Default)]
+pub struct Observed {
+    /// Node names, by node id (for clocks and replicas in the evidence).
+    pub names: Vec<String>,
+    pub ops: Vec<Op>,
+    /// Every version each node holds: (node, key, versions).
+    pub held: Vec<(NodeId, String, Vec<Version>)>,
+    /// Each key's N replicas (on the ring as the administrator set it up).
+    pub replicas: BTreeMap<String, Vec<NodeId>>,
+    pub n: usize,
+    pub r: usize,
+    pub w: usize,
+    pub sloppy_quorum: bool,
+    /// Disks wiped during the run; whether the ring changed; whether the nodes agree on it.
+    pub wipes: u32,
+    pub ring_changed: bool,
+    pub rings_agree: bool,
+}
+
+impl Observed {
+    /// A finished run, healed on a copy: the network healed, every node recovered,
+    /// anti-entropy run, the cluster settled.
+    pub fn of(world: &World) -> Observed {
+        let mut healed = world.clone();
+        heal(&mut healed);
+        let w = &healed;
+        let ops = w.ops();
+        let ops: Vec<Op> = (ops.first_index()..ops.len())
+            .filter_map(|i| {
+                let r = ops.get(i)?;
+                Some(Op {
+                    id: i as u64 + 1,
+                    client: r.client.to_string(),
+                    key: r.key.to_string(),
+                    started: r.started,
+                    finished: r.finished,
+                    value: r.value.as_ref().map(|v| v.to_string()),
+                    reply: r.outcome.as_deref().cloned(),
+                })
+            })
+            .collect();
+        let mut held = Vec::new();
+        let mut replicas = BTreeMap::new();
+        for node in w.node_ids() {
+            let store = w.node(node).store();
+            for key in store.keys() {
+                held.push((node, key.to_string(), store.versions_of(key).to_vec()));
+                replicas.entry(key.to_string()).or_insert_with(|| {
+                    w.preference_list(key.as_str()).into_iter().take(w.config().n).collect()
+                });
+            }
+        }
+        // Keys the clients used, though no node may hold them any more.
+        for op in &ops {
+            replicas.entry(op.key.clone()).or_insert_with(|| {
+                w.preference_list(&op.key).into_iter().take(w.config().n).collect()
+            });
+        }
+        let c = w.config();
+        Observed {
+            names: w.names().to_vec(),
+            ops,
+            held,
+            replicas,
+            n: c.n,
+            r: c.r,
+            w: c.w,
+            sloppy_quorum: c.sloppy_quorum,
+            wipes: w.node_ids().map(|n| w.node(n).actor().epoch).sum(),
+            ring_changed: w.metrics().ring_changes > 0,
+            rings_agree: w.memberships_agree(),
+        }
+    }
+
+    fn name(&self, node: NodeId) -> &str {
+        self.names.get(node.index()).map_or("?", String::as_str)
+    }
+
+    fn clock(&self, clock: &VectorClock) -> String {
+        let pairs: Vec<String> = clock
+            .entries()
+            .map(|(actor, e)| format!("{}:{}", actor.label(self.name(actor.node)), e.counter))
+            .collect();
+        format!("[{}]", pairs.join(", "))
+    }
+
+    fn clocks<'a>(&self, clocks: impl Iterator<Item = &'a VectorClock>) -> String {
+        let texts: Vec<String> = clocks.map(|c| self.clock(c)).collect();
+        list(&texts)
+    }
+
+    /// What `node` holds of `key`.
+    fn holds(&self, node: NodeId, key: &str) -> &[Version] {
+        let found = self.held.iter().find(|(n, k, _)| *n == node && k == key);
+        found.map_or(&[], |(_, _, versions)| versions.as_slice())
+    }
+
+    /// The acknowledged puts: (the operation, the version's clock).
+    fn acknowledged(&self) -> impl Iterator<Item = (&Op, &VectorClock)> {
+        self.ops.iter().filter_map(|op| match &op.reply {
+            Some(ClientReply::Put { version, .. }) => Some((op, &version.clock)),
+            _ => None,
+        })
+    }
+
+    /// Why the replicas' durability is not promised here, if it is not.
+    fn durability_not_promised(&self) -> Option<String> {
+        if !self.rings_agree {
+            Some("the nodes do not agree on the ring: it is logically partitioned (§4.8.2)".into())
+        } else if self.wipes as usize >= self.w {
+            Some(format!("{} disk(s) wiped, and a put waits for only W = {}", self.wipes, self.w))
+        } else {
+            None
+        }
+    }
+
+    /// Why a client's reads are not promised to follow its writes or earlier reads here.
+    fn sessions_not_promised(&self) -> Option<String> {
+        if self.r + self.w <= self.n {
+            Some(format!("R + W = {} is not more than N = {} (§4.5)", self.r + self.w, self.n))
+        } else if self.sloppy_quorum {
+            Some("a sloppy quorum may read and write on different stand-ins (§4.6)".into())
+        } else if self.wipes > 0 {
+            Some(format!("{} disk(s) wiped", self.wipes))
+        } else if self.ring_changed {
+            Some("the ring changed (a node joined or left)".into())
+        } else {
+            None
+        }
+    }
+}
+
+/// Checks a finished run (see [`Observed::of`]).
 pub fn check(world: &World) -> Vec<Verdict> {
-    let mut healed = world.clone();
-    heal(&mut healed);
+    check_observed(&Observed::of(world))
+}
+
+/// Checks an observed history, every property.
+pub fn check_observed(o: &Observed) -> Vec<Verdict> {
     vec![
-        no_lost_write(&healed),
-        no_phantom(&healed),
-        siblings_concurrent(world),
-        convergence(&healed),
-        one_write_per_clock(world),
-        read_your_writes(world),
-        monotonic_reads(world),
+        no_lost_write(o),
+        no_phantom(o),
+        siblings_concurrent(o),
+        convergence(o),
+        one_write_per_clock(o),
+        read_your_writes(o),
+        monotonic_reads(o),
     ]
 }
 
@@ -89,91 +240,51 @@ fn verdict(property: &'static str, because: Option<String>, mut evidence: Vec<St
     Verdict { property, held, promised: because.is_none(), not_promised_because: because, evidence }
 }
 
-/// Why the replicas' durability is not promised here, if it is not: the nodes still
-/// disagree on the ring after settling (a ring split by missing seeds, §4.8.2), or more
-/// disks were wiped than a put waits for.
-fn durability_not_promised(world: &World) -> Option<String> {
-    let wipes: u32 = world.node_ids().map(|n| world.node(n).actor().epoch).sum();
-    if !world.memberships_agree() {
-        Some("the nodes do not agree on the ring: it is logically partitioned (§4.8.2)".into())
-    } else if wipes as usize >= world.config().w {
-        Some(format!("{wipes} disk(s) wiped, and a put waits for only W = {}", world.config().w))
-    } else {
-        None
-    }
+fn ms(t: Time) -> f64 {
+    t as f64 / MS as f64
 }
 
-/// The acknowledged puts: (operation, its client and key, the version's clock, when).
-fn acknowledged(world: &World) -> Vec<(OpId, String, String, VectorClock, f64)> {
-    let ops = world.ops();
-    (ops.first_index()..ops.len())
-        .filter_map(|i| {
-            let record = ops.get(i)?;
-            match record.outcome.as_deref() {
-                Some(ClientReply::Put { version, .. }) => Some((
-                    OpId(i as u64 + 1),
-                    record.client.to_string(),
-                    record.key.to_string(),
-                    version.clock.clone(),
-                    record.finished.unwrap_or(record.started) as f64 / MS as f64,
-                )),
-                _ => None,
-            }
-        })
-        .collect()
-}
-
-fn no_lost_write(world: &World) -> Verdict {
+fn no_lost_write(o: &Observed) -> Verdict {
     let mut evidence = Vec::new();
-    for (op, client, key, clock, at) in acknowledged(world) {
-        for replica in world.preference_list(&key).into_iter().take(world.config().n) {
-            let held = world.node(replica).store().versions_of(&key.as_str().into()).to_vec();
-            if !held.iter().any(|v| v.clock.descends(&clock)) {
+    for (op, clock) in o.acknowledged() {
+        for &replica in o.replicas.get(&op.key).into_iter().flatten() {
+            let held = o.holds(replica, &op.key);
+            if !held.iter().any(|v| v.clock.descends(clock)) {
                 evidence.push(format!(
-                    "put #{} by {client} of {key} {} was acknowledged at {at:.3} ms; replica {} \
-                     holds {}",
-                    op.0,
-                    world.clock_text(&clock),
-                    world.name(replica),
-                    clocks_text(world, held.iter().map(|v| &v.clock))
+                    "put #{} by {} of {} {} was acknowledged at {:.3} ms; replica {} holds {}",
+                    op.id,
+                    op.client,
+                    op.key,
+                    o.clock(clock),
+                    ms(op.finished.unwrap_or(op.started)),
+                    o.name(replica),
+                    o.clocks(held.iter().map(|v| &v.clock))
                 ));
             }
         }
     }
-    verdict("no acknowledged write lost", durability_not_promised(world), evidence)
+    verdict("no acknowledged write lost", o.durability_not_promised(), evidence)
 }
 
-fn no_phantom(world: &World) -> Verdict {
-    let ops = world.ops();
-    let put: BTreeSet<String> = (ops.first_index()..ops.len())
-        .filter_map(|i| ops.get(i)?.value.as_ref().map(|v| v.to_string()))
-        .collect();
+fn no_phantom(o: &Observed) -> Verdict {
+    let put: BTreeSet<&str> = o.ops.iter().filter_map(|op| op.value.as_deref()).collect();
     let mut evidence = Vec::new();
-    for n in world.node_ids() {
-        let store = world.node(n).store();
-        for key in store.keys() {
-            for v in store.versions_of(key) {
-                if !put.contains(&*v.value) {
-                    evidence.push(format!(
-                        "{} holds {key} = {:?} {}, which no client put",
-                        world.name(n),
-                        &*v.value,
-                        world.clock_text(&v.clock)
-                    ));
-                }
-            }
+    for (node, key, versions) in &o.held {
+        for v in versions.iter().filter(|v| !put.contains(&*v.value)) {
+            evidence.push(format!(
+                "{} holds {key} = {:?} {}, which no client put",
+                o.name(*node),
+                &*v.value,
+                o.clock(&v.clock)
+            ));
         }
     }
-    for i in ops.first_index()..ops.len() {
-        let Some(record) = ops.get(i) else { continue };
-        if let Some(ClientReply::Got { versions, .. }) = record.outcome.as_deref() {
+    for op in &o.ops {
+        if let Some(ClientReply::Got { versions, .. }) = &op.reply {
             for v in versions.iter().filter(|v| !put.contains(&*v.value)) {
                 evidence.push(format!(
                     "get #{} by {} of {} returned {:?}, which no client put",
-                    i + 1,
-                    record.client,
-                    record.key,
-                    &*v.value
+                    op.id, op.client, op.key, &*v.value
                 ));
             }
         }
@@ -181,22 +292,20 @@ fn no_phantom(world: &World) -> Verdict {
     verdict("no phantom", None, evidence)
 }
 
-fn siblings_concurrent(world: &World) -> Verdict {
-    let ops = world.ops();
+fn siblings_concurrent(o: &Observed) -> Verdict {
     let mut evidence = Vec::new();
-    for i in ops.first_index()..ops.len() {
-        let Some(record) = ops.get(i) else { continue };
-        let Some(ClientReply::Got { versions, .. }) = record.outcome.as_deref() else { continue };
+    for op in &o.ops {
+        let Some(ClientReply::Got { versions, .. }) = &op.reply else { continue };
         for (a, va) in versions.iter().enumerate() {
             for vb in &versions[a + 1..] {
                 if va.clock.descends(&vb.clock) || vb.clock.descends(&va.clock) {
                     evidence.push(format!(
                         "get #{} by {} of {} returned {} beside {}, one descending from the other",
-                        i + 1,
-                        record.client,
-                        record.key,
-                        world.clock_text(&va.clock),
-                        world.clock_text(&vb.clock)
+                        op.id,
+                        op.client,
+                        op.key,
+                        o.clock(&va.clock),
+                        o.clock(&vb.clock)
                     ));
                 }
             }
@@ -205,136 +314,42 @@ fn siblings_concurrent(world: &World) -> Verdict {
     verdict("siblings are concurrent", None, evidence)
 }
 
-fn convergence(world: &World) -> Verdict {
-    let n = world.config().n;
-    let keys: BTreeSet<String> = world
-        .node_ids()
-        .flat_map(|node| world.node(node).store().keys().into_iter().map(|k| k.to_string()))
-        .collect();
+fn convergence(o: &Observed) -> Verdict {
     let mut evidence = Vec::new();
-    for key in keys {
-        let replicas: Vec<_> = world.preference_list(&key).into_iter().take(n).collect();
-        let held = |r| -> Vec<String> {
-            let versions = world.node(r).store().versions_of(&key.as_str().into()).to_vec();
+    for (key, replicas) in &o.replicas {
+        let held = |r: NodeId| -> Vec<String> {
             let mut clocks: Vec<String> =
-                versions.iter().map(|v| world.clock_text(&v.clock)).collect();
+                o.holds(r, key).iter().map(|v| o.clock(&v.clock)).collect();
             clocks.sort_unstable();
             clocks
         };
-        let first = held(replicas[0]);
-        if let Some(&other) = replicas[1..].iter().find(|&&r| held(r) != first) {
+        let Some(&first) = replicas.first() else { continue };
+        if let Some(&other) = replicas[1..].iter().find(|&&r| held(r) != held(first)) {
             evidence.push(format!(
                 "{key}: {} holds {}, {} holds {}",
-                world.name(replicas[0]),
-                list(&first),
-                world.name(other),
+                o.name(first),
+                list(&held(first)),
+                o.name(other),
                 list(&held(other))
             ));
         }
     }
-    let because = (!world.memberships_agree()).then(|| {
+    let because = (!o.rings_agree).then(|| {
         "the nodes do not agree on the ring: it is logically partitioned (§4.8.2)".to_string()
     });
     verdict("convergence", because, evidence)
 }
 
-/// Why a client's reads are not promised to follow its writes or its earlier reads here.
-fn sessions_not_promised(world: &World) -> Option<String> {
-    let c = world.config();
-    let wipes: u32 = world.node_ids().map(|n| world.node(n).actor().epoch).sum();
-    if c.r + c.w <= c.n {
-        Some(format!("R + W = {} is not more than N = {} (§4.5)", c.r + c.w, c.n))
-    } else if c.sloppy_quorum {
-        Some("a sloppy quorum may read and write on different stand-ins (§4.6)".into())
-    } else if wipes > 0 {
-        Some(format!("{wipes} disk(s) wiped"))
-    } else if world.metrics().ring_changes > 0 {
-        Some("the ring changed (a node joined or left)".into())
-    } else {
-        None
-    }
-}
-
-/// Each client's successful gets and acknowledged puts, by key, in order:
-/// (operation, started, finished, is a put, clocks returned or stored).
-type Session = Vec<(usize, f64, f64, bool, Vec<VectorClock>)>;
-
-fn sessions(world: &World) -> std::collections::BTreeMap<(String, String), Session> {
-    let ops = world.ops();
-    let mut by: std::collections::BTreeMap<(String, String), Session> = Default::default();
-    for i in ops.first_index()..ops.len() {
-        let Some(record) = ops.get(i) else { continue };
-        let (is_put, clocks) = match record.outcome.as_deref() {
-            Some(ClientReply::Put { version, .. }) => (true, vec![version.clock.clone()]),
-            Some(ClientReply::Got { versions, .. }) => {
-                (false, versions.iter().map(|v| v.clock.clone()).collect())
-            }
-            _ => continue,
-        };
-        let ms = |t: crate::core::Time| t as f64 / MS as f64;
-        let done = ms(record.finished.unwrap_or(record.started));
-        let entry = (i + 1, ms(record.started), done, is_put, clocks);
-        by.entry((record.client.to_string(), record.key.to_string())).or_default().push(entry);
-    }
-    by
-}
-
-/// Whether `returned` holds each of `clocks` or a descendant.
-fn covers(returned: &[VectorClock], clocks: &[VectorClock]) -> bool {
-    clocks.iter().all(|c| returned.iter().any(|r| r.descends(c)))
-}
-
-fn read_your_writes(world: &World) -> Verdict {
-    let mut evidence = Vec::new();
-    for ((client, key), session) in sessions(world) {
-        for (put, _, acked, _, written) in session.iter().filter(|s| s.3) {
-            for (get, started, _, _, read) in session.iter().filter(|s| !s.3 && s.1 > *acked) {
-                if !covers(read, written) {
-                    evidence.push(format!(
-                        "{client}'s get #{get} of {key} (at {started:.3} ms) missed its own put \
-                         #{put} {}, acknowledged at {acked:.3} ms",
-                        world.clock_text(&written[0])
-                    ));
-                }
-            }
-        }
-    }
-    verdict("read your writes", sessions_not_promised(world), evidence)
-}
-
-fn monotonic_reads(world: &World) -> Verdict {
-    let mut evidence = Vec::new();
-    for ((client, key), session) in sessions(world) {
-        let gets: Vec<_> = session.iter().filter(|s| !s.3).collect();
-        for pair in gets.windows(2) {
-            let (earlier, later) = (pair[0], pair[1]);
-            if later.1 > earlier.2 && !covers(&later.4, &earlier.4) {
-                evidence.push(format!(
-                    "{client}'s get #{} of {key} returned {}, older than its get #{} before: {}",
-                    later.0,
-                    clocks_text(world, later.4.iter()),
-                    earlier.0,
-                    clocks_text(world, earlier.4.iter())
-                ));
-            }
-        }
-    }
-    verdict("monotonic reads", sessions_not_promised(world), evidence)
-}
-
-fn one_write_per_clock(world: &World) -> Verdict {
-    use std::collections::BTreeMap;
-    let ops = world.ops();
+fn one_write_per_clock(o: &Observed) -> Verdict {
     let mut named: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
-    for i in ops.first_index()..ops.len() {
-        let Some(record) = ops.get(i) else { continue };
-        let versions: Vec<_> = match record.outcome.as_deref() {
+    for op in &o.ops {
+        let versions: Vec<Version> = match &op.reply {
             Some(ClientReply::Put { version, .. }) => vec![version.clone()],
             Some(ClientReply::Got { versions, .. }) => versions.clone(),
             _ => continue,
         };
         for v in versions {
-            let at = (record.key.to_string(), world.clock_text(&v.clock));
+            let at = (op.key.clone(), o.clock(&v.clock));
             named.entry(at).or_default().insert(v.value.to_string());
         }
     }
@@ -349,6 +364,74 @@ fn one_write_per_clock(world: &World) -> Verdict {
     verdict("a clock names one write", None, evidence)
 }
 
+/// A client's answered operation on a key: (op, is a put, the clocks it stored or read).
+type Answered<'o> = (&'o Op, bool, Vec<&'o VectorClock>);
+
+/// Each client's answered operations on each key, in order.
+fn sessions(o: &Observed) -> BTreeMap<(&str, &str), Vec<Answered<'_>>> {
+    let mut by: BTreeMap<(&str, &str), Vec<_>> = BTreeMap::new();
+    for op in &o.ops {
+        let (is_put, clocks) = match &op.reply {
+            Some(ClientReply::Put { version, .. }) => (true, vec![&version.clock]),
+            Some(ClientReply::Got { versions, .. }) => {
+                (false, versions.iter().map(|v| &v.clock).collect())
+            }
+            _ => continue,
+        };
+        by.entry((op.client.as_str(), op.key.as_str())).or_default().push((op, is_put, clocks));
+    }
+    by
+}
+
+/// Whether `returned` holds each of `clocks` or a descendant.
+fn covers(returned: &[&VectorClock], clocks: &[&VectorClock]) -> bool {
+    clocks.iter().all(|c| returned.iter().any(|r| r.descends(c)))
+}
+
+fn read_your_writes(o: &Observed) -> Verdict {
+    let mut evidence = Vec::new();
+    for ((client, key), session) in sessions(o) {
+        for (put, _, written) in session.iter().filter(|s| s.1) {
+            let acked = put.finished.unwrap_or(put.started);
+            for (get, _, read) in session.iter().filter(|s| !s.1 && s.0.started > acked) {
+                if !covers(read, written) {
+                    evidence.push(format!(
+                        "{client}'s get #{} of {key} (at {:.3} ms) missed its own put #{} {}, \
+                         acknowledged at {:.3} ms",
+                        get.id,
+                        ms(get.started),
+                        put.id,
+                        o.clock(written[0]),
+                        ms(acked)
+                    ));
+                }
+            }
+        }
+    }
+    verdict("read your writes", o.sessions_not_promised(), evidence)
+}
+
+fn monotonic_reads(o: &Observed) -> Verdict {
+    let mut evidence = Vec::new();
+    for ((client, key), session) in sessions(o) {
+        let gets: Vec<_> = session.iter().filter(|s| !s.1).collect();
+        for pair in gets.windows(2) {
+            let (earlier, later) = (pair[0], pair[1]);
+            let after = later.0.started > earlier.0.finished.unwrap_or(earlier.0.started);
+            if after && !covers(&later.2, &earlier.2) {
+                evidence.push(format!(
+                    "{client}'s get #{} of {key} returned {}, older than its get #{} before: {}",
+                    later.0.id,
+                    o.clocks(later.2.iter().copied()),
+                    earlier.0.id,
+                    o.clocks(earlier.2.iter().copied())
+                ));
+            }
+        }
+    }
+    verdict("monotonic reads", o.sessions_not_promised(), evidence)
+}
+
 fn list(clocks: &[String]) -> String {
     if clocks.is_empty() {
         "nothing".into()
@@ -357,15 +440,146 @@ fn list(clocks: &[String]) -> String {
     }
 }
 
-fn clocks_text<'a>(world: &World, clocks: impl Iterator<Item = &'a VectorClock>) -> String {
-    let texts: Vec<String> = clocks.map(|c| world.clock_text(c)).collect();
-    list(&texts)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::message::OpId;
     use crate::sim::scenario::{self, Scenario};
+
+    /// A clock of (node index, counter) pairs.
+    fn clock(pairs: &[(u32, u64)]) -> VectorClock {
+        let pairs: Vec<(NodeId, u64)> = pairs.iter().map(|&(n, c)| (NodeId(n), c)).collect();
+        VectorClock::from_counters(&pairs, 0)
+    }
+
+    fn version(value: &str, pairs: &[(u32, u64)]) -> Version {
+        Version::new(value.into(), clock(pairs), 0)
+    }
+
+    fn put(id: u64, client: &str, value: &str, at: Time, acked: &[(u32, u64)]) -> Op {
+        let version = version(value, acked);
+        let reply = ClientReply::Put { op: OpId(id), version, coordinator: NodeId(0) };
+        Op {
+            id,
+            client: client.into(),
+            key: "cart".into(),
+            started: at * MS,
+            finished: Some((at + 1) * MS),
+            value: Some(value.into()),
+            reply: Some(reply),
+        }
+    }
+
+    fn get(id: u64, client: &str, at: Time, versions: Vec<Version>) -> Op {
+        let reply = ClientReply::Got { op: OpId(id), versions, context: VectorClock::new() };
+        Op {
+            id,
+            client: client.into(),
+            key: "cart".into(),
+            started: at * MS,
+            finished: Some((at + 1) * MS),
+            value: None,
+            reply: Some(reply),
+        }
+    }
+
+    /// Three nodes A, B, C, all replicas of cart, (N, R, W) = (3, 2, 2), strict quorum,
+    /// holding `held` each.
+    fn history(ops: Vec<Op>, held: [Vec<Version>; 3]) -> Observed {
+        let nodes = [NodeId(0), NodeId(1), NodeId(2)];
+        Observed {
+            names: vec!["A".into(), "B".into(), "C".into()],
+            ops,
+            held: nodes.iter().zip(held).map(|(&n, v)| (n, "cart".to_string(), v)).collect(),
+            replicas: [("cart".to_string(), nodes.to_vec())].into_iter().collect(),
+            n: 3,
+            r: 2,
+            w: 2,
+            sloppy_quorum: false,
+            wipes: 0,
+            ring_changed: false,
+            rings_agree: true,
+        }
+    }
+
+    fn verdict_of(o: &Observed, property: &str) -> Verdict {
+        check_observed(o).into_iter().find(|v| v.property == property).unwrap()
+    }
+
+    #[test]
+    fn handmade_histories_hold_and_break_each_property_naming_the_operations() {
+        let mixer = || version("mixer", &[(0, 1)]);
+        let tea = || version("mixer,tea", &[(0, 2)]);
+        let good = history(
+            vec![put(1, "alice", "mixer", 0, &[(0, 1)]), get(2, "alice", 5, vec![mixer()])],
+            [vec![mixer()], vec![mixer()], vec![mixer()]],
+        );
+        assert!(check_observed(&good).iter().all(|v| v.held), "{:#?}", check_observed(&good));
+
+        // Lost: C and B never got the acknowledged write, and A forgot it.
+        let lost = history(good.ops.clone(), [vec![], vec![], vec![]]);
+        let v = verdict_of(&lost, "no acknowledged write lost");
+        assert!(!v.held && v.promised);
+        assert_eq!(
+            v.evidence[0],
+            "put #1 by alice of cart [A:1] was acknowledged at 1.000 ms; \
+                                   replica A holds nothing"
+        );
+        // Not converged: C lags.
+        let lag = history(good.ops.clone(), [vec![tea()], vec![tea()], vec![mixer()]]);
+        let v = verdict_of(&lag, "convergence");
+        assert_eq!(v.evidence, ["cart: A holds [A:2], C holds [A:1]"]);
+        // A phantom: a value nobody put.
+        let phantom = history(
+            good.ops.clone(),
+            [vec![mixer()], vec![mixer()], vec![version("kettle", &[(0, 1)])]],
+        );
+        assert!(
+            verdict_of(&phantom, "no phantom").evidence[0].starts_with("C holds cart = \"kettle\"")
+        );
+        assert!(
+            verdict_of(&phantom, "a clock names one write").held,
+            "kettle came back to no client"
+        );
+        // Siblings where one descends from the other.
+        let bad_siblings = history(
+            vec![get(1, "bob", 0, vec![mixer(), tea()])],
+            [vec![tea()], vec![tea()], vec![tea()]],
+        );
+        let v = verdict_of(&bad_siblings, "siblings are concurrent");
+        assert!(v.evidence[0].starts_with("get #1 by bob of cart returned [A:1] beside [A:2]"));
+        // One clock, two values: a reused clock.
+        let reused = history(
+            vec![
+                put(1, "alice", "mixer", 0, &[(0, 1)]),
+                get(2, "bob", 5, vec![version("kettle", &[(0, 1)])]),
+            ],
+            [vec![mixer()], vec![mixer()], vec![mixer()]],
+        );
+        let v = verdict_of(&reused, "a clock names one write");
+        assert_eq!(v.evidence, [r#"cart [A:1] came back to clients as "kettle" and "mixer""#]);
+        // alice misses her own write; then reads something older than before.
+        let session = history(
+            vec![
+                put(1, "alice", "mixer,tea", 0, &[(0, 2)]),
+                get(2, "alice", 5, vec![mixer()]),
+                get(3, "bob", 5, vec![tea()]),
+                get(4, "bob", 9, vec![mixer()]),
+            ],
+            [vec![tea()], vec![tea()], vec![tea()]],
+        );
+        let v = verdict_of(&session, "read your writes");
+        assert!(!v.held && v.promised, "R + W > N, strict");
+        assert!(
+            v.evidence[0].starts_with("alice's get #2 of cart (at 5.000 ms) missed its own put #1")
+        );
+        let v = verdict_of(&session, "monotonic reads");
+        assert!(
+            v.evidence[0].starts_with("bob's get #4 of cart returned [A:1], older than its get #3")
+        );
+        let weak = Observed { r: 1, w: 1, ..session };
+        assert!(!verdict_of(&weak, "read your writes").promised, "R + W ≤ N: reported only");
+    }
 
     fn verdicts(file: &str) -> Vec<Verdict> {
         let scenario = Scenario::from_json(file).unwrap();
