@@ -20,7 +20,7 @@ use crate::core::config::Config;
 use crate::core::message::{ClientReply, OpId};
 use crate::core::{NodeId, Time, MS};
 use crate::sim::network::Latency;
-use crate::sim::world::{NodeSpec, World, WorldSpec};
+use crate::sim::World;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -76,16 +76,7 @@ impl Default for ConsistencySpec {
 impl ConsistencySpec {
     /// Checks every field against its limit before any work starts.
     pub fn validate(&self) -> Result<(), String> {
-        let (n, r, w) = (self.n, self.r, self.w);
-        if !(1..=MAX_NODES).contains(&self.nodes) {
-            return Err(format!("nodes must be 1 to {MAX_NODES} (got {})", self.nodes));
-        }
-        if n == 0 || n > self.nodes {
-            return Err(format!("N must be 1 to the number of nodes, {} (got {n})", self.nodes));
-        }
-        if r == 0 || r > n || w == 0 || w > n {
-            return Err(format!("R and W must be 1 to N = {n} (got R = {r}, W = {w})"));
-        }
+        super::check_cluster(self.nodes, MAX_NODES, (self.n, self.r, self.w))?;
         if !(1..=MAX_TRIALS).contains(&self.trials) {
             return Err(format!("trials must be 1 to {MAX_TRIALS} (got {})", self.trials));
         }
@@ -116,26 +107,17 @@ impl ConsistencySpec {
     }
 
     fn world(&self) -> Result<World, String> {
-        let names = (0..self.nodes).map(|i| ((b'A' + i as u8) as char).to_string());
-        World::new(WorldSpec {
-            seed: self.seed,
-            nodes: names.map(|n| NodeSpec::named(&n)).collect(),
-            tokens_per_node: 8,
-            config: Config {
-                n: self.n,
-                r: self.r,
-                w: self.w,
-                sloppy_quorum: self.sloppy_quorum,
-                hinted_handoff: self.sloppy_quorum,
-                // A read must not change what the next read sees.
-                read_repair: false,
-                replica_timeout: self.latency.replica_timeout(),
-                ..Config::default()
-            },
-            latency: self.latency,
-            drop_rate: 0.0,
-            record_trace: false,
-        })
+        let config = Config {
+            n: self.n,
+            r: self.r,
+            w: self.w,
+            sloppy_quorum: self.sloppy_quorum,
+            hinted_handoff: self.sloppy_quorum,
+            // A read must not change what the next read sees.
+            read_repair: false,
+            ..Config::default()
+        };
+        super::cluster(self.seed, self.nodes, config, self.latency)
     }
 }
 

@@ -20,7 +20,7 @@ use crate::core::message::OpId;
 use crate::core::ring::Ring;
 use crate::core::{NodeId, Time, MS};
 use crate::sim::network::Latency;
-use crate::sim::world::{NodeSpec, World, WorldSpec};
+use crate::sim::World;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -67,13 +67,7 @@ impl Default for CoordinationSpec {
 
 impl CoordinationSpec {
     pub fn validate(&self) -> Result<(), String> {
-        if !(1..=64).contains(&self.nodes) {
-            return Err(format!("nodes must be 1 to 64 (got {})", self.nodes));
-        }
-        let (n, r, w) = (self.n, self.r, self.w);
-        if n == 0 || n > self.nodes || r == 0 || r > n || w == 0 || w > n {
-            return Err(format!("need 1 ≤ R, W ≤ N ≤ nodes (got N = {n}, R = {r}, W = {w})"));
-        }
+        super::check_cluster(self.nodes, 64, (self.n, self.r, self.w))?;
         if !(1..=100_000).contains(&self.keys) {
             return Err(format!("keys must be 1 to 100,000 (got {})", self.keys));
         }
@@ -89,22 +83,8 @@ impl CoordinationSpec {
     }
 
     fn world(&self) -> Result<World, String> {
-        let names = (0..self.nodes).map(|i| format!("N{i}"));
-        World::new(WorldSpec {
-            seed: self.seed,
-            nodes: names.map(|n| NodeSpec::named(&n)).collect(),
-            tokens_per_node: 8,
-            config: Config {
-                n: self.n,
-                r: self.r,
-                w: self.w,
-                replica_timeout: self.latency.replica_timeout(),
-                ..Config::default()
-            },
-            latency: self.latency,
-            drop_rate: 0.0,
-            record_trace: false,
-        })
+        let config = Config { n: self.n, r: self.r, w: self.w, ..Config::default() };
+        super::cluster(self.seed, self.nodes, config, self.latency)
     }
 }
 
@@ -247,7 +227,7 @@ mod tests {
         let spec = CoordinationSpec { ops: 300, ..CoordinationSpec::default() };
         assert_eq!(run(&spec).unwrap(), run(&spec).unwrap());
         let bad = CoordinationSpec { r: 4, ..CoordinationSpec::default() };
-        assert!(run(&bad).unwrap_err().contains("R, W"));
+        assert!(run(&bad).unwrap_err().contains("R and W"));
         let bad = CoordinationSpec { ops: 0, ..CoordinationSpec::default() };
         assert!(run(&bad).unwrap_err().contains("ops"));
     }

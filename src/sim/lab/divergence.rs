@@ -19,7 +19,7 @@ use crate::core::message::{ClientReply, OpId};
 use crate::core::version::Version;
 use crate::core::{NodeId, Time, MS};
 use crate::sim::network::Latency;
-use crate::sim::world::{NodeSpec, World, WorldSpec};
+use crate::sim::World;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -77,13 +77,7 @@ impl Default for DivergenceSpec {
 
 impl DivergenceSpec {
     pub fn validate(&self) -> Result<(), String> {
-        if !(1..=MAX_NODES).contains(&self.nodes) {
-            return Err(format!("nodes must be 1 to {MAX_NODES} (got {})", self.nodes));
-        }
-        let (n, r, w) = (self.n, self.r, self.w);
-        if n == 0 || n > self.nodes || r == 0 || r > n || w == 0 || w > n {
-            return Err(format!("need 1 ≤ R, W ≤ N ≤ nodes (got N = {n}, R = {r}, W = {w})"));
-        }
+        super::check_cluster(self.nodes, MAX_NODES, (self.n, self.r, self.w))?;
         if !(1..=MAX_CLIENTS).contains(&self.clients) {
             return Err(format!("clients must be 1 to {MAX_CLIENTS} (got {})", self.clients));
         }
@@ -105,22 +99,8 @@ impl DivergenceSpec {
     }
 
     fn world(&self) -> Result<World, String> {
-        let names = (0..self.nodes).map(|i| ((b'A' + i as u8) as char).to_string());
-        World::new(WorldSpec {
-            seed: self.seed,
-            nodes: names.map(|n| NodeSpec::named(&n)).collect(),
-            tokens_per_node: 8,
-            config: Config {
-                n: self.n,
-                r: self.r,
-                w: self.w,
-                replica_timeout: self.latency.replica_timeout(),
-                ..Config::default()
-            },
-            latency: self.latency,
-            drop_rate: 0.0,
-            record_trace: false,
-        })
+        let config = Config { n: self.n, r: self.r, w: self.w, ..Config::default() };
+        super::cluster(self.seed, self.nodes, config, self.latency)
     }
 }
 
@@ -444,7 +424,7 @@ mod tests {
             DivergenceLab::new(s).err().unwrap()
         };
         assert!(bad(|s| s.clients = 0).contains("clients"));
-        assert!(bad(|s| s.r = 9).contains("R, W"));
+        assert!(bad(|s| s.r = 9).contains("R and W"));
         assert!(bad(|s| s.seconds = 0.0).contains("seconds"));
         assert!(bad(|s| s.failure_rate = 1.0).contains("failure_rate"));
     }

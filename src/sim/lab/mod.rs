@@ -13,6 +13,50 @@ pub mod coordination;
 pub mod divergence;
 pub mod partitioning;
 
+/// Checks a lab's cluster: 1 to `most` nodes, 1 ≤ N ≤ nodes, 1 ≤ R, W ≤ N.
+pub(crate) fn check_cluster(
+    nodes: usize,
+    most: usize,
+    (n, r, w): (usize, usize, usize),
+) -> Result<(), String> {
+    if !(1..=most).contains(&nodes) {
+        Err(format!("nodes must be 1 to {most} (got {nodes})"))
+    } else if n == 0 || n > nodes {
+        Err(format!("N must be 1 to the number of nodes, {nodes} (got {n})"))
+    } else if r == 0 || r > n || w == 0 || w > n {
+        Err(format!("R and W must be 1 to N = {n} (got R = {r}, W = {w})"))
+    } else {
+        Ok(())
+    }
+}
+
+/// A lab's cluster: `nodes` nodes named A, B, … (N0, N1, … past 26), eight tokens each,
+/// `config` with the replica timeout the latency model calls for, no trace kept.
+pub(crate) fn cluster(
+    seed: u64,
+    nodes: usize,
+    config: crate::core::config::Config,
+    latency: crate::sim::network::Latency,
+) -> Result<crate::sim::World, String> {
+    use crate::sim::world::{NodeSpec, WorldSpec};
+    let name = |i: usize| match u8::try_from(i).ok().filter(|&i| i < 26) {
+        Some(i) => ((b'A' + i) as char).to_string(),
+        None => format!("N{i}"),
+    };
+    crate::sim::World::new(WorldSpec {
+        seed,
+        nodes: (0..nodes).map(|i| NodeSpec::named(&name(i))).collect(),
+        tokens_per_node: 8,
+        config: crate::core::config::Config {
+            replica_timeout: latency.replica_timeout(),
+            ..config
+        },
+        latency,
+        drop_rate: 0.0,
+        record_trace: false,
+    })
+}
+
 /// A report's fingerprint: the MD5 of its JSON, to check that two runs (native and in the
 /// browser) found exactly the same numbers.
 pub fn fingerprint<T: serde::Serialize>(report: &T) -> String {
