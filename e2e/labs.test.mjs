@@ -124,7 +124,7 @@ test('the divergence lab: versions per read beside the paper\'s §6.3 figures, w
   const findings = await page.locator('.findings').innerText();
   assert.match(findings, /reads: \d+\.\d{2}% saw one version/);
   assert.match(findings, /the paper counted 99\.94%, 0\.00057%, 0\.00047% and 0\.00009% \(§6\.3\)/);
-  assert.match(findings, /came from concurrent writers/);
+  assert.match(findings, /every pair of updates overlapped \(concurrent writers\)/);
   const chart = page.locator('#divergence-chart');
   assert.equal(await chart.locator('.series.measured .dot').count(), 10, 'a point per window');
   await page.screenshot({ path: join(SHOTS, 'lab-divergence-1280x720.png') });

@@ -5,7 +5,8 @@
 //!
 //! - **no acknowledged write lost**: each acknowledged version is on all N replicas of its
 //!   key, itself or a descendant. Promised when fewer disks were wiped than W (a wiped node
-//!   forgets what it acknowledged) and the nodes agree on the ring.
+//!   forgets what it acknowledged; none while the ring changes), the nodes agree on the
+//!   ring, and replicas keep siblings (last write wins discards concurrent writes).
 //! - **no phantom**: every value a node holds or a get returned was put by a client. Always.
 //! - **siblings are concurrent**: the versions one get returns are pairwise concurrent.
 //!   Always.
@@ -13,9 +14,10 @@
 //!   anti-entropy has run, if the nodes agree on the ring.
 //! - **read your writes**: a client's get, started after its own put of the key was
 //!   acknowledged, returns that version or a descendant. **Monotonic reads**: a client's
-//!   get returns, for every version its previous get of the key returned, that version or a
-//!   descendant. Both promised when R + W > N with a strict quorum, no disk wiped and no
-//!   node joining or leaving (§4.5); elsewhere reported, not failed.
+//!   get returns, for every version its previous get of the key returned that had been
+//!   acknowledged before this get began, that version or a descendant. Both promised when
+//!   R + W > N with a strict quorum, siblings kept, no disk wiped and no node joining or
+//!   leaving (§4.5); elsewhere reported, not failed.
 //! - **a clock names one write**: no two different values came back to clients (acknowledged
 //!   or read) under the same clock. Always. This is what makes the first property sound: it
 //!   asks whether a survivor's clock descends the acknowledged one, and a clock reused for a
@@ -81,6 +83,8 @@ pub struct Observed {
     pub r: usize,
     pub w: usize,
     pub sloppy_quorum: bool,
+    /// Whether replicas keep only the latest-timestamped version (§4.4's last write wins).
+    pub last_write_wins: bool,
     /// Disks wiped during the run; whether the ring changed; whether the nodes agree on it.
     pub wipes: u32,
     pub ring_changed: bool,
@@ -136,6 +140,8 @@ impl Observed {
             r: c.r,
             w: c.w,
             sloppy_quorum: c.sloppy_quorum,
+            last_write_wins: c.reconciliation
+                == crate::core::version::Reconciliation::LastWriteWins,
             wipes: w.node_ids().map(|n| w.node(n).actor().epoch).sum(),
             ring_changed: w.metrics().ring_changes > 0,
             rings_agree: w.memberships_agree(),
@@ -177,6 +183,10 @@ impl Observed {
     fn durability_not_promised(&self) -> Option<String> {
         if !self.rings_agree {
             Some("the nodes do not agree on the ring: it is logically partitioned (§4.8.2)".into())
+        } else if self.last_write_wins {
+            Some("last write wins: a concurrent write is discarded by design (§4.4)".into())
+        } else if self.wipes > 0 && self.ring_changed {
+            Some("a disk was wiped while the ring changed: a move can leave fewer copies".into())
         } else if self.wipes as usize >= self.w {
             Some(format!("{} disk(s) wiped, and a put waits for only W = {}", self.wipes, self.w))
         } else {
@@ -190,6 +200,8 @@ impl Observed {
             Some(format!("R + W = {} is not more than N = {} (§4.5)", self.r + self.w, self.n))
         } else if self.sloppy_quorum {
             Some("a sloppy quorum may read and write on different stand-ins (§4.6)".into())
+        } else if self.last_write_wins {
+            Some("last write wins: a concurrent write is discarded by design (§4.4)".into())
         } else if self.wipes > 0 {
             Some(format!("{} disk(s) wiped", self.wipes))
         } else if self.ring_changed {
@@ -412,13 +424,30 @@ fn read_your_writes(o: &Observed) -> Verdict {
 }
 
 fn monotonic_reads(o: &Observed) -> Verdict {
+    // When each version was acknowledged: a read overlapping a write still under way may
+    // see it before the write quorum has it, and a later read may then miss it; only what
+    // was acknowledged before the later read began must be kept.
+    let acked: BTreeMap<String, Time> = o
+        .acknowledged()
+        .map(|(op, clock)| {
+            (format!("{}{}", op.key, o.clock(clock)), op.finished.unwrap_or(op.started))
+        })
+        .collect();
     let mut evidence = Vec::new();
     for ((client, key), session) in sessions(o) {
         let gets: Vec<_> = session.iter().filter(|s| !s.1).collect();
         for pair in gets.windows(2) {
             let (earlier, later) = (pair[0], pair[1]);
             let after = later.0.started > earlier.0.finished.unwrap_or(earlier.0.started);
-            if after && !covers(&later.2, &earlier.2) {
+            let must: Vec<&VectorClock> = earlier
+                .2
+                .iter()
+                .copied()
+                .filter(|c| {
+                    acked.get(&format!("{key}{}", o.clock(c))).is_some_and(|&t| t < later.0.started)
+                })
+                .collect();
+            if after && !covers(&later.2, &must) {
                 evidence.push(format!(
                     "{client}'s get #{} of {key} returned {}, older than its get #{} before: {}",
                     later.0.id,
@@ -496,6 +525,7 @@ mod tests {
             r: 2,
             w: 2,
             sloppy_quorum: false,
+            last_write_wins: false,
             wipes: 0,
             ring_changed: false,
             rings_agree: true,
@@ -631,6 +661,45 @@ mod tests {
         let (put, get) = (world.op(OpId(1)).unwrap(), world.op(OpId(2)).unwrap());
         assert!(get.started > put.finished.unwrap(), "the get follows the acknowledgement");
         assert!(of(&v, "monotonic reads").held);
+    }
+
+    #[test]
+    fn what_dynamo_does_by_design_is_not_a_promised_violation() {
+        // Last write wins discards one of two concurrent puts (§4.4).
+        let lww = r#"{
+          "seed": 1,
+          "cluster": {"nodes": [{"id": "A"}, {"id": "B"}, {"id": "C"}],
+                      "n": 3, "r": 2, "w": 2, "tokens_per_node": 4,
+                      "reconciliation": "last_write_wins", "features": {"sloppy_quorum": false}},
+          "steps": [
+            {"at_ms": 0, "op": "put", "client": "alice", "key": "cart", "value": "mixer",
+             "via": "A", "context": "none"},
+            {"at_ms": 0, "op": "put", "client": "bob", "key": "cart", "value": "tea",
+             "via": "B", "context": "none"},
+            {"at_ms": 50, "op": "get", "client": "alice", "key": "cart", "via": "C"}
+          ]
+        }"#;
+        let v = verdicts(lww);
+        assert!(all_promised_held(&v), "{v:#?}");
+        assert!(!of(&v, "no acknowledged write lost").promised);
+        // A read overlapping a put still under way saw it; the next one did not: the put
+        // was not acknowledged yet, so monotonic reads do not require it.
+        let overlap = r#"{
+          "seed": 1,
+          "cluster": {"nodes": [{"id": "A"}, {"id": "B"}, {"id": "C"}],
+                      "n": 3, "r": 1, "w": 3, "tokens_per_node": 4,
+                      "features": {"sloppy_quorum": false},
+                      "network": {"latency_ms": {"kind": "fixed", "ms": 5}}},
+          "steps": [
+            {"at_ms": 0, "op": "put", "client": "bob", "key": "cart", "value": "mixer",
+             "via": "A", "context": "none"},
+            {"at_ms": 1, "op": "get", "client": "alice", "key": "cart", "via": "A"},
+            {"at_ms": 2, "op": "get", "client": "alice", "key": "cart", "via": "B"}
+          ]
+        }"#;
+        let v = verdicts(overlap);
+        let mono = of(&v, "monotonic reads");
+        assert!(mono.held && mono.promised, "{mono:#?}");
     }
 
     #[test]

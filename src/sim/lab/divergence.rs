@@ -9,8 +9,10 @@
 //! each divergent read is given a cause, judged from what the clients saw (the operations'
 //! times and the clocks they got back): **a stale read** if one of its versions was written
 //! by a client whose own read began after another of its versions had been acknowledged
-//! (that read missed an acknowledged write: failures, a sloppy quorum); else **concurrent
-//! writers** (every pair of updates overlapped).
+//! (that read missed an acknowledged write: failures, a sloppy quorum); else **an
+//! unacknowledged write** if one of its versions was never acknowledged to its client (its
+//! put failed, or was still under way); else **concurrent writers** (every pair of updates
+//! overlapped).
 
 use super::wilson95;
 use crate::core::clock::VectorClock;
@@ -121,9 +123,11 @@ pub struct DivergenceReport {
     pub shares: [f64; 4],
     pub ci95: [[f64; 2]; 4],
     pub paper_shares: [f64; 4],
-    /// Divergent reads by cause.
+    /// Divergent reads by cause: every pair of updates overlapped; one update's read missed
+    /// a write acknowledged before it began; a version's put was never acknowledged.
     pub concurrent_writers: u64,
     pub stale_reads: u64,
+    pub unacknowledged: u64,
     pub updates: u64,
     pub failed_requests: u64,
 }
@@ -156,6 +160,7 @@ pub struct DivergenceLab {
     windows: Vec<Window>,
     concurrent: u64,
     stale: u64,
+    unacknowledged: u64,
     updates: u64,
     failed: u64,
 }
@@ -184,6 +189,7 @@ impl DivergenceLab {
             windows,
             concurrent: 0,
             stale: 0,
+            unacknowledged: 0,
             updates: 0,
             failed: 0,
             spec,
@@ -281,11 +287,8 @@ impl DivergenceLab {
             Cycle::Writing { put, read_began } => match self.reply(put) {
                 None => {}
                 Some(ClientReply::Put { version, .. }) => {
-                    self.written.push(Written {
-                        clock: version.clock.clone(),
-                        acked: now,
-                        read_began,
-                    });
+                    let acked = self.world.op(put).and_then(|r| r.finished).unwrap_or(now);
+                    self.written.push(Written { clock: version.clock.clone(), acked, read_began });
                     self.updates += 1;
                     self.rest(c);
                 }
@@ -320,6 +323,9 @@ impl DivergenceLab {
             .any(|later| written.iter().flatten().any(|earlier| earlier.acked < later.read_began));
         if missed {
             self.stale += 1;
+        } else if written.iter().any(Option::is_none) {
+            // A version whose put was never acknowledged (it failed, or is still under way).
+            self.unacknowledged += 1;
         } else {
             self.concurrent += 1;
         }
@@ -345,6 +351,7 @@ impl DivergenceLab {
             paper_shares: PAPER_SHARES,
             concurrent_writers: self.concurrent,
             stale_reads: self.stale,
+            unacknowledged: self.unacknowledged,
             updates: self.updates,
             failed_requests: self.failed,
         }
@@ -396,7 +403,8 @@ mod tests {
         let divergent: u64 = report.versions[1..].iter().sum();
         assert!(divergent > 0, "{report:?}");
         assert_eq!(report.stale_reads, 0, "R + W > N, no failures: no read misses a write");
-        assert_eq!(report.concurrent_writers, divergent);
+        assert_eq!(report.concurrent_writers + report.unacknowledged, divergent);
+        assert!(report.concurrent_writers > 0);
     }
 
     #[test]
