@@ -114,3 +114,16 @@ fn the_reference_load_trace_hash_matches_the_golden_value() {
     let golden = include_str!("golden/load64.trace-hash").trim();
     assert_eq!(world.trace().hash(), golden);
 }
+
+/// Every file of `scenarios/` runs to the trace hash in `golden/scenarios.json`
+/// (`tests/web.rs` checks the same hashes in Chromium: native = wasm for every scenario).
+#[test]
+fn every_scenario_file_runs_to_its_golden_trace_hash() {
+    use dynamo_playground::app::examples::EXAMPLES;
+    let golden: serde_json::Value =
+        serde_json::from_str(include_str!("golden/scenarios.json")).unwrap();
+    assert_eq!(golden.as_object().unwrap().len(), EXAMPLES.len(), "a hash for every file");
+    for (file, _) in EXAMPLES {
+        assert_eq!(run_file(file)["trace_hash"], golden[file], "{file}");
+    }
+}

@@ -470,3 +470,15 @@ fn the_labs_find_the_native_numbers_in_the_browser() {
     assert_eq!(golden["partitioning"], fingerprint(&partitioning));
     assert_eq!(golden["divergence"], fingerprint(&divergence));
 }
+
+/// Every scenario file runs in the browser to the trace hash it has natively.
+#[wasm_bindgen_test]
+fn every_scenario_file_runs_in_the_browser_with_the_native_trace_hash() {
+    use dynamo_playground::app::examples::EXAMPLES;
+    let golden: serde_json::Value =
+        serde_json::from_str(include_str!("golden/scenarios.json")).unwrap();
+    for (file, text) in EXAMPLES {
+        let doc = scenario::run(&Scenario::from_json(text).unwrap()).unwrap();
+        assert_eq!(doc["trace_hash"], golden[file], "{file}");
+    }
+}
