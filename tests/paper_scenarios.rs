@@ -109,8 +109,13 @@ fn figure_3_trace_hash_matches_the_golden_value() {
 /// the browser (`tests/web.rs` checks the same golden value and prints its speed there).
 #[test]
 fn the_reference_load_trace_hash_matches_the_golden_value() {
+    let started = std::time::Instant::now();
     let (world, _) =
         dynamo_playground::sim::workload::reference_load(64, 200 * dynamo_playground::core::MS);
+    let seconds = started.elapsed().as_secs_f64();
+    // A figure, not an assertion: `scripts/wasm-speed.sh` compares it with the browser's.
+    let delivered = world.metrics().messages_delivered;
+    println!("native reference load: {:.0} deliveries/s", delivered as f64 / seconds);
     let golden = include_str!("golden/load64.trace-hash").trim();
     assert_eq!(world.trace().hash(), golden);
 }
