@@ -11,9 +11,12 @@
 //! - [`app`]: the page's state and what each click does, with no web dependencies
 //!   (tested natively): it drives a simulator session and keeps the forms.
 //! - `ui` (wasm32 only): Yew components that draw what the simulator reports.
+//!
+//! Beside them, [`fuzz`]: the fuzzing entry points (`fuzz/` runs them under cargo-fuzz).
 
 pub mod app;
 pub mod core;
+pub mod fuzz;
 pub mod sim;
 
 #[cfg(target_arch = "wasm32")]

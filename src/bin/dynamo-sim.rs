@@ -24,6 +24,11 @@
 //! dynamo-sim lab coordination [--nodes S --n N --r R --w W --keys K --ops K --interval MS
 //!                              --poll MS --latency MODEL --seed X]
 //!                                        §6.4, Table 2: server- against client-driven
+//! dynamo-sim search [--n N --r R --w W --sloppy --lww --truncation T --faults F1,F2,…
+//!                    --property P --schedules K --steps K --seed X --out FILE]
+//!                                        random fault schedules judged by the checker; the
+//!                                        first that violates P (a property's name with
+//!                                        dashes, or any) shrunk and written to FILE
 //! ```
 //! Errors go to stderr with exit code 1 (2 for a bad command line). Sizes and durations
 //! are limited as `dynamo_playground::sim::limits` documents.
@@ -31,6 +36,7 @@
 use dynamo_playground::app::export::trace_jsonl;
 use dynamo_playground::core::partition::TOKEN_ENTRY_BYTES;
 use dynamo_playground::core::ring::{format_position, key_position};
+use dynamo_playground::sim::check;
 use dynamo_playground::sim::lab::consistency::{ConsistencyLab, ConsistencySpec};
 use dynamo_playground::sim::lab::coordination::{self, CoordinationSpec};
 use dynamo_playground::sim::lab::divergence::{DivergenceLab, DivergenceSpec};
@@ -38,6 +44,7 @@ use dynamo_playground::sim::lab::partitioning::{PartitioningLab, PartitioningSpe
 use dynamo_playground::sim::limits::{MAX_BALANCE_KEYS, MAX_PARTITIONS, MAX_SCENARIO_BYTES};
 use dynamo_playground::sim::network::Latency;
 use dynamo_playground::sim::scenario::{self, Scenario};
+use dynamo_playground::sim::search::{Faults, Search, SearchSpec};
 use dynamo_playground::sim::strategies::compare_with;
 use dynamo_playground::sim::World;
 use serde_json::{json, Value};
@@ -57,6 +64,9 @@ const USAGE: &str = "usage:
   dynamo-sim lab divergence [--nodes S] [--n N] [--r R] [--w W] [--clients C] [--carts K]
                             [--think MS] [--failure-rate F] [--period MS] [--seconds S]
                             [--latency MODEL] [--seed X]
+  dynamo-sim search [--n N] [--r R] [--w W] [--sloppy] [--lww] [--truncation T]
+                    [--faults crash,wipe,partition,link,membership|none] [--property P|any]
+                    [--schedules K] [--steps K] [--seed X] [--out FILE]
   dynamo-sim lab coordination [--nodes S] [--n N] [--r R] [--w W] [--keys K] [--ops K]
                               [--interval MS] [--poll MS] [--latency MODEL] [--seed X]";
 
@@ -84,6 +94,13 @@ fn main() -> ExitCode {
                 return if held { ExitCode::SUCCESS } else { ExitCode::FAILURE };
             }
             Err(e) => Err(e),
+        },
+        Some("search") => match search_spec(&args[1..]) {
+            Err(e) => {
+                eprintln!("dynamo-sim: {e}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+            Ok((spec, out)) => search(spec, out.as_deref()),
         },
         Some("lab") if args.len() >= 2 => {
             let parsed = match args[1].as_str() {
@@ -141,8 +158,8 @@ fn run_traced(scenario: &Scenario, out: &str) -> Result<Value, String> {
 /// promised or not, with its evidence; and whether every promised property held.
 fn check(scenario: &Scenario) -> Result<(Value, bool), String> {
     let (_, world) = scenario::run_recorded(scenario, false)?;
-    let verdicts = dynamo_playground::sim::check::check(&world);
-    let held = dynamo_playground::sim::check::all_promised_held(&verdicts);
+    let verdicts = check::check(&world);
+    let held = check::all_promised_held(&verdicts);
     let doc = json!({"properties": verdicts, "promised_held": held});
     Ok((doc, held))
 }
@@ -215,6 +232,76 @@ enum Lab {
     Coordination(CoordinationSpec),
 }
 
+/// The search's flags, and where to write the counterexample.
+fn search_spec(flags: &[String]) -> Result<(SearchSpec, Option<String>), String> {
+    let known = [
+        "--n",
+        "--r",
+        "--w",
+        "--sloppy",
+        "--lww",
+        "--truncation",
+        "--faults",
+        "--property",
+        "--schedules",
+        "--steps",
+        "--seed",
+        "--out",
+    ];
+    let mut spec = SearchSpec::default();
+    let mut out = None;
+    for (flag, value) in flag_pairs(flags, &known)? {
+        match flag {
+            "--n" => spec.n = number(flag, value)?,
+            "--r" => spec.r = number(flag, value)?,
+            "--w" => spec.w = number(flag, value)?,
+            "--sloppy" => spec.sloppy_quorum = true,
+            "--lww" => spec.last_write_wins = true,
+            "--truncation" => spec.clock_truncation = number(flag, value)?,
+            "--faults" => spec.faults = Faults::parse(value)?,
+            "--property" if value == "any" => spec.property = None,
+            "--property" => {
+                spec.property = Some(check::property(value).ok_or_else(|| {
+                    let slugs: Vec<String> =
+                        check::PROPERTIES.iter().map(|p| p.replace(' ', "-")).collect();
+                    format!("--property: {value:?} is not one of {} or any", slugs.join(", "))
+                })?)
+            }
+            "--schedules" => spec.schedules = number(flag, value)?,
+            "--steps" => spec.steps = number(flag, value)?,
+            "--seed" => spec.seed = number(flag, value)?,
+            _ => out = Some(value.to_string()),
+        }
+    }
+    spec.check()?;
+    Ok((spec, out))
+}
+
+/// Searches for a counterexample; writes the shrunk scenario to `out` (opened first).
+fn search(spec: SearchSpec, out: Option<&str>) -> Result<Value, String> {
+    let cannot = |e: std::io::Error| format!("cannot write the counterexample to {out:?}: {e}");
+    let mut file = out.map(std::fs::File::create).transpose().map_err(cannot)?;
+    let search = Search::new(spec)?;
+    let tried_all = search.spec().schedules;
+    let Some(found) = search.run() else {
+        return Ok(json!({"found": false, "schedules_tried": tried_all}));
+    };
+    if let Some(file) = &mut file {
+        file.write_all(found.shrunk.to_json().as_bytes()).map_err(cannot)?;
+    }
+    Ok(json!({
+        "found": true,
+        "schedules_tried": found.schedule + 1,
+        "schedule_seed": found.schedule_seed,
+        "steps_before_shrinking": found.original.steps.len(),
+        "steps_after_shrinking": found.shrunk.steps.len(),
+        "shrink_runs": found.shrink_runs,
+        "verdict": found.verdict,
+        "counterexample": serde_json::from_str::<Value>(&found.shrunk.to_json())
+            .map_err(|e| e.to_string())?,
+    }))
+}
+
 fn run_lab(lab: Lab) -> Result<Value, String> {
     let doc = match lab {
         Lab::Consistency(spec) => serde_json::to_value(ConsistencyLab::new(spec)?.finish()),
@@ -225,7 +312,7 @@ fn run_lab(lab: Lab) -> Result<Value, String> {
     doc.map_err(|e| e.to_string())
 }
 
-/// `--flag value` pairs (and `--sloppy`, which takes none), each flag at most once.
+/// `--flag value` pairs (and `--sloppy` and `--lww`, which take none), each flag at most once.
 fn flag_pairs<'a>(flags: &'a [String], known: &[&str]) -> Result<Vec<(&'a str, &'a str)>, String> {
     let mut pairs: Vec<(&str, &str)> = Vec::new();
     let mut it = flags.iter();
@@ -236,7 +323,7 @@ fn flag_pairs<'a>(flags: &'a [String], known: &[&str]) -> Result<Vec<(&'a str, &
         if pairs.iter().any(|(f, _)| f == flag) {
             return Err(format!("{flag} given twice"));
         }
-        let value = if flag == "--sloppy" {
+        let value = if flag == "--sloppy" || flag == "--lww" {
             ""
         } else {
             it.next().ok_or_else(|| format!("{flag} needs a value"))?.as_str()

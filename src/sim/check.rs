@@ -38,6 +38,22 @@ use std::collections::{BTreeMap, BTreeSet};
 /// How long the checker lets the cluster settle after healing it.
 pub const SETTLE: Time = 60_000 * MS;
 
+/// The properties, in the order [`check_observed`] gives its verdicts.
+pub const PROPERTIES: [&str; 7] = [
+    "no acknowledged write lost",
+    "no phantom",
+    "siblings are concurrent",
+    "convergence",
+    "a clock names one write",
+    "read your writes",
+    "monotonic reads",
+];
+
+/// A property's name from its name or its slug (`no-acknowledged-write-lost`).
+pub fn property(text: &str) -> Option<&'static str> {
+    PROPERTIES.into_iter().find(|p| *p == text || p.replace(' ', "-") == text)
+}
+
 /// Most lines of evidence given per property.
 pub const MAX_EVIDENCE: usize = 10;
 
@@ -92,7 +108,7 @@ pub struct Observed {
 }
 
 impl Observed {
-    /// A finished run, healed on a copy: the network healed, every node recovered,
+    /// A finished run, healed on a copy: the network healed (partitions, faulty links, random drops), every node recovered,
     /// anti-entropy run, the cluster settled.
     pub fn of(world: &World) -> Observed {
         let mut healed = world.clone();
@@ -237,6 +253,13 @@ pub fn all_promised_held(verdicts: &[Verdict]) -> bool {
 
 fn heal(world: &mut World) {
     world.heal();
+    // Every faulty link mended, and no message lost at random any more.
+    let links: Vec<_> = world.network().links().map(|(link, _)| link).collect();
+    for (a, b) in links {
+        world.set_link(a, b, 0.0, 0).expect("a link without faults is valid");
+    }
+    let latency = world.network().latency();
+    world.set_network(latency, 0.0).expect("the network's own latency is valid");
     let down: Vec<_> = world.node_ids().filter(|&n| !world.is_up(n)).collect();
     for n in down {
         world.recover(n);
@@ -534,6 +557,16 @@ mod tests {
 
     fn verdict_of(o: &Observed, property: &str) -> Verdict {
         check_observed(o).into_iter().find(|v| v.property == property).unwrap()
+    }
+
+    #[test]
+    fn the_verdicts_come_in_the_order_of_the_property_list_and_slugs_name_them() {
+        let names: Vec<&str> =
+            check_observed(&Observed::default()).iter().map(|v| v.property).collect();
+        assert_eq!(names, PROPERTIES);
+        assert_eq!(property("read-your-writes"), Some("read your writes"));
+        assert_eq!(property("convergence"), Some("convergence"));
+        assert_eq!(property("fast"), None);
     }
 
     #[test]

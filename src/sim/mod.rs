@@ -12,6 +12,7 @@ pub mod network;
 pub mod queue;
 pub mod report;
 pub mod scenario;
+pub mod search;
 pub mod session;
 pub mod strategies;
 pub mod trace;
