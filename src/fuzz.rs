@@ -29,7 +29,7 @@ pub fn scenario_file(data: &[u8]) {
     let again = Scenario::from_json(&parsed.to_json()).expect("a parsed file prints parseably");
     assert_eq!(again, parsed, "a scenario prints and parses back to itself");
     if small(&parsed) {
-        if let Ok((_, world)) = scenario::run_recorded(&parsed, false) {
+        if let Ok(world) = scenario::run_world(&parsed) {
             let verdicts = check::check(&world);
             let broken: Vec<_> = verdicts.iter().filter(|v| v.promised && !v.held).collect();
             assert!(broken.is_empty(), "a promised property was violated: {broken:#?}");

@@ -4,10 +4,12 @@
 
 use super::chart::{Chart, Series};
 use super::FieldErrors;
+use crate::sim::check::PROPERTIES;
 use crate::sim::lab::consistency::{ConsistencyLab, ConsistencyReport, ConsistencySpec, Point};
 use crate::sim::lab::divergence::{DivergenceLab, DivergenceReport, DivergenceSpec};
 use crate::sim::lab::partitioning::{PartitioningLab, PartitioningReport, PartitioningSpec};
 use crate::sim::network::Latency;
+use crate::sim::search::{Counterexample, Faults, Search, SearchSpec};
 
 /// Consistency trials run per animation frame.
 pub const TRIALS_PER_FRAME: u32 = 20;
@@ -21,7 +23,13 @@ pub enum LabKind {
     Consistency,
     Partitioning,
     Divergence,
+    /// Counterexample search (`sim::search`): not one of the paper's numbers, but its
+    /// promises put to the test.
+    Counterexample,
 }
+
+/// Runs (schedules, or shrinking's candidates) per animation frame.
+pub const SEARCH_RUNS_PER_FRAME: u32 = 1;
 
 /// Divergence slices (a quarter of a virtual second each) run per animation frame.
 pub const DIVERGENCE_SLICES_PER_FRAME: u32 = 1;
@@ -144,11 +152,90 @@ impl DivergenceForm {
     }
 }
 
+/// The counterexample search's form, as typed (faults in the order of `Faults::NAMES`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SearchForm {
+    pub n: String,
+    pub r: String,
+    pub w: String,
+    pub sloppy: bool,
+    pub lww: bool,
+    pub truncation: String,
+    pub faults: [bool; 5],
+    /// A property's name, or "any".
+    pub property: String,
+    pub schedules: String,
+    pub steps: String,
+    pub seed: String,
+}
+
+impl Default for SearchForm {
+    fn default() -> Self {
+        let d = SearchSpec::default();
+        SearchForm {
+            n: d.n.to_string(),
+            r: d.r.to_string(),
+            w: d.w.to_string(),
+            sloppy: d.sloppy_quorum,
+            lww: d.last_write_wins,
+            truncation: d.clock_truncation.to_string(),
+            faults: [true; 5],
+            property: d.property.unwrap_or("any").to_string(),
+            schedules: d.schedules.to_string(),
+            steps: d.steps.to_string(),
+            seed: d.seed.to_string(),
+        }
+    }
+}
+
+impl SearchForm {
+    pub fn spec(&self) -> Result<SearchSpec, FieldErrors> {
+        let mut e = Vec::new();
+        let n = parse(&mut e, "cx-n", "N", &self.n);
+        let r = parse(&mut e, "cx-r", "R", &self.r);
+        let w = parse(&mut e, "cx-w", "W", &self.w);
+        let truncation = parse(&mut e, "cx-truncation", "truncation", &self.truncation);
+        let schedules = parse(&mut e, "cx-schedules", "schedules", &self.schedules);
+        let steps = parse(&mut e, "cx-steps", "steps", &self.steps);
+        let seed = parse(&mut e, "cx-seed", "seed", &self.seed);
+        let (Some(n), Some(r), Some(w), Some(truncation), Some(schedules), Some(steps), Some(seed)) =
+            (n, r, w, truncation, schedules, steps, seed)
+        else {
+            return Err(e);
+        };
+        let [crash, wipe, partition, link, membership] = self.faults;
+        let spec = SearchSpec {
+            n,
+            r,
+            w,
+            sloppy_quorum: self.sloppy,
+            last_write_wins: self.lww,
+            clock_truncation: truncation,
+            faults: Faults { crash, wipe, partition, link, membership },
+            property: PROPERTIES.into_iter().find(|p| *p == self.property),
+            promised_only: false,
+            schedules,
+            steps,
+            seed,
+        };
+        spec.check().map_err(|m| vec![("lab-run", m)])?;
+        Ok(spec)
+    }
+}
+
+/// What a search came to: its spec, and the counterexample found (none in `tried`).
+pub struct SearchOutcome {
+    pub spec: SearchSpec,
+    pub tried: u32,
+    pub found: Option<Counterexample>,
+}
+
 /// A lab under way.
 pub enum Running {
     Consistency(Box<ConsistencyLab>),
     Partitioning(Box<PartitioningLab>),
     Divergence(Box<DivergenceLab>),
+    Search(Box<Search>),
 }
 
 /// The Labs area's state.
@@ -157,12 +244,14 @@ pub struct LabsState {
     pub consistency_form: ConsistencyForm,
     pub partitioning_form: PartitioningForm,
     pub divergence_form: DivergenceForm,
+    pub search_form: SearchForm,
     pub errors: FieldErrors,
     pub running: Option<Running>,
     /// The latest results (while running: so far).
     pub consistency: Option<ConsistencyReport>,
     pub partitioning: Option<PartitioningReport>,
     pub divergence: Option<DivergenceReport>,
+    pub search: Option<SearchOutcome>,
     /// Trials or slices done and in all, while running or after a cancel.
     pub progress: Option<(u64, u64)>,
     pub cancelled: bool,
@@ -177,11 +266,13 @@ impl Default for LabsState {
             consistency_form: ConsistencyForm::default(),
             partitioning_form: PartitioningForm::default(),
             divergence_form: DivergenceForm::default(),
+            search_form: SearchForm::default(),
             errors: Vec::new(),
             running: None,
             consistency: None,
             partitioning: None,
             divergence: None,
+            search: None,
             progress: None,
             cancelled: false,
             consistency_spec: None,
@@ -299,6 +390,12 @@ impl LabsState {
                     .map(|lab| Running::Divergence(Box::new(lab)))
                     .map_err(|m| vec![("lab-run", m)])
             }),
+            LabKind::Counterexample => self.search_form.spec().and_then(|spec| {
+                self.search = None;
+                Search::new(spec)
+                    .map(|search| Running::Search(Box::new(search)))
+                    .map_err(|m| vec![("lab-run", m)])
+            }),
         };
         match started {
             Ok(running) => {
@@ -343,6 +440,19 @@ impl LabsState {
                 self.divergence = Some(lab.report());
                 lab.is_done()
             }
+            Running::Search(search) => {
+                for _ in 0..if trials > 0 { SEARCH_RUNS_PER_FRAME } else { 0 } {
+                    search.work();
+                }
+                let all = search.spec().schedules;
+                self.progress = Some((u64::from(search.tried()), u64::from(all)));
+                self.search = Some(SearchOutcome {
+                    spec: search.spec().clone(),
+                    tried: search.tried(),
+                    found: search.found().cloned(),
+                });
+                search.done()
+            }
         };
         if done {
             self.running = None;
@@ -384,9 +494,67 @@ pub fn set_field(labs: &mut LabsState, id: &str, value: String) {
         "lab-dfailure" => &mut labs.divergence_form.failure_percent,
         "lab-seconds" => &mut labs.divergence_form.seconds,
         "lab-dseed" => &mut labs.divergence_form.seed,
+        "cx-n" => &mut labs.search_form.n,
+        "cx-r" => &mut labs.search_form.r,
+        "cx-w" => &mut labs.search_form.w,
+        "cx-truncation" => &mut labs.search_form.truncation,
+        "cx-property" => &mut labs.search_form.property,
+        "cx-schedules" => &mut labs.search_form.schedules,
+        "cx-steps" => &mut labs.search_form.steps,
+        "cx-seed" => &mut labs.search_form.seed,
         _ => return,
     };
     *field = value;
+}
+
+/// Ticks or unticks a form's box by its id (unknown ids change nothing).
+pub fn set_check(labs: &mut LabsState, id: &str, on: bool) {
+    let f = &mut labs.search_form;
+    let (faults, index) =
+        (&mut f.faults, Faults::NAMES.iter().position(|n| id == format!("cx-{n}")));
+    let flag = match (id, index) {
+        ("lab-sloppy", _) => &mut labs.consistency_form.sloppy,
+        ("cx-sloppy", _) => &mut f.sloppy,
+        ("cx-lww", _) => &mut f.lww,
+        (_, Some(i)) => &mut faults[i],
+        _ => return,
+    };
+    *flag = on;
+}
+
+/// The counterexample found, as a scenario file (name, text).
+pub fn counterexample_file(labs: &LabsState) -> Option<(String, String)> {
+    let found = labs.search.as_ref()?.found.as_ref()?;
+    let name = format!("counterexample-{}.json", found.verdict.property.replace(' ', "-"));
+    Some((name, found.shrunk.to_json()))
+}
+
+/// What a search found, in sentences.
+pub fn search_findings(outcome: &SearchOutcome) -> Vec<String> {
+    let s = &outcome.spec;
+    let what = s.property.map_or("any property".to_string(), |p| format!("\"{p}\""));
+    let Some(found) = &outcome.found else {
+        return vec![format!(
+            "No schedule of {} violated {what} with (N, R, W) = ({}, {}, {}).",
+            outcome.tried, s.n, s.r, s.w
+        )];
+    };
+    let v = &found.verdict;
+    let mut said = vec![format!(
+        "Schedule {} of {} violated \"{}\"; shrunk from {} steps to {} in {} runs.",
+        found.schedule + 1,
+        s.schedules,
+        v.property,
+        found.original.steps.len(),
+        found.shrunk.steps.len(),
+        found.shrink_runs
+    )];
+    said.push(match &v.not_promised_because {
+        Some(why) => format!("Dynamo does not promise it here: {why}."),
+        None => "Dynamo promises it here: this is a bug in the simulator (please report it)."
+            .to_string(),
+    });
+    said
 }
 
 /// The lab on screen's results as a CSV file (name, text), if it has any.
@@ -403,6 +571,7 @@ pub fn csv(labs: &LabsState) -> Option<(String, String)> {
         LabKind::Divergence => {
             labs.divergence.as_ref().map(|r| ("divergence-lab.csv".to_string(), divergence_csv(r)))
         }
+        LabKind::Counterexample => counterexample_file(labs),
     }
 }
 
@@ -768,6 +937,53 @@ mod tests {
             "{said:?}"
         );
         assert_eq!(divergence_csv(&cli).lines().count(), 11);
+    }
+
+    #[test]
+    fn the_counterexample_search_runs_in_slices_to_the_clis_answer_and_opens_as_a_scenario() {
+        let mut labs = LabsState { kind: LabKind::Counterexample, ..LabsState::default() };
+        for id in ["cx-crash", "cx-partition", "cx-link", "cx-membership"] {
+            set_check(&mut labs, id, false);
+        }
+        labs.start();
+        let mut frames = 0;
+        while labs.is_running() {
+            labs.slice(TRIALS_PER_FRAME);
+            frames += 1;
+        }
+        let spec = SearchSpec { faults: Faults::parse("wipe").unwrap(), ..SearchSpec::default() };
+        let cli = Search::new(spec).unwrap().run().unwrap();
+        let outcome = labs.search.as_ref().unwrap();
+        let found = outcome.found.as_ref().unwrap();
+        assert_eq!((found.schedule, &found.shrunk), (cli.schedule, &cli.shrunk));
+        assert!(frames as u32 >= found.schedule + found.shrink_runs, "a run per frame");
+        let said = search_findings(outcome).join(" ");
+        assert!(said.contains("violated \"no acknowledged write lost\""), "{said}");
+        assert!(said.contains("does not promise it here"), "{said}");
+        let (name, text) = csv(&labs).unwrap();
+        assert_eq!(name, "counterexample-no-acknowledged-write-lost.json");
+        assert_eq!(crate::sim::Scenario::from_json(&text).unwrap(), cli.shrunk);
+    }
+
+    #[test]
+    fn a_search_that_finds_nothing_says_so_and_bad_search_forms_are_refused() {
+        let mut labs = LabsState { kind: LabKind::Counterexample, ..LabsState::default() };
+        let f = &mut labs.search_form;
+        (f.r, f.w, f.schedules, f.faults) = ("2".into(), "2".into(), "5".into(), [false; 5]);
+        labs.start();
+        while labs.is_running() {
+            labs.slice(TRIALS_PER_FRAME);
+        }
+        let said = search_findings(labs.search.as_ref().unwrap()).join(" ");
+        assert!(said.starts_with("No schedule of 5 violated"), "{said}");
+        assert!(csv(&labs).is_none());
+        labs.search_form.w = "9".into();
+        labs.start();
+        assert!(!labs.is_running());
+        assert!(labs.errors.iter().any(|(f, m)| *f == "lab-run" && m.contains("W must be")));
+        labs.search_form.seed = "-1".into();
+        labs.start();
+        assert!(labs.errors.iter().any(|(f, _)| *f == "cx-seed"));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use super::steps::Goal;
 use super::{spacetime, Playground, Selected};
+use crate::core::accel::compact_sort;
 use crate::core::membership::MemberStatus;
 use crate::core::message::{ClientReply, MsgKind, OpId};
 use crate::core::ring::ring_fraction;
@@ -235,7 +236,7 @@ impl Playground {
                 let world = self.session.world();
                 let mut nodes: Vec<NodeId> =
                     state.picked.iter().filter_map(|n| world.node_id(n)).collect();
-                nodes.sort_unstable();
+                compact_sort::sort(&mut nodes);
                 Answer::Nodes(nodes.into_iter().map(|n| world.name(n).to_string()).collect())
             }
             Some(Ask::Versions { .. } | Ask::KeysExchanged { .. } | Ask::Stored { .. }) => {
@@ -734,7 +735,7 @@ mod tests {
     /// the page then shows. Returns the page at the end, and the verdicts.
     fn play(i: usize, choose: impl Fn(&Answer) -> Answer) -> (Playground, Vec<bool>) {
         let mut p = Playground::new();
-        p.update(Cmd::OpenLesson(i));
+        crate::app::lessons::open(&mut p, i);
         let file = LESSONS[i].0;
         assert_eq!(p.scenario_message, None, "{file}");
         let mut verdicts = Vec::new();
@@ -791,7 +792,7 @@ mod tests {
     /// The page at the end of beat `beat` (from 0) of lesson `i`, its questions answered.
     fn at_beat(i: usize, beat: usize) -> Playground {
         let mut p = Playground::new();
-        p.update(Cmd::OpenLesson(i));
+        crate::app::lessons::open(&mut p, i);
         loop {
             p.finish_goal();
             let state = p.lesson.as_ref().unwrap();
@@ -1002,7 +1003,7 @@ mod tests {
     #[test]
     fn a_clickers_next_with_an_answer_typed_checks_it() {
         let mut p = Playground::new();
-        p.update(Cmd::OpenLesson(lesson("versioning.json")));
+        crate::app::lessons::open(&mut p, lesson("versioning.json"));
         for _ in 0..2 {
             p.finish_goal();
             p.update(Cmd::Key(crate::app::Key::Next));
@@ -1086,7 +1087,7 @@ mod tests {
     #[test]
     fn going_back_a_beat_returns_to_where_it_ended_and_leaving_the_script_can_be_undone() {
         let mut p = Playground::new();
-        p.update(Cmd::OpenLesson(lesson("versioning.json")));
+        crate::app::lessons::open(&mut p, lesson("versioning.json"));
         p.finish_goal();
         p.update(Cmd::NextBeat);
         p.finish_goal();

@@ -6,6 +6,7 @@
 //! The walk is the core's `merkle::compare`; the messages are the world's record of them.
 
 use super::describe::{count as count_of, version_text};
+use crate::core::accel::compact_sort;
 use crate::core::merkle::{compare, KeyRange, LevelCompared, MerkleTree};
 use crate::core::{Key, NodeId};
 use crate::sim::world::{SyncCarried, SyncStats, SyncStep};
@@ -200,7 +201,7 @@ fn differing_leaves(
         let leaf = trees[0].leaf_number(index);
         let held = nodes.map(|n| world.node(n).entries_in(range, Some(&[leaf])));
         let mut keys: Vec<&Key> = held.iter().flatten().map(|(k, _)| k).collect();
-        keys.sort_unstable();
+        compact_sort::sort(&mut keys);
         keys.dedup();
         let keys = keys
             .into_iter()

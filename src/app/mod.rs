@@ -245,8 +245,6 @@ pub enum Cmd {
     Present(bool),
     /// A key pressed anywhere but in a field: what it does depends on the mode.
     Key(Key),
-    /// Opens lesson `i` of the built-in lessons.
-    OpenLesson(usize),
     /// The lesson's next beat, its previous one; back to its script after leaving it;
     /// closing it (the run stays).
     NextBeat,
@@ -272,7 +270,10 @@ pub enum Cmd {
     ChooseLab(labs::LabKind),
     /// A lab form's field (by its id, e.g. `"lab-n"`) typed.
     LabField(&'static str, String),
-    LabSloppy(bool),
+    /// A lab form's box ticked or not, by its id.
+    LabCheck(&'static str, bool),
+    /// Opens the counterexample found as the run on screen.
+    OpenCounterexample,
     RunLab,
     CancelLab,
     /// Downloads the lab on screen's results as CSV.
@@ -317,8 +318,6 @@ pub enum Cmd {
     OpenScenario(String),
     /// Opens a file picked or dropped: its name (for messages) and its text.
     OpenFile(String, String),
-    /// Opens one of [`examples::EXAMPLES`].
-    OpenExample(usize),
     /// Offers the run as a scenario file: settings, seed, every step at its moment, and
     /// the moment on screen.
     SaveScenario,
@@ -717,9 +716,14 @@ impl Playground {
                     labs::set_field(labs, id, value);
                 }
             }
-            Cmd::LabSloppy(on) => {
+            Cmd::LabCheck(id, on) => {
                 if let Some(labs) = self.labs.as_mut() {
-                    labs.consistency_form.sloppy = on;
+                    labs::set_check(labs, id, on);
+                }
+            }
+            Cmd::OpenCounterexample => {
+                if let Some((_, text)) = self.labs.as_ref().and_then(labs::counterexample_file) {
+                    self.open_scenario(&text, "The counterexample");
                 }
             }
             Cmd::RunLab => {
@@ -824,10 +828,6 @@ impl Playground {
             }
             Cmd::OpenScenario(text) => self.open_scenario(&text, "The scenario"),
             Cmd::OpenFile(name, text) => self.open_scenario(&text, &name),
-            Cmd::OpenLesson(i) => match lessons::LESSONS.get(i) {
-                Some((file, text)) => self.open_scenario(text, file),
-                None => self.scenario_message = Some(format!("there is no lesson {i}")),
-            },
             Cmd::NextBeat => self.next_beat(),
             Cmd::PreviousBeat => self.previous_beat(),
             Cmd::BackToLesson => self.back_to_lesson(),
@@ -840,10 +840,6 @@ impl Playground {
                 }
             }
             Cmd::CheckAnswer => self.check_answer(),
-            Cmd::OpenExample(i) => match examples::EXAMPLES.get(i) {
-                Some((file, text)) => self.open_scenario(text, file),
-                None => self.scenario_message = Some(format!("there is no example {i}")),
-            },
             Cmd::SaveScenario => self.save_scenario(),
             Cmd::ShareLink => self.share_link(),
             // In a lesson, the step buttons (and n/p, PageDown/PageUp: a clicker) go by beats.

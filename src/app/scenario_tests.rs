@@ -105,7 +105,7 @@ fn a_page_session_saved_as_a_scenario_runs_in_the_cli_to_the_same_hash() {
 fn every_example_opens_steps_through_and_agrees_with_the_cli() {
     for (i, (file, text)) in examples::EXAMPLES.iter().enumerate() {
         let mut p = Playground::new();
-        p.update(Cmd::OpenExample(i));
+        crate::app::examples::open(&mut p, i);
         assert_eq!(p.scenario_message, None, "{file}");
         let scenario = Scenario::from_json(text).unwrap();
         assert_eq!(p.header.name, scenario.name);
@@ -135,7 +135,7 @@ fn every_example_opens_steps_through_and_agrees_with_the_cli() {
 #[test]
 fn next_and_previous_step_and_a_click_on_a_step_go_where_they_say() {
     let mut p = Playground::new();
-    p.update(Cmd::OpenExample(0)); // Figure 3
+    crate::app::examples::open(&mut p, 0); // Figure 3
     p.update(Cmd::NextStep);
     settle_frames(&mut p);
     assert_eq!(p.session.next_input(), 1);
@@ -175,7 +175,7 @@ fn next_and_previous_step_and_a_click_on_a_step_go_where_they_say() {
 #[test]
 fn a_link_restores_the_moment_exactly() {
     let mut p = Playground::new();
-    p.update(Cmd::OpenExample(1));
+    crate::app::examples::open(&mut p, 1);
     for _ in 0..4 {
         p.update(Cmd::NextStep);
         settle_frames(&mut p);
@@ -269,7 +269,7 @@ fn a_step_goal_in_frames_never_freezes_a_frame() {
 #[test]
 fn acting_in_the_past_of_a_scenario_keeps_the_files_steps_still_to_come() {
     let mut p = Playground::new();
-    p.update(Cmd::OpenExample(0)); // Figure 3: eleven steps
+    crate::app::examples::open(&mut p, 0); // Figure 3: eleven steps
     for _ in 0..11 {
         p.update(Cmd::NextStep);
         settle_frames(&mut p);
@@ -291,7 +291,7 @@ fn acting_in_the_past_of_a_scenario_keeps_the_files_steps_still_to_come() {
 #[test]
 fn the_client_cards_follow_the_scenario_and_its_key_is_looked_up() {
     let mut p = Playground::new();
-    p.update(Cmd::OpenExample(0)); // Figure 3: client A puts D1, then D2
+    crate::app::examples::open(&mut p, 0); // Figure 3: client A puts D1, then D2
     assert_eq!(p.lookup, "D");
     let card = |p: &Playground| p.clients.iter().find(|c| c.name == "A").unwrap().value.clone();
     assert_eq!(card(&p), "D1");
@@ -306,7 +306,7 @@ fn the_client_cards_follow_the_scenario_and_its_key_is_looked_up() {
 #[test]
 fn clicking_a_version_goes_to_the_message_that_carried_it() {
     let mut p = Playground::new();
-    p.update(Cmd::OpenExample(0)); // Figure 3
+    crate::app::examples::open(&mut p, 0); // Figure 3
     for _ in 0..11 {
         p.update(Cmd::NextStep);
         settle_frames(&mut p);

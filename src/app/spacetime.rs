@@ -9,6 +9,7 @@
 //! sent hinted puts), the replies — those that arrived before the client was answered
 //! counted toward R or W, later ones did not — and the read repair after (§4.5, §4.6, §5).
 
+use crate::core::accel::compact_sort;
 use crate::core::message::{ClientReply, MsgKind, Note, OpId};
 use crate::core::{NodeId, Time};
 use crate::sim::trace::Event;
@@ -310,7 +311,7 @@ pub fn filtered(mut diagram: Diagram, filter: Filter) -> Diagram {
             touched.chain([node.index()]).collect()
         }
     };
-    lanes.sort_unstable();
+    compact_sort::sort(&mut lanes);
     lanes.dedup();
     if lanes.is_empty() {
         return diagram;
@@ -399,7 +400,7 @@ mod tests {
         // Filtered to the story: only the replicas' lanes.
         let only = filtered(diagram.clone(), Filter { story: Some(put), ..Filter::default() });
         let mut lanes: Vec<usize> = list[..3].iter().map(|n| n.index()).collect();
-        lanes.sort_unstable();
+        compact_sort::sort(&mut lanes);
         assert_eq!(only.lane_nodes, lanes);
         // Filtered by kind and node: only put-acks, only those to the coordinator.
         let acks = Filter { kind: Some(MsgKind::PutAck), node: Some(list[0]), story: None };

@@ -5,6 +5,7 @@
 //! reports (the answers clients got, and what the replicas hold now); the causal order is
 //! the core's `VectorClock::descends`.
 
+use crate::core::accel::compact_sort;
 use crate::core::clock::VectorClock;
 use crate::core::message::{ClientReply, MsgKind, OpId};
 use crate::core::version::Version;
@@ -102,7 +103,7 @@ pub fn history(world: &World, key: &str) -> VersionHistory {
             }
         }
     }
-    found.sort_by_key(|(_, v)| v.written_at);
+    compact_sort::sort_by_key(&mut found, |(_, v)| v.written_at);
     let left_out = found.len().saturating_sub(MAX_VERSIONS);
     found.drain(..left_out);
     let clocks: Vec<&VectorClock> = found.iter().map(|(c, _)| c).collect();

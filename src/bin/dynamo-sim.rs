@@ -25,10 +25,11 @@
 //!                              --poll MS --latency MODEL --seed X]
 //!                                        §6.4, Table 2: server- against client-driven
 //! dynamo-sim search [--n N --r R --w W --sloppy --lww --truncation T --faults F1,F2,…
-//!                    --property P --schedules K --steps K --seed X --out FILE]
+//!                    --property P --promised --schedules K --steps K --seed X --out FILE]
 //!                                        random fault schedules judged by the checker; the
 //!                                        first that violates P (a property's name with
-//!                                        dashes, or any) shrunk and written to FILE
+//!                                        dashes, or any; with --promised, only where Dynamo
+//!                                        promises it: a bug) shrunk and written to FILE
 //! ```
 //! Errors go to stderr with exit code 1 (2 for a bad command line). Sizes and durations
 //! are limited as `dynamo_playground::sim::limits` documents.
@@ -66,6 +67,7 @@ const USAGE: &str = "usage:
                             [--latency MODEL] [--seed X]
   dynamo-sim search [--n N] [--r R] [--w W] [--sloppy] [--lww] [--truncation T]
                     [--faults crash,wipe,partition,link,membership|none] [--property P|any]
+                    [--promised]
                     [--schedules K] [--steps K] [--seed X] [--out FILE]
   dynamo-sim lab coordination [--nodes S] [--n N] [--r R] [--w W] [--keys K] [--ops K]
                               [--interval MS] [--poll MS] [--latency MODEL] [--seed X]";
@@ -157,7 +159,7 @@ fn run_traced(scenario: &Scenario, out: &str) -> Result<Value, String> {
 /// Runs a scenario and checks its history (`sim::check`): each property, held or violated,
 /// promised or not, with its evidence; and whether every promised property held.
 fn check(scenario: &Scenario) -> Result<(Value, bool), String> {
-    let (_, world) = scenario::run_recorded(scenario, false)?;
+    let world = scenario::run_world(scenario)?;
     let verdicts = check::check(&world);
     let held = check::all_promised_held(&verdicts);
     let doc = json!({"properties": verdicts, "promised_held": held});
@@ -257,6 +259,7 @@ fn search_spec(flags: &[String]) -> Result<(SearchSpec, Option<String>), String>
             "--w" => spec.w = number(flag, value)?,
             "--sloppy" => spec.sloppy_quorum = true,
             "--lww" => spec.last_write_wins = true,
+            "--promised" => spec.promised_only = true,
             "--truncation" => spec.clock_truncation = number(flag, value)?,
             "--faults" => spec.faults = Faults::parse(value)?,
             "--property" if value == "any" => spec.property = None,
@@ -284,6 +287,10 @@ fn search(spec: SearchSpec, out: Option<&str>) -> Result<Value, String> {
     let search = Search::new(spec)?;
     let tried_all = search.spec().schedules;
     let Some(found) = search.run() else {
+        if let Some(path) = out {
+            // Nothing to write: no empty file left behind.
+            let _ = std::fs::remove_file(path);
+        }
         return Ok(json!({"found": false, "schedules_tried": tried_all}));
     };
     if let Some(file) = &mut file {
@@ -312,7 +319,7 @@ fn run_lab(lab: Lab) -> Result<Value, String> {
     doc.map_err(|e| e.to_string())
 }
 
-/// `--flag value` pairs (and `--sloppy` and `--lww`, which take none), each flag at most once.
+/// `--flag value` pairs (and `--sloppy`, `--lww` and `--promised`, which take none), each flag at most once.
 fn flag_pairs<'a>(flags: &'a [String], known: &[&str]) -> Result<Vec<(&'a str, &'a str)>, String> {
     let mut pairs: Vec<(&str, &str)> = Vec::new();
     let mut it = flags.iter();
@@ -323,7 +330,7 @@ fn flag_pairs<'a>(flags: &'a [String], known: &[&str]) -> Result<Vec<(&'a str, &
         if pairs.iter().any(|(f, _)| f == flag) {
             return Err(format!("{flag} given twice"));
         }
-        let value = if flag == "--sloppy" || flag == "--lww" {
+        let value = if ["--sloppy", "--lww", "--promised"].contains(&flag.as_str()) {
             ""
         } else {
             it.next().ok_or_else(|| format!("{flag} needs a value"))?.as_str()

@@ -13,6 +13,7 @@ use super::partition::{partition_end, Strategy};
 use super::ring::{in_range, Position, Ring};
 use super::version::Version;
 use super::{Key, NodeId};
+use crate::core::accel::compact_sort;
 use md5::{Digest, Md5};
 
 /// A hash of a tree node.
@@ -120,7 +121,7 @@ fn token_ranges_near(ring: &Ring, n: usize, node: NodeId) -> Vec<KeyRange> {
             ends.push(at);
         }
     }
-    ends.sort_unstable();
+    compact_sort::sort(&mut ends);
     ends.dedup();
     ends.into_iter()
         .map(|i| KeyRange { start: tokens[(i + count - 1) % count].0, end: tokens[i].0 })
@@ -223,7 +224,7 @@ impl MerkleTree {
         let mut tree = MerkleTree::empty(depth);
         let held = by_leaf.into_iter().enumerate().filter(|(_, entries)| !entries.is_empty());
         tree.set_leaves(held.map(|(leaf, mut entries)| {
-            entries.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+            compact_sort::sort_by(&mut entries, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
             (leaf as u32, leaf_hash(entries.into_iter().map(|(_, k, vs)| (k, vs))))
         }));
         tree

@@ -6,6 +6,7 @@
 
 use super::accel::ring_index::RingIndex;
 use super::{NodeId, NodeList};
+use crate::core::accel::compact_sort;
 use md5::{Digest, Md5};
 use std::cell::OnceCell;
 
@@ -69,7 +70,7 @@ impl Ring {
 
     /// A ring from (token, owner) pairs; a token given twice keeps its first owner.
     pub fn from_tokens(mut tokens: Vec<(Position, NodeId)>) -> Self {
-        tokens.sort_unstable();
+        compact_sort::sort(&mut tokens);
         tokens.dedup_by_key(|&mut (t, _)| t);
         Ring { tokens, ahead: OnceCell::new() }
     }
@@ -109,7 +110,7 @@ impl Ring {
     /// The distinct physical nodes on the ring, in id order.
     pub fn nodes(&self) -> Vec<NodeId> {
         let mut nodes: Vec<NodeId> = self.tokens.iter().map(|&(_, n)| n).collect();
-        nodes.sort_unstable();
+        compact_sort::sort(&mut nodes);
         nodes.dedup();
         nodes
     }

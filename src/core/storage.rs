@@ -3,6 +3,7 @@
 
 use super::version::{Version, Versions};
 use super::Key;
+use crate::core::accel::compact_sort;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -116,7 +117,7 @@ impl StorageEngine for MemoryStore {
 
     fn keys(&self) -> Vec<&Key> {
         let mut keys: Vec<&Key> = self.map.keys().collect();
-        keys.sort_unstable();
+        compact_sort::sort(&mut keys);
         keys
     }
 

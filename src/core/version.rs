@@ -7,6 +7,7 @@
 
 use super::clock::{Causality, VectorClock};
 use super::{Time, Value};
+use crate::core::accel::compact_sort;
 use smallvec::SmallVec;
 use std::cmp::Ordering;
 use std::fmt;
@@ -144,7 +145,7 @@ pub fn context_of(versions: &[Version]) -> VectorClock {
 
 /// Siblings are kept oldest write first, so every replica shows them in the same order.
 fn sort_siblings(held: &mut [Version]) {
-    held.sort_unstable_by(|a, b| a.precedence(b));
+    compact_sort::sort_by(held, |a, b| a.precedence(b));
 }
 
 #[cfg(test)]

@@ -84,6 +84,8 @@ pub struct SearchSpec {
     pub faults: Faults,
     /// The property to violate (one of [`check::PROPERTIES`]), or any.
     pub property: Option<&'static str>,
+    /// Only violations of what Dynamo promises for the schedule count: a search for bugs.
+    pub promised_only: bool,
     pub schedules: u32,
     /// Steps per schedule.
     pub steps: u32,
@@ -101,6 +103,7 @@ impl Default for SearchSpec {
             clock_truncation: 10,
             faults: Faults::ALL,
             property: Some("no acknowledged write lost"),
+            promised_only: false,
             schedules: 1_000,
             steps: 30,
             seed: 1,
@@ -219,7 +222,7 @@ impl Search {
             Phase::Searching { next } => {
                 let original = generate(&self.spec, schedule_seed(self.spec.seed, next));
                 self.runs += 1;
-                match violation(&original, self.spec.property) {
+                match violation(&original, self.spec.property, self.spec.promised_only) {
                     Some(verdict) => Phase::Shrinking(Box::new(Shrinking {
                         schedule: next,
                         shrinker: Shrinker::new(original.clone(), verdict),
@@ -230,7 +233,7 @@ impl Search {
             }
             Phase::Shrinking(mut s) => {
                 self.runs += 1;
-                if s.shrinker.try_next(self.spec.property) {
+                if s.shrinker.try_next(self.spec.property, self.spec.promised_only) {
                     Phase::Shrinking(s)
                 } else {
                     let Shrinking { schedule, original, shrinker } = *s;
@@ -281,11 +284,17 @@ pub fn schedule_seed(seed: u64, i: u32) -> u64 {
 }
 
 /// Runs a scenario and returns the checker's verdict on `property` (any property if `None`)
-/// when it was violated. A scenario that cannot run violates nothing.
-pub fn violation(scenario: &Scenario, property: Option<&str>) -> Option<Verdict> {
-    let (_, world) = scenario::run_recorded(scenario, false).ok()?;
+/// when it was violated — and, if `promised_only`, promised. A scenario that cannot run
+/// violates nothing.
+pub fn violation(
+    scenario: &Scenario,
+    property: Option<&str>,
+    promised_only: bool,
+) -> Option<Verdict> {
+    let world = scenario::run_world(scenario).ok()?;
     let verdicts = check::check(&world);
-    verdicts.into_iter().find(|v| !v.held && property.is_none_or(|p| v.property == p))
+    let counts = |v: &Verdict| !v.held && (v.promised || !promised_only);
+    verdicts.into_iter().find(|v| counts(v) && property.is_none_or(|p| v.property == p))
 }
 
 /// One random schedule: puts (each of a value of its own, blind or in the context of the
@@ -411,7 +420,7 @@ impl Shrinker {
     }
 
     /// Tries the next candidate (one run); false once nothing smaller can be found.
-    fn try_next(&mut self, property: Option<&str>) -> bool {
+    fn try_next(&mut self, property: Option<&str>, promised_only: bool) -> bool {
         if self.runs >= MAX_SHRINK_RUNS {
             return false;
         }
@@ -426,7 +435,7 @@ impl Shrinker {
                     self.runs += 1;
                     // The same property (not just any) must still be violated.
                     let property = property.or(Some(self.verdict.property));
-                    match violation(&smaller, property) {
+                    match violation(&smaller, property, promised_only) {
                         Some(verdict) => {
                             (self.best, self.verdict, self.kept_this_pass) =
                                 (*smaller, verdict, true);
@@ -531,7 +540,7 @@ mod tests {
         assert!(found.shrunk.steps.len() <= 6, "{:#?}", found.shrunk.steps);
         // The saved file says the same when run again, from its JSON.
         let again = Scenario::from_json(&found.shrunk.to_json()).unwrap();
-        let verdict = violation(&again, Some("no acknowledged write lost")).unwrap();
+        let verdict = violation(&again, Some("no acknowledged write lost"), false).unwrap();
         assert_eq!(verdict, found.verdict);
     }
 

@@ -5,10 +5,12 @@ use super::chart::line_chart;
 use super::panels::{field, select_value};
 use crate::app::labs::{
     consistency_chart, consistency_findings, divergence_chart, divergence_findings,
-    partitioning_chart, partitioning_findings, LabKind, LabsState,
+    partitioning_chart, partitioning_findings, search_findings, LabKind, LabsState,
 };
 use crate::app::{error_for, Cmd, Playground};
+use crate::sim::check::PROPERTIES;
 use crate::sim::lab::consistency::ConsistencyReport;
+use crate::sim::search::Faults;
 use yew::prelude::*;
 
 /// The whole Labs area, in place of the ring and the panels.
@@ -25,6 +27,7 @@ pub fn labs_area(p: &Playground, d: &Callback<Cmd>) -> Html {
         LabKind::Consistency => consistency(labs, d),
         LabKind::Partitioning => partitioning(labs, d),
         LabKind::Divergence => divergence(labs, d),
+        LabKind::Counterexample => counterexample(labs, d),
     };
     html! {
         <main class="labs-area">
@@ -39,6 +42,7 @@ pub fn labs_area(p: &Playground, d: &Callback<Cmd>) -> Html {
                     { tab(LabKind::Consistency, "Consistency (§4.5, PBS)") }
                     { tab(LabKind::Partitioning, "Partitioning (§6.2, Figure 8)") }
                     { tab(LabKind::Divergence, "Divergence (§6.3)") }
+                    { tab(LabKind::Counterexample, "Counterexamples") }
                 </div>
                 { body }
             </section>
@@ -125,7 +129,7 @@ fn consistency(labs: &LabsState, d: &Callback<Cmd>) -> Html {
         _ => ("latency mean (ms)", false),
     };
     let sloppy = f.sloppy;
-    let on_sloppy = d.reform(move |_| Cmd::LabSloppy(!sloppy));
+    let on_sloppy = d.reform(move |_| Cmd::LabCheck("lab-sloppy", !sloppy));
     let results = labs.consistency.as_ref().map(|report| {
         let findings = labs
             .consistency_spec
@@ -268,6 +272,94 @@ fn divergence(labs: &LabsState, d: &Callback<Cmd>) -> Html {
                 { text("seed", "lab-dseed", &f.seed) }
             </div>
             { run_row(labs, d) }
+            { for results }
+        </div>
+    }
+}
+
+/// A box of a lab's form, by its id.
+fn check_box(label: &str, id: &'static str, on: bool, d: &Callback<Cmd>) -> Html {
+    html! {
+        <label class="field check">
+            <input type="checkbox" {id} checked={on}
+                   onchange={d.reform(move |_| Cmd::LabCheck(id, !on))} />
+            <span>{ label }</span>
+        </label>
+    }
+}
+
+fn counterexample(labs: &LabsState, d: &Callback<Cmd>) -> Html {
+    let f = &labs.search_form;
+    let e = &labs.errors;
+    let text = |label: &str, id: &'static str, value: &str| lab_field(label, id, value, e, d);
+    let properties = std::iter::once("any").chain(PROPERTIES).map(|p| {
+        html! { <option value={p} selected={f.property == p}>{ p }</option> }
+    });
+    let on_property = d.reform(|e: Event| Cmd::LabField("cx-property", select_value(e)));
+    const FAULT_IDS: [&str; 5] =
+        ["cx-crash", "cx-wipe", "cx-partition", "cx-link", "cx-membership"];
+    let faults =
+        (0..Faults::NAMES.len()).map(|i| check_box(Faults::NAMES[i], FAULT_IDS[i], f.faults[i], d));
+    let shrinking = labs
+        .running
+        .as_ref()
+        .is_some_and(|r| matches!(r, crate::app::labs::Running::Search(s) if s.shrinking()));
+    let results = labs.search.as_ref().map(|outcome| {
+        let findings = search_findings(outcome);
+        let found = outcome.found.as_ref().map(|cx| {
+            let evidence = cx.verdict.evidence.iter().map(|line| html! { <li>{ line }</li> });
+            let steps = cx.shrunk.steps.len();
+            html! {
+                <div class="counterexample">
+                    <h3>{ format!("What the checker saw ({steps} steps)") }</h3>
+                    <ul class="evidence">{ for evidence }</ul>
+                    <div class="lab-exports">
+                        <button class="open-counterexample primary"
+                                onclick={d.reform(|_| Cmd::OpenCounterexample)}>
+                            { "Open it on the timeline" }
+                        </button>
+                        <button class="export-csv" onclick={d.reform(|_| Cmd::ExportLabCsv)}>
+                            { "Save as a scenario file" }
+                        </button>
+                    </div>
+                </div>
+            }
+        });
+        html! {
+            <div class="lab-results">
+                <ul class="findings">{ for findings.iter().map(|s| html! { <li>{ s }</li> }) }</ul>
+                { for found }
+            </div>
+        }
+    });
+    html! {
+        <div class="lab counterexample-lab">
+            <p class="caption">
+                { "Random fault schedules on five nodes (puts and gets by three clients on four \
+                   keys, and the faults you allow), each judged by the history checker from \
+                   what the clients saw. The first that violates the property is shrunk — steps \
+                   removed, moved sooner — to a short scenario that still does, which you can \
+                   replay step by step. Where Dynamo promises the property, none should be \
+                   found." }
+            </p>
+            <div class="lab-form">
+                { text("N", "cx-n", &f.n) }
+                { text("R", "cx-r", &f.r) }
+                { text("W", "cx-w", &f.w) }
+                { check_box("sloppy quorum (§4.6)", "cx-sloppy", f.sloppy, d) }
+                { check_box("last write wins (§4.4)", "cx-lww", f.lww, d) }
+                { text("clock truncation (§4.4)", "cx-truncation", &f.truncation) }
+                { for faults }
+                <label class="field">
+                    <span>{ "property" }</span>
+                    <select id="cx-property" onchange={on_property}>{ for properties }</select>
+                </label>
+                { text("schedules", "cx-schedules", &f.schedules) }
+                { text("steps per schedule", "cx-steps", &f.steps) }
+                { text("seed", "cx-seed", &f.seed) }
+            </div>
+            { run_row(labs, d) }
+            if shrinking { <p class="lab-shrinking">{ "Found one; shrinking it…" }</p> }
             { for results }
         </div>
     }

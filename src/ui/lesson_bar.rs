@@ -4,7 +4,7 @@
 //! PageUp: a clicker) go from beat to beat.
 
 use crate::app::lesson::{answer_text, Answer, LessonState};
-use crate::app::lessons::{self, LESSONS};
+use crate::app::lessons::MENU;
 use crate::app::{Cmd, Playground};
 use crate::sim::scenario::lesson::Ask;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -12,18 +12,21 @@ use yew::prelude::*;
 
 /// The "Lessons…" menu.
 pub fn lessons_menu(d: &Callback<Cmd>) -> Html {
-    let on_lesson = d.reform(|e: Event| {
+    let d = d.clone();
+    let on_lesson = Callback::from(move |e: Event| {
         let select = e.target_unchecked_into::<HtmlSelectElement>();
-        let index = select.value().parse().unwrap_or(usize::MAX);
+        let index: usize = select.value().parse().unwrap_or(usize::MAX);
         select.set_value("");
         let _ = select.blur();
-        Cmd::OpenLesson(index)
+        if let Some((file, _)) = MENU.get(index) {
+            super::open_served(format!("lessons/{file}"), d.clone());
+        }
     });
     html! {
         <select class="lessons" onchange={on_lesson} aria-label="open a lesson">
             <option value="" selected=true>{ "Lessons…" }</option>
-            { for (0..LESSONS.len()).map(|i| html! {
-                <option value={i.to_string()}>{ lessons::title(i) }</option>
+            { for MENU.iter().enumerate().map(|(i, (_, title))| html! {
+                <option value={i.to_string()}>{ *title }</option>
             }) }
         </select>
     }

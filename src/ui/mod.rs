@@ -167,6 +167,30 @@ fn keyboard_shortcuts(dispatch: Callback<Cmd>) -> impl FnOnce() {
 }
 
 /// Offers `text` to the user as a file named `name`.
+/// Fetches a file served beside the page (a built-in lesson or example, `lessons/…` or
+/// `scenarios/…`) and opens it; if it cannot be had, says so and changes nothing.
+pub(super) fn open_served(path: String, d: Callback<Cmd>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        d.emit(match fetch_text(&path).await {
+            Ok(text) => Cmd::OpenFile(path, text),
+            Err(e) => Cmd::FileRefused(format!("{path} could not be loaded ({e}); try again")),
+        });
+    });
+}
+
+async fn fetch_text(path: &str) -> Result<String, String> {
+    use wasm_bindgen_futures::JsFuture;
+    let window = web_sys::window().ok_or("no window")?;
+    let failed = |_| "the network failed".to_string();
+    let response = JsFuture::from(window.fetch_with_str(path)).await.map_err(failed)?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| "no response")?;
+    if !response.ok() {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    let text = JsFuture::from(response.text().map_err(failed)?).await.map_err(failed)?;
+    text.as_string().ok_or_else(|| "not text".to_string())
+}
+
 pub(super) fn download(name: &str, text: &str) {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();

@@ -2,7 +2,7 @@
 //! examples, save, share a link; previous and next step; and the step list as a strip of
 //! numbered steps, the next one highlighted, each a button that goes to just before it.
 
-use crate::app::examples::{self, EXAMPLES};
+use crate::app::examples::MENU;
 use crate::app::steps::{self, StepRow, StepState};
 use crate::app::{Cmd, Playground};
 use crate::sim::limits::MAX_SCENARIO_BYTES;
@@ -85,15 +85,20 @@ pub fn scenario_bar(p: &Playground, d: &Callback<Cmd>) -> Html {
             input.set_value(""); // the same file can be opened again
         })
     };
-    let on_example = d.reform(|e: Event| {
-        let select = e.target_unchecked_into::<HtmlSelectElement>();
-        let index = select.value().parse().unwrap_or(usize::MAX);
-        select.set_value("");
-        let _ = select.blur();
-        Cmd::OpenExample(index)
-    });
-    let examples = (0..EXAMPLES.len()).map(|i| {
-        html! { <option value={i.to_string()}>{ examples::title(i) }</option> }
+    let on_example = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let select = e.target_unchecked_into::<HtmlSelectElement>();
+            let index: usize = select.value().parse().unwrap_or(usize::MAX);
+            select.set_value("");
+            let _ = select.blur();
+            if let Some((file, _)) = MENU.get(index) {
+                super::open_served(format!("scenarios/{file}"), d.clone());
+            }
+        })
+    };
+    let examples = MENU.iter().enumerate().map(|(i, (_, title))| {
+        html! { <option value={i.to_string()}>{ *title }</option> }
     });
     let compact = p.embed;
     html! {

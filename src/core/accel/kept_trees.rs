@@ -8,6 +8,7 @@
 //! reads, every leaf is marked stale at once); a comparison then rehashes only the stale
 //! leaves and the paths above them.
 
+use super::compact_sort;
 use crate::core::merkle::{empty_hash, leaf_hash, Hash, KeyRange, MerkleTree};
 use crate::core::ring::Position;
 use crate::core::version::Version;
@@ -36,13 +37,14 @@ impl KeptTrees {
     /// still hosted stay as they are; new ones start with every leaf stale.
     pub fn rebuild(&mut self, ranges: impl IntoIterator<Item = KeyRange>, depth: u8) {
         self.mark_unmarked();
-        let mut old: BTreeMap<KeyRange, KeptTree> =
-            self.trees.drain(..).map(|t| (t.range(), t)).collect();
+        // (Inserted, not collected: a collected B-tree is sorted first, a sort per type.)
+        let mut old: BTreeMap<KeyRange, KeptTree> = BTreeMap::new();
+        old.extend(self.trees.drain(..).map(|t| (t.range(), t)));
         for range in ranges {
             let tree = old.remove(&range).unwrap_or_else(|| KeptTree::new(range, depth));
             self.trees.push(tree);
         }
-        self.trees.sort_unstable_by_key(|t| t.range().end);
+        compact_sort::sort_by_key(&mut self.trees, |t| t.range().end);
         self.ends = self.trees.iter().map(|t| (t.range().end >> 64) as u64).collect();
     }
 
@@ -200,7 +202,7 @@ impl KeptTree {
             .map(|(key, versions)| (self.range.offset(key.position()), key, versions))
             .filter(|&(offset, _, _)| self.is_stale(self.leaf_at(offset)))
             .collect();
-        under.sort_unstable_by(|a, b| (a.0, a.1.as_str()).cmp(&(b.0, b.1.as_str())));
+        compact_sort::sort_by(&mut under, |a, b| (a.0, a.1.as_str()).cmp(&(b.0, b.1.as_str())));
         let mut next = 0;
         let stale_leaves = (0..self.leaves()).filter(|&leaf| self.is_stale(leaf));
         stale_leaves

@@ -3,6 +3,7 @@
 //! that differ, then only the keys under differing leaves.
 
 use super::Node;
+use crate::core::accel::compact_sort;
 use crate::core::merkle::{hosted_ranges, Hash, KeyRange, MerkleTree};
 use crate::core::message::{Effect, Msg, Note, SyncHashes, SyncKeys};
 use crate::core::version::Version;
@@ -52,7 +53,7 @@ impl Node {
             |p| range.contains(p) && leaves.is_none_or(|ls| ls.contains(&range.leaf_of(p, count)));
         let mut keys: Vec<Key> =
             self.store.entries().map(|(k, _)| k).filter(|k| under(k.position())).cloned().collect();
-        keys.sort_unstable();
+        compact_sort::sort(&mut keys);
         keys
     }
 

@@ -2,6 +2,7 @@
 //! commands, gossip with seeds, and handing keys over when the ring changes.
 
 use super::Node;
+use crate::core::accel::compact_sort;
 use crate::core::clock::VectorClock;
 use crate::core::membership::{MemberStatus, Membership};
 use crate::core::message::{Effect, Msg, Note, Timer, TransferAccept, TransferAck};
@@ -116,7 +117,7 @@ impl Node {
             .copied()
             .chain(self.contacts.iter().copied())
             .collect();
-        peers.sort_unstable();
+        compact_sort::sort(&mut peers);
         peers.dedup();
         peers.retain(|&p| p != self.id);
         if peers.is_empty() {

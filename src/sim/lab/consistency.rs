@@ -16,6 +16,7 @@
 //! the key's top N is forwarded first. Both models ignore failures and sloppy quorums.
 
 use super::{percentile, wilson95};
+use crate::core::accel::compact_sort;
 use crate::core::clock::VectorClock;
 use crate::core::config::Config;
 use crate::core::message::{ClientReply, OpId};
@@ -382,13 +383,13 @@ pub fn wars(spec: &ConsistencySpec, grid: &[Time]) -> Vec<f64> {
     for _ in 0..WARS_DRAWS {
         let writes: Vec<Time> = (0..n).map(|_| draw()).collect();
         let mut acks: Vec<Time> = writes.iter().map(|&d| d + draw()).collect();
-        acks.sort_unstable();
+        compact_sort::sort(&mut acks);
         let commit = acks[w - 1];
         let requests: Vec<Time> = (0..n).map(|_| draw()).collect();
         let responses: Vec<Time> = (0..n).map(|_| draw()).collect();
         // The R replicas whose answers come back first.
         let mut order: Vec<usize> = (0..n).collect();
-        order.sort_unstable_by_key(|&i| (requests[i] + responses[i], i));
+        compact_sort::sort_by_key(&mut order, |&i| (requests[i] + responses[i], i));
         for (k, &t) in grid.iter().enumerate() {
             let has = |i: usize| writes[i] <= commit + t + requests[i];
             if order[..r].iter().any(|&i| has(i)) {

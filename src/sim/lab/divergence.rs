@@ -15,6 +15,7 @@
 //! overlapped).
 
 use super::wilson95;
+use crate::core::accel::compact_sort;
 use crate::core::clock::VectorClock;
 use crate::core::config::Config;
 use crate::core::message::{ClientReply, OpId};
@@ -363,7 +364,7 @@ impl DivergenceLab {
 fn reconcile(versions: &[Version], client: &str, update: u64) -> String {
     let mut items: Vec<&str> =
         versions.iter().flat_map(|v| v.value.split(',')).filter(|i| !i.is_empty()).collect();
-    items.sort_unstable();
+    compact_sort::sort(&mut items);
     items.dedup();
     // Keep the value short: the last few items, and the new one.
     let keep = items.len().saturating_sub(7);

@@ -9,6 +9,7 @@
 //! The paper's Figure 8 found strategy 3 best and strategy 2 worst; this lab measures the
 //! same placements on the simulator's own token assignment (`World::new`, `World::join`).
 
+use crate::core::accel::compact_sort;
 use crate::core::config::Config;
 use crate::core::partition::{
     add_load, empty_load, load_report, membership_entries, Strategy, TOKEN_ENTRY_BYTES,
@@ -294,8 +295,8 @@ fn replicas_change(
     let start = strategy.walk_start(key);
     let mut a = before.preference_list(start, n).to_vec();
     let mut b = after.preference_list(start, n).to_vec();
-    a.sort_unstable();
-    b.sort_unstable();
+    compact_sort::sort(&mut a);
+    compact_sort::sort(&mut b);
     a != b
 }
 

@@ -6,7 +6,7 @@ pub mod lesson;
 mod run;
 pub mod step;
 
-pub use run::{play, run, run_recorded, DEFAULT_SETTLE};
+pub use run::{play, run, run_recorded, run_world, DEFAULT_SETTLE};
 pub use step::{Action, Context, Op, Step};
 
 use super::limits;

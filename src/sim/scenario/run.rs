@@ -32,25 +32,11 @@ pub fn run(scenario: &Scenario) -> Result<Value, String> {
 pub fn run_recorded(scenario: &Scenario, record: bool) -> Result<(Value, World), String> {
     let mut session = play(scenario, record)?;
     let mut outcomes = Vec::with_capacity(scenario.steps.len());
-    let end = scenario.end.map(|end| end.moment());
-    let taken = |s: &Session, outcomes: &Vec<Outcome>| s.inputs().len() > outcomes.len();
-    loop {
-        let went_on = match end {
-            Some(end) => !session.advance_to(end, 1),
-            None if outcomes.len() < scenario.steps.len() => session.step(),
-            None => false,
-        };
-        while taken(&session, &outcomes) {
+    drive(scenario, &mut session, |session| {
+        while session.inputs().len() > outcomes.len() {
             outcomes.push(outcome(session.world(), &session.inputs()[outcomes.len()]));
         }
-        if !went_on {
-            break;
-        }
-    }
-    if end.is_none() {
-        // Let every client hear back (each client gives up after a bounded wait).
-        session.settle(DEFAULT_SETTLE);
-    }
+    });
     let world = session.world();
     let not_reached = |step: &Step| {
         let error = "not reached before the run's end";
@@ -73,6 +59,35 @@ pub fn run_recorded(scenario: &Scenario, record: bool) -> Result<(Value, World),
         "trace_hash": world.trace().hash(),
     });
     Ok((doc, session.into_world()))
+}
+
+/// Runs a scenario as [`run`] does, and returns the world as it ended (without the result
+/// document: what the history checker and the counterexample search need).
+pub fn run_world(scenario: &Scenario) -> Result<World, String> {
+    let mut session = play(scenario, false)?;
+    drive(scenario, &mut session, |_| {});
+    Ok(session.into_world())
+}
+
+/// Takes the steps, to the file's `end` if it has one (calling `taken` as steps are taken);
+/// without one, until every step was taken and then until the clients heard back.
+fn drive(scenario: &Scenario, session: &mut Session, mut taken: impl FnMut(&Session)) {
+    let end = scenario.end.map(|end| end.moment());
+    loop {
+        let went_on = match end {
+            Some(end) => !session.advance_to(end, 1),
+            None if session.inputs().len() < scenario.steps.len() => session.step(),
+            None => false,
+        };
+        taken(session);
+        if !went_on {
+            break;
+        }
+    }
+    if end.is_none() {
+        // Let every client hear back (each client gives up after a bounded wait).
+        session.settle(DEFAULT_SETTLE);
+    }
 }
 
 /// A session at time 0 that will take the scenario's steps (checked first).

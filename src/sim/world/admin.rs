@@ -120,8 +120,9 @@ impl World {
         let total = self.ring.tokens().len();
         let target =
             ((total as f64 * capacity / (members.len() as f64 + capacity)).round() as usize).max(1);
-        let mut owned: BTreeMap<NodeId, Vec<Position>> =
-            members.iter().map(|&m| (m, self.ring.tokens_of(m))).collect();
+        // (Inserted, not collected: a collected B-tree is sorted first, a sort per type.)
+        let mut owned: BTreeMap<NodeId, Vec<Position>> = BTreeMap::new();
+        owned.extend(members.iter().map(|&m| (m, self.ring.tokens_of(m))));
         let mut taken = Vec::new();
         while taken.len() < target {
             let Some((&donor, tokens)) =

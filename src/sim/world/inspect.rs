@@ -3,6 +3,7 @@
 
 use super::World;
 use super::{Metrics, SyncStats};
+use crate::core::accel::compact_sort;
 use crate::core::clock::{Actor, VectorClock};
 use crate::core::config::Config;
 use crate::core::membership::Membership;
@@ -284,7 +285,7 @@ impl World {
                 waits.push(ReplicaWait { coordinator, key: key.clone(), silent, until });
             }
         }
-        waits.sort_unstable_by(|a, b| {
+        compact_sort::sort_by(&mut waits, |a, b| {
             (a.until, a.coordinator, &a.key).cmp(&(b.until, b.coordinator, &b.key))
         });
         waits

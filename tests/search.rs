@@ -1,0 +1,80 @@
+//! Counterexample search (`sim::search`) on every test run, and the counterexamples it found
+//! kept as regression tests.
+//!
+//! `SEARCH_SCHEDULES=N cargo test --release --test search` searches N random fault schedules
+//! (crashes, wiped disks, partitions, dropping links, joins and leaves, with three clients)
+//! for a violation of anything Dynamo promises for the schedule (default 1,000, spread over
+//! four configurations, which is what CI runs). README, "Verification", records the result
+//! of a longer search.
+
+use dynamo_playground::sim::check::{all_promised_held, check};
+use dynamo_playground::sim::scenario::{self, Scenario};
+use dynamo_playground::sim::search::{Faults, Search, SearchSpec};
+
+#[test]
+fn no_schedule_violates_what_dynamo_promises() {
+    let schedules: u32 =
+        std::env::var("SEARCH_SCHEDULES").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000);
+    // (N, R, W, sloppy quorum, last write wins)
+    let configurations = [
+        (3, 2, 2, false, false),
+        (3, 2, 2, true, false),
+        (3, 1, 1, true, false),
+        (3, 1, 3, false, true),
+    ];
+    for (i, (n, r, w, sloppy_quorum, last_write_wins)) in configurations.into_iter().enumerate() {
+        let spec = SearchSpec {
+            n,
+            r,
+            w,
+            sloppy_quorum,
+            last_write_wins,
+            faults: Faults::ALL,
+            property: None,
+            promised_only: true,
+            schedules: schedules.div_ceil(configurations.len() as u32),
+            seed: 100 + i as u64,
+            ..SearchSpec::default()
+        };
+        if let Some(found) = Search::new(spec.clone()).unwrap().run() {
+            panic!(
+                "a promised property was violated ({spec:?}): {:#?}\n{}",
+                found.verdict,
+                found.shrunk.to_json()
+            );
+        }
+    }
+}
+
+fn counterexample(file: &str) -> Scenario {
+    let path = format!("{}/tests/counterexamples/{file}", env!("CARGO_MANIFEST_DIR"));
+    Scenario::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Found by the search: a checker that healed partitions but not links dropping every
+/// message judged a run whose network never healed, and called convergence violated.
+#[test]
+fn regression_links_that_drop_everything_are_mended_before_the_checker_judges() {
+    let world =
+        scenario::run_world(&counterexample("dead-links-are-not-a-lost-write.json")).unwrap();
+    let verdicts = check(&world);
+    assert!(all_promised_held(&verdicts), "{verdicts:#?}");
+    assert!(verdicts.iter().all(|v| v.held), "{verdicts:#?}");
+}
+
+/// Shrunk counterexamples of what Dynamo does not promise, kept as lessons: each still shows
+/// its violation, and the checker still says why it is not promised.
+#[test]
+fn the_saved_counterexamples_still_show_what_they_show() {
+    for (file, property, because) in [
+        ("w1-wipes-lose-a-write.json", "no acknowledged write lost", "a put waits for only W = 1"),
+        ("ring-change-breaks-read-your-writes.json", "read your writes", "the ring changed"),
+    ] {
+        let world = scenario::run_world(&counterexample(file)).unwrap();
+        let verdicts = check(&world);
+        let v = verdicts.iter().find(|v| v.property == property).unwrap();
+        assert!(!v.held && !v.promised, "{file}: {v:#?}");
+        assert!(v.not_promised_because.as_deref().unwrap().contains(because), "{file}: {v:#?}");
+        assert!(all_promised_held(&verdicts), "{file}");
+    }
+}
