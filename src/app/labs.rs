@@ -557,6 +557,16 @@ pub fn search_findings(outcome: &SearchOutcome) -> Vec<String> {
     said
 }
 
+/// What the page says above a counterexample opened on the timeline: the findings, then the
+/// checker's evidence.
+pub fn counterexample_note(outcome: &SearchOutcome) -> Vec<String> {
+    let mut lines = search_findings(outcome);
+    if let Some(found) = &outcome.found {
+        lines.extend(found.verdict.evidence.iter().cloned());
+    }
+    lines
+}
+
 /// The lab on screen's results as a CSV file (name, text), if it has any.
 pub fn csv(labs: &LabsState) -> Option<(String, String)> {
     match labs.kind {

@@ -272,8 +272,9 @@ pub enum Cmd {
     LabField(&'static str, String),
     /// A lab form's box ticked or not, by its id.
     LabCheck(&'static str, bool),
-    /// Opens the counterexample found as the run on screen.
+    /// Opens the counterexample found as the run on screen, the checker's account above it.
     OpenCounterexample,
+    CloseCheckerNote,
     RunLab,
     CancelLab,
     /// Downloads the lab on screen's results as CSV.
@@ -373,6 +374,8 @@ pub struct Playground {
     pub labs: Option<labs::LabsState>,
     /// A message about the page as a whole (e.g. a bad URL was ignored).
     pub notice: Option<String>,
+    /// The checker's account of the counterexample on screen (opened from the search).
+    pub checker_note: Option<Vec<String>>,
     /// The run's settings as a scenario with no steps: what "Save as scenario" writes
     /// before the steps (an opened file keeps its name and description).
     pub header: Scenario,
@@ -647,6 +650,7 @@ impl Playground {
             download: None,
             labs: None,
             notice: None,
+            checker_note: None,
             header,
             goal: None,
             scenario_message: None,
@@ -722,10 +726,13 @@ impl Playground {
                 }
             }
             Cmd::OpenCounterexample => {
-                if let Some((_, text)) = self.labs.as_ref().and_then(labs::counterexample_file) {
-                    self.open_scenario(&text, "The counterexample");
-                }
+                let Some(labs) = self.labs.as_ref() else { return };
+                let Some((_, text)) = labs::counterexample_file(labs) else { return };
+                let note = labs.search.as_ref().map(labs::counterexample_note);
+                self.open_scenario(&text, "The counterexample");
+                self.checker_note = note;
             }
+            Cmd::CloseCheckerNote => self.checker_note = None,
             Cmd::RunLab => {
                 if let Some(labs) = self.labs.as_mut().filter(|l| !l.is_running()) {
                     labs.start();

@@ -349,7 +349,10 @@ fn counterexample(labs: &LabsState, d: &Callback<Cmd>) -> Html {
                 { check_box("sloppy quorum (§4.6)", "cx-sloppy", f.sloppy, d) }
                 { check_box("last write wins (§4.4)", "cx-lww", f.lww, d) }
                 { text("clock truncation (§4.4)", "cx-truncation", &f.truncation) }
-                { for faults }
+                <div class="field faults">
+                    <span>{ "faults the schedules may contain" }</span>
+                    <div>{ for faults }</div>
+                </div>
                 <label class="field">
                     <span>{ "property" }</span>
                     <select id="cx-property" onchange={on_property}>{ for properties }</select>

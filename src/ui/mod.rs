@@ -642,6 +642,14 @@ fn playground_page() -> Html {
             if let Some(notice) = &p.notice {
                 <p class="notice error" role="alert">{ notice }</p>
             }
+            if let Some(lines) = &p.checker_note {
+                <section class="checker-note" role="note">
+                    <button class="close-note" aria-label="close"
+                            onclick={d.reform(|_| Cmd::CloseCheckerNote)}>{ "✕" }</button>
+                    <strong>{ "The history checker on this run: " }</strong>
+                    <ul>{ for lines.iter().map(|l| html! { <li>{ l }</li> }) }</ul>
+                </section>
+            }
             { for scenario_message }
             { toolbar(&p, d) }
             { lesson_bar::lesson_bar(&p, d) }
