@@ -67,7 +67,11 @@ fn regression_links_that_drop_everything_are_mended_before_the_checker_judges() 
 #[test]
 fn the_saved_counterexamples_still_show_what_they_show() {
     for (file, property, because) in [
-        ("w1-wipes-lose-a-write.json", "no acknowledged write lost", "a put waits for only W = 1"),
+        (
+            "w1-crash-and-wipe-lose-a-write.json",
+            "no acknowledged write lost",
+            "a put waits for only W = 1",
+        ),
         ("ring-change-breaks-read-your-writes.json", "read your writes", "the ring changed"),
     ] {
         let world = scenario::run_world(&counterexample(file)).unwrap();
@@ -77,4 +81,39 @@ fn the_saved_counterexamples_still_show_what_they_show() {
         assert!(v.not_promised_because.as_deref().unwrap().contains(because), "{file}: {v:#?}");
         assert!(all_promised_held(&verdicts), "{file}");
     }
+}
+
+/// What the anti-entropy lesson's "try" says the page's search finds (the page's defaults,
+/// crashes and wiped disks only): a put acknowledged by one replica while the other two are
+/// down, and that replica's disk wiped.
+#[test]
+fn the_lessons_search_finds_a_put_acknowledged_alone_then_wiped() {
+    use dynamo_playground::sim::scenario::{Action, Op};
+    let spec = SearchSpec { faults: Faults::parse("crash,wipe").unwrap(), ..SearchSpec::default() };
+    let found = Search::new(spec).unwrap().run().unwrap();
+    let actions: Vec<&Action> = found
+        .shrunk
+        .steps
+        .iter()
+        .filter_map(|s| match &s.op {
+            Op::Act(a) => Some(a),
+            Op::Settle { .. } => None,
+        })
+        .collect();
+    let crashed: Vec<&str> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Crash { node } => Some(node.as_str()),
+            _ => None,
+        })
+        .collect();
+    let Some(Action::Put { via: Some(coordinator), .. }) =
+        actions.iter().find(|a| matches!(a, Action::Put { .. }))
+    else {
+        panic!("a put: {actions:?}")
+    };
+    assert_eq!(crashed.len(), 2, "{actions:?}");
+    assert!(!crashed.contains(&coordinator.as_str()));
+    assert!(matches!(actions.last(), Some(Action::Wipe { node }) if node == coordinator));
+    assert_eq!(found.verdict.property, "no acknowledged write lost");
 }
