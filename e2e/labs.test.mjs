@@ -72,7 +72,14 @@ test('the consistency lab: the default curve beside the closed form and WARS, as
       assert.equal(text.split('\n')[0], 't_ms,p_consistent,ci95_low,ci95_high,wars_p_consistent,reads');
       assert.equal(text.trim().split('\n').length, 21);
       const [svg] = await Promise.all([page.waitForEvent('download'), page.click('button.export-svg')]);
-      assert.match(await readFile(await svg.path(), 'utf8'), /^<svg[^>]*id="consistency-chart"/);
+      const svgText = await readFile(await svg.path(), 'utf8');
+      assert.match(svgText, /^<svg[^>]*id="consistency-chart"/);
+      assert.match(svgText, /<style>[^<]*\.chart \.measured \.line/, 'its colours inside it');
+      const [png] = await Promise.all([page.waitForEvent('download'), page.click('button.export-png')]);
+      assert.equal(png.suggestedFilename(), 'consistency-lab.png');
+      const bytes = await readFile(await png.path());
+      assert.deepEqual([...bytes.subarray(1, 4)].map((b) => String.fromCharCode(b)).join(''), 'PNG');
+      assert.equal(bytes.readUInt32BE(16), 1280, 'twice the chart\'s width');
     }
     assert.deepEqual(problems, []);
     await context.close();
@@ -178,6 +185,23 @@ test('counterexample search: a strict majority quorum without faults violates no
   await page.click('button.run-lab');
   assert.match(await page.locator('.lab-run .field-error').innerText(), /W must be from 1 to N = 3/);
   await page.screenshot({ path: join(SHOTS, 'lab-counterexample-none-1600x1000.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the coordination lab: Table 2 measured both ways beside the paper\'s', async () => {
+  const { page, context, problems } = await labsPage({ width: 1280, height: 720 });
+  await page.click('.lab-tab:has-text("Coordination")');
+  const ms = await runToEnd(page);
+  console.log(`coordination lab, defaults (8 nodes, 5,000 operations each way): ${ms} ms`);
+  assert.match(await page.locator('.lab-progress').innerText(), /10000 of 10000 — done/);
+  const rows = page.locator('.coordination-table tr');
+  assert.equal(await rows.count(), 5);
+  assert.match(await rows.nth(3).innerText(), /server-driven, the paper\s+68\.90\s+68\.50\s+3\.90\s+4\.02/);
+  assert.match(await page.locator('.findings').innerText(), /Client-driven coordination took the average write latency from [\d.]+ to [\d.]+ ms/);
+  await page.screenshot({ path: join(SHOTS, 'lab-coordination-1280x720.png') });
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.click('button.export-csv')]);
+  assert.equal((await readFile(await csv.path(), 'utf8')).split('\n')[0], 'row,read_p999_ms,write_p999_ms,read_mean_ms,write_mean_ms');
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -22,7 +22,9 @@ command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 corpus="fuzz/corpus/$target"
 mkdir -p "$corpus"
 case "$target" in
-scenario_file) cp scenarios/*.json lessons/*.json "$corpus/" ;;
+scenario_file)
+  for f in scenarios/*.json lessons/*.json; do cp "$f" "$corpus/$(dirname "$f")-$(basename "$f")"; done
+  ;;
 share_link)
   python3 - "$corpus" scenarios/*.json lessons/*.json <<'PY'
 import base64, os, sys, zlib
@@ -31,7 +33,7 @@ for path in sys.argv[2:]:
     c = zlib.compressobj(9, zlib.DEFLATED, -15)
     packed = c.compress(open(path, "rb").read()) + c.flush()
     link = "run=" + base64.urlsafe_b64encode(packed).decode().rstrip("=")
-    name = os.path.join(out, os.path.basename(path) + ".link")
+    name = os.path.join(out, path.replace("/", "-") + ".link")
     open(name, "w").write(link)
 PY
   ;;

@@ -6,6 +6,30 @@
 use crate::app::chart::{f, label, label3, ticks, Chart, Series, BOTTOM, H, LEFT, RIGHT, TOP, W};
 use yew::prelude::*;
 
+/// The charts' colours and strokes (Okabe–Ito), inside each SVG so that a chart saved as SVG
+/// or PNG looks as it does on the page.
+const STYLE: &str = "\
+    .chart .chart-bg { fill: #fff;}\
+    .chart .grid { stroke: #e3e3de; stroke-width: 1;}\
+    .chart .axis { stroke: #333; stroke-width: 1.2;}\
+    .chart text { font-size: 12px; fill: #333; font-family: system-ui, sans-serif;}\
+    .chart .axis-label { font-size: 13px; font-weight: 600;}\
+    .chart .line { fill: none; stroke-width: 2.2;}\
+    .chart .band { stroke: none; opacity: 0.18;}\
+    .chart .measured .line, .chart .measured .dot { stroke: #0072B2;}\
+    .chart .measured .dot, .chart .measured .band { fill: #0072B2;}\
+    .chart .model .line { stroke: #D55E00; stroke-dasharray: 6 4;}\
+    .chart .model .dot { fill: #D55E00;}\
+    .chart .closed-form .dot { fill: #009E73; r: 6;}\
+    .chart .closed-form .line { stroke: #009E73;}\
+    .chart .strategy-1 .line { stroke: #0072B2;}\
+    .chart .strategy-1 .dot { fill: #0072B2;}\
+    .chart .strategy-2 .line { stroke: #D55E00; stroke-dasharray: 6 4;}\
+    .chart .strategy-2 .dot { fill: #D55E00;}\
+    .chart .strategy-3 .line { stroke: #009E73;}\
+    .chart .strategy-3 .dot { fill: #009E73;}\
+    .chart .legend-item text { paint-order: stroke; stroke: #fff; stroke-width: 3px;}";
+
 /// The chart as SVG.
 pub fn line_chart(chart: &Chart) -> Html {
     let (x_lo, x_hi) = chart.x_range();
@@ -54,6 +78,7 @@ pub fn line_chart(chart: &Chart) -> Html {
         <svg id={chart.id} class="chart" viewBox={format!("0 0 {W} {H}")} role="img"
              xmlns="http://www.w3.org/2000/svg"
              aria-label={format!("{} against {}", chart.y_label, chart.x_label)}>
+            <style>{ STYLE }</style>
             <rect x="0" y="0" width={W.to_string()} height={H.to_string()} class="chart-bg" />
             { for grid_x }
             { for grid_y }

@@ -4,8 +4,9 @@
 use super::chart::line_chart;
 use super::panels::{field, select_value};
 use crate::app::labs::{
-    consistency_chart, consistency_findings, divergence_chart, divergence_findings,
-    partitioning_chart, partitioning_findings, search_findings, LabKind, LabsState,
+    consistency_chart, consistency_findings, coordination_findings, coordination_rows,
+    divergence_chart, divergence_findings, partitioning_chart, partitioning_findings,
+    search_findings, LabKind, LabsState,
 };
 use crate::app::{error_for, Cmd, Playground};
 use crate::sim::check::PROPERTIES;
@@ -27,6 +28,7 @@ pub fn labs_area(p: &Playground, d: &Callback<Cmd>) -> Html {
         LabKind::Consistency => consistency(labs, d),
         LabKind::Partitioning => partitioning(labs, d),
         LabKind::Divergence => divergence(labs, d),
+        LabKind::Coordination => coordination(labs, d),
         LabKind::Counterexample => counterexample(labs, d),
     };
     html! {
@@ -42,6 +44,7 @@ pub fn labs_area(p: &Playground, d: &Callback<Cmd>) -> Html {
                     { tab(LabKind::Consistency, "Consistency (§4.5, PBS)") }
                     { tab(LabKind::Partitioning, "Partitioning (§6.2, Figure 8)") }
                     { tab(LabKind::Divergence, "Divergence (§6.3)") }
+                    { tab(LabKind::Coordination, "Coordination (§6.4, Table 2)") }
                     { tab(LabKind::Counterexample, "Counterexamples") }
                 </div>
                 { body }
@@ -99,10 +102,18 @@ fn run_row(labs: &LabsState, d: &Callback<Cmd>) -> Html {
 }
 
 fn exports(d: &Callback<Cmd>, chart_id: &'static str, name: &'static str) -> Html {
-    let save_svg = Callback::from(move |_: MouseEvent| {
+    let chart = move || {
         let document = web_sys::window().and_then(|w| w.document());
-        if let Some(svg) = document.and_then(|doc| doc.get_element_by_id(chart_id)) {
-            super::download(name, &svg.outer_html());
+        document.and_then(|doc| doc.get_element_by_id(chart_id))
+    };
+    let save_svg = Callback::from(move |_: MouseEvent| {
+        if let Some(svg) = chart() {
+            super::download(&format!("{name}.svg"), &svg.outer_html());
+        }
+    });
+    let save_png = Callback::from(move |_: MouseEvent| {
+        if let Some(svg) = chart() {
+            save_as_png(&svg.outer_html(), &format!("{name}.png"));
         }
     });
     html! {
@@ -111,8 +122,52 @@ fn exports(d: &Callback<Cmd>, chart_id: &'static str, name: &'static str) -> Htm
                 { "Data as CSV" }
             </button>
             <button class="export-svg" onclick={save_svg}>{ "Chart as SVG" }</button>
+            <button class="export-png" onclick={save_png}>{ "Chart as PNG" }</button>
         </div>
     }
+}
+
+/// Draws a chart's SVG (its styles inside it) on a canvas, at twice the chart's own size, on
+/// white, and offers the canvas as a PNG file.
+fn save_as_png(svg: &str, name: &str) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(svg));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("image/svg+xml");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options);
+    let url = blob.and_then(|b| web_sys::Url::create_object_url_with_blob(&b));
+    let (Ok(url), Ok(image)) = (url, web_sys::HtmlImageElement::new()) else { return };
+    let name = name.to_string();
+    let drawn = image.clone();
+    let source = url.clone();
+    let on_load = Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&source);
+        let document = web_sys::window().and_then(|w| w.document());
+        let canvas = document.and_then(|d| d.create_element("canvas").ok());
+        let Some(canvas) = canvas.and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+        else {
+            return;
+        };
+        let (w, h) = (2 * crate::app::chart::W as u32, 2 * crate::app::chart::H as u32);
+        canvas.set_width(w);
+        canvas.set_height(h);
+        let context = canvas.get_context("2d").ok().flatten();
+        let Some(context) =
+            context.and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+        else {
+            return;
+        };
+        context.set_fill_style_str("#fff");
+        context.fill_rect(0.0, 0.0, w as f64, h as f64);
+        let _ = context
+            .draw_image_with_html_image_element_and_dw_and_dh(&drawn, 0.0, 0.0, w as f64, h as f64);
+        if let Ok(data) = canvas.to_data_url() {
+            super::download_url(&name, &data);
+        }
+    });
+    image.set_onload(Some(on_load.unchecked_ref()));
+    image.set_src(&url);
 }
 
 fn consistency(labs: &LabsState, d: &Callback<Cmd>) -> Html {
@@ -141,7 +196,7 @@ fn consistency(labs: &LabsState, d: &Callback<Cmd>) -> Html {
                 <ul class="findings">{ for findings.iter().map(|s| html! { <li>{ s }</li> }) }</ul>
                 { line_chart(&consistency_chart(report)) }
                 { latency_table(report) }
-                { exports(d, "consistency-chart", "consistency-lab.svg") }
+                { exports(d, "consistency-chart", "consistency-lab") }
             </div>
         }
     });
@@ -214,7 +269,7 @@ fn partitioning(labs: &LabsState, d: &Callback<Cmd>) -> Html {
             <div class="lab-results">
                 <ul class="findings">{ for findings.iter().map(|s| html! { <li>{ s }</li> }) }</ul>
                 { line_chart(&partitioning_chart(report)) }
-                { exports(d, "partitioning-chart", "partitioning-lab.svg") }
+                { exports(d, "partitioning-chart", "partitioning-lab") }
             </div>
         }
     });
@@ -250,7 +305,7 @@ fn divergence(labs: &LabsState, d: &Callback<Cmd>) -> Html {
             <div class="lab-results">
                 <ul class="findings">{ for findings.iter().map(|s| html! { <li>{ s }</li> }) }</ul>
                 { line_chart(&divergence_chart(report)) }
-                { exports(d, "divergence-chart", "divergence-lab.svg") }
+                { exports(d, "divergence-chart", "divergence-lab") }
             </div>
         }
     });
@@ -363,6 +418,62 @@ fn counterexample(labs: &LabsState, d: &Callback<Cmd>) -> Html {
             </div>
             { run_row(labs, d) }
             if shrinking { <p class="lab-shrinking">{ "Found one; shrinking it…" }</p> }
+            { for results }
+        </div>
+    }
+}
+
+fn coordination(labs: &LabsState, d: &Callback<Cmd>) -> Html {
+    let f = &labs.coordination_form;
+    let e = &labs.errors;
+    let text = |label: &str, id: &'static str, value: &str| lab_field(label, id, value, e, d);
+    let results = labs.coordination.as_ref().map(|report| {
+        let findings = coordination_findings(report);
+        let rows = coordination_rows(report).map(|(name, values)| {
+            html! {
+                <tr>
+                    <th>{ name }</th>
+                    { for values.iter().map(|v| html! { <td>{ format!("{v:.2}") }</td> }) }
+                </tr>
+            }
+        });
+        html! {
+            <div class="lab-results">
+                <ul class="findings">{ for findings.iter().map(|s| html! { <li>{ s }</li> }) }</ul>
+                <table class="rows coordination-table">
+                    <caption>{ "Table 2: latencies in ms, measured here and in the paper" }</caption>
+                    <tr>
+                        <th></th><th>{ "99.9th read" }</th><th>{ "99.9th write" }</th>
+                        <th>{ "average read" }</th><th>{ "average write" }</th>
+                    </tr>
+                    { for rows }
+                </table>
+                <div class="lab-exports">
+                    <button class="export-csv" onclick={d.reform(|_| Cmd::ExportLabCsv)}>
+                        { "Data as CSV" }
+                    </button>
+                </div>
+            </div>
+        }
+    });
+    html! {
+        <div class="lab coordination-lab">
+            <p class="caption">
+                { "Who picks a request's coordinator (§6.4)? Server-driven: the request goes \
+                   to a random node, and a put reaching a node outside the key's top N is \
+                   forwarded. Client-driven: the client keeps a copy of the membership, fetched \
+                   from a random node every poll interval (the paper: 10 s), and sends each \
+                   request to the key's first node. The same load (half gets, half puts, one \
+                   per ms, (N, R, W) = (3, 2, 2)) runs both ways." }
+            </p>
+            <div class="lab-form">
+                { text("nodes", "co-nodes", &f.nodes) }
+                { text("operations", "co-ops", &f.ops) }
+                { text("latency mean (ms, exponential)", "co-latency", &f.latency_mean) }
+                { text("membership poll (ms)", "co-poll", &f.poll_ms) }
+                { text("seed", "co-seed", &f.seed) }
+            </div>
+            { run_row(labs, d) }
             { for results }
         </div>
     }

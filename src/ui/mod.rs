@@ -191,6 +191,17 @@ async fn fetch_text(path: &str) -> Result<String, String> {
     text.as_string().ok_or_else(|| "not text".to_string())
 }
 
+/// Offers what `url` (an object or data URL) holds as a file named `name`.
+pub(super) fn download_url(name: &str, url: &str) {
+    let document = web_sys::window().and_then(|w| w.document());
+    let link = document.and_then(|d| d.create_element("a").ok());
+    if let Some(link) = link.and_then(|l| l.dyn_into::<web_sys::HtmlAnchorElement>().ok()) {
+        link.set_href(url);
+        link.set_download(name);
+        link.click();
+    }
+}
+
 pub(super) fn download(name: &str, text: &str) {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
@@ -199,13 +210,7 @@ pub(super) fn download(name: &str, text: &str) {
         return;
     };
     let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
-    let document = web_sys::window().and_then(|w| w.document());
-    let link = document.and_then(|d| d.create_element("a").ok());
-    if let Some(link) = link.and_then(|l| l.dyn_into::<web_sys::HtmlAnchorElement>().ok()) {
-        link.set_href(&url);
-        link.set_download(name);
-        link.click();
-    }
+    download_url(name, &url);
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 

@@ -125,87 +125,179 @@ pub struct CoordinationReport {
 
 /// Runs the load both ways.
 pub fn run(spec: &CoordinationSpec) -> Result<CoordinationReport, String> {
-    spec.validate()?;
-    Ok(CoordinationReport {
-        server_driven: run_one(spec, Coordination::ServerDriven)?,
-        client_driven: run_one(spec, Coordination::ClientDriven)?,
-        paper_server_driven: PAPER_SERVER_DRIVEN,
-        paper_client_driven: PAPER_CLIENT_DRIVEN,
-    })
+    Ok(CoordinationLab::new(spec.clone())?.finish())
+}
+
+/// The lab under way, a slice of operations at a time (for the page): the load server-driven,
+/// then the same load client-driven.
+pub struct CoordinationLab {
+    spec: CoordinationSpec,
+    way: Way,
+    server_driven: Option<Latencies>,
+    client_driven: Option<Latencies>,
+}
+
+impl CoordinationLab {
+    pub fn new(spec: CoordinationSpec) -> Result<CoordinationLab, String> {
+        spec.validate()?;
+        let way = Way::new(&spec, Coordination::ServerDriven)?;
+        Ok(CoordinationLab { spec, way, server_driven: None, client_driven: None })
+    }
+
+    /// Issues up to `ops` more operations (finishing a way when its load is all issued).
+    pub fn run(&mut self, ops: u32) {
+        for _ in 0..ops {
+            if self.is_done() {
+                return;
+            }
+            if self.way.issued < self.spec.ops {
+                self.way.issue(&self.spec);
+                continue;
+            }
+            let latencies = self.way.finish();
+            match self.way.how {
+                Coordination::ServerDriven => {
+                    self.server_driven = Some(latencies);
+                    self.way = Way::new(&self.spec, Coordination::ClientDriven)
+                        .expect("the spec built the first world");
+                }
+                Coordination::ClientDriven => self.client_driven = Some(latencies),
+            }
+        }
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.client_driven.is_some()
+    }
+
+    /// Operations issued, of both ways' in all.
+    pub fn progress(&self) -> (u32, u32) {
+        let before = if self.server_driven.is_some() { self.spec.ops } else { 0 };
+        let done = if self.is_done() { 2 * self.spec.ops } else { before + self.way.issued };
+        (done, 2 * self.spec.ops)
+    }
+
+    /// The report, once done.
+    pub fn report(&self) -> Option<CoordinationReport> {
+        Some(CoordinationReport {
+            server_driven: self.server_driven.clone()?,
+            client_driven: self.client_driven.clone()?,
+            paper_server_driven: PAPER_SERVER_DRIVEN,
+            paper_client_driven: PAPER_CLIENT_DRIVEN,
+        })
+    }
+
+    /// Runs to the end.
+    pub fn finish(mut self) -> CoordinationReport {
+        while !self.is_done() {
+            self.run(1_000);
+        }
+        self.report().expect("done")
+    }
 }
 
 /// The load one way: the same keys, kinds and times for both (the load's own generator).
-pub fn run_one(spec: &CoordinationSpec, how: Coordination) -> Result<Latencies, String> {
-    let mut world = spec.world()?;
-    let mut load = ChaCha8Rng::seed_from_u64(spec.seed ^ 0xc00d);
-    let mut pick = ChaCha8Rng::seed_from_u64(spec.seed ^ 0x9c1);
-    let interval = ((spec.interval_ms * MS as f64) as Time).max(1);
-    let poll = (spec.poll_ms * MS as f64) as Time;
-    let (mut view, mut polled): (Option<Ring>, Time) = (None, 0);
-    let mut ops: Vec<(OpId, bool)> = Vec::with_capacity(spec.ops as usize);
-    let mut forwarded = 0;
-    for i in 0..spec.ops {
-        world.run_until(Time::from(i) * interval);
-        let key = format!("key-{}", load.random_range(0..spec.keys));
-        let is_put = load.random_bool(0.5);
-        let via = match how {
-            Coordination::ServerDriven => random_node(&world, &mut pick),
+struct Way {
+    how: Coordination,
+    world: World,
+    load: ChaCha8Rng,
+    pick: ChaCha8Rng,
+    /// A client-driven client's copy of the ring, and when it fetched it.
+    view: Option<Ring>,
+    polled: Time,
+    ops: Vec<(OpId, bool)>,
+    issued: u32,
+    forwarded: u64,
+}
+
+impl Way {
+    fn new(spec: &CoordinationSpec, how: Coordination) -> Result<Way, String> {
+        Ok(Way {
+            how,
+            world: spec.world()?,
+            load: ChaCha8Rng::seed_from_u64(spec.seed ^ 0xc00d),
+            pick: ChaCha8Rng::seed_from_u64(spec.seed ^ 0x9c1),
+            view: None,
+            polled: 0,
+            ops: Vec::with_capacity(spec.ops as usize),
+            issued: 0,
+            forwarded: 0,
+        })
+    }
+
+    /// The next operation, at its time.
+    fn issue(&mut self, spec: &CoordinationSpec) {
+        let interval = ((spec.interval_ms * MS as f64) as Time).max(1);
+        let poll = (spec.poll_ms * MS as f64) as Time;
+        let world = &mut self.world;
+        world.run_until(Time::from(self.issued) * interval);
+        self.issued += 1;
+        let key = format!("key-{}", self.load.random_range(0..spec.keys));
+        let is_put = self.load.random_bool(0.5);
+        let via = match self.how {
+            Coordination::ServerDriven => random_node(world, &mut self.pick),
             Coordination::ClientDriven => {
-                if view.is_none() || world.now() >= polled + poll {
-                    let source = random_node(&world, &mut pick);
-                    view = Some(world.node(source).membership().ring());
-                    polled = world.now();
+                if self.view.is_none() || world.now() >= self.polled + poll {
+                    let source = random_node(world, &mut self.pick);
+                    self.view = Some(world.node(source).membership().ring());
+                    self.polled = world.now();
                 }
-                let ring = view.as_ref().expect("just fetched");
+                let ring = self.view.as_ref().expect("just fetched");
                 let start =
                     world.config().strategy.walk_start(crate::core::ring::key_position(&key));
                 ring.preference_list(start, 1).first().copied().unwrap_or(NodeId(0))
             }
         };
         if is_put && !world.preference_list(&key).iter().take(spec.n).any(|&n| n == via) {
-            forwarded += 1;
+            self.forwarded += 1;
         }
         let op = if is_put {
             world.put("client", key.as_str(), "v", via, VectorClock::default())
         } else {
             world.get("client", key.as_str(), via)
         };
-        ops.push((op, is_put));
+        self.ops.push((op, is_put));
     }
-    world.settle(60_000 * MS);
-    let (mut reads, mut writes, mut failed) = (Vec::new(), Vec::new(), 0);
-    for (op, is_put) in ops {
-        let Some(record) = world.op(op) else { continue };
-        let ok = matches!(
-            record.outcome.as_deref(),
-            Some(
-                crate::core::message::ClientReply::Put { .. }
-                    | crate::core::message::ClientReply::Got { .. }
-            )
-        );
-        match (ok, record.finished) {
-            (true, Some(done)) => {
-                let ms = (done - record.started) as f64 / MS as f64;
-                if is_put {
-                    writes.push(ms)
-                } else {
-                    reads.push(ms)
+
+    /// Waits for every answer, and measures.
+    fn finish(&mut self) -> Latencies {
+        let world = &mut self.world;
+        world.settle(60_000 * MS);
+        let (mut reads, mut writes, mut failed) = (Vec::new(), Vec::new(), 0);
+        for &(op, is_put) in &self.ops {
+            let Some(record) = world.op(op) else { continue };
+            let ok = matches!(
+                record.outcome.as_deref(),
+                Some(
+                    crate::core::message::ClientReply::Put { .. }
+                        | crate::core::message::ClientReply::Got { .. }
+                )
+            );
+            match (ok, record.finished) {
+                (true, Some(done)) => {
+                    let ms = (done - record.started) as f64 / MS as f64;
+                    if is_put {
+                        writes.push(ms)
+                    } else {
+                        reads.push(ms)
+                    }
                 }
+                _ => failed += 1,
             }
-            _ => failed += 1,
+        }
+        let mean =
+            |v: &[f64]| if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
+        Latencies {
+            reads: reads.len(),
+            writes: writes.len(),
+            read_mean: mean(&reads),
+            write_mean: mean(&writes),
+            read_p999: percentile(&mut reads, 0.999),
+            write_p999: percentile(&mut writes, 0.999),
+            forwarded_puts: self.forwarded,
+            failed,
         }
     }
-    let mean = |v: &[f64]| if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
-    Ok(Latencies {
-        reads: reads.len(),
-        writes: writes.len(),
-        read_mean: mean(&reads),
-        write_mean: mean(&writes),
-        read_p999: percentile(&mut reads, 0.999),
-        write_p999: percentile(&mut writes, 0.999),
-        forwarded_puts: forwarded,
-        failed,
-    })
 }
 
 fn random_node(world: &World, rng: &mut ChaCha8Rng) -> NodeId {
@@ -228,6 +320,21 @@ mod tests {
         assert!(c.write_mean < s.write_mean, "no forwarding hop: {report:?}");
         assert!(c.read_mean < s.read_mean, "the coordinator's own copy counts: {report:?}");
         assert!(c.write_p999 <= s.write_p999, "{report:?}");
+    }
+
+    #[test]
+    fn the_lab_in_slices_gives_the_same_numbers_as_in_one_go() {
+        let spec = CoordinationSpec { ops: 500, ..CoordinationSpec::default() };
+        let mut lab = CoordinationLab::new(spec.clone()).unwrap();
+        let mut slices = 0;
+        while !lab.is_done() {
+            assert!(lab.report().is_none());
+            lab.run(37);
+            slices += 1;
+        }
+        assert_eq!(lab.progress(), (1_000, 1_000));
+        assert!(slices > 2 * 500 / 37);
+        assert_eq!(lab.report().unwrap(), run(&spec).unwrap());
     }
 
     #[test]
