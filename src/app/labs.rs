@@ -252,9 +252,10 @@ impl SearchForm {
         let schedules = parse(&mut e, "cx-schedules", "schedules", &self.schedules);
         let steps = parse(&mut e, "cx-steps", "steps", &self.steps);
         let seed = parse(&mut e, "cx-seed", "seed", &self.seed);
-        let (Some(n), Some(r), Some(w), Some(truncation), Some(schedules), Some(steps), Some(seed)) =
-            (n, r, w, truncation, schedules, steps, seed)
-        else {
+        let (Some(n), Some(r), Some(w), Some(truncation)) = (n, r, w, truncation) else {
+            return Err(e);
+        };
+        let (Some(schedules), Some(steps), Some(seed)) = (schedules, steps, seed) else {
             return Err(e);
         };
         let [crash, wipe, partition, link, membership] = self.faults;

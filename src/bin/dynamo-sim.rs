@@ -319,7 +319,8 @@ fn run_lab(lab: Lab) -> Result<Value, String> {
     doc.map_err(|e| e.to_string())
 }
 
-/// `--flag value` pairs (and `--sloppy`, `--lww` and `--promised`, which take none), each flag at most once.
+/// `--flag value` pairs (and `--sloppy`, `--lww` and `--promised`, which take none), each
+/// flag at most once.
 fn flag_pairs<'a>(flags: &'a [String], known: &[&str]) -> Result<Vec<(&'a str, &'a str)>, String> {
     let mut pairs: Vec<(&str, &str)> = Vec::new();
     let mut it = flags.iter();

@@ -109,8 +109,8 @@ pub struct Observed {
 }
 
 impl Observed {
-    /// A finished run, healed on a copy: the network healed (partitions, faulty links, random drops), every node recovered,
-    /// anti-entropy run, the cluster settled.
+    /// A finished run, healed on a copy: the network healed (partitions, faulty links,
+    /// random drops), every node recovered, anti-entropy run, the cluster settled.
     pub fn of(world: &World) -> Observed {
         let mut healed = world.clone();
         heal(&mut healed);

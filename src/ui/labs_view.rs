@@ -441,7 +441,9 @@ fn coordination(labs: &LabsState, d: &Callback<Cmd>) -> Html {
             <div class="lab-results">
                 <ul class="findings">{ for findings.iter().map(|s| html! { <li>{ s }</li> }) }</ul>
                 <table class="rows coordination-table">
-                    <caption>{ "Table 2: latencies in ms, measured here and in the paper" }</caption>
+                    <caption>
+                        { "Table 2: latencies in ms, measured here and in the paper" }
+                    </caption>
                     <tr>
                         <th></th><th>{ "99.9th read" }</th><th>{ "99.9th write" }</th>
                         <th>{ "average read" }</th><th>{ "average write" }</th>
