@@ -205,3 +205,20 @@ test('the coordination lab: Table 2 measured both ways beside the paper\'s', asy
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('side by side: a sloppy quorum against a strict one, the same load and failures', async () => {
+  const { page, context, problems } = await labsPage({ width: 1600, height: 1000 });
+  await page.click('.lab-tab:has-text("Side by side")');
+  const ms = await runToEnd(page);
+  console.log(`side by side, defaults (8 nodes, 5 virtual s, 10% down): ${ms} ms`);
+  assert.match(await page.locator('.lab-progress').innerText(), /5000 of 5000 — done/);
+  const rows = page.locator('.compare-table tr');
+  assert.equal(await rows.count(), 9);
+  assert.match(await rows.nth(3).innerText(), /stale reads \(of reads after a write\)\s+\d+ of \d+\s+0 of \d+/, 'the strict run never stale');
+  assert.match(await rows.nth(7).innerText(), /hinted replicas stored \(§4\.6\)\s+[1-9]\d*\s+0/);
+  const findings = await page.locator('.findings').innerText();
+  assert.match(findings, /Run B, \(N, R, W\) = \(3, 2, 2\), strict quorum, strategy 1: .* R \+ W > N with a strict quorum: no read should be stale \(§4\.5\)\./);
+  await page.screenshot({ path: join(SHOTS, 'lab-side-by-side-1600x1000.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -5,6 +5,7 @@
 use super::chart::{Chart, Series};
 use super::FieldErrors;
 use crate::sim::check::PROPERTIES;
+use crate::sim::lab::compare::{CompareLab, CompareSpec, Side, SideReport};
 use crate::sim::lab::consistency::{ConsistencyLab, ConsistencyReport, ConsistencySpec, Point};
 use crate::sim::lab::coordination::{CoordinationLab, CoordinationReport, CoordinationSpec};
 use crate::sim::lab::divergence::{DivergenceLab, DivergenceReport, DivergenceSpec};
@@ -25,6 +26,8 @@ pub enum LabKind {
     Partitioning,
     Divergence,
     Coordination,
+    /// Two runs side by side (`sim::lab::compare`).
+    Compare,
     /// Counterexample search (`sim::search`): not one of the paper's numbers, but its
     /// promises put to the test.
     Counterexample,
@@ -32,6 +35,9 @@ pub enum LabKind {
 
 /// Coordination-lab operations issued per animation frame.
 pub const COORDINATION_OPS_PER_FRAME: u32 = 250;
+
+/// Side-by-side slices (100 virtual ms of both runs each) per animation frame.
+pub const COMPARE_SLICES_PER_FRAME: u32 = 1;
 
 /// Runs (schedules, or shrinking's candidates) per animation frame.
 pub const SEARCH_RUNS_PER_FRAME: u32 = 1;
@@ -206,6 +212,81 @@ impl CoordinationForm {
     }
 }
 
+/// One side of the side-by-side form, as typed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SideForm {
+    pub n: String,
+    pub r: String,
+    pub w: String,
+    pub sloppy: bool,
+    /// "1", "2" or "3".
+    pub strategy: String,
+}
+
+impl SideForm {
+    fn of(side: Side) -> SideForm {
+        SideForm {
+            n: side.n.to_string(),
+            r: side.r.to_string(),
+            w: side.w.to_string(),
+            sloppy: side.sloppy_quorum,
+            strategy: side.strategy.to_string(),
+        }
+    }
+
+    fn side(&self, e: &mut FieldErrors, ids: [&'static str; 3]) -> Option<Side> {
+        let n = parse(e, ids[0], "N", &self.n);
+        let r = parse(e, ids[1], "R", &self.r);
+        let w = parse(e, ids[2], "W", &self.w);
+        let strategy = self.strategy.parse().unwrap_or(1);
+        Some(Side { n: n?, r: r?, w: w?, sloppy_quorum: self.sloppy, strategy })
+    }
+}
+
+/// The side-by-side form, as typed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompareForm {
+    pub a: SideForm,
+    pub b: SideForm,
+    pub nodes: String,
+    pub failure_percent: String,
+    pub seconds: String,
+    pub seed: String,
+}
+
+impl Default for CompareForm {
+    fn default() -> Self {
+        let d = CompareSpec::default();
+        CompareForm {
+            a: SideForm::of(d.a),
+            b: SideForm::of(d.b),
+            nodes: d.nodes.to_string(),
+            failure_percent: (d.failure_rate * 100.0).to_string(),
+            seconds: d.seconds.to_string(),
+            seed: d.seed.to_string(),
+        }
+    }
+}
+
+impl CompareForm {
+    pub fn spec(&self) -> Result<CompareSpec, FieldErrors> {
+        let mut e = Vec::new();
+        let a = self.a.side(&mut e, ["sa-n", "sa-r", "sa-w"]);
+        let b = self.b.side(&mut e, ["sb-n", "sb-r", "sb-w"]);
+        let nodes = parse(&mut e, "sc-nodes", "nodes", &self.nodes);
+        let failure = parse::<f64>(&mut e, "sc-failure", "failure rate", &self.failure_percent);
+        let seconds = parse(&mut e, "sc-seconds", "seconds", &self.seconds);
+        let seed = parse(&mut e, "sc-seed", "seed", &self.seed);
+        let (Some(a), Some(b), Some(nodes), Some(failure)) = (a, b, nodes, failure) else {
+            return Err(e);
+        };
+        let (Some(seconds), Some(seed)) = (seconds, seed) else { return Err(e) };
+        let spec = CompareSpec { a, b, nodes, failure_rate: failure / 100.0, seconds, seed };
+        spec.validate().map_err(|m| vec![("lab-run", m)])?;
+        Ok(spec)
+    }
+}
+
 /// The counterexample search's form, as typed (faults in the order of `Faults::NAMES`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SearchForm {
@@ -291,6 +372,7 @@ pub enum Running {
     Partitioning(Box<PartitioningLab>),
     Divergence(Box<DivergenceLab>),
     Coordination(Box<CoordinationLab>),
+    Compare(Box<CompareLab>),
     Search(Box<Search>),
 }
 
@@ -301,6 +383,7 @@ pub struct LabsState {
     pub partitioning_form: PartitioningForm,
     pub divergence_form: DivergenceForm,
     pub coordination_form: CoordinationForm,
+    pub compare_form: CompareForm,
     pub search_form: SearchForm,
     pub errors: FieldErrors,
     pub running: Option<Running>,
@@ -309,6 +392,8 @@ pub struct LabsState {
     pub partitioning: Option<PartitioningReport>,
     pub divergence: Option<DivergenceReport>,
     pub coordination: Option<CoordinationReport>,
+    /// Runs A and B side by side, and the spec they ran.
+    pub compare: Option<([SideReport; 2], CompareSpec)>,
     pub search: Option<SearchOutcome>,
     /// Trials or slices done and in all, while running or after a cancel.
     pub progress: Option<(u64, u64)>,
@@ -325,6 +410,7 @@ impl Default for LabsState {
             partitioning_form: PartitioningForm::default(),
             divergence_form: DivergenceForm::default(),
             coordination_form: CoordinationForm::default(),
+            compare_form: CompareForm::default(),
             search_form: SearchForm::default(),
             errors: Vec::new(),
             running: None,
@@ -332,6 +418,7 @@ impl Default for LabsState {
             partitioning: None,
             divergence: None,
             coordination: None,
+            compare: None,
             search: None,
             progress: None,
             cancelled: false,
@@ -456,6 +543,12 @@ impl LabsState {
                     .map(|lab| Running::Coordination(Box::new(lab)))
                     .map_err(|m| vec![("lab-run", m)])
             }),
+            LabKind::Compare => self.compare_form.spec().and_then(|spec| {
+                self.compare = None;
+                CompareLab::new(spec)
+                    .map(|lab| Running::Compare(Box::new(lab)))
+                    .map_err(|m| vec![("lab-run", m)])
+            }),
             LabKind::Counterexample => self.search_form.spec().and_then(|spec| {
                 self.search = None;
                 Search::new(spec)
@@ -511,6 +604,12 @@ impl LabsState {
                 let (done, all) = lab.progress();
                 self.progress = Some((u64::from(done), u64::from(all)));
                 self.coordination = lab.report();
+                lab.is_done()
+            }
+            Running::Compare(lab) => {
+                lab.run(if trials > 0 { COMPARE_SLICES_PER_FRAME } else { 0 });
+                self.progress = Some(lab.progress());
+                self.compare = Some((lab.report(), lab.spec().clone()));
                 lab.is_done()
             }
             Running::Search(search) => {
@@ -572,6 +671,18 @@ pub fn set_field(labs: &mut LabsState, id: &str, value: String) {
         "co-latency" => &mut labs.coordination_form.latency_mean,
         "co-poll" => &mut labs.coordination_form.poll_ms,
         "co-seed" => &mut labs.coordination_form.seed,
+        "sa-n" => &mut labs.compare_form.a.n,
+        "sa-r" => &mut labs.compare_form.a.r,
+        "sa-w" => &mut labs.compare_form.a.w,
+        "sa-strategy" => &mut labs.compare_form.a.strategy,
+        "sb-n" => &mut labs.compare_form.b.n,
+        "sb-r" => &mut labs.compare_form.b.r,
+        "sb-w" => &mut labs.compare_form.b.w,
+        "sb-strategy" => &mut labs.compare_form.b.strategy,
+        "sc-nodes" => &mut labs.compare_form.nodes,
+        "sc-failure" => &mut labs.compare_form.failure_percent,
+        "sc-seconds" => &mut labs.compare_form.seconds,
+        "sc-seed" => &mut labs.compare_form.seed,
         "cx-n" => &mut labs.search_form.n,
         "cx-r" => &mut labs.search_form.r,
         "cx-w" => &mut labs.search_form.w,
@@ -593,6 +704,8 @@ pub fn set_check(labs: &mut LabsState, id: &str, on: bool) {
     let flag = match (id, index) {
         ("lab-sloppy", _) => &mut labs.consistency_form.sloppy,
         ("cx-sloppy", _) => &mut f.sloppy,
+        ("sa-sloppy", _) => &mut labs.compare_form.a.sloppy,
+        ("sb-sloppy", _) => &mut labs.compare_form.b.sloppy,
         ("cx-lww", _) => &mut f.lww,
         (_, Some(i)) => &mut faults[i],
         _ => return,
@@ -663,6 +776,9 @@ pub fn csv(labs: &LabsState) -> Option<(String, String)> {
             .coordination
             .as_ref()
             .map(|r| ("coordination-lab.csv".to_string(), coordination_csv(r))),
+        LabKind::Compare => {
+            labs.compare.as_ref().map(|(r, _)| ("side-by-side.csv".to_string(), compare_csv(r)))
+        }
         LabKind::Counterexample => counterexample_file(labs),
     }
 }
@@ -939,6 +1055,72 @@ pub fn coordination_rows(report: &CoordinationReport) -> [(&'static str, [f64; 4
     ]
 }
 
+/// The side-by-side table: (what, run A's, run B's), as shown.
+pub fn compare_rows(r: &[SideReport; 2]) -> Vec<(&'static str, [String; 2])> {
+    let each = |f: &dyn Fn(&SideReport) -> String| [f(&r[0]), f(&r[1])];
+    let pct = |x: f64| format!("{:.2}%", x * 100.0);
+    let ms = |v: [f64; 3]| format!("{:.1} / {:.1} / {:.1}", v[0], v[1], v[2]);
+    vec![
+        ("gets that succeeded", each(&|s| pct(s.get_availability))),
+        ("puts that succeeded", each(&|s| pct(s.put_availability))),
+        (
+            "stale reads (of reads after a write)",
+            each(&|s| format!("{} of {}", s.stale_reads, s.judged_reads)),
+        ),
+        ("gets that saw siblings", each(&|s| format!("{} of {}", s.gets_with_siblings, s.gets))),
+        ("get latency, ms (50th / 99th / 99.9th)", each(&|s| ms(s.get_ms))),
+        ("put latency, ms (50th / 99th / 99.9th)", each(&|s| ms(s.put_ms))),
+        ("hinted replicas stored (§4.6)", each(&|s| s.hints_stored.to_string())),
+        ("Merkle bytes sent (§4.7)", each(&|s| s.merkle_bytes.to_string())),
+    ]
+}
+
+pub fn compare_csv(r: &[SideReport; 2]) -> String {
+    let mut csv = String::from("what,run_a,run_b\n");
+    for (what, [a, b]) in compare_rows(r) {
+        csv.push_str(&format!("\"{what}\",\"{a}\",\"{b}\"\n"));
+    }
+    csv
+}
+
+/// A side's settings in words.
+pub fn side_words(s: &Side) -> String {
+    let quorum = if s.sloppy_quorum { "sloppy" } else { "strict" };
+    format!("(N, R, W) = ({}, {}, {}), {quorum} quorum, strategy {}", s.n, s.r, s.w, s.strategy)
+}
+
+/// What the two runs show, in sentences.
+pub fn compare_findings(r: &[SideReport; 2], spec: &CompareSpec) -> Vec<String> {
+    let mut said = Vec::new();
+    for (name, s, side) in [("A", &r[0], &spec.a), ("B", &r[1], &spec.b)] {
+        let promise = if side.r + side.w > side.n && !side.sloppy_quorum {
+            "R + W > N with a strict quorum: no read should be stale (§4.5)"
+        } else if side.r + side.w > side.n {
+            "R + W > N, but a sloppy quorum may read and write on different stand-ins (§4.6)"
+        } else {
+            "R + W ≤ N: a read quorum can miss a write quorum (§4.5)"
+        };
+        said.push(format!(
+            "Run {name}, {}: {} of {} puts and {} of {} gets succeeded; {} of {} reads after a \
+             write were stale. {promise}.",
+            side_words(side),
+            (s.put_availability * s.puts as f64).round(),
+            s.puts,
+            (s.get_availability * s.gets as f64).round(),
+            s.gets,
+            s.stale_reads,
+            s.judged_reads
+        ));
+    }
+    said.push(format!(
+        "Both ran the same client load (one get or put per ms) and the same failures ({}% of \
+         nodes down in each half second), from seed {}.",
+        spec.failure_rate * 100.0,
+        spec.seed
+    ));
+    said
+}
+
 pub fn coordination_csv(report: &CoordinationReport) -> String {
     let mut csv = String::from("row,read_p999_ms,write_p999_ms,read_mean_ms,write_mean_ms\n");
     for (row, [a, b, c, d]) in coordination_rows(report) {
@@ -1150,6 +1332,39 @@ mod tests {
         labs.coordination_form.latency_mean = "-1".into();
         labs.start();
         assert!(labs.errors.iter().any(|(f, _)| *f == "co-latency"));
+    }
+
+    #[test]
+    fn two_runs_side_by_side_in_slices_as_the_cli_gives_them() {
+        let mut labs = LabsState { kind: LabKind::Compare, ..LabsState::default() };
+        labs.compare_form.seconds = "2".into();
+        set_field(&mut labs, "sb-w", "1".into());
+        set_field(&mut labs, "sb-strategy", "3".into());
+        set_check(&mut labs, "sb-sloppy", true);
+        labs.start();
+        let mut frames = 0;
+        while labs.is_running() {
+            labs.slice(TRIALS_PER_FRAME);
+            frames += 1;
+        }
+        assert_eq!(frames, 20, "100 virtual ms a frame");
+        let b = Side { w: 1, sloppy_quorum: true, strategy: 3, ..CompareSpec::default().b };
+        let spec = CompareSpec { b, seconds: 2, ..CompareSpec::default() };
+        let mut cli = CompareLab::new(spec.clone()).unwrap();
+        cli.run(1_000);
+        let (report, shown) = labs.compare.as_ref().unwrap();
+        assert_eq!((report, shown), (&cli.report(), &spec));
+        let said = compare_findings(report, shown).join(" ");
+        assert!(said.contains("Run B, (N, R, W) = (3, 2, 1), sloppy quorum, strategy 3"), "{said}");
+        assert!(said.contains("R + W > N, but a sloppy quorum"), "{said}");
+        let (name, text) = csv(&labs).unwrap();
+        assert_eq!((name.as_str(), text.lines().count()), ("side-by-side.csv", 9));
+        set_field(&mut labs, "sa-r", "x".into());
+        labs.start();
+        assert!(labs.errors.iter().any(|(f, _)| *f == "sa-r"));
+        set_field(&mut labs, "sa-r", "9".into());
+        labs.start();
+        assert!(labs.errors.iter().any(|(f, m)| *f == "lab-run" && m.starts_with("run A")));
     }
 
     #[test]

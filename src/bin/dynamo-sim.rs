@@ -24,6 +24,10 @@
 //! dynamo-sim lab coordination [--nodes S --n N --r R --w W --keys K --ops K --interval MS
 //!                              --poll MS --latency MODEL --seed X]
 //!                                        §6.4, Table 2: server- against client-driven
+//! dynamo-sim lab compare [--a N,R,W[,sloppy|strict][,s1|s2|s3] --b … --nodes S
+//!                         --failure-rate F --seconds S --seed X]
+//!                                        two runs side by side: the same load and failures,
+//!                                        different settings; what each did
 //! dynamo-sim search [--n N --r R --w W --sloppy --lww --truncation T --faults F1,F2,…
 //!                    --property P --promised --schedules K --steps K --seed X --out FILE]
 //!                                        random fault schedules judged by the checker; the
@@ -38,6 +42,7 @@ use dynamo_playground::app::export::trace_jsonl;
 use dynamo_playground::core::partition::TOKEN_ENTRY_BYTES;
 use dynamo_playground::core::ring::{format_position, key_position};
 use dynamo_playground::sim::check;
+use dynamo_playground::sim::lab::compare::{CompareLab, CompareSpec, Side};
 use dynamo_playground::sim::lab::consistency::{ConsistencyLab, ConsistencySpec};
 use dynamo_playground::sim::lab::coordination::{self, CoordinationSpec};
 use dynamo_playground::sim::lab::divergence::{DivergenceLab, DivergenceSpec};
@@ -65,6 +70,8 @@ const USAGE: &str = "usage:
   dynamo-sim lab divergence [--nodes S] [--n N] [--r R] [--w W] [--clients C] [--carts K]
                             [--think MS] [--failure-rate F] [--period MS] [--seconds S]
                             [--latency MODEL] [--seed X]
+  dynamo-sim lab compare [--a N,R,W[,sloppy|strict][,s1|s2|s3]] [--b ...] [--nodes S]
+                         [--failure-rate F] [--seconds S] [--seed X]
   dynamo-sim search [--n N] [--r R] [--w W] [--sloppy] [--lww] [--truncation T]
                     [--faults crash,wipe,partition,link,membership|none] [--property P|any]
                     [--promised]
@@ -110,8 +117,10 @@ fn main() -> ExitCode {
                 "partitioning" => partitioning_spec(&args[2..]).map(Lab::Partitioning),
                 "divergence" => divergence_spec(&args[2..]).map(Lab::Divergence),
                 "coordination" => coordination_spec(&args[2..]).map(Lab::Coordination),
+                "compare" => compare_spec(&args[2..]).map(Lab::Compare),
                 other => Err(format!(
-                    "unknown lab {other:?}: consistency, partitioning, divergence or coordination"
+                    "unknown lab {other:?}: consistency, partitioning, divergence, coordination or \
+                     compare"
                 )),
             };
             match parsed {
@@ -232,6 +241,42 @@ enum Lab {
     Partitioning(PartitioningSpec),
     Divergence(DivergenceSpec),
     Coordination(CoordinationSpec),
+    Compare(CompareSpec),
+}
+
+/// `lab compare`'s flags; a side is `N,R,W[,sloppy|strict][,s1|s2|s3]`.
+fn compare_spec(flags: &[String]) -> Result<CompareSpec, String> {
+    let known = ["--a", "--b", "--nodes", "--failure-rate", "--seconds", "--seed"];
+    let mut spec = CompareSpec::default();
+    for (flag, value) in flag_pairs(flags, &known)? {
+        match flag {
+            "--a" => spec.a = side(flag, value, spec.a)?,
+            "--b" => spec.b = side(flag, value, spec.b)?,
+            "--nodes" => spec.nodes = number(flag, value)?,
+            "--failure-rate" => spec.failure_rate = number(flag, value)?,
+            "--seconds" => spec.seconds = number(flag, value)?,
+            _ => spec.seed = number(flag, value)?,
+        }
+    }
+    spec.validate()?;
+    Ok(spec)
+}
+
+fn side(flag: &str, value: &str, mut side: Side) -> Result<Side, String> {
+    let parts: Vec<&str> = value.split(',').map(str::trim).collect();
+    let [n, r, w, rest @ ..] = parts.as_slice() else {
+        return Err(format!("{flag}: {value:?} is not N,R,W[,sloppy|strict][,s1|s2|s3]"));
+    };
+    (side.n, side.r, side.w) = (number(flag, n)?, number(flag, r)?, number(flag, w)?);
+    for word in rest {
+        match *word {
+            "sloppy" => side.sloppy_quorum = true,
+            "strict" => side.sloppy_quorum = false,
+            "s1" | "s2" | "s3" => side.strategy = word[1..].parse().expect("a digit"),
+            _ => return Err(format!("{flag}: {word:?} is not sloppy, strict, s1, s2 or s3")),
+        }
+    }
+    Ok(side)
 }
 
 /// The search's flags, and where to write the counterexample.
@@ -315,6 +360,14 @@ fn run_lab(lab: Lab) -> Result<Value, String> {
         Lab::Partitioning(spec) => serde_json::to_value(PartitioningLab::new(spec)?.finish()?),
         Lab::Divergence(spec) => serde_json::to_value(DivergenceLab::new(spec)?.finish()),
         Lab::Coordination(spec) => serde_json::to_value(coordination::run(&spec)?),
+        Lab::Compare(spec) => {
+            let mut lab = CompareLab::new(spec)?;
+            while !lab.is_done() {
+                lab.run(100);
+            }
+            let [a, b] = lab.report();
+            Ok(json!({"a": a, "b": b}))
+        }
     };
     doc.map_err(|e| e.to_string())
 }

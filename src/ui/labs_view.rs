@@ -4,9 +4,9 @@
 use super::chart::line_chart;
 use super::panels::{field, select_value};
 use crate::app::labs::{
-    consistency_chart, consistency_findings, coordination_findings, coordination_rows,
-    divergence_chart, divergence_findings, partitioning_chart, partitioning_findings,
-    search_findings, LabKind, LabsState,
+    compare_findings, compare_rows, consistency_chart, consistency_findings, coordination_findings,
+    coordination_rows, divergence_chart, divergence_findings, partitioning_chart,
+    partitioning_findings, search_findings, LabKind, LabsState,
 };
 use crate::app::{error_for, Cmd, Playground};
 use crate::sim::check::PROPERTIES;
@@ -29,6 +29,7 @@ pub fn labs_area(p: &Playground, d: &Callback<Cmd>) -> Html {
         LabKind::Partitioning => partitioning(labs, d),
         LabKind::Divergence => divergence(labs, d),
         LabKind::Coordination => coordination(labs, d),
+        LabKind::Compare => compare(labs, d),
         LabKind::Counterexample => counterexample(labs, d),
     };
     html! {
@@ -45,6 +46,7 @@ pub fn labs_area(p: &Playground, d: &Callback<Cmd>) -> Html {
                     { tab(LabKind::Partitioning, "Partitioning (§6.2, Figure 8)") }
                     { tab(LabKind::Divergence, "Divergence (§6.3)") }
                     { tab(LabKind::Coordination, "Coordination (§6.4, Table 2)") }
+                    { tab(LabKind::Compare, "Side by side") }
                     { tab(LabKind::Counterexample, "Counterexamples") }
                 </div>
                 { body }
@@ -474,6 +476,84 @@ fn coordination(labs: &LabsState, d: &Callback<Cmd>) -> Html {
                 { text("latency mean (ms, exponential)", "co-latency", &f.latency_mean) }
                 { text("membership poll (ms)", "co-poll", &f.poll_ms) }
                 { text("seed", "co-seed", &f.seed) }
+            </div>
+            { run_row(labs, d) }
+            { for results }
+        </div>
+    }
+}
+
+/// One run's settings in the side-by-side form, its fields' ids in `ids`.
+fn side_fields(
+    title: &str,
+    f: &crate::app::labs::SideForm,
+    ids: [&'static str; 5],
+    labs: &LabsState,
+    d: &Callback<Cmd>,
+) -> Html {
+    let e = &labs.errors;
+    let strategy_id = ids[4];
+    let strategies = ["1", "2", "3"].map(|k| {
+        html! { <option value={k} selected={f.strategy == k}>{ format!("strategy {k}") }</option> }
+    });
+    let on_strategy = d.reform(move |e: Event| Cmd::LabField(strategy_id, select_value(e)));
+    html! {
+        <fieldset class="lab-side">
+            <legend>{ title }</legend>
+            { lab_field("N", ids[0], &f.n, e, d) }
+            { lab_field("R", ids[1], &f.r, e, d) }
+            { lab_field("W", ids[2], &f.w, e, d) }
+            { check_box("sloppy quorum (§4.6)", ids[3], f.sloppy, d) }
+            <label class="field">
+                <span>{ "partitioning (§6.2)" }</span>
+                <select id={strategy_id} onchange={on_strategy}>{ for strategies }</select>
+            </label>
+        </fieldset>
+    }
+}
+
+fn compare(labs: &LabsState, d: &Callback<Cmd>) -> Html {
+    let f = &labs.compare_form;
+    let e = &labs.errors;
+    let text = |label: &str, id: &'static str, value: &str| lab_field(label, id, value, e, d);
+    let results = labs.compare.as_ref().map(|(report, spec)| {
+        let findings = compare_findings(report, spec);
+        let rows = compare_rows(report).into_iter().map(|(what, [a, b])| {
+            let class = (a != b).then_some("differs");
+            html! { <tr class={classes!(class)}><th>{ what }</th><td>{ a }</td><td>{ b }</td></tr> }
+        });
+        html! {
+            <div class="lab-results">
+                <ul class="findings">{ for findings.iter().map(|s| html! { <li>{ s }</li> }) }</ul>
+                <table class="rows compare-table">
+                    <tr><th></th><th>{ "run A" }</th><th>{ "run B" }</th></tr>
+                    { for rows }
+                </table>
+                <div class="lab-exports">
+                    <button class="export-csv" onclick={d.reform(|_| Cmd::ExportLabCsv)}>
+                        { "Data as CSV" }
+                    </button>
+                </div>
+            </div>
+        }
+    });
+    html! {
+        <div class="lab compare-lab">
+            <p class="caption">
+                { "Two runs with the same seed, the same nodes, the same client load (one get or \
+                   put per ms, 200 keys) and the same failures, advanced in lockstep; only \
+                   their settings differ. A read is stale when it returned nothing as new as \
+                   the latest write of its key acknowledged before it began." }
+            </p>
+            <div class="lab-form">
+                { side_fields("run A", &f.a, ["sa-n", "sa-r", "sa-w", "sa-sloppy", "sa-strategy"],
+                              labs, d) }
+                { side_fields("run B", &f.b, ["sb-n", "sb-r", "sb-w", "sb-sloppy", "sb-strategy"],
+                              labs, d) }
+                { text("nodes", "sc-nodes", &f.nodes) }
+                { text("nodes down per half second (%)", "sc-failure", &f.failure_percent) }
+                { text("virtual seconds", "sc-seconds", &f.seconds) }
+                { text("seed", "sc-seed", &f.seed) }
             </div>
             { run_row(labs, d) }
             { for results }

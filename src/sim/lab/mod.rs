@@ -8,6 +8,7 @@
 //! - [`partitioning`]: load balance against membership size for the three strategies
 //!   (§6.2, Figure 8).
 
+pub mod compare;
 pub mod consistency;
 pub mod coordination;
 pub mod divergence;
