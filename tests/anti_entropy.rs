@@ -285,7 +285,10 @@ fn at_default_settings_the_keys_sent_stay_within_a_small_factor_of_the_keys_that
     let m = w.metrics();
     assert!(missed.iter().all(|key| w.node(victim).store().get(key).len() == 1), "repaired");
     let keys_sent = m.merkle_keys_sent - before.merkle_keys_sent;
-    assert!(keys_sent <= 4 * 6, "{keys_sent} keys sent for 6 that differ among 2,400");
+    // (Each differing key travels in each comparison of a pair that differs on it, both
+    // ways: a few times its count. Since the round also asks peers believed down, every
+    // pair is compared: 27 here, where 24 was the bound when some pairs were skipped.)
+    assert!(keys_sent <= 5 * 6, "{keys_sent} keys sent for 6 that differ among 2,400");
 }
 
 #[test]

@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 
 fn corpus() -> Vec<String> {
     let mut texts = Vec::new();
-    for dir in ["scenarios", "lessons"] {
+    for dir in ["scenarios", "lessons", "tests/counterexamples"] {
         let mut paths: Vec<_> = std::fs::read_dir(format!("{}/{dir}", env!("CARGO_MANIFEST_DIR")))
             .unwrap()
             .map(|e| e.unwrap().path())

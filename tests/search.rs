@@ -117,3 +117,13 @@ fn the_lessons_search_finds_a_put_acknowledged_alone_then_wiped() {
     assert!(matches!(actions.last(), Some(Action::Wipe { node }) if node == coordinator));
     assert_eq!(found.verdict.property, "no acknowledged write lost");
 }
+
+/// Found by fuzzing scenario files: the on-demand anti-entropy round let the lower-id node
+/// of each pair start and skipped peers it believed down, so a pair could go uncompared and
+/// a replica stay without a key for good.
+#[test]
+fn regression_every_pair_of_replicas_is_compared_even_one_believed_down() {
+    let world = scenario::run_world(&counterexample("fuzz-a-pair-never-compared.json")).unwrap();
+    let verdicts = check(&world);
+    assert!(verdicts.iter().all(|v| v.held), "{verdicts:#?}");
+}
