@@ -29,7 +29,7 @@ use super::describe::describe;
 use crate::core::message::Note;
 use crate::sim::trace::{Event, TraceEvent};
 use crate::sim::World;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// One event as a JSON object (see the module's table).
 pub fn event_json(world: &World, e: &TraceEvent) -> Value {
@@ -37,45 +37,78 @@ pub fn event_json(world: &World, e: &TraceEvent) -> Value {
     let (kind, fields) = match &e.event {
         Event::Send { msg, from, to, kind, key, arrives, op } => (
             "send",
-            json!({"msg": msg, "from": n(*from), "to": n(*to), "message": kind.label(),
-                   "key": key.as_ref().map(|k| k.as_str()), "arrives_us": arrives,
-                   "op": op.map(|op| op.0)}),
+            obj(&[
+                ("msg", Value::from(*msg)),
+                ("from", n(*from)),
+                ("to", n(*to)),
+                ("message", Value::from(kind.label())),
+                ("key", Value::from(key.as_ref().map(|k| k.as_str()))),
+                ("arrives_us", Value::from(*arrives)),
+                ("op", Value::from(op.map(|op| op.0))),
+            ]),
         ),
         Event::Deliver { msg, from, to, kind } => (
             "deliver",
-            json!({"msg": msg, "from": n(*from), "to": n(*to), "message": kind.label()}),
+            obj(&[
+                ("msg", Value::from(*msg)),
+                ("from", n(*from)),
+                ("to", n(*to)),
+                ("message", Value::from(kind.label())),
+            ]),
         ),
         Event::Drop { msg, from, to, kind, reason } => (
             "drop",
-            json!({"msg": msg, "from": n(*from), "to": n(*to), "message": kind.label(),
-                   "reason": reason.label()}),
+            obj(&[
+                ("msg", Value::from(*msg)),
+                ("from", n(*from)),
+                ("to", n(*to)),
+                ("message", Value::from(kind.label())),
+                ("reason", Value::from(reason.label())),
+            ]),
         ),
         Event::Timer { node, timer } => {
-            ("timer", json!({"node": n(*node), "timer": timer.label()}))
+            ("timer", obj(&[("node", n(*node)), ("timer", Value::from(timer.label()))]))
         }
         Event::Request { op, client, node, kind, key, value } => (
             "request",
-            json!({"op": op.0, "client": client.as_str(), "node": n(*node), "kind": kind.label(),
-                   "key": key.as_str(), "value": value.as_deref()}),
+            obj(&[
+                ("op", Value::from(op.0)),
+                ("client", Value::from(client.as_str())),
+                ("node", n(*node)),
+                ("kind", Value::from(kind.label())),
+                ("key", Value::from(key.as_str())),
+                ("value", Value::from(value.as_deref())),
+            ]),
         ),
-        Event::Reply { op, node, ok } => {
-            ("reply", json!({"op": op.0, "node": node.map(n), "ok": ok}))
+        Event::Reply { op, node, ok } => (
+            "reply",
+            obj(&[
+                ("op", Value::from(op.0)),
+                ("node", Value::from(node.map(n))),
+                ("ok", Value::from(*ok)),
+            ]),
+        ),
+        Event::Crash { node } => ("crash", obj(&[("node", n(*node))])),
+        Event::Recover { node } => ("recover", obj(&[("node", n(*node))])),
+        Event::Join { node } => ("join", obj(&[("node", n(*node))])),
+        Event::Leave { node } => ("leave", obj(&[("node", n(*node))])),
+        Event::Wipe { node, epoch } => {
+            ("wipe", obj(&[("node", n(*node)), ("epoch", Value::from(*epoch))]))
         }
-        Event::Crash { node } => ("crash", json!({"node": n(*node)})),
-        Event::Recover { node } => ("recover", json!({"node": n(*node)})),
-        Event::Join { node } => ("join", json!({"node": n(*node)})),
-        Event::Leave { node } => ("leave", json!({"node": n(*node)})),
-        Event::Wipe { node, epoch } => ("wipe", json!({"node": n(*node), "epoch": epoch})),
         Event::Partition { groups } => {
             let groups: Vec<Vec<Value>> =
                 groups.iter().map(|g| g.iter().map(|&id| n(id)).collect()).collect();
-            ("partition", json!({ "groups": groups }))
+            ("partition", obj(&[("groups", Value::from(groups))]))
         }
-        Event::Heal => ("heal", json!({})),
+        Event::Heal => ("heal", obj(&[])),
         Event::Link { a, b, drop_rate_permille, extra_delay } => (
             "link",
-            json!({"a": n(*a), "b": n(*b), "drop_rate": *drop_rate_permille as f64 / 1000.0,
-                   "extra_delay_us": extra_delay}),
+            obj(&[
+                ("a", n(*a)),
+                ("b", n(*b)),
+                ("drop_rate", Value::from(*drop_rate_permille as f64 / 1000.0)),
+                ("extra_delay_us", Value::from(*extra_delay)),
+            ]),
         ),
         Event::Node { node, note } => {
             let mut fields = note_json(world, note);
@@ -93,30 +126,52 @@ pub fn event_json(world: &World, e: &TraceEvent) -> Value {
     Value::Object(line)
 }
 
+/// A JSON object of these fields (one function for every event's fields: the `json!` macro
+/// writes out each object's construction where it stands, a few kilobytes of the page).
+fn obj(fields: &[(&str, Value)]) -> Value {
+    Value::Object(fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+}
+
 fn note_json(world: &World, note: &Note) -> Value {
     let n = |id: crate::core::NodeId| Value::from(world.name(id));
     match note {
-        Note::PeerDown(p) => json!({"note": "peer-down", "peer": n(*p)}),
-        Note::PeerUp(p) => json!({"note": "peer-up", "peer": n(*p)}),
-        Note::HintStored { owner, key } => {
-            json!({"note": "hint-stored", "owner": n(*owner), "key": key.as_str()})
+        Note::PeerDown(p) => obj(&[("note", Value::from("peer-down")), ("peer", n(*p))]),
+        Note::PeerUp(p) => obj(&[("note", Value::from("peer-up")), ("peer", n(*p))]),
+        Note::HintStored { owner, key } => obj(&[
+            ("note", Value::from("hint-stored")),
+            ("owner", n(*owner)),
+            ("key", Value::from(key.as_str())),
+        ]),
+        Note::HintDelivered { owner, key } => obj(&[
+            ("note", Value::from("hint-delivered")),
+            ("owner", n(*owner)),
+            ("key", Value::from(key.as_str())),
+        ]),
+        Note::InSync { peer, level, .. } => obj(&[
+            ("note", Value::from("in-sync")),
+            ("peer", n(*peer)),
+            ("level", Value::from(*level)),
+        ]),
+        Note::KeysReceived { peer, keys, changed } => obj(&[
+            ("note", Value::from("keys-received")),
+            ("peer", n(*peer)),
+            ("keys", Value::from(*keys)),
+            ("changed", Value::from(*changed)),
+        ]),
+        Note::RingChanged { members } => {
+            obj(&[("note", Value::from("ring-changed")), ("members", Value::from(*members))])
         }
-        Note::HintDelivered { owner, key } => {
-            json!({"note": "hint-delivered", "owner": n(*owner), "key": key.as_str()})
-        }
-        Note::InSync { peer, level, .. } => {
-            json!({"note": "in-sync", "peer": n(*peer), "level": level})
-        }
-        Note::KeysReceived { peer, keys, changed } => {
-            json!({"note": "keys-received", "peer": n(*peer), "keys": keys, "changed": changed})
-        }
-        Note::RingChanged { members } => json!({"note": "ring-changed", "members": members}),
-        Note::KeysHandedOver { to, keys, dropped } => {
-            json!({"note": "keys-handed-over", "to": n(*to), "keys": keys, "dropped": dropped})
-        }
-        Note::KeysTakenOver { from, keys } => {
-            json!({"note": "keys-taken-over", "from": n(*from), "keys": keys})
-        }
+        Note::KeysHandedOver { to, keys, dropped } => obj(&[
+            ("note", Value::from("keys-handed-over")),
+            ("to", n(*to)),
+            ("keys", Value::from(*keys)),
+            ("dropped", Value::from(*dropped)),
+        ]),
+        Note::KeysTakenOver { from, keys } => obj(&[
+            ("note", Value::from("keys-taken-over")),
+            ("from", n(*from)),
+            ("keys", Value::from(*keys)),
+        ]),
     }
 }
 
@@ -135,6 +190,7 @@ mod tests {
     use super::*;
     use crate::app::{Cmd, Playground};
     use crate::core::{NodeId, MS};
+    use serde_json::json;
 
     #[test]
     fn every_event_is_one_line_of_json_with_its_time_kind_and_sentence() {
