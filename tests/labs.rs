@@ -16,4 +16,17 @@ fn the_labs_find_their_golden_numbers() {
     assert_eq!(golden["consistency"], fingerprint(&consistency), "{consistency:?}");
     assert_eq!(golden["partitioning"], fingerprint(&partitioning), "{partitioning:?}");
     assert_eq!(golden["divergence"], fingerprint(&divergence), "{divergence:?}");
+    for (name, print) in dynamo_playground::sim::lab::more_golden_fingerprints() {
+        assert_eq!(golden[name], print, "{name}");
+    }
+}
+
+/// Prints the fingerprints, to write into `golden/labs.json` after a deliberate change:
+/// `cargo test --test labs print_fingerprints -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn print_fingerprints() {
+    for (name, print) in dynamo_playground::sim::lab::more_golden_fingerprints() {
+        println!("{name} {print}");
+    }
 }

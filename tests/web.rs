@@ -276,10 +276,7 @@ async fn impossible_settings_show_a_message_and_change_nothing() {
 async fn an_example_steps_forward_and_back_and_its_link_reopens_to_the_same_hash() {
     use dynamo_playground::app::{Cmd, Playground};
     let root = quiet_app().await;
-    let examples: web_sys::HtmlSelectElement = find(&root, "select.examples").dyn_into().unwrap();
-    examples.set_value("0");
-    examples.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
-    yew::scheduler::flush().await;
+    open_example(&root, "0").await;
     assert!(text(&root, ".scenario-name").starts_with("Figure 3"));
     assert_eq!(count(&root, ".step-strip li.step"), 11, "Figure 3 has eleven steps");
     assert_eq!(text(&root, ".step-strip .next b"), "1");
@@ -316,10 +313,7 @@ async fn an_example_steps_forward_and_back_and_its_link_reopens_to_the_same_hash
 #[wasm_bindgen_test]
 async fn figure_3_played_in_the_page_draws_the_papers_version_history() {
     let root = quiet_app().await;
-    let examples: web_sys::HtmlSelectElement = find(&root, "select.examples").dyn_into().unwrap();
-    examples.set_value("0");
-    examples.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
-    yew::scheduler::flush().await;
+    open_example(&root, "0").await;
     for _ in 0..11 {
         click(&find(&root, "button.next-step"));
         yew::scheduler::flush().await;
@@ -368,12 +362,44 @@ async fn one_put_in_the_time_lanes_is_a_fan_out_and_two_acknowledgements() {
     assert_eq!(count(&root, "svg.spacetime line.faded[data-kind='put-ack']"), 0);
 }
 
-/// Opens example `index` of the Examples menu.
+/// Opens example `index` of the Examples menu, and waits until the page has it. (The page
+/// fetches the file from `scenarios/` beside it; the test runner serves no such files, so
+/// `fetch` answers here with the texts the page would get.)
 async fn open_example(root: &Element, index: &str) {
+    serve_built_in_files();
+    let before = root.query_selector(".scenario-name").unwrap().and_then(|e| e.text_content());
     let examples: web_sys::HtmlSelectElement = find(root, "select.examples").dyn_into().unwrap();
     examples.set_value(index);
     examples.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
-    yew::scheduler::flush().await;
+    for _ in 0..100 {
+        let tick = js_sys::Promise::new(&mut |resolve, _| {
+            let window = web_sys::window().unwrap();
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 5).unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
+        yew::scheduler::flush().await;
+        let now = root.query_selector(".scenario-name").unwrap().and_then(|e| e.text_content());
+        if now.is_some() && now != before {
+            return;
+        }
+    }
+    panic!("example {index} did not open");
+}
+
+/// `window.fetch` answering `scenarios/…` and `lessons/…` with the built-in files' texts.
+fn serve_built_in_files() {
+    use dynamo_playground::app::{examples::EXAMPLES, lessons::LESSONS};
+    use wasm_bindgen::closure::Closure;
+    let fetch = Closure::<dyn Fn(String) -> js_sys::Promise>::new(|path: String| {
+        let (dir, file) = path.rsplit_once('/').unwrap_or(("", &path));
+        let files = if dir.ends_with("lessons") { &LESSONS } else { &EXAMPLES[..] };
+        let text = files.iter().find(|(f, _)| *f == file).map(|(_, t)| *t);
+        let response = web_sys::Response::new_with_opt_str(text).unwrap();
+        js_sys::Promise::resolve(&wasm_bindgen::JsValue::from(response))
+    });
+    let window = web_sys::window().unwrap();
+    js_sys::Reflect::set(&window, &"fetch".into(), fetch.as_ref()).unwrap();
+    fetch.forget();
 }
 
 /// The Merkle view after a wipe: the wiped node's tree beside a peer's differs from the root
@@ -474,6 +500,9 @@ fn the_labs_find_the_native_numbers_in_the_browser() {
     assert_eq!(golden["consistency"], fingerprint(&consistency));
     assert_eq!(golden["partitioning"], fingerprint(&partitioning));
     assert_eq!(golden["divergence"], fingerprint(&divergence));
+    for (name, print) in dynamo_playground::sim::lab::more_golden_fingerprints() {
+        assert_eq!(golden[name], print, "{name}");
+    }
 }
 
 /// Every scenario file runs in the browser to the trace hash it has natively.

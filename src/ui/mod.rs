@@ -182,7 +182,12 @@ async fn fetch_text(path: &str) -> Result<String, String> {
     use wasm_bindgen_futures::JsFuture;
     let window = web_sys::window().ok_or("no window")?;
     let failed = |_| "the network failed".to_string();
-    let response = JsFuture::from(window.fetch_with_str(path)).await.map_err(failed)?;
+    // `window.fetch` looked up when called (not bound once), so a test can stand in for it.
+    let fetch = js_sys::Reflect::get(&window, &"fetch".into()).map_err(|_| "no fetch")?;
+    let fetch: js_sys::Function = fetch.dyn_into().map_err(|_| "no fetch")?;
+    let promise = fetch.call1(&window, &path.into()).map_err(failed)?;
+    let promise: js_sys::Promise = promise.dyn_into().map_err(|_| "no answer")?;
+    let response = JsFuture::from(promise).await.map_err(failed)?;
     let response: web_sys::Response = response.dyn_into().map_err(|_| "no response")?;
     if !response.ok() {
         return Err(format!("HTTP {}", response.status()));

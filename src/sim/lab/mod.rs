@@ -77,6 +77,27 @@ pub fn golden_specs(
     (c, p, d)
 }
 
+/// The fingerprints of the other labs' golden runs — coordination, side by side, and a
+/// counterexample search (its schedule, shrunk scenario and verdict) — by name.
+pub fn more_golden_fingerprints() -> [(&'static str, String); 3] {
+    use crate::sim::search::{Faults, Search, SearchSpec};
+    let coordination = coordination::CoordinationSpec { ops: 500, ..Default::default() };
+    let coordination = coordination::run(&coordination).expect("a valid spec");
+    let mut compare =
+        compare::CompareLab::new(compare::CompareSpec { seconds: 1, ..Default::default() })
+            .expect("a valid spec");
+    compare.run(u32::MAX);
+    let faults = Faults::parse("crash,wipe").expect("known faults");
+    let search = SearchSpec { faults, schedules: 100, ..SearchSpec::default() };
+    let found = Search::new(search).expect("a valid spec").run();
+    let found = found.map(|c| (c.schedule, c.shrunk.to_json(), c.verdict));
+    [
+        ("coordination", fingerprint(&coordination)),
+        ("compare", fingerprint(&compare.report())),
+        ("search", fingerprint(&found)),
+    ]
+}
+
 /// A proportion's 95% confidence interval (Wilson's score interval, which stays inside
 /// [0, 1] and is sound near 0 and 1, where the labs' proportions often are).
 pub fn wilson95(successes: u64, trials: u64) -> (f64, f64) {
