@@ -452,11 +452,7 @@ fn coordination(labs: &LabsState, d: &Callback<Cmd>) -> Html {
                     </tr>
                     { for rows }
                 </table>
-                <div class="lab-exports">
-                    <button class="export-csv" onclick={d.reform(|_| Cmd::ExportLabCsv)}>
-                        { "Data as CSV" }
-                    </button>
-                </div>
+                { csv_button(d) }
             </div>
         }
     });
@@ -529,11 +525,7 @@ fn compare(labs: &LabsState, d: &Callback<Cmd>) -> Html {
                     <tr><th></th><th>{ "run A" }</th><th>{ "run B" }</th></tr>
                     { for rows }
                 </table>
-                <div class="lab-exports">
-                    <button class="export-csv" onclick={d.reform(|_| Cmd::ExportLabCsv)}>
-                        { "Data as CSV" }
-                    </button>
-                </div>
+                { csv_button(d) }
             </div>
         }
     });
@@ -557,6 +549,17 @@ fn compare(labs: &LabsState, d: &Callback<Cmd>) -> Html {
             </div>
             { run_row(labs, d) }
             { for results }
+        </div>
+    }
+}
+
+/// "Data as CSV" alone, for a lab whose result is a table.
+fn csv_button(d: &Callback<Cmd>) -> Html {
+    html! {
+        <div class="lab-exports">
+            <button class="export-csv" onclick={d.reform(|_| Cmd::ExportLabCsv)}>
+                { "Data as CSV" }
+            </button>
         </div>
     }
 }

@@ -7,21 +7,12 @@ use crate::app::lesson::{answer_text, Answer, LessonState};
 use crate::app::lessons::MENU;
 use crate::app::{Cmd, Playground};
 use crate::sim::scenario::lesson::Ask;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 /// The "Lessons…" menu.
 pub fn lessons_menu(d: &Callback<Cmd>) -> Html {
-    let d = d.clone();
-    let on_lesson = Callback::from(move |e: Event| {
-        let select = e.target_unchecked_into::<HtmlSelectElement>();
-        let index: usize = select.value().parse().unwrap_or(usize::MAX);
-        select.set_value("");
-        let _ = select.blur();
-        if let Some((file, _)) = MENU.get(index) {
-            super::open_served(format!("lessons/{file}"), d.clone());
-        }
-    });
+    let on_lesson = super::open_from_menu("lessons", &MENU, d);
     html! {
         <select class="lessons" onchange={on_lesson} aria-label="open a lesson">
             <option value="" selected=true>{ "Lessons…" }</option>

@@ -167,6 +167,25 @@ fn keyboard_shortcuts(dispatch: Callback<Cmd>) -> impl FnOnce() {
 }
 
 /// Offers `text` to the user as a file named `name`.
+/// A built-in files menu's change: the file chosen (by its index in `menu`) fetched from
+/// `dir` and opened; the menu back to its title.
+pub(super) fn open_from_menu(
+    dir: &'static str,
+    menu: &'static [(&'static str, &'static str)],
+    d: &Callback<Cmd>,
+) -> Callback<Event> {
+    let d = d.clone();
+    Callback::from(move |e: Event| {
+        let select = e.target_unchecked_into::<HtmlSelectElement>();
+        let index: usize = select.value().parse().unwrap_or(usize::MAX);
+        select.set_value("");
+        let _ = select.blur();
+        if let Some((file, _)) = menu.get(index) {
+            open_served(format!("{dir}/{file}"), d.clone());
+        }
+    })
+}
+
 /// Fetches a file served beside the page (a built-in lesson or example, `lessons/…` or
 /// `scenarios/…`) and opens it; if it cannot be had, says so and changes nothing.
 pub(super) fn open_served(path: String, d: Callback<Cmd>) {

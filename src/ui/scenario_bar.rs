@@ -7,7 +7,7 @@ use crate::app::steps::{self, StepRow, StepState};
 use crate::app::{Cmd, Playground};
 use crate::sim::limits::MAX_SCENARIO_BYTES;
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 /// Reads a picked or dropped file and opens it; a file too large is refused unread.
@@ -85,18 +85,7 @@ pub fn scenario_bar(p: &Playground, d: &Callback<Cmd>) -> Html {
             input.set_value(""); // the same file can be opened again
         })
     };
-    let on_example = {
-        let d = d.clone();
-        Callback::from(move |e: Event| {
-            let select = e.target_unchecked_into::<HtmlSelectElement>();
-            let index: usize = select.value().parse().unwrap_or(usize::MAX);
-            select.set_value("");
-            let _ = select.blur();
-            if let Some((file, _)) = MENU.get(index) {
-                super::open_served(format!("scenarios/{file}"), d.clone());
-            }
-        })
-    };
+    let on_example = super::open_from_menu("scenarios", &MENU, d);
     let examples = MENU.iter().enumerate().map(|(i, (_, title))| {
         html! { <option value={i.to_string()}>{ *title }</option> }
     });
