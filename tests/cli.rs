@@ -307,3 +307,63 @@ fn labs_print_json_and_refuse_bad_flags_with_exit_2() {
         assert!(err.contains("dynamo-sim: "), "{err}");
     }
 }
+
+#[test]
+fn check_reports_a_write_lost_with_w1_and_a_wipe_as_violated_not_promised() {
+    let file = format!(
+        "{}/tests/counterexamples/w1-crash-and-wipe-lose-a-write.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let (code, out, err) = sim(&["check", &file]);
+    assert_eq!(code, 0, "not promised, so not a failure: {err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let lost = &doc["properties"][0];
+    assert_eq!((lost["held"].as_bool(), lost["promised"].as_bool()), (Some(false), Some(false)));
+    assert!(lost["not_promised_because"].as_str().unwrap().contains("W = 1"));
+    assert!(lost["evidence"][0].as_str().unwrap().contains("holds nothing"));
+}
+
+#[test]
+fn search_finds_shrinks_and_writes_a_counterexample_and_refuses_bad_flags() {
+    let out_file = std::env::temp_dir().join(format!("cx-{}.json", std::process::id()));
+    let out_path = out_file.to_str().unwrap();
+    let args = ["search", "--w", "1", "--faults", "crash,wipe", "--out", out_path];
+    let (code, out, err) = sim(&args);
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (doc["found"].as_bool(), doc["steps_after_shrinking"].as_u64()),
+        (Some(true), Some(4))
+    );
+    let saved = std::fs::read_to_string(&out_file).unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&saved).unwrap(), doc["counterexample"]);
+    let (code, out, _) = sim(&["check", out_path]);
+    assert_eq!(code, 0);
+    assert!(out.contains("\"held\": false"));
+    let _ = std::fs::remove_file(&out_file);
+    // Nothing found: no file left behind.
+    let args = ["search", "--r", "2", "--w", "2", "--faults", "none", "--schedules", "5", "--out"];
+    let (code, out, _) = sim(&[&args[..], &[out_path]].concat());
+    assert_eq!(code, 0);
+    assert!(out.contains("\"found\": false") && !out_file.exists());
+    for bad in [
+        vec!["search", "--faults", "flood"],
+        vec!["search", "--property", "fast"],
+        vec!["search", "--w", "4"],
+        vec!["search", "--schedules", "0"],
+    ] {
+        let (code, _, err) = sim(&bad);
+        assert_eq!(code, 2, "{bad:?}: {err}");
+    }
+}
+
+#[test]
+fn lab_compare_prints_both_runs() {
+    let args = ["lab", "compare", "--b", "3,1,1,strict,s3", "--seconds", "1"];
+    let (code, out, err) = sim(&args);
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert!(doc["a"]["hints_stored"].as_u64().unwrap() > 0 && doc["b"]["hints_stored"] == 0);
+    let (code, _, err) = sim(&["lab", "compare", "--a", "3,2"]);
+    assert_eq!(code, 2, "{err}");
+}
