@@ -4,7 +4,8 @@
 //! `SEARCH_SCHEDULES=N cargo test --release --test search` searches N random fault schedules
 //! (crashes, wiped disks, partitions, dropping links, joins and leaves, with three clients)
 //! for a violation of anything Dynamo promises for the schedule (default 1,000, spread over
-//! four configurations, which is what CI runs). README, "Verification", records the result
+//! four configurations, which is what CI runs). The README ("The command-line simulator",
+//! `check`) records the result
 //! of a longer search.
 
 use dynamo_playground::sim::check::{all_promised_held, check};

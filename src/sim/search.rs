@@ -5,7 +5,7 @@
 //!
 //! This is how Jepsen and property-based testing (QuickCheck, proptest) find bugs: generate,
 //! check, shrink. Here it also teaches: "find me a schedule where W = 1 loses a write"
-//! (§4.5, §4.7) returns one, a few steps long, with the operations that show it. Where
+//! (§4.6, §6: W = 1 leaves one copy) returns one, a few steps long, with the operations that show it. Where
 //! Dynamo promises a property for the configuration, a violation found is a bug.
 //!
 //! The work is a state machine, [`Search`], advanced one run at a time, so the page can do

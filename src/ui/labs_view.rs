@@ -395,7 +395,7 @@ fn counterexample(labs: &LabsState, d: &Callback<Cmd>) -> Html {
                 { "Random fault schedules on five nodes (puts and gets by three clients on four \
                    keys, and the faults you allow), each judged by the history checker from \
                    what the clients saw. The first that violates the property is shrunk — steps \
-                   removed, moved sooner — to a short scenario that still does, which you can \
+                   removed, moved sooner, nodes no step names dropped — to a short scenario that still does, which you can \
                    replay step by step. Where Dynamo promises the property, none should be \
                    found." }
             </p>
@@ -532,10 +532,13 @@ fn compare(labs: &LabsState, d: &Callback<Cmd>) -> Html {
     html! {
         <div class="lab compare-lab">
             <p class="caption">
-                { "Two runs with the same seed, the same nodes, the same client load (one get or \
-                   put per ms, 200 keys) and the same failures, advanced in lockstep; only \
-                   their settings differ. A read is stale when it returned nothing as new as \
-                   the latest write of its key acknowledged before it began." }
+                { "Two runs with the same seed, the same nodes, the same schedule of requests \
+                   (one get or put per ms on 200 keys, the same entry nodes) and the same \
+                   failures, advanced in lockstep; only their settings differ. (A put writes \
+                   back what that run's client last read, so the keys written can differ.) \
+                   A read is stale when it returned neither the latest write of its key \
+                   acknowledged before it began nor a version descending from it (by vector \
+                   clock)." }
             </p>
             <div class="lab-form">
                 { side_fields("run A", &f.a, ["sa-n", "sa-r", "sa-w", "sa-sloppy", "sa-strategy"],

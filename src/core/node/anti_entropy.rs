@@ -91,7 +91,9 @@ impl Node {
     /// (each pair once: the node with the lower id starts). Returns whether it started any.
     /// A peer this node believes down is asked too: the other node of the pair would not
     /// start, so the pair would go uncompared (a fuzzer found a replica left without a key
-    /// for good that way); if the peer is down, the message is lost and nothing changes.
+    /// for good that way: a peer back up is still believed down until a probe answers, and
+    /// a round asked for at once comes first). If the peer is down, the root's message is
+    /// lost on the wire (counted as sent and dropped) and nothing else happens.
     pub fn start_anti_entropy(&mut self, out: &mut Vec<Effect>) -> bool {
         let pairs: Vec<(KeyRange, NodeId)> = self
             .hosted
