@@ -346,6 +346,11 @@ fn search_finds_shrinks_and_writes_a_counterexample_and_refuses_bad_flags() {
     let (code, out, _) = sim(&[&args[..], &[out_path]].concat());
     assert_eq!(code, 0);
     assert!(out.contains("\"found\": false") && !out_file.exists());
+    // A search for bugs only: none in a strict majority quorum without repairs running.
+    let args = ["search", "--r", "2", "--w", "2", "--promised", "--no-handoff"];
+    let (code, out, err) = sim(&[&args[..], &["--property", "any", "--schedules", "20"]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"found\": false"), "{out}");
     for bad in [
         vec!["search", "--faults", "flood"],
         vec!["search", "--property", "fast"],

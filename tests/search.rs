@@ -4,7 +4,7 @@
 //! `SEARCH_SCHEDULES=N cargo test --release --test search` searches N random fault schedules
 //! (crashes, wiped disks, partitions, dropping links, joins and leaves, with three clients)
 //! for a violation of anything Dynamo promises for the schedule (default 1,000, spread over
-//! four configurations, which is what CI runs). The README ("The command-line simulator",
+//! five configurations, which is what CI runs). The README ("The command-line simulator",
 //! `check`) records the result
 //! of a longer search.
 
@@ -16,20 +16,25 @@ use dynamo_playground::sim::search::{Faults, Search, SearchSpec};
 fn no_schedule_violates_what_dynamo_promises() {
     let schedules: u32 =
         std::env::var("SEARCH_SCHEDULES").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000);
-    // (N, R, W, sloppy quorum, last write wins)
+    // (N, R, W, sloppy quorum, last write wins, hinted handoff and periodic anti-entropy)
     let configurations = [
-        (3, 2, 2, false, false),
-        (3, 2, 2, true, false),
-        (3, 1, 1, true, false),
-        (3, 1, 3, false, true),
+        (3, 2, 2, false, false, true),
+        (3, 2, 2, true, false, true),
+        (3, 1, 1, true, false, true),
+        (3, 1, 3, false, true, true),
+        (3, 2, 2, false, false, false),
     ];
-    for (i, (n, r, w, sloppy_quorum, last_write_wins)) in configurations.into_iter().enumerate() {
+    for (i, (n, r, w, sloppy_quorum, last_write_wins, repairs)) in
+        configurations.into_iter().enumerate()
+    {
         let spec = SearchSpec {
             n,
             r,
             w,
             sloppy_quorum,
             last_write_wins,
+            hinted_handoff: repairs,
+            periodic_anti_entropy: repairs,
             faults: Faults::ALL,
             property: None,
             promised_only: true,

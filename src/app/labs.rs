@@ -350,6 +350,8 @@ impl SearchForm {
             faults: Faults { crash, wipe, partition, link, membership },
             property: PROPERTIES.into_iter().find(|p| *p == self.property),
             promised_only: false,
+            hinted_handoff: true,
+            periodic_anti_entropy: true,
             schedules,
             steps,
             seed,

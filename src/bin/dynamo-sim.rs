@@ -29,7 +29,8 @@
 //!                                        two runs side by side: the same load and failures,
 //!                                        different settings; what each did
 //! dynamo-sim search [--n N --r R --w W --sloppy --lww --truncation T --faults F1,F2,…
-//!                    --property P --promised --schedules K --steps K --seed X --out FILE]
+//!                    --property P --promised --no-handoff --no-periodic-anti-entropy
+//!                    --schedules K --steps K --seed X --out FILE]
 //!                                        random fault schedules judged by the checker; the
 //!                                        first that violates P (a property's name with
 //!                                        dashes, or any; with --promised, only where Dynamo
@@ -74,7 +75,7 @@ const USAGE: &str = "usage:
                          [--failure-rate F] [--seconds S] [--seed X]
   dynamo-sim search [--n N] [--r R] [--w W] [--sloppy] [--lww] [--truncation T]
                     [--faults crash,wipe,partition,link,membership|none] [--property P|any]
-                    [--promised]
+                    [--promised] [--no-handoff] [--no-periodic-anti-entropy]
                     [--schedules K] [--steps K] [--seed X] [--out FILE]
   dynamo-sim lab coordination [--nodes S] [--n N] [--r R] [--w W] [--keys K] [--ops K]
                               [--interval MS] [--poll MS] [--latency MODEL] [--seed X]";
@@ -290,6 +291,9 @@ fn search_spec(flags: &[String]) -> Result<(SearchSpec, Option<String>), String>
         "--truncation",
         "--faults",
         "--property",
+        "--promised",
+        "--no-handoff",
+        "--no-periodic-anti-entropy",
         "--schedules",
         "--steps",
         "--seed",
@@ -305,6 +309,8 @@ fn search_spec(flags: &[String]) -> Result<(SearchSpec, Option<String>), String>
             "--sloppy" => spec.sloppy_quorum = true,
             "--lww" => spec.last_write_wins = true,
             "--promised" => spec.promised_only = true,
+            "--no-handoff" => spec.hinted_handoff = false,
+            "--no-periodic-anti-entropy" => spec.periodic_anti_entropy = false,
             "--truncation" => spec.clock_truncation = number(flag, value)?,
             "--faults" => spec.faults = Faults::parse(value)?,
             "--property" if value == "any" => spec.property = None,
@@ -384,7 +390,9 @@ fn flag_pairs<'a>(flags: &'a [String], known: &[&str]) -> Result<Vec<(&'a str, &
         if pairs.iter().any(|(f, _)| f == flag) {
             return Err(format!("{flag} given twice"));
         }
-        let value = if ["--sloppy", "--lww", "--promised"].contains(&flag.as_str()) {
+        let valueless =
+            ["--sloppy", "--lww", "--promised", "--no-handoff", "--no-periodic-anti-entropy"];
+        let value = if valueless.contains(&flag.as_str()) {
             ""
         } else {
             it.next().ok_or_else(|| format!("{flag} needs a value"))?.as_str()

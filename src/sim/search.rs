@@ -81,6 +81,10 @@ pub struct SearchSpec {
     pub last_write_wins: bool,
     /// Clock truncation threshold (§4.4; 10 by default).
     pub clock_truncation: usize,
+    /// Hinted handoff (§4.6) and anti-entropy every 50 ms (§4.7); without them, a replica
+    /// is repaired only by read repair and by the checker's one round of anti-entropy.
+    pub hinted_handoff: bool,
+    pub periodic_anti_entropy: bool,
     pub faults: Faults,
     /// The property to violate (one of [`check::PROPERTIES`]), or any.
     pub property: Option<&'static str>,
@@ -101,6 +105,8 @@ impl Default for SearchSpec {
             sloppy_quorum: false,
             last_write_wins: false,
             clock_truncation: 10,
+            hinted_handoff: true,
+            periodic_anti_entropy: true,
             faults: Faults::ALL,
             property: Some("no acknowledged write lost"),
             promised_only: false,
@@ -329,7 +335,8 @@ pub fn generate(spec: &SearchSpec, seed: u64) -> Scenario {
             }),
             features: Some(Features {
                 sloppy_quorum: Some(spec.sloppy_quorum),
-                anti_entropy_interval_ms: Some(50.0),
+                hinted_handoff: (!spec.hinted_handoff).then_some(false),
+                anti_entropy_interval_ms: spec.periodic_anti_entropy.then_some(50.0),
                 ..Features::default()
             }),
             reconciliation: spec
