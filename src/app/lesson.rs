@@ -236,7 +236,7 @@ impl Playground {
                 let world = self.session.world();
                 let mut nodes: Vec<NodeId> =
                     state.picked.iter().filter_map(|n| world.node_id(n)).collect();
-                compact_sort::sort(&mut nodes);
+                compact_sort::sort_unstable(&mut nodes);
                 Answer::Nodes(nodes.into_iter().map(|n| world.name(n).to_string()).collect())
             }
             Some(Ask::Versions { .. } | Ask::KeysExchanged { .. } | Ask::Stored { .. }) => {

@@ -201,7 +201,7 @@ fn differing_leaves(
         let leaf = trees[0].leaf_number(index);
         let held = nodes.map(|n| world.node(n).entries_in(range, Some(&[leaf])));
         let mut keys: Vec<&Key> = held.iter().flatten().map(|(k, _)| k).collect();
-        compact_sort::sort(&mut keys);
+        compact_sort::sort_unstable(&mut keys);
         keys.dedup();
         let keys = keys
             .into_iter()

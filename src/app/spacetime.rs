@@ -311,7 +311,7 @@ pub fn filtered(mut diagram: Diagram, filter: Filter) -> Diagram {
             touched.chain([node.index()]).collect()
         }
     };
-    compact_sort::sort(&mut lanes);
+    compact_sort::sort_unstable(&mut lanes);
     lanes.dedup();
     if lanes.is_empty() {
         return diagram;
@@ -400,7 +400,7 @@ mod tests {
         // Filtered to the story: only the replicas' lanes.
         let only = filtered(diagram.clone(), Filter { story: Some(put), ..Filter::default() });
         let mut lanes: Vec<usize> = list[..3].iter().map(|n| n.index()).collect();
-        compact_sort::sort(&mut lanes);
+        compact_sort::sort_unstable(&mut lanes);
         assert_eq!(only.lane_nodes, lanes);
         // Filtered by kind and node: only put-acks, only those to the coordinator.
         let acks = Filter { kind: Some(MsgKind::PutAck), node: Some(list[0]), story: None };

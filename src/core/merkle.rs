@@ -121,7 +121,7 @@ fn token_ranges_near(ring: &Ring, n: usize, node: NodeId) -> Vec<KeyRange> {
             ends.push(at);
         }
     }
-    compact_sort::sort(&mut ends);
+    compact_sort::sort_unstable(&mut ends);
     ends.dedup();
     ends.into_iter()
         .map(|i| KeyRange { start: tokens[(i + count - 1) % count].0, end: tokens[i].0 })
@@ -224,7 +224,7 @@ impl MerkleTree {
         let mut tree = MerkleTree::empty(depth);
         let held = by_leaf.into_iter().enumerate().filter(|(_, entries)| !entries.is_empty());
         tree.set_leaves(held.map(|(leaf, mut entries)| {
-            compact_sort::sort_by(&mut entries, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+            compact_sort::sort_unstable_by(&mut entries, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
             (leaf as u32, leaf_hash(entries.into_iter().map(|(_, k, vs)| (k, vs))))
         }));
         tree

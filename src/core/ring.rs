@@ -70,7 +70,7 @@ impl Ring {
 
     /// A ring from (token, owner) pairs; a token given twice keeps its first owner.
     pub fn from_tokens(mut tokens: Vec<(Position, NodeId)>) -> Self {
-        compact_sort::sort(&mut tokens);
+        compact_sort::sort_unstable(&mut tokens);
         tokens.dedup_by_key(|&mut (t, _)| t);
         Ring { tokens, ahead: OnceCell::new() }
     }
@@ -110,7 +110,7 @@ impl Ring {
     /// The distinct physical nodes on the ring, in id order.
     pub fn nodes(&self) -> Vec<NodeId> {
         let mut nodes: Vec<NodeId> = self.tokens.iter().map(|&(_, n)| n).collect();
-        compact_sort::sort(&mut nodes);
+        compact_sort::sort_unstable(&mut nodes);
         nodes.dedup();
         nodes
     }

@@ -117,7 +117,7 @@ impl StorageEngine for MemoryStore {
 
     fn keys(&self) -> Vec<&Key> {
         let mut keys: Vec<&Key> = self.map.keys().collect();
-        compact_sort::sort(&mut keys);
+        compact_sort::sort_unstable(&mut keys);
         keys
     }
 

@@ -145,7 +145,7 @@ pub fn context_of(versions: &[Version]) -> VectorClock {
 
 /// Siblings are kept oldest write first, so every replica shows them in the same order.
 fn sort_siblings(held: &mut [Version]) {
-    compact_sort::sort_by(held, |a, b| a.precedence(b));
+    compact_sort::sort_unstable_by(held, |a, b| a.precedence(b));
 }
 
 #[cfg(test)]

@@ -359,7 +359,7 @@ fn convergence(o: &Observed) -> Verdict {
         let held = |r: NodeId| -> Vec<String> {
             let mut clocks: Vec<String> =
                 o.holds(r, key).iter().map(|v| o.clock(&v.clock)).collect();
-            compact_sort::sort(&mut clocks);
+            compact_sort::sort_unstable(&mut clocks);
             clocks
         };
         let Some(&first) = replicas.first() else { continue };

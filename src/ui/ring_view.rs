@@ -291,7 +291,7 @@ fn tokens(props: &TokensProps) -> Html {
         .iter()
         .flat_map(|(index, name, tokens)| tokens.iter().map(move |&t| (t, *index, name)))
         .collect();
-    compact_sort::sort_by(&mut all, |a, b| a.0.total_cmp(&b.0));
+    compact_sort::sort_unstable_by(&mut all, |a, b| a.0.total_cmp(&b.0));
     let drawn_at = spread(&all.iter().map(|t| t.0).collect::<Vec<_>>());
     let tokens = all.iter().zip(drawn_at).map(|(&(t, index, name), at)| {
         let (x1, y1) = point(at, RING_RADIUS - 22.0);

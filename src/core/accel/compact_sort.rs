@@ -2,9 +2,9 @@
 //! library's sorts are instantiated once per element type (about 4 kB of wasm each; some
 //! thirty of them were a fifth of the page's code). Here the indices are sorted, by one
 //! non-generic function, and the elements then moved into place. Replaces `slice::sort_by`
-//! (and `sort`, `sort_by_key`, and the unstable ones where the order is total); the result
-//! is the standard stable sort's, so runs are the same natively and in the browser. Natively
-//! it *is* the standard sort (no download to spare there); a test checks that the two agree.
+//! and its kin; the result is the standard stable sort's, which for a total order is every
+//! sort's, so runs are the same natively and in the browser. Natively the standard sorts
+//! run (no download to spare there); a test checks that the two agree.
 
 use std::cmp::Ordering;
 
@@ -25,6 +25,27 @@ pub fn sort<T: Ord>(v: &mut [T]) {
 /// Sorts `v` stably by a key (what `v.sort_by_key(key)` does).
 pub fn sort_by_key<T, K: Ord>(v: &mut [T], mut key: impl FnMut(&T) -> K) {
     sort_by(v, |a, b| key(a).cmp(&key(b)));
+}
+
+/// Sorts `v` by `compare`, an order that is total (no two elements equal unless they are
+/// the same), where every sort gives one result: natively the standard unstable sort (as
+/// fast as before), in the page the compact one. (`v.sort_unstable_by(compare)`.)
+pub fn sort_unstable_by<T>(v: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) {
+    if cfg!(target_arch = "wasm32") {
+        compact_sort_by(v, &mut compare);
+    } else {
+        v.sort_unstable_by(compare);
+    }
+}
+
+/// `v.sort_unstable()`, for a total order (see [`sort_unstable_by`]).
+pub fn sort_unstable<T: Ord>(v: &mut [T]) {
+    sort_unstable_by(v, T::cmp);
+}
+
+/// `v.sort_unstable_by_key(key)`, for a total order (see [`sort_unstable_by`]).
+pub fn sort_unstable_by_key<T, K: Ord>(v: &mut [T], mut key: impl FnMut(&T) -> K) {
+    sort_unstable_by(v, |a, b| key(a).cmp(&key(b)));
 }
 
 /// The compact sort: the sorted order of the indices, then the elements moved there.

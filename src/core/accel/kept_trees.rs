@@ -44,7 +44,7 @@ impl KeptTrees {
             let tree = old.remove(&range).unwrap_or_else(|| KeptTree::new(range, depth));
             self.trees.push(tree);
         }
-        compact_sort::sort_by_key(&mut self.trees, |t| t.range().end);
+        compact_sort::sort_unstable_by_key(&mut self.trees, |t| t.range().end);
         self.ends = self.trees.iter().map(|t| (t.range().end >> 64) as u64).collect();
     }
 
@@ -202,7 +202,9 @@ impl KeptTree {
             .map(|(key, versions)| (self.range.offset(key.position()), key, versions))
             .filter(|&(offset, _, _)| self.is_stale(self.leaf_at(offset)))
             .collect();
-        compact_sort::sort_by(&mut under, |a, b| (a.0, a.1.as_str()).cmp(&(b.0, b.1.as_str())));
+        compact_sort::sort_unstable_by(&mut under, |a, b| {
+            (a.0, a.1.as_str()).cmp(&(b.0, b.1.as_str()))
+        });
         let mut next = 0;
         let stale_leaves = (0..self.leaves()).filter(|&leaf| self.is_stale(leaf));
         stale_leaves

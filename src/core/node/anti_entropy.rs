@@ -53,7 +53,7 @@ impl Node {
             |p| range.contains(p) && leaves.is_none_or(|ls| ls.contains(&range.leaf_of(p, count)));
         let mut keys: Vec<Key> =
             self.store.entries().map(|(k, _)| k).filter(|k| under(k.position())).cloned().collect();
-        compact_sort::sort(&mut keys);
+        compact_sort::sort_unstable(&mut keys);
         keys
     }
 

@@ -117,7 +117,7 @@ impl Node {
             .copied()
             .chain(self.contacts.iter().copied())
             .collect();
-        compact_sort::sort(&mut peers);
+        compact_sort::sort_unstable(&mut peers);
         peers.dedup();
         peers.retain(|&p| p != self.id);
         if peers.is_empty() {

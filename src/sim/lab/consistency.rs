@@ -383,13 +383,13 @@ pub fn wars(spec: &ConsistencySpec, grid: &[Time]) -> Vec<f64> {
     for _ in 0..WARS_DRAWS {
         let writes: Vec<Time> = (0..n).map(|_| draw()).collect();
         let mut acks: Vec<Time> = writes.iter().map(|&d| d + draw()).collect();
-        compact_sort::sort(&mut acks);
+        compact_sort::sort_unstable(&mut acks);
         let commit = acks[w - 1];
         let requests: Vec<Time> = (0..n).map(|_| draw()).collect();
         let responses: Vec<Time> = (0..n).map(|_| draw()).collect();
         // The R replicas whose answers come back first.
         let mut order: Vec<usize> = (0..n).collect();
-        compact_sort::sort_by_key(&mut order, |&i| (requests[i] + responses[i], i));
+        compact_sort::sort_unstable_by_key(&mut order, |&i| (requests[i] + responses[i], i));
         for (k, &t) in grid.iter().enumerate() {
             let has = |i: usize| writes[i] <= commit + t + requests[i];
             if order[..r].iter().any(|&i| has(i)) {

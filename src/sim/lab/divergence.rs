@@ -364,7 +364,7 @@ impl DivergenceLab {
 fn reconcile(versions: &[Version], client: &str, update: u64) -> String {
     let mut items: Vec<&str> =
         versions.iter().flat_map(|v| v.value.split(',')).filter(|i| !i.is_empty()).collect();
-    compact_sort::sort(&mut items);
+    compact_sort::sort_unstable(&mut items);
     items.dedup();
     // Keep the value short: the last few items, and the new one.
     let keep = items.len().saturating_sub(7);

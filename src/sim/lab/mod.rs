@@ -120,7 +120,7 @@ pub fn percentile(values: &mut [f64], q: f64) -> f64 {
     if values.is_empty() {
         return 0.0;
     }
-    crate::core::accel::compact_sort::sort_by(values, f64::total_cmp);
+    crate::core::accel::compact_sort::sort_unstable_by(values, f64::total_cmp);
     let rank = (q * values.len() as f64).ceil() as usize;
     values[rank.clamp(1, values.len()) - 1]
 }

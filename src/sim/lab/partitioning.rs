@@ -295,8 +295,8 @@ fn replicas_change(
     let start = strategy.walk_start(key);
     let mut a = before.preference_list(start, n).to_vec();
     let mut b = after.preference_list(start, n).to_vec();
-    compact_sort::sort(&mut a);
-    compact_sort::sort(&mut b);
+    compact_sort::sort_unstable(&mut a);
+    compact_sort::sort_unstable(&mut b);
     a != b
 }
 

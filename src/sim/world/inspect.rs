@@ -285,7 +285,7 @@ impl World {
                 waits.push(ReplicaWait { coordinator, key: key.clone(), silent, until });
             }
         }
-        compact_sort::sort_by(&mut waits, |a, b| {
+        compact_sort::sort_unstable_by(&mut waits, |a, b| {
             (a.until, a.coordinator, &a.key).cmp(&(b.until, b.coordinator, &b.key))
         });
         waits
